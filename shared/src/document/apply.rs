@@ -1,0 +1,106 @@
+//! Applying changes received from elsewhere, checked: what the server does with a
+//! push and what a workstation may do with a pull.
+//!
+//! The changes are applied to a copy; the copy replaces nothing until every check
+//! passes, so a refused push leaves the document exactly as it was.
+
+use std::collections::BTreeMap;
+
+use automerge::{ChangeHash, ReadDoc};
+
+use super::{codec, decode_changes, guard, schema, ElderDocument, ElderRecord};
+use crate::author::Author;
+use crate::ids::VisitId;
+use crate::policy::Policy;
+use crate::time::Timestamp;
+use crate::validate::{validate_record, ValidationError};
+use crate::visit::Visit;
+
+/// The outcome of an accepted application.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The document with the changes merged in.
+    pub document: ElderDocument,
+    /// The record after the changes, already validated.
+    pub record: ElderRecord,
+    /// The changes that were new to the document, with their authors, in the order
+    /// received; empty when the push was a replay.
+    pub new_changes: Vec<(ChangeHash, Author)>,
+}
+
+/// A refused application: the reason, with the field at fault where there is one.
+pub type Rejection = ValidationError;
+
+impl ElderDocument {
+    /// Applies `changes` (each one encoded Automerge change) and checks the result.
+    /// `now` is the receiver's clock.
+    pub fn apply_checked(&self, changes: &[Vec<u8>], now: Timestamp, policy: &Policy) -> Result<Applied, Rejection> {
+        let decoded = decode_changes(changes)?;
+        let mut new_changes = Vec::new();
+        for change in &decoded {
+            let hash = change.hash();
+            let author = change
+                .message()
+                .and_then(Author::from_commit_message)
+                .ok_or_else(|| ValidationError::MissingAuthor { change: hash.to_string() })?;
+            let known = self.doc.get_change_by_hash(&hash).is_some() || new_changes.iter().any(|(h, _)| *h == hash);
+            if !known {
+                new_changes.push((hash, author));
+            }
+        }
+        let before = self.record()?;
+        if new_changes.is_empty() {
+            return Ok(Applied { document: self.clone(), record: before, new_changes });
+        }
+
+        let mut after = self.doc.clone();
+        let fresh: Vec<_> = decoded.into_iter().filter(|c| new_changes.iter().any(|(h, _)| *h == c.hash())).collect();
+        guard(|| after.apply_changes(fresh))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
+        let missing = after.get_missing_deps(&[]);
+        if !missing.is_empty() {
+            return Err(ValidationError::MissingDependencies { missing: missing.iter().map(ToString::to_string).collect() });
+        }
+        let document = ElderDocument { doc: after };
+        let record = document.record()?;
+        if record.elder_id != before.elder_id {
+            return Err(ValidationError::ElderChanged { before: before.elder_id, after: record.elder_id });
+        }
+        validate_record(&record, now, policy)?;
+        if record.visits.values().any(Visit::is_voided) {
+            document.check_no_edits_after_void(&new_changes)?;
+        }
+        Ok(Applied { document, record, new_changes })
+    }
+
+    /// Refuses a change that edits a visit its author already saw voided. An edit
+    /// made concurrently with the void (its author had not seen it) is not refused:
+    /// it merges, the visit stays voided, and both are kept in history.
+    fn check_no_edits_after_void(&self, new_changes: &[(ChangeHash, Author)]) -> Result<(), ValidationError> {
+        let Some(visits_obj) = codec::map_at(&self.doc, &[schema::VISITS]) else {
+            return Ok(());
+        };
+        let visits_at = |heads: &[ChangeHash]| -> Result<BTreeMap<VisitId, Visit>, ValidationError> {
+            let json = codec::read_map(&self.doc, &visits_obj, Some(heads), &mut vec![schema::VISITS.into()], None)?;
+            serde_json::from_value(json).map_err(|e| ValidationError::Schema { field: schema::VISITS.into(), reason: e.to_string() })
+        };
+        for (hash, _) in new_changes {
+            let Some(change) = self.doc.get_change_by_hash(hash) else { continue };
+            if change.deps().is_empty() {
+                continue;
+            }
+            let seen = visits_at(change.deps())?;
+            if !seen.values().any(Visit::is_voided) {
+                continue;
+            }
+            let made = visits_at(&[*hash])?;
+            for (id, visit) in seen.iter().filter(|(_, v)| v.is_voided()) {
+                if made.get(id) != Some(visit) {
+                    return Err(ValidationError::VoidedVisitEdited { visit: *id, change: hash.to_string() });
+                }
+            }
+        }
+        Ok(())
+    }
+}

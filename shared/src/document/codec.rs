@@ -1,0 +1,265 @@
+//! The bridge between Automerge objects and JSON values, so that the typed records of
+//! `schema` are read and written through serde instead of hand-written paths.
+//!
+//! Reading walks a subtree once, taking each key's winning value, and (when asked)
+//! collects every key whose concurrent writes left more than one value. Writing has
+//! two forms: [`put_new`] builds fresh objects (a new visit), [`merge_into`] descends
+//! into existing maps and writes only the scalars that differ, so that editing one
+//! field never replaces its neighbours and cannot create conflicts on fields nobody
+//! touched.
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, ScalarValueRef, Value, ValueRef};
+use serde_json::{Map as JsonMap, Number, Value as Json};
+
+use super::DocumentError;
+use crate::author::Author;
+use crate::time::Timestamp;
+
+/// A field path inside the document, e.g. `["profile", "phone"]`.
+pub type FieldPath = Vec<String>;
+
+/// One of the values left by concurrent writes, and who wrote it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RawConflictValue {
+    pub value: Json,
+    pub author: Option<Author>,
+    pub at: Timestamp,
+    pub winner: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RawConflict {
+    pub path: FieldPath,
+    pub values: Vec<RawConflictValue>,
+}
+
+/// Reads the map `obj` (and everything under it) as JSON.
+///
+/// With `heads`, reads the map as it was at those heads (conflicts are then not collected).
+pub(crate) fn read_map(
+    doc: &Automerge,
+    obj: &ObjId,
+    heads: Option<&[ChangeHash]>,
+    path: &mut FieldPath,
+    mut conflicts: Option<&mut Vec<RawConflict>>,
+) -> Result<Json, DocumentError> {
+    let mut out = JsonMap::new();
+    let items = match heads {
+        Some(heads) => doc.map_range_at(obj, .., heads),
+        None => doc.map_range(obj, ..),
+    };
+    for item in items {
+        let key = item.key.to_string();
+        path.push(key.clone());
+        let value = match &item.value {
+            ValueRef::Object(kind) => read_object(doc, *kind, &item.id(), heads, path, conflicts.as_deref_mut())?,
+            ValueRef::Scalar(scalar) => scalar_ref_to_json(scalar, path)?,
+        };
+        if item.conflict
+            && let Some(found) = conflicts.as_deref_mut()
+        {
+            found.push(read_conflict(doc, obj, &key, path)?);
+        }
+        path.pop();
+        out.insert(key, value);
+    }
+    Ok(Json::Object(out))
+}
+
+fn read_object(
+    doc: &Automerge,
+    kind: ObjType,
+    id: &ObjId,
+    heads: Option<&[ChangeHash]>,
+    path: &mut FieldPath,
+    conflicts: Option<&mut Vec<RawConflict>>,
+) -> Result<Json, DocumentError> {
+    match kind {
+        ObjType::Map | ObjType::Table => read_map(doc, id, heads, path, conflicts),
+        ObjType::Text => {
+            let text = match heads {
+                Some(heads) => doc.text_at(id, heads),
+                None => doc.text(id),
+            };
+            text.map(Json::String).map_err(|e| automerge_error(path, e))
+        }
+        ObjType::List => {
+            let mut items = Vec::new();
+            let range = match heads {
+                Some(heads) => doc.list_range_at(id, .., heads),
+                None => doc.list_range(id, ..),
+            };
+            for (index, item) in range.enumerate() {
+                path.push(index.to_string());
+                let value = match &item.value {
+                    ValueRef::Object(kind) => read_object(doc, *kind, &item.id(), heads, path, None)?,
+                    ValueRef::Scalar(scalar) => scalar_ref_to_json(scalar, path)?,
+                };
+                items.push(value);
+                path.pop();
+            }
+            Ok(Json::Array(items))
+        }
+    }
+}
+
+fn read_conflict(doc: &Automerge, obj: &ObjId, key: &str, path: &FieldPath) -> Result<RawConflict, DocumentError> {
+    let all = doc.get_all(obj, key).map_err(|e| automerge_error(path, e))?;
+    let winner = doc.get(obj, key).map_err(|e| automerge_error(path, e))?.map(|(_, id)| id);
+    let mut values = Vec::with_capacity(all.len());
+    for (value, id) in all {
+        let json = match value {
+            Value::Scalar(scalar) => scalar_to_json(&scalar, path)?,
+            Value::Object(ObjType::Text) => doc.text(&id).map(Json::String).map_err(|e| automerge_error(path, e))?,
+            Value::Object(_) => read_map(doc, &id, None, &mut path.clone(), None)?,
+        };
+        let meta = doc.hash_for_opid(&id).and_then(|hash| doc.get_change_meta_by_hash(&hash));
+        let author = meta.as_ref().and_then(|m| m.message.as_deref()).and_then(Author::from_commit_message);
+        let at = Timestamp::from_millis(meta.as_ref().map(|m| m.timestamp).unwrap_or_default());
+        values.push(RawConflictValue { value: json, author, at, winner: winner.as_ref() == Some(&id) });
+    }
+    Ok(RawConflict { path: path.clone(), values })
+}
+
+fn scalar_ref_to_json(scalar: &ScalarValueRef<'_>, path: &FieldPath) -> Result<Json, DocumentError> {
+    Ok(match scalar {
+        ScalarValueRef::Str(s) => Json::String(s.to_string()),
+        ScalarValueRef::Int(i) => Json::from(*i),
+        ScalarValueRef::Uint(u) => Json::from(*u),
+        ScalarValueRef::F64(f) => Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        ScalarValueRef::Boolean(b) => Json::Bool(*b),
+        ScalarValueRef::Null => Json::Null,
+        ScalarValueRef::Timestamp(t) => Json::from(*t),
+        ScalarValueRef::Counter(_) | ScalarValueRef::Bytes(_) | ScalarValueRef::Unknown { .. } => {
+            return Err(DocumentError::Schema { path: path.join("."), reason: "unsupported value type".into() });
+        }
+    })
+}
+
+fn scalar_to_json(scalar: &ScalarValue, path: &FieldPath) -> Result<Json, DocumentError> {
+    Ok(match scalar {
+        ScalarValue::Str(s) => Json::String(s.to_string()),
+        ScalarValue::Int(i) => Json::from(*i),
+        ScalarValue::Uint(u) => Json::from(*u),
+        ScalarValue::F64(f) => Number::from_f64(*f).map(Json::Number).unwrap_or(Json::Null),
+        ScalarValue::Boolean(b) => Json::Bool(*b),
+        ScalarValue::Null => Json::Null,
+        ScalarValue::Timestamp(t) => Json::from(*t),
+        ScalarValue::Counter(_) | ScalarValue::Bytes(_) | ScalarValue::Unknown { .. } => {
+            return Err(DocumentError::Schema { path: path.join("."), reason: "unsupported value type".into() });
+        }
+    })
+}
+
+fn json_to_scalar(value: &Json) -> Option<ScalarValue> {
+    Some(match value {
+        Json::Null => ScalarValue::Null,
+        Json::Bool(b) => ScalarValue::Boolean(*b),
+        Json::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => ScalarValue::Int(i),
+            (None, Some(u), _) => ScalarValue::Uint(u),
+            (None, None, Some(f)) => ScalarValue::F64(f),
+            (None, None, None) => return None,
+        },
+        Json::String(s) => ScalarValue::Str(s.as_str().into()),
+        Json::Array(_) | Json::Object(_) => return None,
+    })
+}
+
+/// Writes `value` at `key` of map `obj`, creating fresh objects for JSON objects.
+pub(crate) fn put_new<T: Transactable>(tx: &mut T, obj: &ObjId, key: &str, value: &Json) -> Result<(), DocumentError> {
+    let fail = |e| automerge_error(&vec![key.to_owned()], e);
+    match value {
+        Json::Object(fields) => {
+            let child = tx.put_object(obj, key, ObjType::Map).map_err(fail)?;
+            for (field, field_value) in fields {
+                put_new(tx, &child, field, field_value)?;
+            }
+        }
+        Json::Array(items) => {
+            let list = tx.put_object(obj, key, ObjType::List).map_err(fail)?;
+            for (index, item) in items.iter().enumerate() {
+                match json_to_scalar(item) {
+                    Some(scalar) => tx.insert(&list, index, scalar).map_err(fail)?,
+                    None => {
+                        return Err(DocumentError::Schema {
+                            path: key.to_owned(),
+                            reason: "lists hold only scalars".into(),
+                        });
+                    }
+                }
+            }
+        }
+        scalar => {
+            let scalar = json_to_scalar(scalar).ok_or_else(|| DocumentError::Schema {
+                path: key.to_owned(),
+                reason: "number out of range".into(),
+            })?;
+            tx.put(obj, key, scalar).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes `value` at `key` of map `obj`, touching only what differs: existing maps are
+/// descended into, equal scalars are left alone, keys absent from `value` are kept.
+pub(crate) fn merge_into<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    obj: &ObjId,
+    key: &str,
+    value: &Json,
+) -> Result<(), DocumentError> {
+    let fail = |e| automerge_error(&vec![key.to_owned()], e);
+    let existing = tx.get(obj, key).map_err(fail)?;
+    match (existing, value) {
+        (Some((Value::Object(ObjType::Map), child)), Json::Object(fields)) => {
+            for (field, field_value) in fields {
+                merge_into(tx, &child, field, field_value)?;
+            }
+            Ok(())
+        }
+        (Some((Value::Scalar(current), _)), new) if json_to_scalar(new).as_ref() == Some(current.as_ref()) => Ok(()),
+        _ => put_new(tx, obj, key, value),
+    }
+}
+
+/// Makes the map at `key` hold exactly `entries`: keys not in `entries` are deleted
+/// one by one, the others merged as by [`merge_into`]. Used for sets (`member → true`)
+/// and keyed collections inside a record, so concurrent edits of other keys survive.
+pub(crate) fn write_map_exact<T: Transactable + ReadDoc>(
+    tx: &mut T,
+    obj: &ObjId,
+    key: &str,
+    entries: &JsonMap<String, Json>,
+) -> Result<(), DocumentError> {
+    let fail = |e| automerge_error(&vec![key.to_owned()], e);
+    let map = match tx.get(obj, key).map_err(fail)? {
+        Some((Value::Object(ObjType::Map), id)) => id,
+        _ => tx.put_object(obj, key, ObjType::Map).map_err(fail)?,
+    };
+    let present: Vec<String> = tx.keys(&map).collect();
+    for old in present.iter().filter(|old| !entries.contains_key(old.as_str())) {
+        tx.delete(&map, old.as_str()).map_err(fail)?;
+    }
+    for (entry, value) in entries {
+        merge_into(tx, &map, entry, value)?;
+    }
+    Ok(())
+}
+
+/// Looks up the map at `path` below the root.
+pub(crate) fn map_at<R: ReadDoc>(doc: &R, path: &[&str]) -> Option<ObjId> {
+    let mut obj = automerge::ROOT;
+    for key in path {
+        match doc.get(&obj, *key).ok()?? {
+            (Value::Object(ObjType::Map), id) => obj = id,
+            _ => return None,
+        }
+    }
+    Some(obj)
+}
+
+pub(crate) fn automerge_error(path: &FieldPath, error: automerge::AutomergeError) -> DocumentError {
+    DocumentError::Automerge { path: path.join("."), message: error.to_string() }
+}

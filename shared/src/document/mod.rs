@@ -1,0 +1,228 @@
+//! The elder document: one Automerge document per elder, with typed operations.
+//!
+//! Every operation is one Automerge transaction, committed with its author (user and
+//! device) as the change message and the caller's clock as the change time, or rolled
+//! back whole when its input is refused: nothing is half-written. Reads hydrate the
+//! document into [`ElderRecord`] through serde, so the schema lives in the types of
+//! `schema`, `elder` and `visit`, not in paths scattered through the code.
+
+mod apply;
+mod codec;
+mod conflicts;
+mod ops;
+pub mod schema;
+
+use automerge::{ActorId, Automerge, Change, ChangeHash, ROOT};
+use serde_json::Value as Json;
+
+pub use apply::{Applied, Rejection};
+pub use codec::FieldPath;
+pub use conflicts::{Conflict, ConflictValue};
+pub use ops::{Edit, Enrolment, InputError, NewFollowUp, NewVisit, ProfileChange};
+pub use schema::{ElderRecord, SCHEMA_VERSION, set_as_map};
+
+use crate::author::Author;
+use crate::elder::in_force_on;
+use crate::ids::{CommunityId, ElderId};
+use crate::time::Timestamp;
+
+/// Why a document could not be read, written or changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DocumentError {
+    #[error("the bytes are not an Automerge document: {0}")]
+    Undecodable(String),
+    #[error("change {index} is not a valid Automerge change: {reason}")]
+    UndecodableChange { index: usize, reason: String },
+    #[error("the document is not an elder document: field {path:?}: {reason}")]
+    Schema { path: String, reason: String },
+    #[error("the document has schema version {found}; this build reads up to {supported}")]
+    UnsupportedSchemaVersion { found: u64, supported: u32 },
+    #[error("Automerge refused an operation at {path:?}: {message}")]
+    Automerge { path: String, message: String },
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+/// One elder's document.
+#[derive(Debug, Clone)]
+pub struct ElderDocument {
+    doc: Automerge,
+}
+
+/// A change as stored and sent: its hash, author and time, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeInfo {
+    pub hash: ChangeHash,
+    pub author: Option<Author>,
+    pub at: Timestamp,
+    pub deps: Vec<ChangeHash>,
+}
+
+impl ElderDocument {
+    /// Loads a document from a full save, optionally followed by incremental chunks
+    /// (`save_after` output or single changes), as Automerge concatenates them.
+    ///
+    /// `actor` must be unique to this process start (DESIGN.md, Sync): two processes
+    /// writing under one actor produce clashing changes.
+    pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self, DocumentError> {
+        let doc = guard(|| Automerge::load(bytes))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(DocumentError::Undecodable)?;
+        let loaded = Self { doc: doc.with_actor(actor) };
+        loaded.record()?;
+        Ok(loaded)
+    }
+
+    /// Builds a document from individual changes (e.g. a first pull), in any order.
+    pub fn from_changes(changes: &[Vec<u8>], actor: ActorId) -> Result<Self, DocumentError> {
+        let mut doc = Automerge::new().with_actor(actor);
+        let decoded = decode_changes(changes)?;
+        guard(|| doc.apply_changes(decoded))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(DocumentError::Undecodable)?;
+        let built = Self { doc };
+        built.record()?;
+        Ok(built)
+    }
+
+    /// Adds incremental chunks (saves after some heads, or changes) to this document.
+    pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<(), DocumentError> {
+        let mut candidate = self.doc.fork();
+        candidate.set_actor(self.doc.get_actor().clone());
+        guard(|| candidate.load_incremental(bytes))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(DocumentError::Undecodable)?;
+        Self::read_record(&candidate)?;
+        self.doc = candidate;
+        Ok(())
+    }
+
+    /// Merges another replica of the same elder's document into this one.
+    pub fn merge(&mut self, other: &ElderDocument) -> Result<(), DocumentError> {
+        let changes = other.doc.get_changes(&self.doc.get_heads());
+        guard(|| self.doc.apply_changes(changes))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(DocumentError::Undecodable)
+    }
+
+    /// The whole document in Automerge's compressed format.
+    pub fn save(&self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// What changed since `heads`, as an incremental chunk for [`Self::load_incremental`].
+    pub fn save_after(&self, heads: &[ChangeHash]) -> Vec<u8> {
+        self.doc.save_after(heads)
+    }
+
+    pub fn heads(&self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// The changes not reachable from `heads`, each encoded on its own.
+    pub fn changes_since(&self, heads: &[ChangeHash]) -> Vec<Vec<u8>> {
+        self.doc.get_changes(heads).into_iter().map(|c| c.raw_bytes().to_vec()).collect()
+    }
+
+    /// Every change in causal order, with its author: the audit trail of this elder.
+    pub fn history(&self) -> Vec<ChangeInfo> {
+        self.doc
+            .get_changes_meta(&[])
+            .into_iter()
+            .map(|meta| ChangeInfo {
+                hash: meta.hash,
+                author: meta.message.as_deref().and_then(Author::from_commit_message),
+                at: Timestamp::from_millis(meta.timestamp),
+                deps: meta.deps,
+            })
+            .collect()
+    }
+
+    /// The underlying Automerge document, read-only.
+    pub fn automerge(&self) -> &Automerge {
+        &self.doc
+    }
+
+    /// The whole document, typed.
+    pub fn record(&self) -> Result<ElderRecord, DocumentError> {
+        Self::read_record(&self.doc)
+    }
+
+    pub fn elder_id(&self) -> Result<ElderId, DocumentError> {
+        Ok(self.record()?.elder_id)
+    }
+
+    /// The community that holds the record now: the placement with the latest
+    /// effective date (ties broken by entry id, identically on every replica).
+    pub fn community(&self) -> Result<CommunityId, DocumentError> {
+        let record = self.record()?;
+        current_community(&record).ok_or_else(|| DocumentError::Schema {
+            path: schema::PLACEMENTS.into(),
+            reason: "no placement".into(),
+        })
+    }
+
+    fn read_record(doc: &Automerge) -> Result<ElderRecord, DocumentError> {
+        let json = codec::read_map(doc, &ROOT, None, &mut Vec::new(), None)?;
+        record_from_json(json)
+    }
+}
+
+/// The community of the placement in force at the latest date recorded.
+pub fn current_community(record: &ElderRecord) -> Option<CommunityId> {
+    record
+        .placements
+        .iter()
+        .max_by_key(|(id, p)| (p.effective_on, **id))
+        .map(|(_, p)| p.community)
+}
+
+/// The community holding the record on `on`.
+pub fn community_on(record: &ElderRecord, on: crate::time::Date) -> Option<CommunityId> {
+    in_force_on(&record.placements, on, |p| p.effective_on).map(|p| p.community)
+}
+
+/// Checks the version, upgrades documents of earlier schemas, then types the JSON.
+fn record_from_json(mut json: Json) -> Result<ElderRecord, DocumentError> {
+    let version = json
+        .get(schema::SCHEMA_VERSION_KEY)
+        .and_then(Json::as_u64)
+        .ok_or_else(|| DocumentError::Schema {
+            path: schema::SCHEMA_VERSION_KEY.into(),
+            reason: "missing or not a number".into(),
+        })?;
+    if version > u64::from(SCHEMA_VERSION) || version == 0 {
+        return Err(DocumentError::UnsupportedSchemaVersion { found: version, supported: SCHEMA_VERSION });
+    }
+    schema::upgrade(&mut json, version);
+    serde_path_to_error::deserialize(json).map_err(|e| DocumentError::Schema {
+        path: e.path().to_string(),
+        reason: e.inner().to_string(),
+    })
+}
+
+pub(crate) fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, DocumentError> {
+    changes
+        .iter()
+        .enumerate()
+        .map(|(index, bytes)| {
+            guard(|| Change::from_bytes(bytes.clone()))
+                .and_then(|r| r.map_err(|e| e.to_string()))
+                .map_err(|reason| DocumentError::UndecodableChange { index, reason })
+        })
+        .collect()
+}
+
+/// Runs Automerge's decoder on untrusted bytes, turning a panic inside it into an
+/// error: a hostile push must cost the sender a 4xx, never the server a thread.
+fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
+        let detail = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("the decoder failed on these bytes {detail}")
+    })
+}

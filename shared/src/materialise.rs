@@ -1,0 +1,145 @@
+//! Materialisation: an elder document becomes the rows the central database and the
+//! workstation's roster hold (elder, visits, follow-ups, conflicts).
+//!
+//! A pure function of the document, used on both sides, so a workstation's badges and
+//! the supervisor's report can never disagree. Rows come in a stable order, and equal
+//! documents give equal rows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::{current_community, Conflict, DocumentError, ElderDocument, ElderRecord};
+use crate::elder::{ElderStatus, Placement, Profile, StatusChange, TierOverride};
+use crate::ids::{CommunityId, ElderId, FollowUpId, VisitId};
+use crate::time::Date;
+use crate::visit::{FollowUp, Visit};
+
+/// The elder's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ElderRow {
+    pub elder_id: ElderId,
+    /// The community holding the record now.
+    pub community: CommunityId,
+    pub enrolled_on: Date,
+    pub profile: Profile,
+    /// The latest status by effective date.
+    pub status: ElderStatus,
+    /// Oldest first, by effective date then entry id.
+    pub status_history: Vec<StatusChange>,
+    /// Oldest first, by effective date then entry id.
+    pub placements: Vec<Placement>,
+    pub tier_override: Option<TierOverride>,
+}
+
+impl ElderRow {
+    /// The status in force on `on` (before enrolment: none).
+    pub fn status_on(&self, on: Date) -> Option<ElderStatus> {
+        self.status_history.iter().rev().find(|s| s.effective_on <= on).map(|s| s.status)
+    }
+
+    /// Every status in force at some time during `[from, to]`.
+    pub fn statuses_during(&self, from: Date, to: Date) -> Vec<ElderStatus> {
+        let mut statuses: Vec<ElderStatus> = self.status_on(from).into_iter().collect();
+        statuses.extend(
+            self.status_history.iter().filter(|s| s.effective_on > from && s.effective_on <= to).map(|s| s.status),
+        );
+        statuses
+    }
+
+    /// The community holding the record on `on`.
+    pub fn community_on(&self, on: Date) -> Option<CommunityId> {
+        self.placements.iter().rev().find(|p| p.effective_on <= on).map(|p| p.community)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitRow {
+    pub elder_id: ElderId,
+    pub visit_id: VisitId,
+    #[serde(flatten)]
+    pub visit: Visit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUpRow {
+    pub elder_id: ElderId,
+    pub follow_up_id: FollowUpId,
+    #[serde(flatten)]
+    pub follow_up: FollowUp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictRow {
+    pub elder_id: ElderId,
+    /// Dotted field path, e.g. `profile.phone`.
+    pub field: String,
+    #[serde(flatten)]
+    pub conflict: Conflict,
+}
+
+/// Everything one document materialises into.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ElderRows {
+    pub elder: ElderRow,
+    /// By visit time, then id.
+    pub visits: Vec<VisitRow>,
+    /// By due time, then id.
+    pub follow_ups: Vec<FollowUpRow>,
+    /// By field path.
+    pub conflicts: Vec<ConflictRow>,
+}
+
+/// Materialises one document.
+pub fn materialise(document: &ElderDocument) -> Result<ElderRows, DocumentError> {
+    let record = document.record()?;
+    let conflicts = document.conflicts()?;
+    materialise_record(record, conflicts)
+}
+
+/// Materialises an already hydrated record with its conflicts.
+pub fn materialise_record(record: ElderRecord, conflicts: Vec<Conflict>) -> Result<ElderRows, DocumentError> {
+    let elder_id = record.elder_id;
+    let community = current_community(&record)
+        .ok_or_else(|| DocumentError::Schema { path: "placements".into(), reason: "no placement".into() })?;
+    let mut status_history: Vec<_> = record.status_history.into_iter().collect();
+    status_history.sort_by_key(|(id, s)| (s.effective_on, *id));
+    let mut placements: Vec<_> = record.placements.into_iter().collect();
+    placements.sort_by_key(|(id, p)| (p.effective_on, *id));
+    let status_history: Vec<StatusChange> = status_history.into_iter().map(|(_, s)| s).collect();
+    let status = status_history
+        .last()
+        .map(|s| s.status)
+        .ok_or_else(|| DocumentError::Schema { path: "statusHistory".into(), reason: "empty".into() })?;
+
+    let mut visits: Vec<VisitRow> =
+        record.visits.into_iter().map(|(visit_id, visit)| VisitRow { elder_id, visit_id, visit }).collect();
+    visits.sort_by_key(|v| (v.visit.visited_at, v.visit_id));
+    let mut follow_ups: Vec<FollowUpRow> = record
+        .follow_ups
+        .into_iter()
+        .map(|(follow_up_id, follow_up)| FollowUpRow { elder_id, follow_up_id, follow_up })
+        .collect();
+    follow_ups.sort_by_key(|f| (f.follow_up.due_at, f.follow_up_id));
+    let conflicts =
+        conflicts.into_iter().map(|conflict| ConflictRow { elder_id, field: conflict.dotted_path(), conflict }).collect();
+
+    Ok(ElderRows {
+        elder: ElderRow {
+            elder_id,
+            community,
+            enrolled_on: record.enrolled_on,
+            profile: record.profile,
+            status,
+            status_history,
+            placements: placements.into_iter().map(|(_, p)| p).collect(),
+            tier_override: record.tier_override,
+        },
+        visits,
+        follow_ups,
+        conflicts,
+    })
+}

@@ -1,0 +1,194 @@
+//! The visit policy: care-tier rules, required visit intervals, what makes a visit
+//! valid, and the time allowances. It is data (TOML or JSON), with DOMAIN.md's local
+//! rules as the default, because each city sets its own.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::elder::{CareTier, HardshipCategory, Profile, SeriousCondition, TierOverride};
+use crate::label::labelled_enum;
+use crate::time::Date;
+use crate::visit::{Visit, VisitMode, VisitOutcome};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Policy {
+    pub tiers: TierRules,
+    pub intervals: VisitIntervals,
+    pub valid_visit: ValidVisitRule,
+    /// How far past the receiver's clock a visit's time may lie (workstation clocks drift).
+    pub clock_skew_minutes: i64,
+    /// A red-risk visit needs a follow-up due within this many hours of the visit.
+    pub red_risk_follow_up_hours: i64,
+}
+
+/// The automatic tier proposal (a supervisor may override it per elder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct TierRules {
+    /// Elders at least this old and in one of `high_risk_categories` are high-risk.
+    pub high_risk_min_age: i32,
+    pub high_risk_categories: BTreeSet<HardshipCategory>,
+    /// Any of these illnesses makes an elder high-risk whatever the age.
+    pub high_risk_conditions: BTreeSet<SeriousCondition>,
+    /// Any of these categories makes an elder (not already high-risk) key.
+    pub key_categories: BTreeSet<HardshipCategory>,
+}
+
+/// The longest gap between valid visits, in days, per tier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct VisitIntervals {
+    pub high_risk_days: i64,
+    pub key_days: i64,
+    pub general_days: i64,
+}
+
+labelled_enum! {
+    /// When a visit that met only family counts as valid.
+    pub enum FamilyOnlyRule {
+        Never = "never" => ("不计入", "Never counts"),
+        WhenUnableToCommunicate = "whenUnableToCommunicate" => ("仅当老人无法交流时计入", "Counts when the elder cannot communicate"),
+        Always = "always" => ("计入", "Always counts"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct ValidVisitRule {
+    pub counted_modes: BTreeSet<VisitMode>,
+    pub family_only: FamilyOnlyRule,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            tiers: TierRules::default(),
+            intervals: VisitIntervals::default(),
+            valid_visit: ValidVisitRule::default(),
+            clock_skew_minutes: 10,
+            red_risk_follow_up_hours: 24,
+        }
+    }
+}
+
+impl Default for TierRules {
+    fn default() -> Self {
+        use HardshipCategory::*;
+        Self {
+            high_risk_min_age: 80,
+            high_risk_categories: [LivingAlone, EmptyNest, LeftBehind].into(),
+            high_risk_conditions: SeriousCondition::ALL.iter().copied().collect(),
+            key_categories: [Disabled, SeverelyDisabled, ExtremePoverty, SpecialFamilyPlanning].into(),
+        }
+    }
+}
+
+impl Default for VisitIntervals {
+    /// A week, a month and a quarter, as whole days (our choice: 7, 31 and 92, the
+    /// longest month and quarter, so an elder visited on the same date each month is
+    /// never counted overdue).
+    fn default() -> Self {
+        Self { high_risk_days: 7, key_days: 31, general_days: 92 }
+    }
+}
+
+impl Default for ValidVisitRule {
+    fn default() -> Self {
+        Self {
+            counted_modes: VisitMode::ALL.iter().copied().collect(),
+            family_only: FamilyOnlyRule::WhenUnableToCommunicate,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    #[error("the policy file is not valid TOML for a policy: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("the policy is not valid JSON for a policy: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("policy value {field} must be positive, not {value}")]
+    NotPositive { field: &'static str, value: i64 },
+    #[error("the policy counts no visit mode at all")]
+    NoCountedMode,
+}
+
+impl Policy {
+    /// Reads a policy from TOML; keys left out keep their default.
+    pub fn from_toml(text: &str) -> Result<Self, PolicyError> {
+        let policy: Self = toml::from_str(text)?;
+        policy.checked()
+    }
+
+    /// Reads a policy from JSON; keys left out keep their default.
+    pub fn from_json(text: &str) -> Result<Self, PolicyError> {
+        let policy: Self = serde_json::from_str(text)?;
+        policy.checked()
+    }
+
+    fn checked(self) -> Result<Self, PolicyError> {
+        let positive = [
+            ("intervals.highRiskDays", self.intervals.high_risk_days),
+            ("intervals.keyDays", self.intervals.key_days),
+            ("intervals.generalDays", self.intervals.general_days),
+            ("redRiskFollowUpHours", self.red_risk_follow_up_hours),
+        ];
+        if let Some((field, value)) = positive.into_iter().find(|(_, v)| *v <= 0) {
+            return Err(PolicyError::NotPositive { field, value });
+        }
+        if self.clock_skew_minutes < 0 {
+            return Err(PolicyError::NotPositive { field: "clockSkewMinutes", value: self.clock_skew_minutes });
+        }
+        if self.valid_visit.counted_modes.is_empty() {
+            return Err(PolicyError::NoCountedMode);
+        }
+        Ok(self)
+    }
+
+    /// The tier the automatic rule proposes for `profile` on date `on`.
+    pub fn proposed_tier(&self, profile: &Profile, on: Date) -> CareTier {
+        let rules = &self.tiers;
+        let old_and_alone = profile.age_on(on) >= rules.high_risk_min_age
+            && profile.categories.iter().any(|c| rules.high_risk_categories.contains(c));
+        let seriously_ill = profile.conditions.iter().any(|c| rules.high_risk_conditions.contains(c));
+        if old_and_alone || seriously_ill {
+            CareTier::HighRisk
+        } else if profile.categories.iter().any(|c| rules.key_categories.contains(c)) {
+            CareTier::Key
+        } else {
+            CareTier::General
+        }
+    }
+
+    /// The tier in force: a supervisor's override, else the proposal.
+    pub fn tier(&self, profile: &Profile, tier_override: Option<&TierOverride>, on: Date) -> CareTier {
+        tier_override.map(|o| o.tier).unwrap_or_else(|| self.proposed_tier(profile, on))
+    }
+
+    pub fn interval_days(&self, tier: CareTier) -> i64 {
+        match tier {
+            CareTier::HighRisk => self.intervals.high_risk_days,
+            CareTier::Key => self.intervals.key_days,
+            CareTier::General => self.intervals.general_days,
+        }
+    }
+
+    /// Whether `visit` counts towards coverage for the elder with `profile`.
+    pub fn is_valid_visit(&self, visit: &Visit, profile: &Profile) -> bool {
+        if visit.is_voided() || !self.valid_visit.counted_modes.contains(&visit.record.mode) {
+            return false;
+        }
+        match visit.record.outcome {
+            VisitOutcome::MetElder => true,
+            VisitOutcome::MetFamilyOnly => match self.valid_visit.family_only {
+                FamilyOnlyRule::Never => false,
+                FamilyOnlyRule::WhenUnableToCommunicate => profile.unable_to_communicate,
+                FamilyOnlyRule::Always => true,
+            },
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Sensitive personal information: resident ID numbers and phone numbers, and their
+//! masked forms (DOMAIN.md, Privacy).
+//!
+//! A CRDT keeps every value ever written, so the full ID number never enters an elder
+//! document: the server keeps it in an identity record that can be corrected or erased,
+//! and the document holds only [`IdNumber::masked`].
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdNumberError {
+    #[error("an ID number has 18 characters, this one has {0}")]
+    Length(usize),
+    #[error("an ID number is 17 digits and a final digit or X; character {position} is {found:?}")]
+    Character { position: usize, found: char },
+    #[error("the ID number's check character should be {expected}, not {found}")]
+    Checksum { expected: char, found: char },
+}
+
+/// A full 18-character resident identity number (GB 11643), checksum verified.
+///
+/// `Debug` and `Display` print only the masked form, so a full number cannot reach a
+/// log by accident; [`IdNumber::reveal`] is the one way to read it.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IdNumber(String);
+
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK_CHARS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+
+impl IdNumber {
+    pub fn parse(input: &str) -> Result<Self, IdNumberError> {
+        let text: String = input.trim().to_ascii_uppercase();
+        let chars: Vec<char> = text.chars().collect();
+        if chars.len() != 18 {
+            return Err(IdNumberError::Length(chars.len()));
+        }
+        let mut sum = 0;
+        for (position, (&c, weight)) in chars.iter().zip(WEIGHTS).enumerate() {
+            let digit = c.to_digit(10).ok_or(IdNumberError::Character { position: position + 1, found: c })?;
+            sum += digit * weight;
+        }
+        let expected = CHECK_CHARS[(sum % 11) as usize];
+        let found = chars[17];
+        if !(found.is_ascii_digit() || found == 'X') {
+            return Err(IdNumberError::Character { position: 18, found });
+        }
+        if found != expected {
+            return Err(IdNumberError::Checksum { expected, found });
+        }
+        Ok(Self(text))
+    }
+
+    /// The full number, for the identity record and audited unmasked exports only.
+    pub fn reveal(&self) -> &str {
+        &self.0
+    }
+
+    /// First four and last four characters, the rest starred.
+    pub fn masked(&self) -> String {
+        mask_keep(&self.0, 4, 4)
+    }
+}
+
+impl fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdNumber({})", self.masked())
+    }
+}
+
+impl fmt::Display for IdNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+/// A phone number shown with only its last four digits.
+pub fn mask_phone(phone: &str) -> String {
+    mask_keep(phone.trim(), 0, 4)
+}
+
+fn mask_keep(text: &str, head: usize, tail: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= head + tail {
+        return "*".repeat(chars.len());
+    }
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| if i < head || i >= chars.len() - tail { c } else { '*' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A well-known sample number from the GB 11643 standard's examples.
+    const SAMPLE: &str = "11010519491231002X";
+
+    #[test]
+    fn a_valid_id_number_is_masked_to_first_four_and_last_four() {
+        let id = IdNumber::parse(SAMPLE).unwrap();
+        assert_eq!(id.masked(), "1101**********002X");
+        assert_eq!(format!("{id:?}"), "IdNumber(1101**********002X)");
+        assert_eq!(id.reveal(), SAMPLE);
+        assert_eq!(IdNumber::parse("11010519491231002x").unwrap(), id);
+    }
+
+    #[test]
+    fn bad_id_numbers_say_what_is_wrong() {
+        assert_eq!(IdNumber::parse("1234"), Err(IdNumberError::Length(4)));
+        assert_eq!(
+            IdNumber::parse("110105194912310021"),
+            Err(IdNumberError::Checksum { expected: 'X', found: '1' })
+        );
+        assert_eq!(
+            IdNumber::parse("1101051949123A002X"),
+            Err(IdNumberError::Character { position: 14, found: 'A' })
+        );
+    }
+
+    #[test]
+    fn phones_keep_only_their_last_four_digits() {
+        assert_eq!(mask_phone("13912345678"), "*******5678");
+        assert_eq!(mask_phone("123"), "***");
+    }
+}

@@ -1,0 +1,167 @@
+//! The rules a document must keep, checked on the whole document and on the result
+//! of applying someone's changes. Every error names the field at fault.
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::{DocumentError, ElderRecord};
+use crate::ids::{ElderId, VisitId};
+use crate::label::labelled_enum;
+use crate::policy::Policy;
+use crate::time::Timestamp;
+use crate::visit::RiskLevel;
+
+labelled_enum! {
+    /// Why a document or a set of changes was refused; stable codes for the wire.
+    pub enum RejectCode {
+        Undecodable = "undecodable" => ("数据无法解析", "The data could not be decoded"),
+        MissingDependencies = "missingDependencies" => ("缺少前置修改", "Earlier changes are missing"),
+        MissingAuthor = "missingAuthor" => ("修改未注明作者", "A change names no author"),
+        Schema = "schema" => ("记录结构不符", "The record does not fit the schema"),
+        UnsupportedSchemaVersion = "unsupportedSchemaVersion" => ("记录版本过新", "The record's schema is newer than this version"),
+        InvalidField = "invalidField" => ("字段无效", "A field is invalid"),
+        VisitInFuture = "visitInFuture" => ("探访时间在未来", "The visit is dated in the future"),
+        VoidedVisitEdited = "voidedVisitEdited" => ("已作废的探访被修改", "A voided visit was changed"),
+        ElderChanged = "elderChanged" => ("修改属于另一位老人", "The changes belong to another elder"),
+        OutOfScope = "outOfScope" => ("超出权限范围", "Outside your area"),
+    }
+}
+
+/// Why a document, or a document after someone's changes, breaks the rules.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    #[error("change {index} could not be decoded: {reason}")]
+    Undecodable { index: usize, reason: String },
+    #[error("the changes depend on {} change(s) this document does not have", missing.len())]
+    MissingDependencies { missing: Vec<String> },
+    #[error("change {change} does not name its author")]
+    MissingAuthor { change: String },
+    #[error("field {field}: {reason}")]
+    Schema { field: String, reason: String },
+    #[error("the document has schema version {found}; this build reads up to {supported}")]
+    UnsupportedSchemaVersion { found: u64, supported: u32 },
+    #[error("field {field}: {reason}")]
+    InvalidField { field: String, reason: String },
+    #[error("visit {visit} is dated {visited_at}, after the latest allowed time {latest}")]
+    VisitInFuture { visit: VisitId, visited_at: Timestamp, latest: Timestamp },
+    #[error("change {change} edits visit {visit}, which was voided before it")]
+    VoidedVisitEdited { visit: VisitId, change: String },
+    #[error("the changes turn elder {before}'s document into elder {after}'s")]
+    ElderChanged { before: ElderId, after: ElderId },
+}
+
+impl ValidationError {
+    pub fn code(&self) -> RejectCode {
+        match self {
+            Self::Undecodable { .. } => RejectCode::Undecodable,
+            Self::MissingDependencies { .. } => RejectCode::MissingDependencies,
+            Self::MissingAuthor { .. } => RejectCode::MissingAuthor,
+            Self::Schema { .. } => RejectCode::Schema,
+            Self::UnsupportedSchemaVersion { .. } => RejectCode::UnsupportedSchemaVersion,
+            Self::InvalidField { .. } => RejectCode::InvalidField,
+            Self::VisitInFuture { .. } => RejectCode::VisitInFuture,
+            Self::VoidedVisitEdited { .. } => RejectCode::VoidedVisitEdited,
+            Self::ElderChanged { .. } => RejectCode::ElderChanged,
+        }
+    }
+
+    /// The field at fault, as a dotted path, where one field is to blame.
+    pub fn field(&self) -> Option<String> {
+        match self {
+            Self::Schema { field, .. } | Self::InvalidField { field, .. } => Some(field.clone()),
+            Self::VisitInFuture { visit, .. } => Some(format!("visits.{visit}.visitedAt")),
+            Self::VoidedVisitEdited { visit, .. } => Some(format!("visits.{visit}")),
+            Self::ElderChanged { .. } => Some("elderId".into()),
+            _ => None,
+        }
+    }
+}
+
+impl From<DocumentError> for ValidationError {
+    fn from(error: DocumentError) -> Self {
+        match error {
+            DocumentError::Schema { path, reason } => Self::Schema { field: path, reason },
+            DocumentError::UnsupportedSchemaVersion { found, supported } => {
+                Self::UnsupportedSchemaVersion { found, supported }
+            }
+            DocumentError::UndecodableChange { index, reason } => Self::Undecodable { index, reason },
+            other => Self::Undecodable { index: 0, reason: other.to_string() },
+        }
+    }
+}
+
+/// A check result serialised for people and the wire.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub code: RejectCode,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl From<&ValidationError> for Finding {
+    fn from(error: &ValidationError) -> Self {
+        Finding { code: error.code(), field: error.field(), message: error.to_string() }
+    }
+}
+
+fn invalid(field: impl Into<String>, reason: &str) -> ValidationError {
+    ValidationError::InvalidField { field: field.into(), reason: reason.into() }
+}
+
+fn looks_masked(id_number: &str) -> bool {
+    let chars: Vec<char> = id_number.chars().collect();
+    chars.len() == 18 && chars[4..14].iter().all(|&c| c == '*')
+}
+
+/// Checks a whole record against the rules. `now` is the checker's clock: visits
+/// may not lie beyond it by more than the policy's clock-skew allowance.
+pub fn validate_record(record: &ElderRecord, now: Timestamp, policy: &Policy) -> Result<(), ValidationError> {
+    let profile = &record.profile;
+    if profile.name.trim().is_empty() {
+        return Err(invalid("profile.name", "must not be blank"));
+    }
+    if profile.address.trim().is_empty() {
+        return Err(invalid("profile.address", "must not be blank"));
+    }
+    if let Some(id_number) = &profile.id_number_masked
+        && !looks_masked(id_number)
+    {
+        return Err(invalid("profile.idNumberMasked", "must be masked: only the first and last four characters shown"));
+    }
+    if profile.birth_date > record.enrolled_on {
+        return Err(invalid("profile.birthDate", "is after the enrolment date"));
+    }
+    if record.status_history.is_empty() {
+        return Err(invalid("statusHistory", "must hold at least the enrolment"));
+    }
+    if record.placements.is_empty() {
+        return Err(invalid("placements", "must name the community holding the record"));
+    }
+    let latest = now.plus_minutes(policy.clock_skew_minutes);
+    for (id, visit) in &record.visits {
+        if visit.visited_at > latest {
+            return Err(ValidationError::VisitInFuture { visit: *id, visited_at: visit.visited_at, latest });
+        }
+        if let Some(void) = &visit.void
+            && void.reason.trim().is_empty()
+        {
+            return Err(invalid(format!("visits.{id}.void.reason"), "must not be blank"));
+        }
+        let followed_up = record.follow_ups.values().any(|f| f.origin_visit == Some(*id));
+        if visit.record.risk == RiskLevel::Red && !visit.is_voided() && !followed_up {
+            return Err(invalid(format!("visits.{id}.risk"), "a red-risk visit needs a follow-up"));
+        }
+    }
+    for (id, follow_up) in &record.follow_ups {
+        if follow_up.action.trim().is_empty() {
+            return Err(invalid(format!("followUps.{id}.action"), "must not be blank"));
+        }
+        if let Some(visit) = follow_up.origin_visit
+            && !record.visits.contains_key(&visit)
+        {
+            return Err(invalid(format!("followUps.{id}.originVisit"), "names a visit not in this document"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,204 @@
+//! The visit (探访记录) and the follow-up it may call for.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::author::Author;
+use crate::ids::{DeviceId, UserId, VisitId};
+use crate::label::labelled_enum;
+use crate::time::Timestamp;
+
+labelled_enum! {
+    pub enum VisitMode {
+        Home = "home" => ("上门", "Home visit"),
+        Phone = "phone" => ("电话", "Phone"),
+        Video = "video" => ("视频", "Video"),
+    }
+}
+
+labelled_enum! {
+    pub enum VisitOutcome {
+        MetElder = "metElder" => ("见到本人", "Met the elder"),
+        MetFamilyOnly = "metFamilyOnly" => ("仅见家属", "Met family only"),
+        NotAtHome = "notAtHome" => ("未在家", "Not at home"),
+        Refused = "refused" => ("拒绝探访", "Refused"),
+        InHospital = "inHospital" => ("住院", "In hospital"),
+        MovedAway = "movedAway" => ("已迁出", "Moved away"),
+        Deceased = "deceased" => ("已故", "Deceased"),
+    }
+}
+
+labelled_enum! {
+    /// The five areas the national guidance asks a visit to check.
+    pub enum CheckArea {
+        Health = "health" => ("身体状况", "Health"),
+        Economic = "economic" => ("经济状况", "Economic"),
+        Family = "family" => ("家庭赡养", "Family support"),
+        Safety = "safety" => ("居家安全", "Home safety"),
+        ServiceNeeds = "serviceNeeds" => ("服务需求", "Service needs"),
+    }
+}
+
+labelled_enum! {
+    pub enum CheckState {
+        NotChecked = "notChecked" => ("未检查", "Not checked"),
+        Good = "good" => ("良好", "Good"),
+        Concern = "concern" => ("需关注", "Needs attention"),
+        Serious = "serious" => ("严重", "Serious"),
+    }
+}
+
+labelled_enum! {
+    /// Risk after the visit; red calls for a follow-up within 24 hours.
+    pub enum RiskLevel {
+        Green = "green" => ("绿色", "Green"),
+        Yellow = "yellow" => ("黄色", "Yellow"),
+        Red = "red" => ("红色", "Red"),
+    }
+}
+
+labelled_enum! {
+    pub enum Referral {
+        CommunityHealthCentre = "communityHealthCentre" => ("社区卫生服务中心", "Community health centre"),
+        DayCareCentre = "dayCareCentre" => ("日间照料中心", "Day-care centre"),
+        HomeCareStation = "homeCareStation" => ("居家养老服务站", "Home-care station"),
+        SocialWorker = "socialWorker" => ("社工", "Social worker"),
+        PoliceOrEmergency = "policeOrEmergency" => ("公安或急救", "Police or emergency services"),
+        Other = "other" => ("其他", "Other"),
+    }
+}
+
+labelled_enum! {
+    /// Incidents are leads for the city's elder accident insurance.
+    pub enum IncidentKind {
+        Fall = "fall" => ("跌倒", "Fall"),
+        Injury = "injury" => ("意外伤害", "Accidental injury"),
+        HospitalStay = "hospitalStay" => ("住院", "Hospital stay"),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    pub state: CheckState,
+    pub note: String,
+}
+
+impl Check {
+    pub fn not_checked() -> Self {
+        Self { state: CheckState::NotChecked, note: String::new() }
+    }
+}
+
+/// The five checked areas; a struct rather than a map so none can be missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Checks {
+    pub health: Check,
+    pub economic: Check,
+    pub family: Check,
+    pub safety: Check,
+    pub service_needs: Check,
+}
+
+impl Checks {
+    pub fn get(&self, area: CheckArea) -> &Check {
+        match area {
+            CheckArea::Health => &self.health,
+            CheckArea::Economic => &self.economic,
+            CheckArea::Family => &self.family,
+            CheckArea::Safety => &self.safety,
+            CheckArea::ServiceNeeds => &self.service_needs,
+        }
+    }
+
+    pub fn not_checked() -> Self {
+        Self {
+            health: Check::not_checked(),
+            economic: Check::not_checked(),
+            family: Check::not_checked(),
+            safety: Check::not_checked(),
+            service_needs: Check::not_checked(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Incident {
+    pub kind: IncidentKind,
+    pub note: String,
+}
+
+/// Why, when and by whom a visit entered by mistake was voided. It stays in history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitVoid {
+    pub reason: String,
+    pub at: Timestamp,
+    pub by: Author,
+}
+
+/// What an assistant records about one visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitRecord {
+    pub mode: VisitMode,
+    pub outcome: VisitOutcome,
+    pub checks: Checks,
+    pub risk: RiskLevel,
+    /// Referral kind → a note (for `Other`, what it was).
+    pub referrals: BTreeMap<Referral, String>,
+    pub incident: Option<Incident>,
+    pub notes: String,
+}
+
+/// A visit as the document holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Visit {
+    pub assistant: UserId,
+    pub device: DeviceId,
+    /// When the visit took place (entered by the assistant).
+    pub visited_at: Timestamp,
+    /// When the workstation recorded it (its clock); the server adds when it arrived.
+    pub recorded_at: Timestamp,
+    #[serde(flatten)]
+    pub record: VisitRecord,
+    pub void: Option<VisitVoid>,
+}
+
+impl Visit {
+    pub fn is_voided(&self) -> bool {
+        self.void.is_some()
+    }
+}
+
+/// How a follow-up was closed: by a later visit or by a note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUpResolution {
+    pub at: Timestamp,
+    pub by: Author,
+    pub visit: Option<VisitId>,
+    pub note: String,
+}
+
+/// An action with a due time, usually called for by a visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUp {
+    pub origin_visit: Option<VisitId>,
+    pub action: String,
+    pub due_at: Timestamp,
+    pub created_at: Timestamp,
+    pub created_by: Author,
+    pub resolution: Option<FollowUpResolution>,
+}
+
+impl FollowUp {
+    pub fn is_open(&self) -> bool {
+        self.resolution.is_none()
+    }
+}
