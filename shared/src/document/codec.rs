@@ -19,6 +19,10 @@ use crate::time::Timestamp;
 /// A field path inside the document, e.g. `["profile", "phone"]`.
 pub type FieldPath = Vec<String>;
 
+/// The deepest nesting an elder document has is five levels; a hostile document
+/// nested far deeper must not exhaust the reader's stack.
+const MAX_DEPTH: usize = 16;
+
 /// One of the values left by concurrent writes, and who wrote it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct RawConflictValue {
@@ -44,6 +48,9 @@ pub(crate) fn read_map(
     path: &mut FieldPath,
     mut conflicts: Option<&mut Vec<RawConflict>>,
 ) -> Result<Json, DocumentError> {
+    if path.len() > MAX_DEPTH {
+        return Err(DocumentError::Schema { path: path.join("."), reason: format!("nested deeper than {MAX_DEPTH} levels") });
+    }
     let mut out = JsonMap::new();
     let items = match heads {
         Some(heads) => doc.map_range_at(obj, .., heads),

@@ -12,7 +12,7 @@ mod conflicts;
 mod ops;
 pub mod schema;
 
-use automerge::{ActorId, Automerge, Change, ChangeHash, ROOT};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc, ROOT};
 use serde_json::Value as Json;
 
 pub use apply::{Applied, Rejection};
@@ -88,14 +88,32 @@ impl ElderDocument {
 
     /// Adds incremental chunks (saves after some heads, or changes) to this document.
     pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<(), DocumentError> {
-        let mut candidate = self.doc.fork();
-        candidate.set_actor(self.doc.get_actor().clone());
+        let mut candidate = self.doc.clone();
         guard(|| candidate.load_incremental(bytes))
             .and_then(|r| r.map_err(|e| e.to_string()))
             .map_err(DocumentError::Undecodable)?;
         Self::read_record(&candidate)?;
         self.doc = candidate;
         Ok(())
+    }
+
+    /// Applies changes from a trusted source (the server, which validated them) in any
+    /// order: changes whose dependencies have not arrived yet wait inside Automerge
+    /// until they do. Untrusted changes go through [`Self::apply_checked`].
+    pub fn apply_changes(&mut self, changes: &[Vec<u8>]) -> Result<(), DocumentError> {
+        let decoded = decode_changes(changes)?;
+        let mut candidate = self.doc.clone();
+        guard(|| candidate.apply_changes(decoded))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(DocumentError::Undecodable)?;
+        Self::read_record(&candidate)?;
+        self.doc = candidate;
+        Ok(())
+    }
+
+    /// Hashes of changes this document is waiting for (dependencies of changes it holds).
+    pub fn missing_dependencies(&self) -> Vec<ChangeHash> {
+        self.doc.get_missing_deps(&[])
     }
 
     /// Merges another replica of the same elder's document into this one.
