@@ -136,12 +136,7 @@ impl AreaTree {
     /// Every community inside a scope (a community's scope is itself).
     pub fn communities_in(&self, scope: Scope) -> BTreeSet<CommunityId> {
         match scope {
-            Scope::City => self
-                .areas
-                .values()
-                .filter(|a| a.level == AreaLevel::Community)
-                .map(|a| a.id)
-                .collect(),
+            Scope::City => self.areas.values().filter(|a| a.level == AreaLevel::Community).map(|a| a.id).collect(),
             Scope::Area(root) => {
                 let mut found = BTreeSet::new();
                 let mut stack = vec![root];

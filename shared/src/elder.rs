@@ -161,11 +161,7 @@ pub struct TierOverride {
 
 /// Picks the entry in force on `on` from a dated history: the latest effective date
 /// not after `on`, ties broken by entry id so every replica picks the same.
-pub fn in_force_on<'a, T>(
-    history: &'a BTreeMap<EntryId, T>,
-    on: Date,
-    effective_on: impl Fn(&T) -> Date,
-) -> Option<&'a T> {
+pub fn in_force_on<T>(history: &BTreeMap<EntryId, T>, on: Date, effective_on: impl Fn(&T) -> Date) -> Option<&T> {
     history
         .iter()
         .filter(|(_, entry)| effective_on(entry) <= on)

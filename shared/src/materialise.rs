@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::{current_community, Conflict, DocumentError, ElderDocument, ElderRecord};
+use crate::document::{Conflict, DocumentError, ElderDocument, ElderRecord, current_community};
 use crate::elder::{ElderStatus, Placement, Profile, StatusChange, TierOverride};
 use crate::ids::{CommunityId, ElderId, FollowUpId, VisitId};
 use crate::time::Date;
@@ -37,11 +37,16 @@ impl ElderRow {
         self.status_history.iter().rev().find(|s| s.effective_on <= on).map(|s| s.status)
     }
 
-    /// Every status in force at some time during `[from, to]`.
+    /// Every status in force at some time during the days `[from, to]`.
+    ///
+    /// A status takes effect during its effective day, so the day it takes effect
+    /// still saw the status before it: an elder who died on the 1st of a month was
+    /// alive on part of that day (DOMAIN.md: gone *before* the month's first day).
     pub fn statuses_during(&self, from: Date, to: Date) -> Vec<ElderStatus> {
-        let mut statuses: Vec<ElderStatus> = self.status_on(from).into_iter().collect();
+        let before = from.pred_opt().and_then(|eve| self.status_on(eve));
+        let mut statuses: Vec<ElderStatus> = before.into_iter().collect();
         statuses.extend(
-            self.status_history.iter().filter(|s| s.effective_on > from && s.effective_on <= to).map(|s| s.status),
+            self.status_history.iter().filter(|s| s.effective_on >= from && s.effective_on <= to).map(|s| s.status),
         );
         statuses
     }
@@ -95,9 +100,7 @@ pub struct ElderRows {
 
 /// Materialises one document.
 pub fn materialise(document: &ElderDocument) -> Result<ElderRows, DocumentError> {
-    let record = document.record()?;
-    let conflicts = document.conflicts()?;
-    materialise_record(record, conflicts)
+    materialise_record(document.record().clone(), document.conflicts().to_vec())
 }
 
 /// Materialises an already hydrated record with its conflicts.
@@ -124,8 +127,10 @@ pub fn materialise_record(record: ElderRecord, conflicts: Vec<Conflict>) -> Resu
         .map(|(follow_up_id, follow_up)| FollowUpRow { elder_id, follow_up_id, follow_up })
         .collect();
     follow_ups.sort_by_key(|f| (f.follow_up.due_at, f.follow_up_id));
-    let conflicts =
-        conflicts.into_iter().map(|conflict| ConflictRow { elder_id, field: conflict.dotted_path(), conflict }).collect();
+    let conflicts = conflicts
+        .into_iter()
+        .map(|conflict| ConflictRow { elder_id, field: conflict.dotted_path(), conflict })
+        .collect();
 
     Ok(ElderRows {
         elder: ElderRow {

@@ -80,7 +80,8 @@ impl Default for TierRules {
             high_risk_min_age: 80,
             high_risk_categories: [LivingAlone, EmptyNest, LeftBehind].into(),
             high_risk_conditions: SeriousCondition::ALL.iter().copied().collect(),
-            key_categories: [Disabled, SeverelyDisabled, ExtremePoverty, SpecialFamilyPlanning].into(),
+            key_categories: [Disabled, CognitivelyImpaired, SeverelyDisabled, ExtremePoverty, SpecialFamilyPlanning]
+                .into(),
         }
     }
 }

@@ -84,11 +84,7 @@ fn mask_keep(text: &str, head: usize, tail: usize) -> String {
     if chars.len() <= head + tail {
         return "*".repeat(chars.len());
     }
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| if i < head || i >= chars.len() - tail { c } else { '*' })
-        .collect()
+    chars.iter().enumerate().map(|(i, &c)| if i < head || i >= chars.len() - tail { c } else { '*' }).collect()
 }
 
 #[cfg(test)]
@@ -110,14 +106,8 @@ mod tests {
     #[test]
     fn bad_id_numbers_say_what_is_wrong() {
         assert_eq!(IdNumber::parse("1234"), Err(IdNumberError::Length(4)));
-        assert_eq!(
-            IdNumber::parse("110105194912310021"),
-            Err(IdNumberError::Checksum { expected: 'X', found: '1' })
-        );
-        assert_eq!(
-            IdNumber::parse("1101051949123A002X"),
-            Err(IdNumberError::Character { position: 14, found: 'A' })
-        );
+        assert_eq!(IdNumber::parse("110105194912310021"), Err(IdNumberError::Checksum { expected: 'X', found: '1' }));
+        assert_eq!(IdNumber::parse("1101051949123A002X"), Err(IdNumberError::Character { position: 14, found: 'A' }));
     }
 
     #[test]

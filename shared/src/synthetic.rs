@@ -127,7 +127,13 @@ pub fn city(rng: &mut Rng, communities: usize, at: Timestamp) -> City {
     let per_district = communities.div_ceil(DISTRICTS.len()).max(1);
     for (d, (code, name)) in DISTRICTS.iter().enumerate() {
         let district = rng.area_id(at);
-        areas.push(Area { id: district, code: (*code).into(), name: (*name).into(), level: AreaLevel::District, parent: None });
+        areas.push(Area {
+            id: district,
+            code: (*code).into(),
+            name: (*name).into(),
+            level: AreaLevel::District,
+            parent: None,
+        });
         let mut made = 0;
         let mut s = 0;
         while made < per_district && community_ids.len() < communities {
@@ -136,7 +142,10 @@ pub fn city(rng: &mut Rng, communities: usize, at: Timestamp) -> City {
             areas.push(Area {
                 id: street,
                 code: format!("{code}{:03}", s + 1),
-                name: format!("{street_word}街道{}", if s >= STREET_WORDS.len() { format!("{}", s + 1) } else { String::new() }),
+                name: format!(
+                    "{street_word}街道{}",
+                    if s >= STREET_WORDS.len() { format!("{}", s + 1) } else { String::new() }
+                ),
                 level: AreaLevel::Street,
                 parent: Some(district),
             });
@@ -147,7 +156,11 @@ pub fn city(rng: &mut Rng, communities: usize, at: Timestamp) -> City {
                 }
                 let community = rng.area_id(at);
                 let word = COMMUNITY_WORDS[(made + d * 7) % COMMUNITY_WORDS.len()];
-                let suffix = if made >= COMMUNITY_WORDS.len() { format!("{}", made / COMMUNITY_WORDS.len() + 1) } else { String::new() };
+                let suffix = if made >= COMMUNITY_WORDS.len() {
+                    format!("{}", made / COMMUNITY_WORDS.len() + 1)
+                } else {
+                    String::new()
+                };
                 areas.push(Area {
                     id: community,
                     code: format!("{code}{:03}{:03}", s + 1, c + 1),
@@ -186,9 +199,14 @@ pub fn enrolment(rng: &mut Rng, community: CommunityId, enrolled_on: Date, at: T
         7 => LivingArrangement::WithCarer,
         _ => LivingArrangement::WithFamily,
     };
-    for (category, percent) in
-        [(Disabled, 12), (SeverelyDisabled, 6), (MinimumLivingAllowance, 15), (ExtremePoverty, 5), (SpecialFamilyPlanning, 4), (LeftBehind, 5)]
-    {
+    for (category, percent) in [
+        (Disabled, 12),
+        (SeverelyDisabled, 6),
+        (MinimumLivingAllowance, 15),
+        (ExtremePoverty, 5),
+        (SpecialFamilyPlanning, 4),
+        (LeftBehind, 5),
+    ] {
         if rng.chance(percent) {
             categories.insert(category);
         }

@@ -92,14 +92,63 @@ impl Check {
 }
 
 /// The five checked areas; a struct rather than a map so none can be missing.
+///
+/// Stored flat (`health`, `healthNote`, `economic`, …) in one map rather than as five
+/// nested maps: a visit then costs Automerge two objects instead of seven, which is
+/// most of what loading a year of visits costs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(from = "FlatChecks", into = "FlatChecks")]
 pub struct Checks {
     pub health: Check,
     pub economic: Check,
     pub family: Check,
     pub safety: Check,
     pub service_needs: Check,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FlatChecks {
+    health: CheckState,
+    health_note: String,
+    economic: CheckState,
+    economic_note: String,
+    family: CheckState,
+    family_note: String,
+    safety: CheckState,
+    safety_note: String,
+    service_needs: CheckState,
+    service_needs_note: String,
+}
+
+impl From<FlatChecks> for Checks {
+    fn from(flat: FlatChecks) -> Self {
+        let check = |state, note| Check { state, note };
+        Self {
+            health: check(flat.health, flat.health_note),
+            economic: check(flat.economic, flat.economic_note),
+            family: check(flat.family, flat.family_note),
+            safety: check(flat.safety, flat.safety_note),
+            service_needs: check(flat.service_needs, flat.service_needs_note),
+        }
+    }
+}
+
+impl From<Checks> for FlatChecks {
+    fn from(checks: Checks) -> Self {
+        Self {
+            health: checks.health.state,
+            health_note: checks.health.note,
+            economic: checks.economic.state,
+            economic_note: checks.economic.note,
+            family: checks.family.state,
+            family_note: checks.family.note,
+            safety: checks.safety.state,
+            safety_note: checks.safety.note,
+            service_needs: checks.service_needs.state,
+            service_needs_note: checks.service_needs.note,
+        }
+    }
 }
 
 impl Checks {
@@ -166,6 +215,8 @@ pub struct Visit {
     pub recorded_at: Timestamp,
     #[serde(flatten)]
     pub record: VisitRecord,
+    /// Absent until the visit is voided (a visit is never un-voided).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub void: Option<VisitVoid>,
 }
 

@@ -8,21 +8,19 @@ use std::collections::BTreeMap;
 
 use automerge::{ChangeHash, ReadDoc};
 
-use super::{codec, decode_changes, guard, schema, ElderDocument, ElderRecord};
+use super::{ElderDocument, codec, decode_changes, guard, schema};
 use crate::author::Author;
 use crate::ids::VisitId;
 use crate::policy::Policy;
 use crate::time::Timestamp;
-use crate::validate::{validate_record, ValidationError};
+use crate::validate::{ValidationError, validate_record};
 use crate::visit::Visit;
 
 /// The outcome of an accepted application.
 #[derive(Debug, Clone)]
 pub struct Applied {
-    /// The document with the changes merged in.
+    /// The document with the changes merged in, already validated.
     pub document: ElderDocument,
-    /// The record after the changes, already validated.
-    pub record: ElderRecord,
     /// The changes that were new to the document, with their authors, in the order
     /// received; empty when the push was a replay.
     pub new_changes: Vec<(ChangeHash, Author)>,
@@ -48,10 +46,10 @@ impl ElderDocument {
                 new_changes.push((hash, author));
             }
         }
-        let before = self.record()?;
         if new_changes.is_empty() {
-            return Ok(Applied { document: self.clone(), record: before, new_changes });
+            return Ok(Applied { document: self.clone(), new_changes });
         }
+        let before = self.record();
 
         let mut after = self.doc.clone();
         let fresh: Vec<_> = decoded.into_iter().filter(|c| new_changes.iter().any(|(h, _)| *h == c.hash())).collect();
@@ -60,18 +58,20 @@ impl ElderDocument {
             .map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
         let missing = after.get_missing_deps(&[]);
         if !missing.is_empty() {
-            return Err(ValidationError::MissingDependencies { missing: missing.iter().map(ToString::to_string).collect() });
+            return Err(ValidationError::MissingDependencies {
+                missing: missing.iter().map(ToString::to_string).collect(),
+            });
         }
-        let document = ElderDocument { doc: after };
-        let record = document.record()?;
+        let document = ElderDocument::wrap(after)?;
+        let record = document.record();
         if record.elder_id != before.elder_id {
             return Err(ValidationError::ElderChanged { before: before.elder_id, after: record.elder_id });
         }
-        validate_record(&record, now, policy)?;
+        validate_record(record, now, policy)?;
         if record.visits.values().any(Visit::is_voided) {
             document.check_no_edits_after_void(&new_changes)?;
         }
-        Ok(Applied { document, record, new_changes })
+        Ok(Applied { document, new_changes })
     }
 
     /// Refuses a change that edits a visit its author already saw voided. An edit
@@ -83,7 +83,8 @@ impl ElderDocument {
         };
         let visits_at = |heads: &[ChangeHash]| -> Result<BTreeMap<VisitId, Visit>, ValidationError> {
             let json = codec::read_map(&self.doc, &visits_obj, Some(heads), &mut vec![schema::VISITS.into()], None)?;
-            serde_json::from_value(json).map_err(|e| ValidationError::Schema { field: schema::VISITS.into(), reason: e.to_string() })
+            serde_json::from_value(json)
+                .map_err(|e| ValidationError::Schema { field: schema::VISITS.into(), reason: e.to_string() })
         };
         for (hash, _) in new_changes {
             let Some(change) = self.doc.get_change_by_hash(hash) else { continue };

@@ -49,7 +49,10 @@ pub(crate) fn read_map(
     mut conflicts: Option<&mut Vec<RawConflict>>,
 ) -> Result<Json, DocumentError> {
     if path.len() > MAX_DEPTH {
-        return Err(DocumentError::Schema { path: path.join("."), reason: format!("nested deeper than {MAX_DEPTH} levels") });
+        return Err(DocumentError::Schema {
+            path: path.join("."),
+            reason: format!("nested deeper than {MAX_DEPTH} levels"),
+        });
     }
     let mut out = JsonMap::new();
     let items = match heads {
@@ -58,17 +61,28 @@ pub(crate) fn read_map(
     };
     for item in items {
         let key = item.key.to_string();
-        path.push(key.clone());
+        // The path grows only where it is needed (objects, conflicts, errors): a
+        // document has hundreds of scalars and this walk runs on every load.
         let value = match &item.value {
-            ValueRef::Object(kind) => read_object(doc, *kind, &item.id(), heads, path, conflicts.as_deref_mut())?,
-            ValueRef::Scalar(scalar) => scalar_ref_to_json(scalar, path)?,
+            ValueRef::Object(kind) => {
+                path.push(key.clone());
+                let value = read_object(doc, *kind, &item.id(), heads, path, conflicts.as_deref_mut());
+                path.pop();
+                value?
+            }
+            ValueRef::Scalar(scalar) => match scalar_ref_to_json(scalar) {
+                Some(json) => json,
+                None => return Err(unsupported(path, &key)),
+            },
         };
         if item.conflict
             && let Some(found) = conflicts.as_deref_mut()
         {
-            found.push(read_conflict(doc, obj, &key, path)?);
+            path.push(key.clone());
+            let conflict = read_conflict(doc, obj, &key, path);
+            path.pop();
+            found.push(conflict?);
         }
-        path.pop();
         out.insert(key, value);
     }
     Ok(Json::Object(out))
@@ -100,11 +114,11 @@ fn read_object(
             for (index, item) in range.enumerate() {
                 path.push(index.to_string());
                 let value = match &item.value {
-                    ValueRef::Object(kind) => read_object(doc, *kind, &item.id(), heads, path, None)?,
-                    ValueRef::Scalar(scalar) => scalar_ref_to_json(scalar, path)?,
+                    ValueRef::Object(kind) => read_object(doc, *kind, &item.id(), heads, path, None),
+                    ValueRef::Scalar(scalar) => scalar_ref_to_json(scalar).ok_or_else(|| unsupported(path, "")),
                 };
-                items.push(value);
                 path.pop();
+                items.push(value?);
             }
             Ok(Json::Array(items))
         }
@@ -129,8 +143,15 @@ fn read_conflict(doc: &Automerge, obj: &ObjId, key: &str, path: &FieldPath) -> R
     Ok(RawConflict { path: path.clone(), values })
 }
 
-fn scalar_ref_to_json(scalar: &ScalarValueRef<'_>, path: &FieldPath) -> Result<Json, DocumentError> {
-    Ok(match scalar {
+fn unsupported(path: &FieldPath, key: &str) -> DocumentError {
+    let mut full = path.clone();
+    full.push(key.to_owned());
+    DocumentError::Schema { path: full.join("."), reason: "unsupported value type".into() }
+}
+
+/// A scalar as JSON; `None` for value types an elder document never holds.
+fn scalar_ref_to_json(scalar: &ScalarValueRef<'_>) -> Option<Json> {
+    Some(match scalar {
         ScalarValueRef::Str(s) => Json::String(s.to_string()),
         ScalarValueRef::Int(i) => Json::from(*i),
         ScalarValueRef::Uint(u) => Json::from(*u),
@@ -138,9 +159,7 @@ fn scalar_ref_to_json(scalar: &ScalarValueRef<'_>, path: &FieldPath) -> Result<J
         ScalarValueRef::Boolean(b) => Json::Bool(*b),
         ScalarValueRef::Null => Json::Null,
         ScalarValueRef::Timestamp(t) => Json::from(*t),
-        ScalarValueRef::Counter(_) | ScalarValueRef::Bytes(_) | ScalarValueRef::Unknown { .. } => {
-            return Err(DocumentError::Schema { path: path.join("."), reason: "unsupported value type".into() });
-        }
+        ScalarValueRef::Counter(_) | ScalarValueRef::Bytes(_) | ScalarValueRef::Unknown { .. } => return None,
     })
 }
 
@@ -199,10 +218,8 @@ pub(crate) fn put_new<T: Transactable>(tx: &mut T, obj: &ObjId, key: &str, value
             }
         }
         scalar => {
-            let scalar = json_to_scalar(scalar).ok_or_else(|| DocumentError::Schema {
-                path: key.to_owned(),
-                reason: "number out of range".into(),
-            })?;
+            let scalar = json_to_scalar(scalar)
+                .ok_or_else(|| DocumentError::Schema { path: key.to_owned(), reason: "number out of range".into() })?;
             tx.put(obj, key, scalar).map_err(fail)?;
         }
     }

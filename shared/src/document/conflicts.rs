@@ -6,11 +6,11 @@
 //! the conflicting writes as its predecessors, which clears the conflict on every
 //! replica once the change has travelled.
 
-use automerge::{ChangeHash, ObjType, ReadDoc, Value, ROOT};
+use automerge::{ChangeHash, ObjType, ReadDoc, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use super::codec::{self, automerge_error, FieldPath, RawConflict};
+use super::codec::{self, FieldPath, RawConflict, automerge_error};
 use super::ops::{Edit, InputError};
 use super::{DocumentError, ElderDocument};
 use crate::author::Author;
@@ -56,25 +56,20 @@ impl From<RawConflict> for Conflict {
 }
 
 impl ElderDocument {
-    /// Every open conflict, ordered by path (values in Automerge's op order, which
-    /// is the same on every replica).
-    pub fn conflicts(&self) -> Result<Vec<Conflict>, DocumentError> {
-        let mut raw = Vec::new();
-        codec::read_map(&self.doc, &ROOT, None, &mut Vec::new(), Some(&mut raw))?;
-        let mut conflicts: Vec<Conflict> = raw.into_iter().map(Conflict::from).collect();
-        conflicts.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok(conflicts)
-    }
-
     /// Keeps `chosen`, one of the values in conflict at `path`.
-    pub fn resolve_conflict(&mut self, edit: &Edit, path: &[String], chosen: &Json) -> Result<Option<ChangeHash>, DocumentError> {
+    pub fn resolve_conflict(
+        &mut self,
+        edit: &Edit,
+        path: &[String],
+        chosen: &Json,
+    ) -> Result<Option<ChangeHash>, DocumentError> {
         let dotted = path.join(".");
         let (last, parents) = path.split_last().ok_or(InputError::NotInConflict { path: dotted.clone() })?;
         let parent_keys: Vec<&str> = parents.iter().map(String::as_str).collect();
         let obj = codec::map_at(&self.doc, &parent_keys).ok_or(InputError::NotInConflict { path: dotted.clone() })?;
         let conflict = self
-            .conflicts()?
-            .into_iter()
+            .conflicts()
+            .iter()
             .find(|c| c.path == path)
             .ok_or(InputError::NotInConflict { path: dotted.clone() })?;
         if !conflict.values.iter().any(|v| &v.value == chosen) {
@@ -84,8 +79,11 @@ impl ElderDocument {
         self.transact(edit, |tx| {
             if is_text {
                 use automerge::transaction::Transactable;
-                let text = tx.put_object(&obj, last.as_str(), ObjType::Text).map_err(|e| automerge_error(&path.to_vec(), e))?;
-                tx.update_text(&text, chosen.as_str().unwrap_or_default()).map_err(|e| automerge_error(&path.to_vec(), e))
+                let text = tx
+                    .put_object(&obj, last.as_str(), ObjType::Text)
+                    .map_err(|e| automerge_error(&path.to_vec(), e))?;
+                tx.update_text(&text, chosen.as_str().unwrap_or_default())
+                    .map_err(|e| automerge_error(&path.to_vec(), e))
             } else {
                 codec::put_new(tx, &obj, last, chosen)
             }

@@ -12,7 +12,7 @@ mod conflicts;
 mod ops;
 pub mod schema;
 
-use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc, ROOT};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ROOT, ReadDoc};
 use serde_json::Value as Json;
 
 pub use apply::{Applied, Rejection};
@@ -44,10 +44,16 @@ pub enum DocumentError {
     Input(#[from] InputError),
 }
 
-/// One elder's document.
+/// One elder's document, always readable as an elder record.
+///
+/// The typed record and the open conflicts are read once per change of the document
+/// (load, local edit, merge) and kept, because every operation and every roster or
+/// report row needs them and a walk of the document costs more than the edit itself.
 #[derive(Debug, Clone)]
 pub struct ElderDocument {
     doc: Automerge,
+    record: ElderRecord,
+    conflicts: Vec<Conflict>,
 }
 
 /// A change as stored and sent: its hash, author and time, and its bytes.
@@ -69,9 +75,7 @@ impl ElderDocument {
         let doc = guard(|| Automerge::load(bytes))
             .and_then(|r| r.map_err(|e| e.to_string()))
             .map_err(DocumentError::Undecodable)?;
-        let loaded = Self { doc: doc.with_actor(actor) };
-        loaded.record()?;
-        Ok(loaded)
+        Self::wrap(doc.with_actor(actor))
     }
 
     /// Builds a document from individual changes (e.g. a first pull), in any order.
@@ -81,9 +85,7 @@ impl ElderDocument {
         guard(|| doc.apply_changes(decoded))
             .and_then(|r| r.map_err(|e| e.to_string()))
             .map_err(DocumentError::Undecodable)?;
-        let built = Self { doc };
-        built.record()?;
-        Ok(built)
+        Self::wrap(doc)
     }
 
     /// Adds incremental chunks (saves after some heads, or changes) to this document.
@@ -92,8 +94,7 @@ impl ElderDocument {
         guard(|| candidate.load_incremental(bytes))
             .and_then(|r| r.map_err(|e| e.to_string()))
             .map_err(DocumentError::Undecodable)?;
-        Self::read_record(&candidate)?;
-        self.doc = candidate;
+        *self = Self::wrap(candidate)?;
         Ok(())
     }
 
@@ -106,8 +107,7 @@ impl ElderDocument {
         guard(|| candidate.apply_changes(decoded))
             .and_then(|r| r.map_err(|e| e.to_string()))
             .map_err(DocumentError::Undecodable)?;
-        Self::read_record(&candidate)?;
-        self.doc = candidate;
+        *self = Self::wrap(candidate)?;
         Ok(())
     }
 
@@ -119,9 +119,12 @@ impl ElderDocument {
     /// Merges another replica of the same elder's document into this one.
     pub fn merge(&mut self, other: &ElderDocument) -> Result<(), DocumentError> {
         let changes = other.doc.get_changes(&self.doc.get_heads());
-        guard(|| self.doc.apply_changes(changes))
+        let mut candidate = self.doc.clone();
+        guard(|| candidate.apply_changes(changes))
             .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_err(DocumentError::Undecodable)
+            .map_err(DocumentError::Undecodable)?;
+        *self = Self::wrap(candidate)?;
+        Ok(())
     }
 
     /// The whole document in Automerge's compressed format.
@@ -162,38 +165,52 @@ impl ElderDocument {
         &self.doc
     }
 
-    /// The whole document, typed.
-    pub fn record(&self) -> Result<ElderRecord, DocumentError> {
-        Self::read_record(&self.doc)
+    /// The whole document, typed (each key's winning value).
+    pub fn record(&self) -> &ElderRecord {
+        &self.record
     }
 
-    pub fn elder_id(&self) -> Result<ElderId, DocumentError> {
-        Ok(self.record()?.elder_id)
+    /// Every open conflict, ordered by path (values in Automerge's op order, which
+    /// is the same on every replica).
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
+    }
+
+    pub fn elder_id(&self) -> ElderId {
+        self.record.elder_id
     }
 
     /// The community that holds the record now: the placement with the latest
     /// effective date (ties broken by entry id, identically on every replica).
-    pub fn community(&self) -> Result<CommunityId, DocumentError> {
-        let record = self.record()?;
-        current_community(&record).ok_or_else(|| DocumentError::Schema {
-            path: schema::PLACEMENTS.into(),
-            reason: "no placement".into(),
-        })
+    pub fn community(&self) -> Option<CommunityId> {
+        current_community(&self.record)
     }
 
-    fn read_record(doc: &Automerge) -> Result<ElderRecord, DocumentError> {
-        let json = codec::read_map(doc, &ROOT, None, &mut Vec::new(), None)?;
-        record_from_json(json)
+    /// Wraps an Automerge document, reading its record and conflicts in one walk.
+    fn wrap(doc: Automerge) -> Result<Self, DocumentError> {
+        let (record, conflicts) = Self::read(&doc)?;
+        Ok(Self { doc, record, conflicts })
+    }
+
+    fn read(doc: &Automerge) -> Result<(ElderRecord, Vec<Conflict>), DocumentError> {
+        let mut raw = Vec::new();
+        let json = codec::read_map(doc, &ROOT, None, &mut Vec::new(), Some(&mut raw))?;
+        let record = record_from_json(json)?;
+        let mut conflicts: Vec<Conflict> = raw.into_iter().map(Conflict::from).collect();
+        conflicts.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok((record, conflicts))
+    }
+
+    /// Re-reads the record after a local edit.
+    pub(super) fn refresh(&mut self) -> Result<(), DocumentError> {
+        (self.record, self.conflicts) = Self::read(&self.doc)?;
+        Ok(())
     }
 }
 
 /// The community of the placement in force at the latest date recorded.
 pub fn current_community(record: &ElderRecord) -> Option<CommunityId> {
-    record
-        .placements
-        .iter()
-        .max_by_key(|(id, p)| (p.effective_on, **id))
-        .map(|(_, p)| p.community)
+    record.placements.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community)
 }
 
 /// The community holding the record on `on`.
@@ -203,21 +220,16 @@ pub fn community_on(record: &ElderRecord, on: crate::time::Date) -> Option<Commu
 
 /// Checks the version, upgrades documents of earlier schemas, then types the JSON.
 fn record_from_json(mut json: Json) -> Result<ElderRecord, DocumentError> {
-    let version = json
-        .get(schema::SCHEMA_VERSION_KEY)
-        .and_then(Json::as_u64)
-        .ok_or_else(|| DocumentError::Schema {
-            path: schema::SCHEMA_VERSION_KEY.into(),
-            reason: "missing or not a number".into(),
-        })?;
+    let version = json.get(schema::SCHEMA_VERSION_KEY).and_then(Json::as_u64).ok_or_else(|| DocumentError::Schema {
+        path: schema::SCHEMA_VERSION_KEY.into(),
+        reason: "missing or not a number".into(),
+    })?;
     if version > u64::from(SCHEMA_VERSION) || version == 0 {
         return Err(DocumentError::UnsupportedSchemaVersion { found: version, supported: SCHEMA_VERSION });
     }
     schema::upgrade(&mut json, version);
-    serde_path_to_error::deserialize(json).map_err(|e| DocumentError::Schema {
-        path: e.path().to_string(),
-        reason: e.inner().to_string(),
-    })
+    serde_path_to_error::deserialize(json)
+        .map_err(|e| DocumentError::Schema { path: e.path().to_string(), reason: e.inner().to_string() })
 }
 
 pub(crate) fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, DocumentError> {

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use automerge::transaction::{CommitOptions, Transactable, Transaction};
-use automerge::{ActorId, Automerge, ChangeHash, ObjType, ReadDoc, ROOT};
+use automerge::{ActorId, Automerge, ChangeHash, ObjType, ROOT, ReadDoc};
 use serde::Serialize;
 use serde_json::{Map as JsonMap, Value as Json};
 
@@ -144,7 +144,7 @@ impl ElderDocument {
             }
             .into());
         }
-        let mut document = Self { doc: Automerge::new().with_actor(actor) };
+        let mut doc = Automerge::new().with_actor(actor);
         let status = StatusChange {
             status: ElderStatus::Active,
             effective_on: enrolment.enrolled_on,
@@ -158,7 +158,7 @@ impl ElderDocument {
             recorded_at: edit.at,
             recorded_by: edit.author,
         };
-        let hash = document.transact(edit, |tx| {
+        let hash = Self::transact_raw(&mut doc, edit, |tx| {
             tx.put(ROOT, schema::SCHEMA_VERSION_KEY, i64::from(SCHEMA_VERSION))
                 .map_err(|e| automerge_error(&vec![], e))?;
             codec::put_new(tx, &ROOT, schema::ELDER_ID, &to_json(&enrolment.elder))?;
@@ -174,11 +174,15 @@ impl ElderDocument {
             Ok(())
         })?
         .ok_or_else(|| DocumentError::Schema { path: String::new(), reason: "enrolment wrote nothing".into() })?;
-        Ok((document, hash))
+        Ok((Self::wrap(doc)?, hash))
     }
 
     /// Edits profile fields, all in one change. Fields not named are untouched.
-    pub fn update_profile(&mut self, edit: &Edit, changes: &[ProfileChange]) -> Result<Option<ChangeHash>, DocumentError> {
+    pub fn update_profile(
+        &mut self,
+        edit: &Edit,
+        changes: &[ProfileChange],
+    ) -> Result<Option<ChangeHash>, DocumentError> {
         for change in changes {
             match change {
                 ProfileChange::Name(name) => not_blank("profile.name", name)?,
@@ -197,7 +201,12 @@ impl ElderDocument {
     }
 
     /// Records a visit made by the edit's author on the edit's device.
-    pub fn record_visit(&mut self, edit: &Edit, visit: NewVisit, policy: &Policy) -> Result<Option<ChangeHash>, DocumentError> {
+    pub fn record_visit(
+        &mut self,
+        edit: &Edit,
+        visit: NewVisit,
+        policy: &Policy,
+    ) -> Result<Option<ChangeHash>, DocumentError> {
         let latest = edit.at.plus_minutes(policy.clock_skew_minutes);
         if visit.visited_at > latest {
             return Err(InputError::VisitInFuture { visited_at: visit.visited_at, latest }.into());
@@ -206,7 +215,7 @@ impl ElderDocument {
         if let Some(follow_up) = &visit.follow_up {
             not_blank("followUp.action", &follow_up.action)?;
         }
-        let record = self.record()?;
+        let record = self.record();
         if record.visits.contains_key(&visit.id) {
             return Err(InputError::DuplicateVisit(visit.id).into());
         }
@@ -244,7 +253,7 @@ impl ElderDocument {
         follow_up: Option<NewFollowUp>,
         policy: &Policy,
     ) -> Result<Option<ChangeHash>, DocumentError> {
-        let current = self.record()?;
+        let current = self.record();
         let existing = current.visits.get(&visit_id).ok_or(InputError::UnknownVisit(visit_id))?;
         if existing.is_voided() {
             return Err(InputError::VisitVoided(visit_id).into());
@@ -253,10 +262,9 @@ impl ElderDocument {
         if visited_at > latest {
             return Err(InputError::VisitInFuture { visited_at, latest }.into());
         }
-        let has_open_follow_up = current
-            .follow_ups
-            .values()
-            .any(|f| f.origin_visit == Some(visit_id) && f.due_at <= visited_at.plus_hours(policy.red_risk_follow_up_hours));
+        let has_open_follow_up = current.follow_ups.values().any(|f| {
+            f.origin_visit == Some(visit_id) && f.due_at <= visited_at.plus_hours(policy.red_risk_follow_up_hours)
+        });
         if !has_open_follow_up {
             check_red_risk(&record, visited_at, follow_up.as_ref(), policy)?;
         }
@@ -283,9 +291,14 @@ impl ElderDocument {
 
     /// Voids a visit entered by mistake. It stays in the document, marked with who
     /// voided it, when and why, and no longer counts.
-    pub fn void_visit(&mut self, edit: &Edit, visit_id: VisitId, reason: &str) -> Result<Option<ChangeHash>, DocumentError> {
+    pub fn void_visit(
+        &mut self,
+        edit: &Edit,
+        visit_id: VisitId,
+        reason: &str,
+    ) -> Result<Option<ChangeHash>, DocumentError> {
         not_blank("void.reason", reason)?;
-        let current = self.record()?;
+        let current = self.record();
         let visit = current.visits.get(&visit_id).ok_or(InputError::UnknownVisit(visit_id))?;
         if visit.is_voided() {
             return Err(InputError::VisitVoided(visit_id).into());
@@ -297,9 +310,14 @@ impl ElderDocument {
         })
     }
 
-    pub fn add_follow_up(&mut self, edit: &Edit, follow_up: NewFollowUp, origin: Option<VisitId>) -> Result<Option<ChangeHash>, DocumentError> {
+    pub fn add_follow_up(
+        &mut self,
+        edit: &Edit,
+        follow_up: NewFollowUp,
+        origin: Option<VisitId>,
+    ) -> Result<Option<ChangeHash>, DocumentError> {
         not_blank("followUp.action", &follow_up.action)?;
-        let current = self.record()?;
+        let current = self.record();
         if current.follow_ups.contains_key(&follow_up.id) {
             return Err(InputError::DuplicateFollowUp(follow_up.id).into());
         }
@@ -319,7 +337,7 @@ impl ElderDocument {
         visit: Option<VisitId>,
         note: &str,
     ) -> Result<Option<ChangeHash>, DocumentError> {
-        let current = self.record()?;
+        let current = self.record();
         let follow_up = current.follow_ups.get(&id).ok_or(InputError::UnknownFollowUp(id))?;
         if !follow_up.is_open() {
             return Err(InputError::FollowUpResolved(id).into());
@@ -345,11 +363,16 @@ impl ElderDocument {
         effective_on: Date,
         note: &str,
     ) -> Result<Option<ChangeHash>, DocumentError> {
-        if self.record()?.status_history.contains_key(&entry) {
+        if self.record().status_history.contains_key(&entry) {
             return Err(InputError::DuplicateEntry(entry).into());
         }
-        let change =
-            StatusChange { status, effective_on, note: note.trim().to_owned(), recorded_at: edit.at, recorded_by: edit.author };
+        let change = StatusChange {
+            status,
+            effective_on,
+            note: note.trim().to_owned(),
+            recorded_at: edit.at,
+            recorded_by: edit.author,
+        };
         self.transact(edit, |tx| {
             let history = map_obj(tx, &[schema::STATUS_HISTORY])?;
             codec::put_new(tx, &history, &entry.to_string(), &to_json(&change))
@@ -364,7 +387,7 @@ impl ElderDocument {
         community: CommunityId,
         effective_on: Date,
     ) -> Result<Option<ChangeHash>, DocumentError> {
-        if self.record()?.placements.contains_key(&entry) {
+        if self.record().placements.contains_key(&entry) {
             return Err(InputError::DuplicateEntry(entry).into());
         }
         let placement = Placement { community, effective_on, recorded_at: edit.at, recorded_by: edit.author };
@@ -375,7 +398,11 @@ impl ElderDocument {
     }
 
     /// A supervisor sets the elder's tier by hand, or (`None`) returns to the rule's proposal.
-    pub fn set_tier(&mut self, edit: &Edit, tier: Option<(CareTier, &str)>) -> Result<Option<ChangeHash>, DocumentError> {
+    pub fn set_tier(
+        &mut self,
+        edit: &Edit,
+        tier: Option<(CareTier, &str)>,
+    ) -> Result<Option<ChangeHash>, DocumentError> {
         let value = match tier {
             Some((tier, reason)) => {
                 not_blank("tierOverride.reason", reason)?;
@@ -393,12 +420,29 @@ impl ElderDocument {
         edit: &Edit,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<(), DocumentError>,
     ) -> Result<Option<ChangeHash>, DocumentError> {
-        let success = self.doc.transact_with(|_| commit_options(edit), f).map_err(|failure| failure.error)?;
+        let hash = Self::transact_raw(&mut self.doc, edit, f)?;
+        if hash.is_some() {
+            self.refresh()?;
+        }
+        Ok(hash)
+    }
+
+    fn transact_raw(
+        doc: &mut Automerge,
+        edit: &Edit,
+        f: impl FnOnce(&mut Transaction<'_>) -> Result<(), DocumentError>,
+    ) -> Result<Option<ChangeHash>, DocumentError> {
+        let success = doc.transact_with(|_| commit_options(edit), f).map_err(|failure| failure.error)?;
         Ok(success.hash)
     }
 }
 
-fn check_red_risk(record: &VisitRecord, visited_at: Timestamp, follow_up: Option<&NewFollowUp>, policy: &Policy) -> Result<(), InputError> {
+fn check_red_risk(
+    record: &VisitRecord,
+    visited_at: Timestamp,
+    follow_up: Option<&NewFollowUp>,
+    policy: &Policy,
+) -> Result<(), InputError> {
     let hours = policy.red_risk_follow_up_hours;
     let due_in_time = follow_up.is_some_and(|f| f.due_at <= visited_at.plus_hours(hours));
     if record.risk == RiskLevel::Red && !due_in_time {
@@ -407,7 +451,12 @@ fn check_red_risk(record: &VisitRecord, visited_at: Timestamp, follow_up: Option
     Ok(())
 }
 
-fn put_follow_up(tx: &mut Transaction<'_>, edit: &Edit, new: &NewFollowUp, origin: Option<VisitId>) -> Result<(), DocumentError> {
+fn put_follow_up(
+    tx: &mut Transaction<'_>,
+    edit: &Edit,
+    new: &NewFollowUp,
+    origin: Option<VisitId>,
+) -> Result<(), DocumentError> {
     let follow_up = FollowUp {
         origin_visit: origin,
         action: new.action.trim().to_owned(),
@@ -436,7 +485,11 @@ fn set_json<T: Serialize>(members: &BTreeSet<T>) -> JsonMap<String, Json> {
     members.iter().map(|m| (to_json(m).as_str().unwrap_or_default().to_owned(), Json::Bool(true))).collect()
 }
 
-fn apply_profile_change(tx: &mut Transaction<'_>, profile: &automerge::ObjId, change: &ProfileChange) -> Result<(), DocumentError> {
+fn apply_profile_change(
+    tx: &mut Transaction<'_>,
+    profile: &automerge::ObjId,
+    change: &ProfileChange,
+) -> Result<(), DocumentError> {
     let scalar = |key: &str, value: Json| (key.to_owned(), value);
     let (key, value) = match change {
         ProfileChange::Name(v) => scalar("name", to_json(&v.trim())),
@@ -456,12 +509,16 @@ fn apply_profile_change(tx: &mut Transaction<'_>, profile: &automerge::ObjId, ch
         ProfileChange::SetContact(id, contact) => {
             let contacts = match tx.get(profile, schema::PROFILE_CONTACTS).map_err(|e| automerge_error(&vec![], e))? {
                 Some((automerge::Value::Object(ObjType::Map), id)) => id,
-                _ => tx.put_object(profile, schema::PROFILE_CONTACTS, ObjType::Map).map_err(|e| automerge_error(&vec![], e))?,
+                _ => tx
+                    .put_object(profile, schema::PROFILE_CONTACTS, ObjType::Map)
+                    .map_err(|e| automerge_error(&vec![], e))?,
             };
             return codec::merge_into(tx, &contacts, &id.to_string(), &to_json(contact));
         }
         ProfileChange::RemoveContact(id) => {
-            if let Some((_, contacts)) = tx.get(profile, schema::PROFILE_CONTACTS).map_err(|e| automerge_error(&vec![], e))? {
+            if let Some((_, contacts)) =
+                tx.get(profile, schema::PROFILE_CONTACTS).map_err(|e| automerge_error(&vec![], e))?
+            {
                 tx.delete(&contacts, id.to_string()).map_err(|e| automerge_error(&vec![], e))?;
             }
             return Ok(());
@@ -469,7 +526,9 @@ fn apply_profile_change(tx: &mut Transaction<'_>, profile: &automerge::ObjId, ch
         ProfileChange::Notes(text) => {
             let notes = match tx.get(profile, schema::PROFILE_NOTES).map_err(|e| automerge_error(&vec![], e))? {
                 Some((automerge::Value::Object(ObjType::Text), id)) => id,
-                _ => tx.put_object(profile, schema::PROFILE_NOTES, ObjType::Text).map_err(|e| automerge_error(&vec![], e))?,
+                _ => tx
+                    .put_object(profile, schema::PROFILE_NOTES, ObjType::Text)
+                    .map_err(|e| automerge_error(&vec![], e))?,
             };
             return tx.update_text(&notes, text).map_err(|e| automerge_error(&vec![schema::PROFILE_NOTES.into()], e));
         }

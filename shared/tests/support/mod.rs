@@ -25,7 +25,10 @@ pub fn actor(n: u8) -> ActorId {
 }
 
 pub fn author(n: u8) -> Author {
-    Author { user: UserId::from_parts(1_700_000_000_000, [n; 10]), device: DeviceId::from_parts(1_700_000_000_001, [n; 10]) }
+    Author {
+        user: UserId::from_parts(1_700_000_000_000, [n; 10]),
+        device: DeviceId::from_parts(1_700_000_000_001, [n; 10]),
+    }
 }
 
 pub fn edit(n: u8, minutes: i64) -> jinlin_shared::document::Edit {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test of Jinlin, doing all set-up first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+started=$SECONDS
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo fmt --all --check
+cargo test --workspace --locked 2>&1 | tee "$log"
+passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
+echo "every test ran in $((SECONDS - started)) s"
+echo "tests: ${passed} passed, ${failed} failed"

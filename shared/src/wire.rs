@@ -1,0 +1,616 @@
+//! The sync protocol's messages: what a workstation and the server send each other
+//! over HTTP as JSON, with the limits both sides agree on.
+//!
+//! One definition serves both ends (the server's axum handlers and the workstation's
+//! reqwest client), so the two cannot drift. The messages follow the change log of
+//! DESIGN.md: a push sends a workstation's unacknowledged Automerge changes per
+//! document; a pull returns the changes after a cursor that holds one sequence number
+//! per community; a new workstation bootstraps from document snapshots and then
+//! follows the cursor the bootstrap gave it.
+//!
+//! Compatibility rules:
+//! - Every request carries [`PROTOCOL_VERSION`]; the server refuses a version it does
+//!   not speak with [`ErrorCode::UnsupportedProtocol`] before reading anything else.
+//! - Unknown fields are accepted and ignored (no `deny_unknown_fields`), so a newer
+//!   peer may add optional fields without breaking an older one.
+//! - New values of a closed set ([`ErrorCode`], [`RejectCode`], [`PushOutcome`]) are
+//!   not forward compatible: an older peer cannot read them. Adding one is a protocol
+//!   change and bumps [`PROTOCOL_VERSION`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::ChangeHash;
+use crate::ids::{CommunityId, ElderId};
+use crate::label::labelled_enum;
+use crate::validate::{RejectCode, ValidationError};
+
+/// The protocol this build speaks. Requests carry it; the server answers a version it
+/// does not speak with [`ErrorCode::UnsupportedProtocol`].
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Most documents in one push. A workstation with more pending sends several pushes.
+pub const MAX_DOCUMENTS_PER_PUSH: usize = 200;
+
+/// Most changes for one document in one push. A document with more pending changes
+/// is pushed in several rounds, each a causal prefix of the rest, so that every
+/// change's dependencies are already on the server (or in the same push) when it
+/// arrives; otherwise it is rejected as [`RejectCode::MissingDependencies`].
+pub const MAX_CHANGES_PER_DOCUMENT_PUSH: usize = 500;
+
+/// Largest single change, in bytes before base64. Visit records are a few KB; this
+/// leaves room for an enrolment with a long history while refusing abuse early.
+pub const MAX_CHANGE_BYTES: usize = 256 * 1024;
+
+/// Largest request body the server reads, in bytes on the wire (base64 makes changes
+/// a third larger). A client fills a push up to the count limits and this size.
+pub const MAX_REQUEST_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Log entries (changes and departures) per pull page when the client has no reason
+/// to ask for another size.
+pub const DEFAULT_PULL_LIMIT: u32 = 1_000;
+
+/// Most log entries the server returns in one pull page; larger requests are clamped.
+pub const MAX_PULL_LIMIT: u32 = 5_000;
+
+/// Snapshots per bootstrap page when the client has no reason to ask for another size.
+pub const DEFAULT_BOOTSTRAP_LIMIT: u32 = 100;
+
+/// Most snapshots the server returns in one bootstrap page; larger requests are clamped.
+pub const MAX_BOOTSTRAP_LIMIT: u32 = 500;
+
+/// Bytes in Automerge's binary format, carried as standard (padded) base64 text:
+/// one encoded change, or a whole saved document in a snapshot.
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct AutomergeBytes(Vec<u8>);
+
+impl AutomergeBytes {
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn into_vec(self) -> Vec<u8> {
+        self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Vec<u8>> for AutomergeBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+}
+
+impl AsRef<[u8]> for AutomergeBytes {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+// A saved document can be hundreds of KB; logs want its size, not its bytes.
+impl fmt::Debug for AutomergeBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AutomergeBytes({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for AutomergeBytes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&BASE64.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for AutomergeBytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // A visitor rather than `String::deserialize`, so a large snapshot is decoded
+        // straight from the input buffer without a second copy of its text.
+        struct Base64Visitor;
+        impl serde::de::Visitor<'_> for Base64Visitor {
+            type Value = AutomergeBytes;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a standard base64 string")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<AutomergeBytes, E> {
+                BASE64
+                    .decode(text)
+                    .map(AutomergeBytes)
+                    .map_err(|e| E::custom(format_args!("invalid base64 ({} characters): {e}", text.len())))
+            }
+        }
+        d.deserialize_str(Base64Visitor)
+    }
+}
+
+/// A document's heads: the hashes of the changes nothing else depends on yet, as
+/// lower-case hex strings on the wire. Kept sorted and without repeats, so two sides
+/// holding the same document hold equal heads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Heads(Vec<ChangeHash>);
+
+impl Heads {
+    pub fn new(mut hashes: Vec<ChangeHash>) -> Self {
+        hashes.sort_unstable();
+        hashes.dedup();
+        Self(hashes)
+    }
+
+    pub fn as_slice(&self) -> &[ChangeHash] {
+        &self.0
+    }
+
+    pub fn into_vec(self) -> Vec<ChangeHash> {
+        self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Vec<ChangeHash>> for Heads {
+    fn from(hashes: Vec<ChangeHash>) -> Self {
+        Self::new(hashes)
+    }
+}
+
+// Written through `Display`/`FromStr` rather than automerge's own serde impls (which
+// live in its `legacy` module), so the wire form is stated here and stays put.
+impl Serialize for Heads {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Hex<'a>(&'a ChangeHash);
+        impl Serialize for Hex<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self.0)
+            }
+        }
+        s.collect_seq(self.0.iter().map(Hex))
+    }
+}
+
+impl<'de> Deserialize<'de> for Heads {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let texts = Vec::<String>::deserialize(d)?;
+        let hashes = texts
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                text.parse::<ChangeHash>().map_err(|e| {
+                    let shown: String = text.chars().take(80).collect();
+                    serde::de::Error::custom(format_args!("head {index} ({shown:?}) is not a change hash: {e}"))
+                })
+            })
+            .collect::<Result<Vec<_>, D::Error>>()?;
+        Ok(Self::new(hashes))
+    }
+}
+
+/// Where a workstation stands in the change log: per community, the sequence number
+/// of the last entry it has applied. A community missing from the map reads as 0
+/// (nothing seen yet).
+///
+/// One number per community, not one global number, because the server numbers
+/// entries inside the transaction that holds the community's lock: within a community
+/// numbers then commit in order, so "everything after n" never skips a change that
+/// committed late with a smaller number (see DESIGN.md, "Sync").
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Cursor(BTreeMap<CommunityId, u64>);
+
+impl Cursor {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The last sequence number seen in `community`; 0 when none.
+    pub fn get(&self, community: CommunityId) -> u64 {
+        self.0.get(&community).copied().unwrap_or(0)
+    }
+
+    /// Records that `community`'s log has been applied up to `seq`. Never moves back:
+    /// a page replayed late (or out of order) must not make the next pull repeat work
+    /// or, worse, hide that later entries were already applied.
+    pub fn advance(&mut self, community: CommunityId, seq: u64) {
+        if seq > self.get(community) {
+            self.0.insert(community, seq);
+        }
+    }
+
+    /// Takes, per community, the further of the two positions. A workstation shared by
+    /// users of different scopes merges each user's pull result into its one cursor.
+    pub fn merge(&mut self, other: &Cursor) {
+        for (&community, &seq) in &other.0 {
+            self.advance(community, seq);
+        }
+    }
+
+    /// Every community with a position, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (CommunityId, u64)> + '_ {
+        self.0.iter().map(|(&community, &seq)| (community, seq))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(CommunityId, u64)> for Cursor {
+    fn from_iter<I: IntoIterator<Item = (CommunityId, u64)>>(positions: I) -> Self {
+        let mut cursor = Cursor::new();
+        for (community, seq) in positions {
+            cursor.advance(community, seq);
+        }
+        cursor
+    }
+}
+
+/// `POST` push: a workstation's unacknowledged changes, grouped by document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushRequest {
+    pub protocol: u32,
+    /// Each elder at most once.
+    pub documents: Vec<DocumentPush>,
+}
+
+/// One document's changes in a push, in causal order (each after its dependencies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentPush {
+    pub elder: ElderId,
+    pub changes: Vec<AutomergeBytes>,
+}
+
+impl PushRequest {
+    /// A push in this build's protocol.
+    pub fn new(documents: Vec<DocumentPush>) -> Self {
+        Self { protocol: PROTOCOL_VERSION, documents }
+    }
+
+    /// The checks the server makes before touching any document; the client runs
+    /// them too, before sending, to split its pending changes the same way.
+    pub fn check(&self) -> Result<(), RequestError> {
+        check_protocol(self.protocol)?;
+        if self.documents.len() > MAX_DOCUMENTS_PER_PUSH {
+            return Err(RequestError::TooManyDocuments { count: self.documents.len(), max: MAX_DOCUMENTS_PER_PUSH });
+        }
+        let mut seen = HashSet::with_capacity(self.documents.len());
+        for document in &self.documents {
+            // Two entries for one elder would make "one result per document" ambiguous.
+            if !seen.insert(document.elder) {
+                return Err(RequestError::DuplicateElder { elder: document.elder });
+            }
+            if document.changes.len() > MAX_CHANGES_PER_DOCUMENT_PUSH {
+                return Err(RequestError::TooManyChanges {
+                    elder: document.elder,
+                    count: document.changes.len(),
+                    max: MAX_CHANGES_PER_DOCUMENT_PUSH,
+                });
+            }
+            if let Some((index, change)) = document.changes.iter().enumerate().find(|(_, c)| c.len() > MAX_CHANGE_BYTES)
+            {
+                return Err(RequestError::ChangeTooLarge {
+                    elder: document.elder,
+                    index,
+                    bytes: change.len(),
+                    max: MAX_CHANGE_BYTES,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The answer to a push: one result per document of the request, in the same order.
+/// Documents are judged one by one: a rejected document stores nothing, and the
+/// others still land.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushResponse {
+    pub results: Vec<DocumentPushResult>,
+}
+
+/// What became of one document's changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentPushResult {
+    pub elder: ElderId,
+    pub outcome: PushOutcome,
+}
+
+/// Accepted or rejected, tagged by `kind` on the wire:
+/// `{"kind": "accepted", "heads": [...], "stored": 2}` or
+/// `{"kind": "rejected", "code": "invalidField", "field": "profile.name", "reason": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum PushOutcome {
+    /// The changes are durably stored (the server answers only after its transaction
+    /// commits), so the workstation may mark them acknowledged.
+    Accepted {
+        /// The document's heads on the server after the push.
+        heads: Heads,
+        /// How many of the changes were new to the server; 0 for a replayed push.
+        stored: u32,
+    },
+    /// Nothing of this document was stored. The workstation keeps the changes and
+    /// shows the reason; it never drops them silently.
+    Rejected {
+        code: RejectCode,
+        /// The field at fault as a dotted path, where one field is to blame.
+        field: Option<String>,
+        /// A sentence for people; programs switch on `code`.
+        reason: String,
+    },
+}
+
+impl PushOutcome {
+    pub fn is_accepted(&self) -> bool {
+        matches!(self, PushOutcome::Accepted { .. })
+    }
+}
+
+impl From<&ValidationError> for PushOutcome {
+    fn from(error: &ValidationError) -> Self {
+        PushOutcome::Rejected { code: error.code(), field: error.field(), reason: error.to_string() }
+    }
+}
+
+/// `POST` pull: the log entries after `cursor` in the caller's scope.
+///
+/// The server reads communities in the caller's scope only: one missing from the
+/// cursor starts at 0, and positions for communities outside the scope are ignored
+/// (a scope that shrank must not wedge the workstation behind a refusal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullRequest {
+    pub protocol: u32,
+    pub cursor: Cursor,
+    /// Most log entries (changes and departures) wanted; see [`Self::effective_limit`].
+    pub limit: u32,
+}
+
+impl PullRequest {
+    /// A pull in this build's protocol.
+    pub fn new(cursor: Cursor, limit: u32) -> Self {
+        Self { protocol: PROTOCOL_VERSION, cursor, limit }
+    }
+
+    pub fn check(&self) -> Result<(), RequestError> {
+        check_protocol(self.protocol)
+    }
+
+    /// The page size the server uses: the request's, clamped to 1..=[`MAX_PULL_LIMIT`].
+    /// A limit is a wish, not bad input, so it is clamped rather than refused; never
+    /// 0, so every page makes progress.
+    pub fn effective_limit(&self) -> u32 {
+        self.limit.clamp(1, MAX_PULL_LIMIT)
+    }
+}
+
+/// One page of the log.
+///
+/// Within a community, an elder appears at most once per page: in `documents` or in
+/// `departed`, whichever its latest entry in the page is. (The two lists carry no
+/// order between them, so the server settles it.) A page may hold fewer entries than
+/// the limit, for example to bound its size; `more` says whether to ask again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullResponse {
+    pub documents: Vec<PulledDocument>,
+    pub departed: Vec<DepartedElder>,
+    /// The request's cursor advanced past this page, for the caller's scope. The
+    /// workstation stores it (see [`Cursor::merge`]) in the same local transaction
+    /// that applies the page, so a cut connection loses nothing and repeats nothing.
+    pub next_cursor: Cursor,
+    /// True when entries remain after this page.
+    pub more: bool,
+}
+
+/// Changes of one document from one community's log, in that log's order (which is
+/// commit order, so each change comes after its dependencies). An elder who moved in
+/// enters the new community's log whole, so its changes here make a full document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PulledDocument {
+    pub elder: ElderId,
+    pub community: CommunityId,
+    pub changes: Vec<AutomergeBytes>,
+}
+
+/// An elder who moved to another community: the old community's log ends the elder
+/// with this marker, so that community's workstations drop the elder from its roster
+/// (the document stays if the workstation also follows the new community).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DepartedElder {
+    pub elder: ElderId,
+    pub from_community: CommunityId,
+}
+
+/// `POST` bootstrap: whole documents of the caller's scope, by elder id, for a
+/// workstation that has none yet. Cheaper than replaying the log from 0.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BootstrapRequest {
+    pub protocol: u32,
+    /// Start after this elder (the previous page's `next`); `None` for the first page.
+    pub after: Option<ElderId>,
+    /// Most snapshots wanted; see [`Self::effective_limit`].
+    pub limit: u32,
+}
+
+impl BootstrapRequest {
+    /// A bootstrap page request in this build's protocol.
+    pub fn new(after: Option<ElderId>, limit: u32) -> Self {
+        Self { protocol: PROTOCOL_VERSION, after, limit }
+    }
+
+    pub fn check(&self) -> Result<(), RequestError> {
+        check_protocol(self.protocol)
+    }
+
+    /// The page size the server uses: the request's, clamped to 1..=[`MAX_BOOTSTRAP_LIMIT`].
+    pub fn effective_limit(&self) -> u32 {
+        self.limit.clamp(1, MAX_BOOTSTRAP_LIMIT)
+    }
+}
+
+/// One page of snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BootstrapResponse {
+    pub snapshots: Vec<DocumentSnapshot>,
+    /// The log position read before this page's snapshots, so every change is either
+    /// in a snapshot or after the cursor (some are both; applying twice is harmless).
+    /// The workstation keeps the *first* page's cursor and pulls from it once the
+    /// bootstrap completes: a later page's cursor is past changes to documents that
+    /// earlier pages already delivered, so following it could skip them.
+    pub cursor: Cursor,
+    /// The `after` for the next page; `None` when this was the last.
+    pub next: Option<ElderId>,
+}
+
+/// One elder's whole document as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentSnapshot {
+    pub elder: ElderId,
+    pub community: CommunityId,
+    /// A full Automerge save.
+    pub document: AutomergeBytes,
+    pub heads: Heads,
+}
+
+/// `GET` health/version: what the server is and which protocol it speaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerVersion {
+    pub protocol: u32,
+    /// The server build, for people reading logs and support requests.
+    pub server: String,
+}
+
+labelled_enum! {
+    /// Why a request failed as a whole; the `error` of an [`ErrorBody`]. Clients
+    /// switch on it, never on the message.
+    pub enum ErrorCode {
+        BadRequest = "badRequest" => ("请求有误", "The request is malformed"),
+        PayloadTooLarge = "payloadTooLarge" => ("请求数据过大", "The request is too large"),
+        Unauthorised = "unauthorised" => ("尚未登录", "You are not signed in"),
+        Forbidden = "forbidden" => ("没有权限", "You are not allowed to do this"),
+        NotFound = "notFound" => ("未找到", "Not found"),
+        Conflict = "conflict" => ("与现有数据冲突", "It conflicts with existing data"),
+        UnsupportedProtocol = "unsupportedProtocol" => ("软件版本不兼容，请更新", "This version is not supported; please update the app"),
+        RateLimited = "rateLimited" => ("请求过于频繁，请稍后再试", "Too many requests; try again shortly"),
+        SessionExpired = "sessionExpired" => ("登录已过期，请重新登录", "Your session has expired; please sign in again"),
+        DeviceRevoked = "deviceRevoked" => ("此工作站已被停用", "This workstation has been revoked"),
+        Unavailable = "unavailable" => ("服务器暂时不可用", "The server is temporarily unavailable"),
+        Internal = "internal" => ("服务器内部错误", "Something went wrong on the server"),
+    }
+}
+
+impl ErrorCode {
+    /// The HTTP status the server answers with.
+    pub fn status(self) -> u16 {
+        match self {
+            // 400 rather than 426: 426 promises an `Upgrade` header naming a protocol
+            // to switch to, and the remedy here is a new app, not a new connection.
+            ErrorCode::BadRequest | ErrorCode::UnsupportedProtocol => 400,
+            // Both mean "sign in again"; the code tells the client which words to show.
+            ErrorCode::Unauthorised | ErrorCode::SessionExpired => 401,
+            // Signing in again will not help a revoked device.
+            ErrorCode::Forbidden | ErrorCode::DeviceRevoked => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
+        }
+    }
+
+    /// Whether the same request may succeed later unchanged, so the sync engine
+    /// backs off and retries instead of stopping to show the error.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, ErrorCode::RateLimited | ErrorCode::Unavailable | ErrorCode::Internal)
+    }
+}
+
+/// Every HTTP error's body: exactly `{"error": code, "message": text}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{error}: {message}")]
+pub struct ErrorBody {
+    pub error: ErrorCode,
+    /// A sentence for people; never an internal cause (those are logged, not sent).
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
+        Self { error, message: message.into() }
+    }
+
+    pub fn status(&self) -> u16 {
+        self.error.status()
+    }
+}
+
+/// Why a sync request is refused before any document is read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    #[error("protocol version {requested} is not supported; this server speaks {supported}")]
+    UnsupportedProtocol { requested: u32, supported: u32 },
+    #[error("the push holds {count} documents; at most {max} are allowed")]
+    TooManyDocuments { count: usize, max: usize },
+    #[error("the push holds {count} changes for elder {elder}; at most {max} are allowed")]
+    TooManyChanges { elder: ElderId, count: usize, max: usize },
+    #[error("change {index} for elder {elder} is {bytes} bytes; at most {max} are allowed")]
+    ChangeTooLarge { elder: ElderId, index: usize, bytes: usize, max: usize },
+    #[error("the push names elder {elder} more than once")]
+    DuplicateElder { elder: ElderId },
+}
+
+impl RequestError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            RequestError::UnsupportedProtocol { .. } => ErrorCode::UnsupportedProtocol,
+            RequestError::TooManyDocuments { .. }
+            | RequestError::TooManyChanges { .. }
+            | RequestError::ChangeTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            RequestError::DuplicateElder { .. } => ErrorCode::BadRequest,
+        }
+    }
+}
+
+impl From<&RequestError> for ErrorBody {
+    fn from(error: &RequestError) -> Self {
+        ErrorBody::new(error.code(), error.to_string())
+    }
+}
+
+/// Refuses a protocol version this build does not speak.
+pub fn check_protocol(requested: u32) -> Result<(), RequestError> {
+    if requested == PROTOCOL_VERSION {
+        Ok(())
+    } else {
+        Err(RequestError::UnsupportedProtocol { requested, supported: PROTOCOL_VERSION })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,85 @@
+//! Conventions the compiler does not check: the shared crate stays pure, every source
+//! file says what it owns, and no test is skipped.
+
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the shared crate sits in the workspace").to_path_buf()
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if name == "target" || name == "node_modules" || name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_shared_crate_depends_on_no_io_runtime_database_or_randomness() {
+    let manifest = std::fs::read_to_string(workspace().join("shared/Cargo.toml")).expect("manifest");
+    let dependencies = manifest.split("[dependencies]").nth(1).unwrap_or("").split("\n[").next().unwrap_or("");
+    for forbidden in ["tokio", "sea-orm", "sqlx", "reqwest", "axum", "hyper", "rand", "getrandom", "tauri"] {
+        assert!(
+            !dependencies.lines().any(|l| l.trim_start().starts_with(forbidden)),
+            "jinlin-shared must stay pure but depends on {forbidden}"
+        );
+    }
+}
+
+#[test]
+fn the_shared_library_reads_no_clock_and_touches_no_files() {
+    let mut files = Vec::new();
+    rust_files(&workspace().join("shared/src"), &mut files);
+    assert!(!files.is_empty());
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source");
+        for forbidden in [
+            "SystemTime::now",
+            "Instant::now",
+            "Utc::now",
+            "Local::now",
+            "std::fs",
+            "std::net",
+            "std::env",
+            "thread::spawn",
+        ] {
+            assert!(
+                !text.contains(forbidden),
+                "{} uses {forbidden}; the shared core takes time and IO from its callers",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rust_file_starts_by_saying_what_it_owns() {
+    let mut files = Vec::new();
+    rust_files(&workspace(), &mut files);
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source");
+        assert!(text.starts_with("//!"), "{} should start with a `//!` line saying what it owns", file.display());
+    }
+}
+
+#[test]
+fn no_test_is_ignored_or_expects_a_panic() {
+    let mut files = Vec::new();
+    rust_files(&workspace(), &mut files);
+    let ignore = ["#[", "ignore]"].concat();
+    let should_panic = ["#[", "should_panic"].concat();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source");
+        assert!(!text.contains(&ignore), "{} skips a test", file.display());
+        assert!(!text.contains(&should_panic), "{} expects a panic instead of an error", file.display());
+    }
+}
