@@ -7,7 +7,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
 use super::*;
+use crate::ChangeHash;
 use crate::label::{Labelled, Language};
 
 fn elder(n: u8) -> ElderId {
