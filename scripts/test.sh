@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test of Jinlin, doing all set-up first.
+# Runs every test of Jinlin, doing all set-up first. The PostgreSQL tests run against
+# the PostgreSQL on 127.0.0.1:5432 when one answers, else against one this starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 
 started=$SECONDS
+JINLIN_TEST_POSTGRES=$(./scripts/test-postgres.sh)
+export JINLIN_TEST_POSTGRES
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo fmt --all --check

@@ -54,6 +54,7 @@ pub mod policy;
 pub mod privacy;
 pub mod synthetic;
 pub mod time;
+pub mod user;
 pub mod validate;
 pub mod visit;
 pub mod wire;

@@ -20,13 +20,16 @@
 mod encoding;
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 pub use encoding::{AutomergeBytes, Heads};
 
-use crate::ids::{CommunityId, ElderId};
+use crate::ids::{CommunityId, DeviceId, ElderId};
 use crate::label::labelled_enum;
+use crate::time::Timestamp;
+use crate::user::SignedInUser;
 use crate::validate::{RejectCode, ValidationError};
 
 /// The protocol this build speaks. Requests carry it; the server answers a version it
@@ -357,6 +360,67 @@ pub struct DocumentSnapshot {
     /// A full Automerge save.
     pub document: AutomergeBytes,
     pub heads: Heads,
+}
+
+/// `POST /api/v1/auth/login`: a user signs in on a workstation. The first sign-in
+/// registers the workstation as a device; later ones name it by id.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRequest {
+    pub protocol: u32,
+    pub login: String,
+    pub password: String,
+    pub device: DeviceRegistration,
+}
+
+/// The workstation signing in: its id once registered, and a name people recognise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceRegistration {
+    pub id: Option<DeviceId>,
+    pub name: String,
+}
+
+impl fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("protocol", &self.protocol)
+            .field("login", &self.login)
+            .field("password", &LoginSecret(&self.password))
+            .field("device", &self.device)
+            .finish()
+    }
+}
+
+impl fmt::Debug for LoginSecret<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A password or token in a `Debug` context: never printed.
+#[allow(missing_debug_implementations)]
+pub struct LoginSecret<'a>(pub &'a str);
+
+/// The answer to a sign-in: an opaque bearer token, valid until `expires_at`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginResponse {
+    pub token: String,
+    pub expires_at: Timestamp,
+    pub user: SignedInUser,
+    pub device: DeviceId,
+}
+
+impl fmt::Debug for LoginResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginResponse")
+            .field("token", &LoginSecret(&self.token))
+            .field("expires_at", &self.expires_at)
+            .field("user", &self.user)
+            .field("device", &self.device)
+            .finish()
+    }
 }
 
 /// `GET` health/version: what the server is and which protocol it speaks.

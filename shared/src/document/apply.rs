@@ -74,6 +74,44 @@ impl ElderDocument {
         Ok(Applied { document, new_changes })
     }
 
+    /// Builds a document the receiver has never seen from its changes (an elder
+    /// enrolled on a workstation), with the same checks as [`Self::apply_checked`].
+    pub fn from_changes_checked(
+        changes: &[Vec<u8>],
+        actor: automerge::ActorId,
+        now: Timestamp,
+        policy: &Policy,
+    ) -> Result<Applied, Rejection> {
+        let decoded = decode_changes(changes)?;
+        let mut new_changes: Vec<(ChangeHash, Author)> = Vec::new();
+        for change in &decoded {
+            let hash = change.hash();
+            let author = change
+                .message()
+                .and_then(Author::from_commit_message)
+                .ok_or_else(|| ValidationError::MissingAuthor { change: hash.to_string() })?;
+            if !new_changes.iter().any(|(h, _)| *h == hash) {
+                new_changes.push((hash, author));
+            }
+        }
+        let mut doc = automerge::Automerge::new().with_actor(actor);
+        guard(|| doc.apply_changes(decoded))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
+        let missing = doc.get_missing_deps(&[]);
+        if !missing.is_empty() {
+            return Err(ValidationError::MissingDependencies {
+                missing: missing.iter().map(ToString::to_string).collect(),
+            });
+        }
+        let document = ElderDocument::wrap(doc)?;
+        validate_record(document.record(), now, policy)?;
+        if document.record().visits.values().any(Visit::is_voided) {
+            document.check_no_edits_after_void(&new_changes)?;
+        }
+        Ok(Applied { document, new_changes })
+    }
+
     /// Refuses a change that edits a visit its author already saw voided. An edit
     /// made concurrently with the void (its author had not seen it) is not refused:
     /// it merges, the visit stays voided, and both are kept in history.

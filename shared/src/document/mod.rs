@@ -146,6 +146,12 @@ impl ElderDocument {
         self.doc.get_changes(heads).into_iter().map(|c| c.raw_bytes().to_vec()).collect()
     }
 
+    /// One change as stored and sent: its bytes and the hex id of the actor (process)
+    /// that made it.
+    pub fn encoded_change(&self, hash: &ChangeHash) -> Option<(Vec<u8>, String)> {
+        self.doc.get_change_by_hash(hash).map(|change| (change.raw_bytes().to_vec(), change.actor_id().to_hex_string()))
+    }
+
     /// Every change in causal order, with its author: the audit trail of this elder.
     pub fn history(&self) -> Vec<ChangeInfo> {
         self.doc

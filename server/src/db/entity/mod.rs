@@ -1,0 +1,16 @@
+//! sea-orm entities, one file per table.
+
+pub mod area;
+pub mod audit;
+pub mod change;
+pub mod community_log;
+pub mod conflict;
+pub mod device;
+pub mod document;
+pub mod elder;
+pub mod follow_up;
+pub mod identity;
+pub mod log_entry;
+pub mod session;
+pub mod user;
+pub mod visit;

@@ -1,0 +1,16 @@
+//! The central database's migrations: database-agnostic, the same on SQLite and
+//! PostgreSQL, named `mYYYYMMDD_NNNNNN_verb_noun`.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_tables;
+
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_create_tables::Migration)]
+    }
+}

@@ -1,0 +1,74 @@
+//! The central database: connecting (SQLite by default, PostgreSQL by URL), migrating,
+//! and the entities.
+//!
+//! SQLite runs in WAL mode with `synchronous = FULL`: the server acknowledges a change
+//! only after its transaction commits, so a commit must survive a power cut, not just
+//! a crash of the process.
+
+pub mod entity;
+pub mod migration;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+/// The embedded default: a file beside the working directory, created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://jinlin.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("database URL {0:?} is neither sqlite:// nor postgres://")]
+    UnsupportedUrl(String),
+    #[error("could not open the database: {0}")]
+    Connect(#[source] DbErr),
+    #[error("could not migrate the database: {0}")]
+    Migrate(#[source] DbErr),
+}
+
+/// Opens the database named by `url`; `migrate` brings its schema up to date.
+pub async fn connect(url: &str, migrate: bool) -> Result<DatabaseConnection, DbSetupError> {
+    let sqlite = url.starts_with("sqlite:");
+    if !sqlite && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        return Err(DbSetupError::UnsupportedUrl(redact(url)));
+    }
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+    if sqlite {
+        // SQLite has one writer at a time; a few connections serve concurrent reads
+        // while the busy timeout queues writers instead of failing them.
+        options.max_connections(4).map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+        });
+    } else {
+        options.max_connections(16);
+    }
+    let db = Database::connect(options).await.map_err(DbSetupError::Connect)?;
+    if migrate {
+        migration::Migrator::up(&db, None).await.map_err(DbSetupError::Migrate)?;
+    }
+    Ok(db)
+}
+
+pub fn is_postgres(db: &DatabaseConnection) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+/// A URL safe to print: the password, if any, is replaced.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

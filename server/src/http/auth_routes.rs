@@ -1,0 +1,145 @@
+//! Sign-in and sign-out.
+//!
+//! A failed sign-in counts against the user; after too many the account is locked for
+//! a while, which bounds password guessing without a shared rate-limit store (the
+//! count lives in the database, so it holds across server replicas).
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use jinlin_shared::ids::DeviceId;
+use jinlin_shared::user::{Role, SignedInUser};
+use jinlin_shared::wire::{LoginRequest, LoginResponse, check_protocol};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+use super::error::ApiError;
+use super::extract::ApiJson;
+use crate::audit;
+use crate::auth::{Caller, new_token, scope_of, verify_password};
+use crate::db::entity::{device, session, user};
+use crate::state::{AppState, now};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout))
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    check_protocol(request.protocol)?;
+    let now = now();
+    let refused = || ApiError::Forbidden("the user name or password is wrong".into());
+    let Some(account) =
+        user::Entity::find().filter(user::Column::Login.eq(request.login.trim())).one(&state.db).await?
+    else {
+        // Spend the time a real check would, so a wrong name and a wrong password
+        // cannot be told apart by timing.
+        let _ = verify_password(request.password, String::new()).await;
+        return Err(refused());
+    };
+    if let Some(until) = account.locked_until
+        && until > now.as_millis()
+    {
+        return Err(ApiError::RateLimited { retry_after_seconds: (until - now.as_millis()) / 1000 + 1 });
+    }
+    let ok = verify_password(request.password, account.password_hash.clone()).await.map_err(anyhow::Error::new)?;
+    if !ok || account.disabled {
+        let failures = account.failed_logins + 1;
+        let locked_until = (failures >= state.limits.max_failed_logins)
+            .then(|| now.plus_minutes(state.limits.lockout_minutes).as_millis());
+        user::Entity::update_many()
+            .col_expr(user::Column::FailedLogins, Expr::value(if locked_until.is_some() { 0 } else { failures }))
+            .col_expr(user::Column::LockedUntil, Expr::value(locked_until))
+            .filter(user::Column::Id.eq(&account.id))
+            .exec(&state.db)
+            .await?;
+        audit::record(&state.db, now, Some(&account.id), "login.failed", serde_json::json!({ "login": account.login }))
+            .await?;
+        return Err(refused());
+    }
+
+    let device_id = match request.device.id {
+        Some(id) => {
+            match device::Entity::find_by_id(id.to_string()).one(&state.db).await? {
+                Some(known) if known.revoked_at.is_some() => return Err(ApiError::DeviceRevoked),
+                Some(_) => {}
+                None => register_device(&state, id, &request.device.name, &account.id, now.as_millis()).await?,
+            }
+            id
+        }
+        None => {
+            let id = DeviceId::from_uuid(uuid::Uuid::now_v7()).map_err(anyhow::Error::new)?;
+            register_device(&state, id, &request.device.name, &account.id, now.as_millis()).await?;
+            id
+        }
+    };
+    let (token, token_hash) = new_token();
+    let expires_at = now.plus_hours(24 * state.limits.session_days);
+    session::Entity::insert(session::ActiveModel {
+        token_hash: Set(token_hash),
+        user_id: Set(account.id.clone()),
+        device_id: Set(device_id.to_string()),
+        created_at: Set(now.as_millis()),
+        expires_at: Set(expires_at.as_millis()),
+        revoked_at: Set(None),
+    })
+    .exec(&state.db)
+    .await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::FailedLogins, Expr::value(0))
+        .filter(user::Column::Id.eq(&account.id))
+        .exec(&state.db)
+        .await?;
+    audit::record(&state.db, now, Some(&account.id), "login", serde_json::json!({ "device": device_id })).await?;
+    let bad = |what: &str| ApiError::Internal(anyhow::anyhow!("user {} has an invalid {what}", account.id));
+    Ok(Json(LoginResponse {
+        token,
+        expires_at,
+        device: device_id,
+        user: SignedInUser {
+            id: account.id.parse().map_err(|_| bad("id"))?,
+            login: account.login.clone(),
+            display_name: account.display_name.clone(),
+            role: Role::parse(&account.role).ok_or_else(|| bad("role"))?,
+            scope: scope_of(account.scope_area_id.as_deref()).ok_or_else(|| bad("scope"))?,
+        },
+    }))
+}
+
+async fn register_device(state: &AppState, id: DeviceId, name: &str, by: &str, at: i64) -> Result<(), ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::BadRequest("a device needs a name of 1 to 100 characters".into()));
+    }
+    device::Entity::insert(device::ActiveModel {
+        id: Set(id.to_string()),
+        name: Set(name.to_owned()),
+        registered_at: Set(at),
+        registered_by: Set(by.to_owned()),
+        revoked_at: Set(None),
+    })
+    .exec(&state.db)
+    .await?;
+    Ok(())
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorised)?;
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now().as_millis()))
+        .filter(session::Column::TokenHash.eq(crate::auth::token_hash(token.trim())))
+        .exec(&state.db)
+        .await?;
+    audit::record(&state.db, now(), Some(&caller.user.to_string()), "logout", serde_json::json!({})).await?;
+    Ok(Json(serde_json::json!({ "signedOut": true })))
+}

@@ -1,0 +1,65 @@
+//! The HTTP API under `/api/v1`: one router per resource, one error type, limits and
+//! tracing applied to all of it.
+
+mod auth_routes;
+pub mod error;
+mod extract;
+mod sync_routes;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use jinlin_shared::wire::{MAX_REQUEST_BODY_BYTES, PROTOCOL_VERSION, ServerVersion};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+use error::ApiError;
+
+pub use extract::ApiJson;
+
+pub fn router(state: AppState) -> Router {
+    let timeout = state.limits.request_timeout;
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/version", get(version))
+        .route("/me", get(me))
+        .merge(auth_routes::router())
+        .merge(sync_routes::router());
+    let request_id = axum::http::HeaderName::from_static("x-request-id");
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint".into())
+}
+
+async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    state.db.ping().await.map_err(|_| ApiError::Unavailable)?;
+    Ok(Json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn version() -> Json<ServerVersion> {
+    Json(ServerVersion { protocol: PROTOCOL_VERSION, server: env!("CARGO_PKG_VERSION").to_owned() })
+}
+
+async fn me(caller: crate::auth::Caller) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "user": caller.user,
+        "device": caller.device,
+        "role": caller.role,
+        "scope": caller.scope,
+    }))
+}

@@ -1,0 +1,59 @@
+//! The sync endpoints: push, pull, bootstrap.
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use jinlin_shared::wire::{
+    BootstrapRequest, BootstrapResponse, DocumentPushResult, PullRequest, PullResponse, PushRequest, PushResponse,
+};
+
+use super::error::ApiError;
+use super::extract::ApiJson;
+use crate::auth::Caller;
+use crate::state::AppState;
+use crate::sync;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sync/push", post(push))
+        .route("/sync/pull", post(pull))
+        .route("/sync/bootstrap", post(bootstrap))
+}
+
+/// Each document is its own transaction: a rejected one stores nothing and the others
+/// still land. The answer comes only after every accepted document has committed.
+async fn push(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    request.check()?;
+    let areas = state.areas().await?;
+    let mut results = Vec::with_capacity(request.documents.len());
+    for document in request.documents {
+        let changes = document.changes.into_iter().map(|c| c.into_vec()).collect();
+        let outcome = sync::push::push_document(&state, &caller, &areas, document.elder, changes).await?;
+        results.push(DocumentPushResult { elder: document.elder, outcome });
+    }
+    Ok(Json(PushResponse { results }))
+}
+
+async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<PullRequest>,
+) -> Result<Json<PullResponse>, ApiError> {
+    request.check()?;
+    let areas = state.areas().await?;
+    Ok(Json(sync::pull::pull(&state, &caller, &areas, &request).await?))
+}
+
+async fn bootstrap(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<BootstrapRequest>,
+) -> Result<Json<BootstrapResponse>, ApiError> {
+    request.check()?;
+    let areas = state.areas().await?;
+    Ok(Json(sync::bootstrap::bootstrap(&state, &caller, &areas, &request).await?))
+}

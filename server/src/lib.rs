@@ -1,0 +1,68 @@
+//! Jinlin's sync server: accepts Automerge changes from workstations, checks and merges
+//! them per elder document, and keeps the central database the reports read.
+//!
+//! Layers, top to bottom: `http` (routes, extractors, the one error type) → `sync`
+//! (push, pull, bootstrap as plain async functions) → `db` (entities, migrations) and
+//! the pure `jinlin_shared` crate for every rule about documents.
+
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod db;
+pub mod http;
+pub mod state;
+pub mod sync;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+
+pub use state::{AppState, Limits};
+
+/// A server bound to its port, ready to run. Binding happens in [`Application::build`]
+/// so callers (tests) can pass port 0 and read the port chosen.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(bind: SocketAddr, state: AppState) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes; requests in flight then finish (a push's
+    /// transactions commit or roll back) before this returns.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let router = http::router(self.state);
+        axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await.context("the server stopped")
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,165 @@
+//! The `jinlin-server` command: serve, migrate, users and areas.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use jinlin_server::db::{self, DEFAULT_DATABASE_URL};
+use jinlin_server::{AppState, Application, Limits, admin, shutdown_signal};
+use jinlin_shared::policy::Policy;
+use jinlin_shared::user::Role;
+
+#[derive(Parser)]
+#[command(name = "jinlin-server", version, about = "Jinlin's sync server and its administration")]
+struct Cli {
+    /// The central database: sqlite://FILE (the default, created on first use) or postgres://…
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+    /// A visit policy file (TOML); DOMAIN.md's default rules otherwise.
+    #[arg(long, env = "JINLIN_POLICY", global = true)]
+    policy: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (migrating the database first).
+    Serve {
+        #[arg(long, env = "JINLIN_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage areas (district > street > community).
+    Area {
+        #[command(subcommand)]
+        command: AreaCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from JINLIN_PASSWORD or standard input.
+    Add {
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// An area code, or "city".
+        #[arg(long, default_value = "city")]
+        scope: String,
+    },
+    List,
+    Disable {
+        login: String,
+    },
+    Enable {
+        login: String,
+    },
+    /// Set a new password, read from JINLIN_PASSWORD or standard input.
+    Passwd {
+        login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AreaCommand {
+    /// Import areas from a CSV file (district_code,district_name,street_code,street_name,community_code,community_name).
+    Import { file: std::path::PathBuf },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("{text:?} is not a role (assistant, supervisor, admin)"))
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(password) = std::env::var("JINLIN_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
+    match path {
+        None => Ok(Policy::default()),
+        Some(path) => Ok(Policy::from_toml(&std::fs::read_to_string(path)?)?),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { bind } => {
+            let policy = policy(cli.policy.as_deref())?;
+            let db = db::connect(&cli.database_url, true).await?;
+            let app = Application::build(bind, AppState::new(db, policy, Limits::default())).await?;
+            tracing::info!(address = %app.local_addr()?, database = %db::redact(&cli.database_url), "serving");
+            println!("jinlin-server listening on http://{}", app.local_addr()?);
+            app.run_until(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            db::connect(&cli.database_url, true).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::User { command } => {
+            let db = db::connect(&cli.database_url, true).await?;
+            match command {
+                UserCommand::Add { login, name, role, scope } => {
+                    let id = admin::add_user(&db, &login, &name, role, Some(&scope), read_password()?).await?;
+                    println!("added {login} ({id})");
+                }
+                UserCommand::List => {
+                    for user in admin::list_users(&db).await? {
+                        let state = if user.disabled { "disabled" } else { "active" };
+                        println!("{}\t{}\t{}\t{}\t{}", user.login, user.display_name, user.role, user.scope, state);
+                    }
+                }
+                UserCommand::Disable { login } => admin::set_disabled(&db, &login, true).await?,
+                UserCommand::Enable { login } => admin::set_disabled(&db, &login, false).await?,
+                UserCommand::Passwd { login } => admin::set_password(&db, &login, read_password()?).await?,
+            }
+            Ok(())
+        }
+        Command::Area { command: AreaCommand::Import { file } } => {
+            let db = db::connect(&cli.database_url, true).await?;
+            let text = std::fs::read_to_string(&file)?;
+            let report = admin::import_areas(&db, &text).await?;
+            println!("areas created: {}", report.created);
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

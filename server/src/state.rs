@@ -1,0 +1,99 @@
+//! What every request shares: the database, the visit policy, the area tree, settings.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jinlin_shared::area::{Area, AreaLevel, AreaTree};
+use jinlin_shared::policy::Policy;
+use jinlin_shared::time::Timestamp;
+use sea_orm::{DatabaseConnection, EntityTrait};
+use tokio::sync::RwLock;
+
+use crate::db::entity::area;
+
+/// How long a loaded area tree serves requests before it is read again, so areas
+/// imported by the command line reach a running server without a restart.
+const AREA_TREE_TTL: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub session_days: i64,
+    pub max_failed_logins: i32,
+    pub lockout_minutes: i64,
+    pub request_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { session_days: 30, max_failed_logins: 5, lockout_minutes: 15, request_timeout: Duration::from_secs(60) }
+    }
+}
+
+/// The area tree and when it was read.
+type CachedAreas = Option<(Instant, Arc<AreaTree>)>;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub policy: Arc<Policy>,
+    pub limits: Arc<Limits>,
+    /// This process's Automerge actor: unique per process start (DESIGN.md, Sync).
+    pub actor: jinlin_shared::ActorId,
+    areas: Arc<RwLock<CachedAreas>>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, policy: Policy, limits: Limits) -> Self {
+        Self {
+            db,
+            policy: Arc::new(policy),
+            limits: Arc::new(limits),
+            actor: jinlin_shared::ActorId::random(),
+            areas: Arc::new(RwLock::new(None)),
+        }
+    }
+
+    /// The city's areas, read from the database at most every thirty seconds.
+    pub async fn areas(&self) -> anyhow::Result<Arc<AreaTree>> {
+        if let Some((loaded, tree)) = self.areas.read().await.as_ref()
+            && loaded.elapsed() < AREA_TREE_TTL
+        {
+            return Ok(tree.clone());
+        }
+        let tree = Arc::new(load_area_tree(&self.db).await?);
+        *self.areas.write().await = Some((Instant::now(), tree.clone()));
+        Ok(tree)
+    }
+
+    /// Forgets the cached area tree (after an import in this process).
+    pub async fn forget_areas(&self) {
+        *self.areas.write().await = None;
+    }
+}
+
+pub async fn load_area_tree(db: &DatabaseConnection) -> anyhow::Result<AreaTree> {
+    let rows = area::Entity::find().all(db).await?;
+    let areas = rows
+        .into_iter()
+        .map(|row| {
+            Ok(Area {
+                id: row.id.parse()?,
+                code: row.code,
+                name: row.name,
+                level: AreaLevel::parse(&row.level)
+                    .ok_or_else(|| anyhow::anyhow!("unknown area level {}", row.level))?,
+                parent: row.parent_id.map(|p| p.parse()).transpose()?,
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(AreaTree::new(areas)?)
+}
+
+/// The server's clock, in the form the shared crate takes.
+pub fn now() -> Timestamp {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    Timestamp::from_millis(millis)
+}

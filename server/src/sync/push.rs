@@ -1,0 +1,289 @@
+//! Push: one document's changes applied, checked and stored in one transaction under
+//! the lock of the document's community.
+//!
+//! The community's lock row is taken first (an UPDATE, which on PostgreSQL locks the
+//! row and on SQLite takes the database's write lock), so within a community sequence
+//! numbers are assigned in commit order and a pull's "after n" never skips a change
+//! that commits late (DESIGN.md, Sync). A rejected document rolls back whole.
+
+use anyhow::Context as _;
+use jinlin_shared::ActorId;
+
+use jinlin_shared::area::{AreaLevel, AreaTree};
+use jinlin_shared::document::{Applied, ElderDocument, Rejection};
+use jinlin_shared::ids::{CommunityId, ElderId};
+use jinlin_shared::materialise::materialise;
+use jinlin_shared::policy::Policy;
+use jinlin_shared::time::Timestamp;
+use jinlin_shared::validate::RejectCode;
+use jinlin_shared::wire::{Heads, PushOutcome};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+
+use super::{log_kind, rows};
+use crate::auth::Caller;
+use crate::db::entity::{change, community_log, document, log_entry};
+use crate::state::{AppState, now};
+
+/// How often a push is tried again when the document moved between communities while
+/// it was being read, or PostgreSQL broke a deadlock between two moves.
+const ATTEMPTS: usize = 4;
+
+enum Attempt {
+    Done(PushOutcome),
+    Retry,
+}
+
+fn rejected(code: RejectCode, reason: impl Into<String>) -> PushOutcome {
+    PushOutcome::Rejected { code, field: None, reason: reason.into() }
+}
+
+fn rejection(rejection: &Rejection) -> PushOutcome {
+    PushOutcome::from(rejection)
+}
+
+/// Whether a database error is worth retrying the whole transaction for.
+fn is_transient(error: &anyhow::Error) -> bool {
+    let text = format!("{error:#}");
+    ["deadlock detected", "could not serialize", "40P01", "40001", "database is locked"]
+        .iter()
+        .any(|s| text.contains(s))
+}
+
+/// Applies and stores `changes` of `elder`'s document for `caller`.
+pub async fn push_document(
+    state: &AppState,
+    caller: &Caller,
+    areas: &AreaTree,
+    elder: ElderId,
+    changes: Vec<Vec<u8>>,
+) -> anyhow::Result<PushOutcome> {
+    let mut last_error = None;
+    for _ in 0..ATTEMPTS {
+        match try_push(state, caller, areas, elder, changes.clone()).await {
+            Ok(Attempt::Done(outcome)) => return Ok(outcome),
+            Ok(Attempt::Retry) => continue,
+            Err(error) if is_transient(&error) => last_error = Some(error),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| anyhow::anyhow!("document {elder} kept moving between communities")))
+}
+
+fn community_check(areas: &AreaTree, caller: &Caller, community: CommunityId, when: &str) -> Option<PushOutcome> {
+    if areas.get(community).is_none_or(|a| a.level != AreaLevel::Community) {
+        return Some(rejected(RejectCode::OutOfScope, format!("{community} is not a community of this city")));
+    }
+    if !areas.scope_contains(caller.scope, community) {
+        return Some(rejected(
+            RejectCode::OutOfScope,
+            format!("the document {when} the changes belongs to community {community}, outside your area"),
+        ));
+    }
+    None
+}
+
+/// Runs the document's Automerge work (decode, merge, validate) on the blocking pool:
+/// it is CPU work of up to a few milliseconds.
+async fn apply(
+    base: Option<Vec<u8>>,
+    changes: Vec<Vec<u8>>,
+    actor: ActorId,
+    now: Timestamp,
+    policy: std::sync::Arc<Policy>,
+) -> anyhow::Result<Result<Applied, Rejection>> {
+    tokio::task::spawn_blocking(move || match base {
+        Some(snapshot) => {
+            let document = ElderDocument::load(&snapshot, actor).context("a stored snapshot no longer loads")?;
+            Ok(document.apply_checked(&changes, now, &policy))
+        }
+        None => Ok(ElderDocument::from_changes_checked(&changes, actor, now, &policy)),
+    })
+    .await
+    .context("the document task failed")?
+}
+
+async fn try_push(
+    state: &AppState,
+    caller: &Caller,
+    areas: &AreaTree,
+    elder: ElderId,
+    changes: Vec<Vec<u8>>,
+) -> anyhow::Result<Attempt> {
+    let now = now();
+    let existing = document::Entity::find_by_id(elder.to_string()).one(&state.db).await?;
+    let locked: CommunityId = match &existing {
+        Some(doc) => doc.community_id.parse().context("a stored community id")?,
+        None => {
+            // A document new to the server: its community comes from its own changes.
+            match apply(None, changes.clone(), state.actor.clone(), now, state.policy.clone()).await? {
+                Err(refused) => return Ok(Attempt::Done(rejection(&refused))),
+                Ok(applied) => match applied.document.community() {
+                    Some(community) => community,
+                    None => return Ok(Attempt::Done(rejected(RejectCode::Schema, "the document names no community"))),
+                },
+            }
+        }
+    };
+    if let Some(refused) = community_check(areas, caller, locked, "before") {
+        return Ok(Attempt::Done(refused));
+    }
+
+    let txn = state.db.begin().await?;
+    lock_community(&txn, locked).await?;
+    let current = document::Entity::find_by_id(elder.to_string()).one(&txn).await?;
+    if current.as_ref().map(|d| d.community_id.as_str()) != existing.as_ref().map(|d| d.community_id.as_str()) {
+        txn.rollback().await?;
+        return Ok(Attempt::Retry);
+    }
+    let applied = match apply(
+        current.as_ref().map(|d| d.snapshot.clone()),
+        changes,
+        state.actor.clone(),
+        now,
+        state.policy.clone(),
+    )
+    .await?
+    {
+        Err(refused) => {
+            txn.rollback().await?;
+            return Ok(Attempt::Done(rejection(&refused)));
+        }
+        Ok(applied) => applied,
+    };
+    let document = &applied.document;
+    if document.elder_id() != elder {
+        txn.rollback().await?;
+        return Ok(Attempt::Done(rejected(
+            RejectCode::ElderChanged,
+            format!("the changes belong to elder {}", document.elder_id()),
+        )));
+    }
+    let Some(community) = document.community() else {
+        txn.rollback().await?;
+        return Ok(Attempt::Done(rejected(RejectCode::Schema, "the document names no community")));
+    };
+    if let Some(refused) = community_check(areas, caller, community, "after") {
+        txn.rollback().await?;
+        return Ok(Attempt::Done(refused));
+    }
+    let heads = Heads::new(document.heads());
+    if applied.new_changes.is_empty() {
+        // A replay: everything is stored already.
+        txn.rollback().await?;
+        return Ok(Attempt::Done(PushOutcome::Accepted { heads, stored: 0 }));
+    }
+
+    if community != locked {
+        lock_community(&txn, community).await?;
+    }
+    let mut seq = last_seq(&txn, community).await?;
+    let mut entries = Vec::new();
+    let mut stored = Vec::new();
+    for (hash, author) in &applied.new_changes {
+        let (bytes, actor) = document.encoded_change(hash).context("an applied change is in the document")?;
+        stored.push(change::ActiveModel {
+            hash: Set(hash.to_string()),
+            elder_id: Set(elder.to_string()),
+            bytes: Set(bytes),
+            user_id: Set(author.user.to_string()),
+            device_id: Set(author.device.to_string()),
+            actor: Set(actor),
+            received_at: Set(now.as_millis()),
+        });
+        seq += 1;
+        entries.push(entry(community, seq, elder, log_kind::CHANGE, Some(hash.to_string())));
+    }
+    change::Entity::insert_many(stored).exec(&txn).await?;
+    let moved_from = current.as_ref().map(|d| d.community_id.clone()).filter(|old| *old != community.to_string());
+    if let Some(old) = &moved_from {
+        // The new community's workstations receive the whole document; the old
+        // community's drop the elder from their roster.
+        seq += 1;
+        entries.push(entry(community, seq, elder, log_kind::ARRIVAL, None));
+        let old: CommunityId = old.parse().context("a stored community id")?;
+        let old_seq = last_seq(&txn, old).await? + 1;
+        entries.push(entry(old, old_seq, elder, log_kind::DEPARTURE, None));
+        set_last_seq(&txn, old, old_seq).await?;
+    }
+    set_last_seq(&txn, community, seq).await?;
+    log_entry::Entity::insert_many(entries).exec(&txn).await?;
+
+    let snapshot = document.save();
+    let heads_json = serde_json::to_string(&heads).context("heads serialise")?;
+    let row = document::ActiveModel {
+        elder_id: Set(elder.to_string()),
+        community_id: Set(community.to_string()),
+        snapshot: Set(snapshot),
+        heads: Set(heads_json),
+        change_count: Set(document.history().len() as i64),
+        updated_at: Set(now.as_millis()),
+    };
+    document::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(document::Column::ElderId)
+                .update_columns([
+                    document::Column::CommunityId,
+                    document::Column::Snapshot,
+                    document::Column::Heads,
+                    document::Column::ChangeCount,
+                    document::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+    let materialised = materialise(document).context("an accepted document materialises")?;
+    rows::replace(&txn, &materialised, now).await?;
+    txn.commit().await?;
+    Ok(Attempt::Done(PushOutcome::Accepted { heads, stored: applied.new_changes.len() as u32 }))
+}
+
+fn entry(community: CommunityId, seq: i64, elder: ElderId, kind: &str, hash: Option<String>) -> log_entry::ActiveModel {
+    log_entry::ActiveModel {
+        community_id: Set(community.to_string()),
+        seq: Set(seq),
+        elder_id: Set(elder.to_string()),
+        kind: Set(kind.to_owned()),
+        change_hash: Set(hash),
+    }
+}
+
+/// Takes the community's lock for the rest of the transaction, creating its log row
+/// the first time.
+pub(crate) async fn lock_community(txn: &DatabaseTransaction, community: CommunityId) -> anyhow::Result<()> {
+    let id = community.to_string();
+    if touch(txn, &id).await? == 0 {
+        community_log::Entity::insert(community_log::ActiveModel { community_id: Set(id.clone()), last_seq: Set(0) })
+            .on_conflict(OnConflict::column(community_log::Column::CommunityId).do_nothing().to_owned())
+            .exec_without_returning(txn)
+            .await?;
+        // Lock it now that it exists (a concurrent creator may have won the insert).
+        touch(txn, &id).await?;
+    }
+    Ok(())
+}
+
+/// A no-op write to the community's row: on PostgreSQL it locks the row until the
+/// transaction ends, on SQLite it takes the database's write lock.
+async fn touch(txn: &DatabaseTransaction, community: &str) -> anyhow::Result<u64> {
+    let done = community_log::Entity::update_many()
+        .col_expr(community_log::Column::LastSeq, Expr::col(community_log::Column::LastSeq))
+        .filter(community_log::Column::CommunityId.eq(community))
+        .exec(txn)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+async fn last_seq(txn: &DatabaseTransaction, community: CommunityId) -> anyhow::Result<i64> {
+    Ok(community_log::Entity::find_by_id(community.to_string()).one(txn).await?.map_or(0, |row| row.last_seq))
+}
+
+async fn set_last_seq(txn: &DatabaseTransaction, community: CommunityId, seq: i64) -> anyhow::Result<()> {
+    community_log::Entity::update_many()
+        .col_expr(community_log::Column::LastSeq, Expr::value(seq))
+        .filter(community_log::Column::CommunityId.eq(community.to_string()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Writing one document's materialised rows, replacing the previous ones, inside the
+//! push's transaction.
+
+use std::collections::HashMap;
+
+use jinlin_shared::materialise::ElderRows;
+use jinlin_shared::time::Timestamp;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+
+use crate::db::entity::{conflict, elder, follow_up, visit};
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("invariant: materialised rows serialise to JSON")
+}
+
+/// Replaces the elder's rows with `rows`. A visit keeps the time the server first
+/// received it, so a wrong workstation clock stays visible beside the visit's own times.
+pub(crate) async fn replace<C: ConnectionTrait>(
+    db: &C,
+    rows: &ElderRows,
+    now: Timestamp,
+) -> Result<(), sea_orm::DbErr> {
+    let elder_id = rows.elder.elder_id.to_string();
+    let community = rows.elder.community.to_string();
+    let received: HashMap<String, i64> = visit::Entity::find()
+        .filter(visit::Column::ElderId.eq(&elder_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|v| (v.visit_id, v.received_at))
+        .collect();
+    visit::Entity::delete_many().filter(visit::Column::ElderId.eq(&elder_id)).exec(db).await?;
+    follow_up::Entity::delete_many().filter(follow_up::Column::ElderId.eq(&elder_id)).exec(db).await?;
+    conflict::Entity::delete_many().filter(conflict::Column::ElderId.eq(&elder_id)).exec(db).await?;
+
+    let e = &rows.elder;
+    let elder_row = elder::ActiveModel {
+        elder_id: Set(elder_id.clone()),
+        community_id: Set(community.clone()),
+        name: Set(e.profile.name.clone()),
+        gender: Set(e.profile.gender.as_str().to_owned()),
+        birth_date: Set(e.profile.birth_date.to_string()),
+        id_number_masked: Set(e.profile.id_number_masked.clone()),
+        phone: Set(e.profile.phone.clone()),
+        address: Set(e.profile.address.clone()),
+        enrolled_on: Set(e.enrolled_on.to_string()),
+        status: Set(e.status.as_str().to_owned()),
+        special_hardship: Set(e.profile.is_special_hardship()),
+        tier_override: Set(e.tier_override.as_ref().map(|t| t.tier.as_str().to_owned())),
+        open_conflicts: Set(rows.conflicts.len() as i32),
+        row: Set(json(e)),
+        updated_at: Set(now.as_millis()),
+    };
+    elder::Entity::insert(elder_row)
+        .on_conflict(
+            OnConflict::column(elder::Column::ElderId)
+                .update_columns([
+                    elder::Column::CommunityId,
+                    elder::Column::Name,
+                    elder::Column::Gender,
+                    elder::Column::BirthDate,
+                    elder::Column::IdNumberMasked,
+                    elder::Column::Phone,
+                    elder::Column::Address,
+                    elder::Column::EnrolledOn,
+                    elder::Column::Status,
+                    elder::Column::SpecialHardship,
+                    elder::Column::TierOverride,
+                    elder::Column::OpenConflicts,
+                    elder::Column::Row,
+                    elder::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+
+    let visits: Vec<visit::ActiveModel> = rows
+        .visits
+        .iter()
+        .map(|row| {
+            let id = row.visit_id.to_string();
+            let v = &row.visit;
+            visit::ActiveModel {
+                received_at: Set(received.get(&id).copied().unwrap_or(now.as_millis())),
+                visit_id: Set(id),
+                elder_id: Set(elder_id.clone()),
+                community_id: Set(community.clone()),
+                assistant_id: Set(v.assistant.to_string()),
+                device_id: Set(v.device.to_string()),
+                visited_at: Set(v.visited_at.as_millis()),
+                recorded_at: Set(v.recorded_at.as_millis()),
+                mode: Set(v.record.mode.as_str().to_owned()),
+                outcome: Set(v.record.outcome.as_str().to_owned()),
+                risk: Set(v.record.risk.as_str().to_owned()),
+                incident: Set(v.record.incident.as_ref().map(|i| i.kind.as_str().to_owned())),
+                voided: Set(v.is_voided()),
+                row: Set(json(row)),
+            }
+        })
+        .collect();
+    if !visits.is_empty() {
+        visit::Entity::insert_many(visits).exec(db).await?;
+    }
+    let follow_ups: Vec<follow_up::ActiveModel> = rows
+        .follow_ups
+        .iter()
+        .map(|row| follow_up::ActiveModel {
+            follow_up_id: Set(row.follow_up_id.to_string()),
+            elder_id: Set(elder_id.clone()),
+            community_id: Set(community.clone()),
+            origin_visit: Set(row.follow_up.origin_visit.map(|v| v.to_string())),
+            due_at: Set(row.follow_up.due_at.as_millis()),
+            resolved_at: Set(row.follow_up.resolution.as_ref().map(|r| r.at.as_millis())),
+            row: Set(json(row)),
+        })
+        .collect();
+    if !follow_ups.is_empty() {
+        follow_up::Entity::insert_many(follow_ups).exec(db).await?;
+    }
+    let conflicts: Vec<conflict::ActiveModel> = rows
+        .conflicts
+        .iter()
+        .map(|row| conflict::ActiveModel {
+            elder_id: Set(elder_id.clone()),
+            field: Set(row.field.clone()),
+            community_id: Set(community.clone()),
+            row: Set(json(row)),
+        })
+        .collect();
+    if !conflicts.is_empty() {
+        conflict::Entity::insert_many(conflicts).exec(db).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! Test support: a real server on port 0 with a fresh database (SQLite in a temp dir,
+//! or a new PostgreSQL database), a city, users, and a client.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+
+use jinlin_server::db;
+use jinlin_server::{AppState, Application, Limits, admin};
+use jinlin_shared::ActorId;
+use jinlin_shared::area::{AreaLevel, AreaTree};
+use jinlin_shared::document::{Edit, ElderDocument};
+use jinlin_shared::ids::CommunityId;
+use jinlin_shared::policy::Policy;
+use jinlin_shared::synthetic::{self, Rng};
+use jinlin_shared::time::Timestamp;
+use jinlin_shared::user::Role;
+use jinlin_shared::wire::{DeviceRegistration, LoginRequest, LoginResponse, PROTOCOL_VERSION};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the test PostgreSQL is; the README's test command starts one when none runs.
+pub fn postgres_admin_url() -> String {
+    std::env::var("JINLIN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub const AREAS_CSV: &str = "district_code,district_name,street_code,street_name,community_code,community_name
+350203,思明区,350203001,鹭江街道,350203001001,和平社区
+350203,思明区,350203001,鹭江街道,350203001002,光明社区
+350206,湖里区,350206001,殿前街道,350206001001,幸福社区
+";
+
+pub struct TestServer {
+    pub base: String,
+    pub db: DatabaseConnection,
+    pub url: String,
+    pub areas: AreaTree,
+    postgres_database: Option<String>,
+    _dir: Option<tempfile::TempDir>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> Self {
+        let (url, dir, postgres_database) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                (format!("sqlite://{}", dir.path().join("jinlin.db").display()), Some(dir), None)
+            }
+            Backend::Postgres => {
+                let (url, name) = fresh_postgres_database().await;
+                (url, None, Some(name))
+            }
+        };
+        let db = db::connect(&url, true).await.unwrap();
+        admin::import_areas(&db, AREAS_CSV).await.unwrap();
+        for (login, role, scope) in [
+            ("heping", Role::Assistant, "350203001001"),
+            ("heping2", Role::Assistant, "350203001001"),
+            ("guangming", Role::Assistant, "350203001002"),
+            ("lujiang", Role::Supervisor, "350203001"),
+            ("admin", Role::Admin, "city"),
+        ] {
+            admin::add_user(&db, login, login, role, Some(scope), PASSWORD.into()).await.unwrap();
+        }
+        let areas = jinlin_server::state::load_area_tree(&db).await.unwrap();
+        let state = AppState::new(db.clone(), Policy::default(), Limits::default());
+        let app = Application::build(SocketAddr::from(([127, 0, 0, 1], 0)), state).await.unwrap();
+        let base = format!("http://{}/api/v1", app.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until(async move {
+            let _ = stopped.await;
+        }));
+        Self { base, db, url, areas, postgres_database, _dir: dir, stop: Some(stop), task: Some(task) }
+    }
+
+    pub fn community(&self, code: &str) -> CommunityId {
+        self.areas.areas().find(|a| a.code == code && a.level == AreaLevel::Community).unwrap().id
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(backend, format!("SELECT COUNT(*) AS n FROM {table}")))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+        self.db.clone().close().await.unwrap();
+        if let Some(name) = self.postgres_database.take() {
+            let admin = db::connect(&postgres_admin_url(), false).await.unwrap();
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            admin.execute_raw(Statement::from_string(admin.get_database_backend(), drop)).await.unwrap();
+        }
+    }
+}
+
+async fn fresh_postgres_database() -> (String, String) {
+    let admin_url = postgres_admin_url();
+    let admin = db::connect(&admin_url, false).await.expect("PostgreSQL must be reachable for the PostgreSQL tests");
+    let name = format!("jinlin_test_{}", uuid::Uuid::now_v7().simple());
+    admin
+        .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
+        .await
+        .unwrap();
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base).to_owned();
+    (format!("{base}/{name}"), name)
+}
+
+/// A signed-in workstation client.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub login: LoginResponse,
+}
+
+impl Client {
+    pub async fn sign_in(server: &TestServer, login: &str) -> Self {
+        let http = reqwest::Client::new();
+        let request = LoginRequest {
+            protocol: PROTOCOL_VERSION,
+            login: login.into(),
+            password: PASSWORD.into(),
+            device: DeviceRegistration { id: None, name: format!("{login}'s workstation") },
+        };
+        let response = http.post(format!("{}/auth/login", server.base)).json(&request).send().await.unwrap();
+        assert_eq!(response.status(), 200, "sign-in of {login}");
+        Self { http, base: server.base.clone(), login: response.json().await.unwrap() }
+    }
+
+    pub async fn post<T: serde::Serialize + ?Sized>(&self, path: &str, body: &T) -> reqwest::Response {
+        self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.login.token).json(body).send().await.unwrap()
+    }
+
+    pub async fn post_raw(&self, path: &str, body: Vec<u8>) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.login.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The author this client's changes carry.
+    pub fn author(&self) -> jinlin_shared::author::Author {
+        jinlin_shared::author::Author { user: self.login.user.id, device: self.login.device }
+    }
+}
+
+pub fn now() -> Timestamp {
+    jinlin_server::state::now()
+}
+
+/// A newly enrolled elder's document in `community`, authored by `client`.
+pub fn enrol(client: &Client, community: CommunityId, seed: u64) -> ElderDocument {
+    let mut rng = Rng::new(seed);
+    let at = now().plus_hours(-24 * 30);
+    let enrolment = synthetic::enrolment(&mut rng, community, at.shanghai_date(), at);
+    ElderDocument::enrol(enrolment, &Edit { author: client.author(), at }, ActorId::random()).unwrap().0
+}
+
+/// Records a green visit an hour ago.
+pub fn visit(doc: &mut ElderDocument, client: &Client, seed: u64) -> jinlin_shared::ids::VisitId {
+    let mut rng = Rng::new(seed);
+    let mut visit = synthetic::visit(&mut rng, now().plus_hours(-1));
+    visit.record.risk = jinlin_shared::visit::RiskLevel::Green;
+    visit.follow_up = None;
+    let id = visit.id;
+    doc.record_visit(&Edit { author: client.author(), at: now() }, visit, &Policy::default()).unwrap();
+    id
+}
+
+/// Runs the same test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, $body:path) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                $body($crate::common::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                $body($crate::common::Backend::Postgres).await;
+            }
+        }
+    };
+}

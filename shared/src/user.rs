@@ -1,0 +1,38 @@
+//! People who sign in: their role, and what a role may do.
+
+use serde::{Deserialize, Serialize};
+
+use crate::area::Scope;
+use crate::ids::UserId;
+use crate::label::labelled_enum;
+
+labelled_enum! {
+    pub enum Role {
+        Assistant = "assistant" => ("助老员", "Assistant"),
+        Supervisor = "supervisor" => ("督导", "Supervisor"),
+        Admin = "admin" => ("管理员", "Administrator"),
+    }
+}
+
+impl Role {
+    /// Assistants record visits; supervisors also void visits and resolve conflicts;
+    /// admins manage users and areas. All of them change documents in their scope.
+    pub fn may_change_documents(self) -> bool {
+        true
+    }
+
+    pub fn may_manage_users(self) -> bool {
+        self == Role::Admin
+    }
+}
+
+/// The signed-in user, as the server tells the workstation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedInUser {
+    pub id: UserId,
+    pub login: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Scope,
+}
