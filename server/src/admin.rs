@@ -75,6 +75,19 @@ pub async fn add_user(
     scope: Option<&str>,
     password: String,
 ) -> Result<UserId, AdminError> {
+    let hash = hash_password(password).await?;
+    add_user_with_hash(db, login, display_name, role, scope, &hash).await
+}
+
+/// Adds a user whose password hash is already computed.
+pub async fn add_user_with_hash(
+    db: &DatabaseConnection,
+    login: &str,
+    display_name: &str,
+    role: Role,
+    scope: Option<&str>,
+    hash: &str,
+) -> Result<UserId, AdminError> {
     let valid = !login.is_empty()
         && login.len() <= 64
         && login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
@@ -82,13 +95,12 @@ pub async fn add_user(
         return Err(AdminError::BadLogin);
     }
     let scope_area_id = scope_area(db, scope).await?;
-    let hash = hash_password(password).await?;
     let id = UserId::from_uuid(uuid::Uuid::now_v7()).context("a v7 uuid")?;
     let inserted = user::Entity::insert(user::ActiveModel {
         id: Set(id.to_string()),
         login: Set(login.to_owned()),
         display_name: Set(display_name.trim().to_owned()),
-        password_hash: Set(hash),
+        password_hash: Set(hash.to_owned()),
         role: Set(role.as_str().to_owned()),
         scope_area_id: Set(scope_area_id),
         disabled: Set(false),

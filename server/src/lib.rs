@@ -9,6 +9,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod demo;
 pub mod http;
 pub mod state;
 pub mod sync;

@@ -31,6 +31,14 @@ enum Command {
     },
     /// Bring the database schema up to date.
     Migrate,
+    /// Load a synthetic Xiamen-like city (areas, users, elders, a year of visits).
+    Demo {
+        /// The fraction of the city to build (1.0: 525 communities, 14,000 elders).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -104,6 +112,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(address = %app.local_addr()?, database = %db::redact(&cli.database_url), "serving");
             println!("jinlin-server listening on http://{}", app.local_addr()?);
             app.run_until(shutdown_signal()).await
+        }
+        Command::Demo { scale, seed } => {
+            let policy = policy(cli.policy.as_deref())?;
+            let db = db::connect(&cli.database_url, true).await?;
+            let state = AppState::new(db, policy, Limits::default());
+            let summary = jinlin_server::demo::load_demo_city(&state, scale, seed).await?;
+            println!(
+                "demo city: {} communities, {} elders, {} visits in {:.1} s",
+                summary.communities, summary.elders, summary.visits, summary.seconds
+            );
+            println!(
+                "sign in as {} (an assistant), s<street code> (a supervisor) or admin; password: {}",
+                summary.first_assistant,
+                jinlin_server::demo::DEMO_PASSWORD
+            );
+            Ok(())
         }
         Command::Migrate => {
             db::connect(&cli.database_url, true).await?;

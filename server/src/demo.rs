@@ -1,0 +1,168 @@
+//! `jinlin-server demo`: a synthetic Xiamen-like city loaded through the same push
+//! path workstations use: the six districts, streets, about 525 communities, 14,000
+//! special-hardship elders with a year of visits, two assistants per community and a
+//! supervisor per street (`--scale` builds a fraction of it).
+
+use std::io::Write as _;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use jinlin_shared::ActorId;
+use jinlin_shared::area::{AreaLevel, Scope};
+use jinlin_shared::author::Author;
+use jinlin_shared::document::{Edit, ElderDocument};
+use jinlin_shared::ids::{DeviceId, UserId};
+use jinlin_shared::policy::Policy;
+use jinlin_shared::synthetic::{self, Rng};
+use jinlin_shared::time::Timestamp;
+use jinlin_shared::user::Role;
+use sea_orm::{ActiveValue::Set, EntityTrait};
+
+use crate::admin;
+use crate::auth::{Caller, hash_password};
+use crate::db::entity::device;
+use crate::state::{AppState, load_area_tree, now};
+use crate::sync::push::push_document;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "jinlin-demo";
+
+#[derive(Debug, Clone)]
+pub struct DemoSummary {
+    pub communities: usize,
+    pub elders: usize,
+    pub visits: usize,
+    pub first_assistant: String,
+    pub seconds: f64,
+}
+
+struct Assistant {
+    author: Author,
+}
+
+pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::Result<DemoSummary> {
+    let started = Instant::now();
+    let scale = scale.clamp(0.0001, 1.0);
+    let now = now();
+    let mut rng = Rng::new(seed);
+    let communities = ((525.0 * scale).round() as usize).max(1);
+    let elders = ((14_000.0 * scale).round() as usize).max(communities);
+    let city = synthetic::city(&mut rng, communities, now);
+
+    let mut csv = String::from("district_code,district_name,street_code,street_name,community_code,community_name\n");
+    for community in city.areas.iter().filter(|a| a.level == AreaLevel::Community) {
+        let street = city.areas.iter().find(|a| Some(a.id) == community.parent).context("a street")?;
+        let district = city.areas.iter().find(|a| Some(a.id) == street.parent).context("a district")?;
+        csv.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            district.code, district.name, street.code, street.name, community.code, community.name
+        ));
+    }
+    admin::import_areas(&state.db, &csv).await?;
+    state.forget_areas().await;
+    let tree = load_area_tree(&state.db).await?;
+
+    // One hash for every demo account: argon2 is slow on purpose, and a thousand
+    // hashes of the same demo password would take a minute.
+    let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
+    admin::add_user_with_hash(&state.db, "admin", "管理员", Role::Admin, None, &hash).await?;
+    let mut assistants: Vec<(jinlin_shared::ids::CommunityId, Vec<Assistant>)> = Vec::new();
+    for street in tree.areas().filter(|a| a.level == AreaLevel::Street) {
+        admin::add_user_with_hash(
+            &state.db,
+            &format!("s{}", street.code),
+            &format!("{}督导", street.name),
+            Role::Supervisor,
+            Some(&street.code),
+            &hash,
+        )
+        .await?;
+    }
+    for community in tree.areas().filter(|a| a.level == AreaLevel::Community) {
+        let mut pair = Vec::new();
+        for suffix in ["a", "b"] {
+            let login = format!("c{}{suffix}", community.code);
+            let user: UserId = admin::add_user_with_hash(
+                &state.db,
+                &login,
+                &format!("{}助老员{suffix}", community.name),
+                Role::Assistant,
+                Some(&community.code),
+                &hash,
+            )
+            .await?;
+            let device = DeviceId::from_uuid(uuid::Uuid::now_v7())?;
+            device::Entity::insert(device::ActiveModel {
+                id: Set(device.to_string()),
+                name: Set(format!("{} 工作站 {suffix}", community.name)),
+                registered_at: Set(now.as_millis()),
+                registered_by: Set(user.to_string()),
+                revoked_at: Set(None),
+            })
+            .exec_without_returning(&state.db)
+            .await?;
+            pair.push(Assistant { author: Author { user, device } });
+        }
+        assistants.push((community.id, pair));
+    }
+    let admin_caller = Caller {
+        user: UserId::from_uuid(uuid::Uuid::now_v7())?,
+        device: DeviceId::from_uuid(uuid::Uuid::now_v7())?,
+        role: Role::Admin,
+        scope: Scope::City,
+    };
+
+    let policy = Policy::default();
+    let year_ago = now.plus_hours(-24 * 365);
+    let mut visits = 0;
+    for i in 0..elders {
+        let (community, pair) = &assistants[i % assistants.len()];
+        let authors: Vec<Author> = pair.iter().map(|a| a.author).collect();
+        let elder_seed = rng.next_u64();
+        let community = *community;
+        let policy = policy.clone();
+        let (changes, elder, count) =
+            tokio::task::spawn_blocking(move || demo_elder(elder_seed, community, &authors, year_ago, now, &policy))
+                .await
+                .context("the demo task failed")??;
+        visits += count;
+        let outcome = push_document(state, &admin_caller, &tree, elder, changes).await?;
+        anyhow::ensure!(outcome.is_accepted(), "a demo elder was refused: {outcome:?}");
+        if (i + 1) % 100 == 0 || i + 1 == elders {
+            eprint!("\rdemo: {} / {elders} elders, {visits} visits", i + 1);
+            let _ = std::io::stderr().flush();
+        }
+    }
+    eprintln!();
+    let first_assistant =
+        tree.areas().find(|a| a.level == AreaLevel::Community).map(|c| format!("c{}a", c.code)).unwrap_or_default();
+    Ok(DemoSummary { communities, elders, visits, first_assistant, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// One elder enrolled a year ago and visited about monthly since, by the community's
+/// two assistants: the document's changes.
+fn demo_elder(
+    seed: u64,
+    community: jinlin_shared::ids::CommunityId,
+    authors: &[Author],
+    year_ago: Timestamp,
+    now: Timestamp,
+    policy: &Policy,
+) -> anyhow::Result<(Vec<Vec<u8>>, jinlin_shared::ids::ElderId, usize)> {
+    let mut rng = Rng::new(seed);
+    let enrolment = synthetic::enrolment(&mut rng, community, year_ago.shanghai_date(), year_ago);
+    let elder = enrolment.elder;
+    let (mut doc, _) = ElderDocument::enrol(enrolment, &Edit { author: authors[0], at: year_ago }, ActorId::random())?;
+    let mut at = year_ago.plus_hours(24 * rng.below(25) as i64 + 9);
+    let mut count = 0;
+    while at < now.plus_hours(-2) {
+        if rng.chance(92) {
+            let author = authors[rng.below(authors.len() as u64) as usize];
+            let visit = synthetic::visit(&mut rng, at);
+            doc.record_visit(&Edit { author, at: at.plus_minutes(30) }, visit, policy)?;
+            count += 1;
+        }
+        at = at.plus_hours(24 * (26 + rng.below(8) as i64));
+    }
+    Ok((doc.changes_since(&[]), elder, count))
+}
