@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context as _;
 use jinlin_shared::area::{Area, AreaLevel, AreaTree};
-use jinlin_shared::ids::{AreaId, UserId};
+use jinlin_shared::ids::{AreaId, DeviceId, UserId};
 use jinlin_shared::user::Role;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -16,7 +16,7 @@ use sea_orm::{
 };
 
 use crate::auth::hash_password;
-use crate::db::entity::{area, community_log, user};
+use crate::db::entity::{area, community_log, device, user};
 use crate::state::{load_area_tree, now};
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +27,8 @@ pub enum AdminError {
     DuplicateLogin(String),
     #[error("no user has the login {0:?}")]
     UnknownUser(String),
+    #[error("no device has the id {0}")]
+    UnknownDevice(String),
     #[error("the login must be 1 to 64 letters, digits, '.', '_' or '-'")]
     BadLogin,
     #[error("the file has {} bad row(s):\n{}", .0.len(), .0.iter().map(|(line, why)| format!("  line {line}: {why}")).collect::<Vec<_>>().join("\n"))]
@@ -164,6 +166,39 @@ pub async fn set_password(db: &DatabaseConnection, login: &str, password: String
         return Err(AdminError::UnknownUser(login.to_owned()));
     }
     Ok(())
+}
+
+/// Revokes a workstation: its sessions stop working at once.
+pub async fn revoke_device(db: &DatabaseConnection, device: DeviceId, by: Option<UserId>) -> Result<(), AdminError> {
+    let at = now();
+    let done = device::Entity::update_many()
+        .col_expr(device::Column::RevokedAt, Expr::value(at.as_millis()))
+        .filter(device::Column::Id.eq(device.to_string()))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(AdminError::UnknownDevice(device.to_string()));
+    }
+    crate::audit::record(
+        db,
+        at,
+        by.map(|u| u.to_string()).as_deref(),
+        "device.revoke",
+        serde_json::json!({ "device": device }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Registered workstations: id, name, and whether revoked.
+pub async fn list_devices(db: &DatabaseConnection) -> Result<Vec<(String, String, bool)>, AdminError> {
+    Ok(device::Entity::find()
+        .order_by_asc(device::Column::RegisteredAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name, d.revoked_at.is_some()))
+        .collect())
 }
 
 /// What an area import did.

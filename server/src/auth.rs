@@ -62,6 +62,10 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The device that changes made by the server itself carry (e.g. writing an ID
+/// number's masked form): a fixed, recognisable UUIDv7.
+pub const SERVER_DEVICE: DeviceId = DeviceId::SERVER;
+
 /// Who is calling: a signed-in user on a registered device.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod http;
+pub mod metrics;
 pub mod state;
 pub mod sync;
 

@@ -44,6 +44,11 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage workstations.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
     /// Manage areas (district > street > community).
     Area {
         #[command(subcommand)]
@@ -74,6 +79,15 @@ enum UserCommand {
     /// Set a new password, read from JINLIN_PASSWORD or standard input.
     Passwd {
         login: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    List,
+    /// Revoke a workstation: its sessions stop at once and it wipes itself at next contact.
+    Revoke {
+        id: jinlin_shared::ids::DeviceId,
     },
 }
 
@@ -150,6 +164,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 UserCommand::Disable { login } => admin::set_disabled(&db, &login, true).await?,
                 UserCommand::Enable { login } => admin::set_disabled(&db, &login, false).await?,
                 UserCommand::Passwd { login } => admin::set_password(&db, &login, read_password()?).await?,
+            }
+            Ok(())
+        }
+        Command::Device { command } => {
+            let db = db::connect(&cli.database_url, true).await?;
+            match command {
+                DeviceCommand::List => {
+                    for (id, name, revoked) in admin::list_devices(&db).await? {
+                        println!("{id}\t{name}\t{}", if revoked { "revoked" } else { "active" });
+                    }
+                }
+                DeviceCommand::Revoke { id } => {
+                    admin::revoke_device(&db, id, None).await?;
+                    println!("revoked {id}");
+                }
             }
             Ok(())
         }

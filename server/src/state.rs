@@ -39,6 +39,7 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// This process's Automerge actor: unique per process start (DESIGN.md, Sync).
     pub actor: jinlin_shared::ActorId,
+    pub metrics: Arc<crate::metrics::Metrics>,
     areas: Arc<RwLock<CachedAreas>>,
 }
 
@@ -49,6 +50,7 @@ impl AppState {
             policy: Arc::new(policy),
             limits: Arc::new(limits),
             actor: jinlin_shared::ActorId::random(),
+            metrics: Arc::default(),
             areas: Arc::new(RwLock::new(None)),
         }
     }

@@ -325,3 +325,94 @@ on_both_databases!(
     an_elder_moved_to_another_community_arrives_whole_there,
     super::an_elder_moved_to_another_community_arrives_whole_there_and_departs_the_old_one
 );
+
+async fn an_id_number_is_kept_whole_on_the_server_and_only_masked_in_the_document(backend: Backend) {
+    use sea_orm::EntityTrait;
+    let server = TestServer::start(backend).await;
+    let heping = Client::sign_in(&server, "heping").await;
+    let guangming = Client::sign_in(&server, "guangming").await;
+    let doc = enrol(&heping, server.community("350203001001"), 20);
+    assert!(push(&heping, &push_of(&doc, doc.changes_since(&[]))).await.results[0].outcome.is_accepted());
+    let path = format!("{}/elders/{}/identity", server.base, doc.elder_id());
+    let put = |client: &Client, number: &str| {
+        client.http.put(&path).bearer_auth(&client.login.token).json(&serde_json::json!({ "idNumber": number })).send()
+    };
+
+    expect_error(put(&heping, "110105194912310021").await.unwrap(), 400, ErrorCode::BadRequest).await;
+    expect_error(put(&guangming, "11010519491231002X").await.unwrap(), 403, ErrorCode::Forbidden).await;
+    let accepted: serde_json::Value = put(&heping, "11010519491231002X").await.unwrap().json().await.unwrap();
+    assert_eq!(accepted["idNumberMasked"], "1101**********002X");
+
+    let identity = jinlin_server::db::entity::identity::Entity::find_by_id(doc.elder_id().to_string())
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(identity.id_number, "11010519491231002X");
+    let stored = jinlin_server::db::entity::document::Entity::find_by_id(doc.elder_id().to_string())
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let loaded = ElderDocument::load(&stored.snapshot, jinlin_shared::ActorId::random()).unwrap();
+    assert_eq!(loaded.record().profile.id_number_masked.as_deref(), Some("1101**********002X"));
+    assert!(!stored.snapshot.windows(18).any(|w| w == b"11010519491231002X"), "the full number is not in the document");
+    let audit = jinlin_server::db::entity::audit::Entity::find().all(&server.db).await.unwrap();
+    let entry = audit.iter().find(|a| a.action == "identity.set").expect("the identity change is audited");
+    assert!(!entry.detail.contains("11010519491231002X"));
+    let unknown = format!("{}/elders/{}/identity", server.base, jinlin_shared::ids::ElderId::from_parts(1, [1; 10]));
+    let response = heping
+        .http
+        .put(unknown)
+        .bearer_auth(&heping.login.token)
+        .json(&serde_json::json!({"idNumber": "11010519491231002X"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(response, 404, ErrorCode::NotFound).await;
+    server.stop().await;
+}
+on_both_databases!(
+    an_id_number_is_kept_whole_on_the_server_and_only_masked_in_the_document,
+    super::an_id_number_is_kept_whole_on_the_server_and_only_masked_in_the_document
+);
+
+async fn a_revoked_workstation_loses_its_sessions_and_cannot_sign_in_again(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let heping = Client::sign_in(&server, "heping").await;
+    let admin = Client::sign_in(&server, "admin").await;
+    let revoke = format!("/devices/{}/revoke", heping.login.device);
+    expect_error(heping.post(&revoke, &serde_json::json!({})).await, 403, ErrorCode::Forbidden).await;
+    assert_eq!(admin.post(&revoke, &serde_json::json!({})).await.status(), 200);
+    expect_error(heping.post("/sync/pull", &PullRequest::new(Cursor::new(), 10)).await, 403, ErrorCode::DeviceRevoked)
+        .await;
+    let again = serde_json::json!({"protocol": 1, "login": "heping", "password": common::PASSWORD, "device": {"id": heping.login.device, "name": "x"}});
+    let response =
+        reqwest::Client::new().post(format!("{}/auth/login", server.base)).json(&again).send().await.unwrap();
+    expect_error(response, 403, ErrorCode::DeviceRevoked).await;
+    server.stop().await;
+}
+on_both_databases!(
+    a_revoked_workstation_loses_its_sessions,
+    super::a_revoked_workstation_loses_its_sessions_and_cannot_sign_in_again
+);
+
+async fn metrics_count_stored_changes_and_rejections_by_code(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let heping = Client::sign_in(&server, "heping").await;
+    let guangming = Client::sign_in(&server, "guangming").await;
+    let doc = enrol(&heping, server.community("350203001001"), 30);
+    let request = push_of(&doc, doc.changes_since(&[]));
+    assert!(push(&heping, &request).await.results[0].outcome.is_accepted());
+    assert!(!push(&guangming, &request).await.results[0].outcome.is_accepted());
+    let base = server.base.trim_end_matches("/api/v1");
+    let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    assert!(text.lines().any(|l| l == "jinlin_changes_stored_total 1"), "{text}");
+    assert!(text.lines().any(|l| l == "jinlin_rejects_total{code=\"outOfScope\"} 1"), "{text}");
+    assert!(text.lines().any(|l| l == "jinlin_push_seconds_count 1"), "{text}");
+    server.stop().await;
+}
+on_both_databases!(
+    metrics_count_stored_changes_and_rejections,
+    super::metrics_count_stored_changes_and_rejections_by_code
+);

@@ -123,6 +123,11 @@ uuid_v7_id!(
     ContactId, "contact"
 );
 
+impl DeviceId {
+    /// The server itself, as the device of changes it writes on a user's behalf.
+    pub const SERVER: DeviceId = DeviceId(Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0000));
+}
+
 /// A community is an area of the lowest level; its id is an [`AreaId`].
 pub type CommunityId = AreaId;
 

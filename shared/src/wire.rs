@@ -362,6 +362,28 @@ pub struct DocumentSnapshot {
     pub heads: Heads,
 }
 
+/// `PUT /api/v1/elders/{elder}/identity`: the full ID number, which the server keeps
+/// in its identity record; only the masked form enters the elder's document.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentitySubmission {
+    pub id_number: String,
+}
+
+impl fmt::Debug for IdentitySubmission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentitySubmission").field("id_number", &LoginSecret(&self.id_number)).finish()
+    }
+}
+
+/// The answer to an identity submission: the masked form now in the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityAccepted {
+    pub id_number_masked: String,
+    pub heads: Heads,
+}
+
 /// `POST /api/v1/auth/login`: a user signs in on a workstation. The first sign-in
 /// registers the workstation as a device; later ones name it by id.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

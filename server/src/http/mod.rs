@@ -2,6 +2,8 @@
 //! tracing applied to all of it.
 
 mod auth_routes;
+mod device_routes;
+mod elder_routes;
 pub mod error;
 mod extract;
 mod sync_routes;
@@ -26,10 +28,13 @@ pub fn router(state: AppState) -> Router {
         .route("/version", get(version))
         .route("/me", get(me))
         .merge(auth_routes::router())
-        .merge(sync_routes::router());
+        .merge(sync_routes::router())
+        .merge(elder_routes::router())
+        .merge(device_routes::router());
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)
+        .route("/metrics", get(metrics))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout))
@@ -49,6 +54,10 @@ async fn not_found() -> ApiError {
 async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     state.db.ping().await.map_err(|_| ApiError::Unavailable)?;
     Ok(Json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn metrics(State(state): State<AppState>) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }
 
 async fn version() -> Json<ServerVersion> {

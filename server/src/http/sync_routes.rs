@@ -4,7 +4,8 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use jinlin_shared::wire::{
-    BootstrapRequest, BootstrapResponse, DocumentPushResult, PullRequest, PullResponse, PushRequest, PushResponse,
+    BootstrapRequest, BootstrapResponse, DocumentPushResult, PullRequest, PullResponse, PushOutcome, PushRequest,
+    PushResponse,
 };
 
 use super::error::ApiError;
@@ -32,7 +33,12 @@ async fn push(
     let mut results = Vec::with_capacity(request.documents.len());
     for document in request.documents {
         let changes = document.changes.into_iter().map(|c| c.into_vec()).collect();
+        let started = std::time::Instant::now();
         let outcome = sync::push::push_document(&state, &caller, &areas, document.elder, changes).await?;
+        match &outcome {
+            PushOutcome::Accepted { stored, .. } => state.metrics.document_pushed(*stored, started.elapsed()),
+            PushOutcome::Rejected { code, .. } => state.metrics.document_rejected(*code),
+        }
         results.push(DocumentPushResult { elder: document.elder, outcome });
     }
     Ok(Json(PushResponse { results }))
@@ -45,7 +51,9 @@ async fn pull(
 ) -> Result<Json<PullResponse>, ApiError> {
     request.check()?;
     let areas = state.areas().await?;
-    Ok(Json(sync::pull::pull(&state, &caller, &areas, &request).await?))
+    let page = sync::pull::pull(&state, &caller, &areas, &request).await?;
+    state.metrics.pulled();
+    Ok(Json(page))
 }
 
 async fn bootstrap(
@@ -55,5 +63,7 @@ async fn bootstrap(
 ) -> Result<Json<BootstrapResponse>, ApiError> {
     request.check()?;
     let areas = state.areas().await?;
-    Ok(Json(sync::bootstrap::bootstrap(&state, &caller, &areas, &request).await?))
+    let page = sync::bootstrap::bootstrap(&state, &caller, &areas, &request).await?;
+    state.metrics.bootstrapped();
+    Ok(Json(page))
 }
