@@ -54,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: AreaCommand,
     },
+    /// Import the roster of elders.
+    Roster {
+        #[command(subcommand)]
+        command: RosterCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -88,6 +93,19 @@ enum DeviceCommand {
     /// Revoke a workstation: its sessions stop at once and it wipes itself at next contact.
     Revoke {
         id: jinlin_shared::ids::DeviceId,
+    },
+}
+
+#[derive(Subcommand)]
+enum RosterCommand {
+    /// Import elders from CSV (community_code,name,gender,birth_date,id_number,phone,address,
+    /// living_arrangement,categories,conditions,unable_to_communicate,enrolled_on); a file with
+    /// any bad row is refused whole, listing the bad rows by line.
+    Import {
+        file: std::path::PathBuf,
+        /// The admin who authors the new documents.
+        #[arg(long = "as", default_value = "admin")]
+        admin: String,
     },
 }
 
@@ -165,6 +183,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 UserCommand::Enable { login } => admin::set_disabled(&db, &login, false).await?,
                 UserCommand::Passwd { login } => admin::set_password(&db, &login, read_password()?).await?,
             }
+            Ok(())
+        }
+        Command::Roster { command: RosterCommand::Import { file, admin } } => {
+            let policy = policy(cli.policy.as_deref())?;
+            let db = db::connect(&cli.database_url, true).await?;
+            let state = AppState::new(db, policy, Limits::default());
+            let text = std::fs::read_to_string(&file)?;
+            let imported = jinlin_server::roster::import_roster(&state, &text, &admin).await?;
+            println!("elders enrolled: {imported}");
             Ok(())
         }
         Command::Device { command } => {

@@ -47,6 +47,19 @@ macro_rules! labelled_enum {
             pub fn parse(s: &str) -> Option<Self> {
                 match s { $($wire => Some($name::$variant),)+ _ => None }
             }
+
+            /// Reads a value as people write it in a file: its wire name, or its label
+            /// in either language (English case-insensitively).
+            pub fn from_text(s: &str) -> Option<Self> {
+                let s = s.trim();
+                Self::parse(s).or_else(|| {
+                    Self::ALL.iter().copied().find(|v| {
+                        use $crate::label::Labelled as _;
+                        v.label($crate::label::Language::ZhCn) == s
+                            || v.label($crate::label::Language::En).eq_ignore_ascii_case(s)
+                    })
+                })
+            }
         }
 
         impl std::fmt::Display for $name {
