@@ -261,11 +261,33 @@ pub async fn import_areas(db: &DatabaseConnection, csv_text: &str) -> Result<Are
             }
         }
     }
-    let tree = AreaTree::new(by_code.values().cloned()).map_err(|e| AdminError::BadRows(vec![(0, e.to_string())]));
     if !bad.is_empty() {
         return Err(AdminError::BadRows(bad));
     }
-    let tree = tree?;
+    store_new_areas(db, &existing, by_code.into_values().collect(), before).await
+}
+
+/// Imports areas that already carry their ids (a generated city): areas whose code is
+/// known are kept as they are.
+pub async fn import_area_list(db: &DatabaseConnection, areas: &[Area]) -> Result<AreaImport, AdminError> {
+    let existing = load_area_tree(db).await?;
+    let mut all: BTreeMap<String, Area> = existing.areas().map(|a| (a.code.clone(), a.clone())).collect();
+    let before = all.len();
+    for area in areas {
+        all.entry(area.code.clone()).or_insert_with(|| area.clone());
+    }
+    store_new_areas(db, &existing, all.into_values().collect(), before).await
+}
+
+/// Checks the whole tree, then inserts the areas `existing` lacks (and each new
+/// community's log row) in one transaction.
+async fn store_new_areas(
+    db: &DatabaseConnection,
+    existing: &AreaTree,
+    all: Vec<Area>,
+    before: usize,
+) -> Result<AreaImport, AdminError> {
+    let tree = AreaTree::new(all).map_err(|e| AdminError::BadRows(vec![(0, e.to_string())]))?;
     let txn = db.begin().await?;
     let mut created = 0;
     for area_row in tree.areas().filter(|a| existing.get(a.id).is_none()) {
@@ -289,5 +311,5 @@ pub async fn import_areas(db: &DatabaseConnection, csv_text: &str) -> Result<Are
         created += 1;
     }
     txn.commit().await?;
-    Ok(AreaImport { created, unchanged: before.min(by_code.len()) })
+    Ok(AreaImport { created, unchanged: before })
 }

@@ -49,16 +49,7 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
     let elders = ((14_000.0 * scale).round() as usize).max(communities);
     let city = synthetic::city(&mut rng, communities, now);
 
-    let mut csv = String::from("district_code,district_name,street_code,street_name,community_code,community_name\n");
-    for community in city.areas.iter().filter(|a| a.level == AreaLevel::Community) {
-        let street = city.areas.iter().find(|a| Some(a.id) == community.parent).context("a street")?;
-        let district = city.areas.iter().find(|a| Some(a.id) == street.parent).context("a district")?;
-        csv.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            district.code, district.name, street.code, street.name, community.code, community.name
-        ));
-    }
-    admin::import_areas(&state.db, &csv).await?;
+    admin::import_area_list(&state.db, &city.areas).await?;
     state.forget_areas().await;
     let tree = load_area_tree(&state.db).await?;
 

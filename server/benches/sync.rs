@@ -1,0 +1,399 @@
+//! Sync server figures on SQLite and PostgreSQL: the demo city's initial upload, pull
+//! and bootstrap of one community, and 50 workstations pushing one visit at once.
+//! Prints figures; asserts nothing.
+//!
+//! `cargo bench -p jinlin-server --bench sync` (JINLIN_BENCH_SCALE=0.1 for a tenth of
+//! the city; JINLIN_TEST_POSTGRES names the PostgreSQL, as for the tests).
+
+use std::io::BufRead as _;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use jinlin_server::{admin, db};
+use jinlin_shared::ActorId;
+use jinlin_shared::area::AreaLevel;
+use jinlin_shared::author::Author;
+use jinlin_shared::document::{Edit, ElderDocument};
+use jinlin_shared::ids::{CommunityId, ElderId};
+use jinlin_shared::policy::Policy;
+use jinlin_shared::synthetic::{self, Rng};
+use jinlin_shared::time::Timestamp;
+use jinlin_shared::user::Role;
+use jinlin_shared::wire::{
+    AutomergeBytes, BootstrapRequest, BootstrapResponse, Cursor, DeviceRegistration, DocumentPush, LoginRequest,
+    LoginResponse, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse,
+};
+use sea_orm::{ConnectionTrait, Statement};
+
+const PASSWORD: &str = "benchmark password";
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(url: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jinlin-server"))
+            .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the server says where it listens");
+        let address = line.trim().rsplit(' ').next().expect("an address").to_owned();
+        Server { child, base: format!("{address}/api/v1") }
+    }
+
+    fn peak_memory_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .map_or(0.0, |kib| kib / 1024.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> LoginResponse {
+    let request = LoginRequest {
+        protocol: PROTOCOL_VERSION,
+        login: login.into(),
+        password: PASSWORD.into(),
+        device: DeviceRegistration { id: None, name: "bench".into() },
+    };
+    http.post(format!("{base}/auth/login")).json(&request).send().await.unwrap().json().await.unwrap()
+}
+
+struct City {
+    areas: Vec<jinlin_shared::area::Area>,
+    documents: Vec<(CommunityId, ElderDocument)>,
+    visits: usize,
+}
+
+/// The demo city's documents, built on both cores.
+fn build_city(scale: f64, now: Timestamp) -> City {
+    let mut rng = Rng::new(2026);
+    let communities = ((525.0 * scale).round() as usize).max(1);
+    let elders = ((14_000.0 * scale).round() as usize).max(communities);
+    let city = synthetic::city(&mut rng, communities, now);
+    let seeds: Vec<(usize, u64)> = (0..elders).map(|i| (i, rng.next_u64())).collect();
+    let year_ago = now.plus_hours(-24 * 365);
+    let build = |chunk: &[(usize, u64)]| -> Vec<(CommunityId, ElderDocument, usize)> {
+        chunk
+            .iter()
+            .map(|(i, seed)| {
+                let mut rng = Rng::new(*seed);
+                let community = city.communities[i % city.communities.len()];
+                let author = synthetic::author(&mut rng, now);
+                let enrolment = synthetic::enrolment(&mut rng, community, year_ago.shanghai_date(), year_ago);
+                let (mut doc, _) =
+                    ElderDocument::enrol(enrolment, &Edit { author, at: year_ago }, ActorId::random()).unwrap();
+                let mut visits = 0;
+                for month in 0..12 {
+                    let at = year_ago.plus_hours(24 * (30 * month + 3) + 10);
+                    doc.record_visit(&Edit { author, at }, synthetic::visit(&mut rng, at), &Policy::default()).unwrap();
+                    visits += 1;
+                }
+                (community, doc, visits)
+            })
+            .collect()
+    };
+    let (left, right) = seeds.split_at(seeds.len() / 2);
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| build(left));
+        let b = s.spawn(|| build(right));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let mut visits = 0;
+    let documents = a
+        .into_iter()
+        .chain(b)
+        .map(|(c, d, v)| {
+            visits += v;
+            (c, d)
+        })
+        .collect();
+    City { areas: city.areas.clone(), documents, visits }
+}
+
+async fn fresh_database(backend: &str) -> (String, Option<tempfile::TempDir>) {
+    if backend == "sqlite" {
+        let dir = tempfile::tempdir().unwrap();
+        (format!("sqlite://{}", dir.path().join("bench.db").display()), Some(dir))
+    } else {
+        let admin_url = std::env::var("JINLIN_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = db::connect(&admin_url, false).await.expect("PostgreSQL for the benchmark");
+        let name = format!("jinlin_bench_{}", uuid::Uuid::now_v7().simple());
+        admin
+            .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
+            .await
+            .unwrap();
+        (format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0), None)
+    }
+}
+
+async fn database_size_mib(url: &str, dir: Option<&tempfile::TempDir>) -> f64 {
+    if let Some(dir) = dir {
+        let size: u64 =
+            std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.metadata().map_or(0, |m| m.len())).sum();
+        return size as f64 / 1048576.0;
+    }
+    let db = db::connect(url, false).await.unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT pg_database_size(current_database()) AS n".to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap() as f64 / 1048576.0
+}
+
+async fn run(backend: &str, city: &City) {
+    let (url, dir) = fresh_database(backend).await;
+    let db = db::connect(&url, true).await.unwrap();
+    admin::import_area_list(&db, &city.areas).await.unwrap();
+    admin::add_user(&db, "admin", "admin", Role::Admin, Some("city"), PASSWORD.into()).await.unwrap();
+    let tree = jinlin_server::state::load_area_tree(&db).await.unwrap();
+    let communities: Vec<_> =
+        tree.areas().filter(|a| a.level == AreaLevel::Community).map(|a| (a.id, a.code.clone())).collect();
+    let workstations = 50.min(communities.len() * 2);
+    for (i, (_, code)) in communities.iter().cycle().take(workstations).enumerate() {
+        admin::add_user(&db, &format!("a{i}"), "assistant", Role::Assistant, Some(code), PASSWORD.into())
+            .await
+            .unwrap();
+    }
+    db.close().await.unwrap();
+
+    let server = Server::start(&url);
+    let http = reqwest::Client::new();
+    let admin_session = sign_in(&http, &server.base, "admin").await;
+
+    // Initial upload: four workstations at once, 100 documents per push.
+    let changes: usize = city.documents.iter().map(|(_, d)| d.history().len()).sum();
+    let bodies: Vec<PushRequest> = city
+        .documents
+        .chunks(100)
+        .map(|chunk| {
+            PushRequest::new(
+                chunk
+                    .iter()
+                    .map(|(_, d)| DocumentPush {
+                        elder: d.elder_id(),
+                        changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    let queue = std::sync::Arc::new(tokio::sync::Mutex::new(bodies));
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (queue, http, base, token) =
+            (queue.clone(), http.clone(), server.base.clone(), admin_session.token.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let Some(body) = queue.lock().await.pop() else { break };
+                let response: PushResponse = http
+                    .post(format!("{base}/sync/push"))
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                if let Some(refused) = response.results.iter().find(|r| !r.outcome.is_accepted()) {
+                    panic!("upload refused: {refused:?}");
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let upload = started.elapsed().as_secs_f64();
+    println!(
+        "  [{backend}] initial upload: {} elders, {changes} changes, {} visits in {upload:.1} s ({:.0} changes/s, {:.0} visits/s); server peak {:.0} MiB; database {:.0} MiB",
+        city.documents.len(),
+        city.visits,
+        changes as f64 / upload,
+        city.visits as f64 / upload,
+        server.peak_memory_mib(),
+        database_size_mib(&url, dir.as_ref()).await
+    );
+
+    // One community's pull from zero and bootstrap, as its first workstation.
+    let first = sign_in(&http, &server.base, "a0").await;
+    let started = Instant::now();
+    let mut cursor = Cursor::new();
+    let mut pulled = 0;
+    loop {
+        let page: PullResponse = http
+            .post(format!("{}/sync/pull", server.base))
+            .bearer_auth(&first.token)
+            .json(&PullRequest::new(cursor.clone(), 5000))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        pulled += page.documents.len();
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    let pull_time = started.elapsed();
+    let started = Instant::now();
+    let mut after: Option<ElderId> = None;
+    let mut snapshots = 0;
+    let mut bytes = 0;
+    loop {
+        let response = http
+            .post(format!("{}/sync/bootstrap", server.base))
+            .bearer_auth(&first.token)
+            .json(&BootstrapRequest::new(after, 500))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        bytes += response.len();
+        let page: BootstrapResponse = serde_json::from_slice(&response).unwrap();
+        snapshots += page.snapshots.len();
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    println!(
+        "  [{backend}] one community: pull from zero {pull_time:.2?} ({pulled} documents); bootstrap {:.2?} ({snapshots} snapshots, {} KiB)",
+        started.elapsed(),
+        bytes / 1024
+    );
+
+    // Fifty workstations push one new visit each, at once.
+    let mut sessions = Vec::new();
+    for i in 0..workstations {
+        sessions.push(sign_in(&http, &server.base, &format!("a{i}")).await);
+    }
+    let mut pushes = Vec::new();
+    for (i, session) in sessions.iter().enumerate() {
+        let community = communities[i % communities.len()].0;
+        let (_, doc) = city.documents.iter().filter(|(c, _)| *c == community).nth(i / communities.len()).unwrap();
+        let mut doc = doc.clone();
+        let heads = doc.heads();
+        let author = Author { user: session.user.id, device: session.device };
+        let at = jinlin_server::state::now().plus_minutes(-5);
+        let mut rng = Rng::new(i as u64);
+        doc.record_visit(&Edit { author, at }, synthetic::visit(&mut rng, at), &Policy::default()).unwrap();
+        pushes.push(PushRequest::new(vec![DocumentPush {
+            elder: doc.elder_id(),
+            changes: doc.changes_since(&heads).into_iter().map(AutomergeBytes::new).collect(),
+        }]));
+    }
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(workstations));
+    let mut tasks = Vec::new();
+    for (session, body) in sessions.into_iter().zip(pushes) {
+        let (http, base, barrier) = (http.clone(), server.base.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let started = Instant::now();
+            let response: PushResponse = http
+                .post(format!("{base}/sync/push"))
+                .bearer_auth(&session.token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(response.results[0].outcome.is_accepted(), "{:?}", response.results[0].outcome);
+            started.elapsed()
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.push(task.await.unwrap());
+    }
+    latencies.sort();
+    println!(
+        "  [{backend}] {workstations} concurrent one-visit pushes: median {:.1?}, p95 {:.1?}, max {:.1?}",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.95),
+        latencies[latencies.len() - 1]
+    );
+}
+
+/// JSON with base64 against a binary framing, for a typical 100-document push: the
+/// size on the wire and the time to encode and decode it.
+fn framing(city: &City) {
+    let docs: Vec<_> = city.documents.iter().take(100).collect();
+    let request = PushRequest::new(
+        docs.iter()
+            .map(|(_, d)| DocumentPush { elder: d.elder_id(), changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect() })
+            .collect(),
+    );
+    let started = Instant::now();
+    let json = serde_json::to_vec(&request).unwrap();
+    let encode = started.elapsed();
+    let started = Instant::now();
+    let decoded: PushRequest = serde_json::from_slice(&json).unwrap();
+    let decode = started.elapsed();
+    assert_eq!(decoded.documents.len(), docs.len());
+    // The binary alternative: per document 16 bytes of id, then length-prefixed changes.
+    let started = Instant::now();
+    let mut binary = Vec::new();
+    for document in &request.documents {
+        binary.extend_from_slice(document.elder.as_uuid().as_bytes());
+        binary.extend_from_slice(&(document.changes.len() as u32).to_le_bytes());
+        for change in &document.changes {
+            binary.extend_from_slice(&(change.len() as u32).to_le_bytes());
+            binary.extend_from_slice(change.as_bytes());
+        }
+    }
+    let binary_encode = started.elapsed();
+    println!(
+        "  framing, 100-document push: JSON+base64 {} KiB (encode {encode:.2?}, decode {decode:.2?}); binary {} KiB (encode {binary_encode:.2?})",
+        json.len() / 1024,
+        binary.len() / 1024
+    );
+}
+
+fn main() {
+    let scale: f64 = std::env::var("JINLIN_BENCH_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let now = jinlin_server::state::now();
+    let started = Instant::now();
+    let city = build_city(scale, now);
+    println!("sync server benchmark, scale {scale}: city built in {:.1?}", started.elapsed());
+    framing(&city);
+    for backend in ["sqlite", "postgres"] {
+        runtime.block_on(run(backend, &city));
+    }
+}
