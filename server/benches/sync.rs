@@ -4,6 +4,7 @@
 //!
 //! `cargo bench -p jinlin-server --bench sync` (JINLIN_BENCH_SCALE=0.1 for a tenth of
 //! the city; JINLIN_TEST_POSTGRES names the PostgreSQL, as for the tests).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::BufRead as _;
 use std::process::{Child, Command, Stdio};
@@ -188,11 +189,14 @@ async fn run(backend: &str, city: &City) {
     let http = reqwest::Client::new();
     let admin_session = sign_in(&http, &server.base, "admin").await;
 
-    // Initial upload: four workstations at once, 100 documents per push.
+    // Initial upload: four workstations at once, each pushing its own community's
+    // documents, up to 100 per push.
     let changes: usize = city.documents.iter().map(|(_, d)| d.history().len()).sum();
-    let bodies: Vec<PushRequest> = city
-        .documents
-        .chunks(100)
+    let mut by_community: Vec<&(CommunityId, ElderDocument)> = city.documents.iter().collect();
+    by_community.sort_by_key(|(community, _)| *community);
+    let bodies: Vec<PushRequest> = by_community
+        .chunk_by(|a, b| a.0 == b.0)
+        .flat_map(|community| community.chunks(100))
         .map(|chunk| {
             PushRequest::new(
                 chunk
@@ -356,7 +360,10 @@ fn framing(city: &City) {
     let docs: Vec<_> = city.documents.iter().take(100).collect();
     let request = PushRequest::new(
         docs.iter()
-            .map(|(_, d)| DocumentPush { elder: d.elder_id(), changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect() })
+            .map(|(_, d)| DocumentPush {
+                elder: d.elder_id(),
+                changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
+            })
             .collect(),
     );
     let started = Instant::now();

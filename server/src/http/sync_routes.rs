@@ -4,8 +4,7 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use jinlin_shared::wire::{
-    BootstrapRequest, BootstrapResponse, DocumentPushResult, PullRequest, PullResponse, PushOutcome, PushRequest,
-    PushResponse,
+    BootstrapRequest, BootstrapResponse, DocumentPushResult, PullRequest, PullResponse, PushRequest, PushResponse,
 };
 
 use super::error::ApiError;
@@ -30,17 +29,15 @@ async fn push(
 ) -> Result<Json<PushResponse>, ApiError> {
     request.check()?;
     let areas = state.areas().await?;
-    let mut results = Vec::with_capacity(request.documents.len());
-    for document in request.documents {
-        let changes = document.changes.into_iter().map(|c| c.into_vec()).collect();
-        let started = std::time::Instant::now();
-        let outcome = sync::push::push_document(&state, &caller, &areas, document.elder, changes).await?;
-        match &outcome {
-            PushOutcome::Accepted { stored, .. } => state.metrics.document_pushed(*stored, started.elapsed()),
-            PushOutcome::Rejected { code, .. } => state.metrics.document_rejected(*code),
-        }
-        results.push(DocumentPushResult { elder: document.elder, outcome });
-    }
+    let elders: Vec<_> = request.documents.iter().map(|d| d.elder).collect();
+    let documents = request
+        .documents
+        .into_iter()
+        .map(|document| (document.elder, document.changes.into_iter().map(|c| c.into_vec()).collect()))
+        .collect();
+    let outcomes = sync::push::push_documents(&state, &caller, &areas, documents).await?;
+    let results =
+        elders.into_iter().zip(outcomes).map(|(elder, outcome)| DocumentPushResult { elder, outcome }).collect();
     Ok(Json(PushResponse { results }))
 }
 

@@ -6,6 +6,8 @@
 //! numbers are assigned in commit order and a pull's "after n" never skips a change
 //! that commits late (DESIGN.md, Sync). A rejected document rolls back whole.
 
+use std::collections::{BTreeMap, HashMap};
+
 use anyhow::Context as _;
 use jinlin_shared::ActorId;
 
@@ -18,7 +20,9 @@ use jinlin_shared::time::Timestamp;
 use jinlin_shared::validate::RejectCode;
 use jinlin_shared::wire::{Heads, PushOutcome};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
 
 use super::{log_kind, rows};
 use crate::auth::Caller;
@@ -29,8 +33,10 @@ use crate::state::{AppState, now};
 /// it was being read, or PostgreSQL broke a deadlock between two moves.
 const ATTEMPTS: usize = 4;
 
+#[derive(Debug)]
 enum Attempt {
     Done(PushOutcome),
+    /// The document is in another community than its group's: group it again.
     Retry,
 }
 
@@ -58,16 +64,147 @@ pub async fn push_document(
     elder: ElderId,
     changes: Vec<Vec<u8>>,
 ) -> anyhow::Result<PushOutcome> {
-    let mut last_error = None;
+    let mut outcomes = push_documents(state, caller, areas, vec![(elder, changes)]).await?;
+    outcomes.pop().context("one outcome per document")
+}
+
+/// Applies and stores several documents' changes, one outcome per document in order.
+///
+/// Documents are grouped by community and each group is one transaction under the
+/// community's lock, with a savepoint per document: a rejected document rolls back
+/// to its savepoint and stores nothing while the others land, and a workstation's
+/// upload of its community costs one commit (one fsync) per push instead of one per
+/// elder.
+pub async fn push_documents(
+    state: &AppState,
+    caller: &Caller,
+    areas: &AreaTree,
+    documents: Vec<(ElderId, Vec<Vec<u8>>)>,
+) -> anyhow::Result<Vec<PushOutcome>> {
+    let mut outcomes: Vec<Option<PushOutcome>> = vec![None; documents.len()];
+    let mut waiting: Vec<usize> = (0..documents.len()).collect();
     for _ in 0..ATTEMPTS {
-        match try_push(state, caller, areas, elder, changes.clone()).await {
-            Ok(Attempt::Done(outcome)) => return Ok(outcome),
-            Ok(Attempt::Retry) => continue,
-            Err(error) if is_transient(&error) => last_error = Some(error),
-            Err(error) => return Err(error),
+        if waiting.is_empty() {
+            break;
+        }
+        let (groups, mut prepared) = group_by_community(state, &documents, &waiting, &mut outcomes).await?;
+        waiting.clear();
+        for (community, members) in groups {
+            if let Some(refused) = community_check(areas, caller, community, "before") {
+                for index in members {
+                    outcomes[index] = Some(refused.clone());
+                }
+                continue;
+            }
+            match push_group(state, caller, areas, community, &documents, &members, &mut prepared).await {
+                Ok(results) => {
+                    for (index, result) in members.into_iter().zip(results) {
+                        match result {
+                            Attempt::Done(outcome) => outcomes[index] = Some(outcome),
+                            Attempt::Retry => waiting.push(index),
+                        }
+                    }
+                }
+                Err(error) if is_transient(&error) => waiting.extend(members),
+                Err(error) => return Err(error),
+            }
         }
     }
-    Err(last_error.unwrap_or_else(|| anyhow::anyhow!("document {elder} kept moving between communities")))
+    if !waiting.is_empty() {
+        anyhow::bail!("{} document(s) kept moving between communities or meeting deadlocks", waiting.len());
+    }
+    let outcomes: Vec<PushOutcome> =
+        outcomes.into_iter().map(|o| o.context("every document has an outcome")).collect::<anyhow::Result<_>>()?;
+    for outcome in &outcomes {
+        if let PushOutcome::Rejected { code, .. } = outcome {
+            state.metrics.document_rejected(*code);
+        }
+    }
+    Ok(outcomes)
+}
+
+/// The community each waiting document belongs to now: its stored community, or for a
+/// document new to the server, the community its own changes name (a document whose
+/// changes do not even build one is answered here).
+async fn group_by_community(
+    state: &AppState,
+    documents: &[(ElderId, Vec<Vec<u8>>)],
+    waiting: &[usize],
+    outcomes: &mut [Option<PushOutcome>],
+) -> anyhow::Result<(BTreeMap<CommunityId, Vec<usize>>, HashMap<usize, Applied>)> {
+    let ids: Vec<String> = waiting.iter().map(|&i| documents[i].0.to_string()).collect();
+    let mut stored: HashMap<String, String> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String)> = document::Entity::find()
+            .select_only()
+            .columns([document::Column::ElderId, document::Column::CommunityId])
+            .filter(document::Column::ElderId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        stored.extend(rows);
+    }
+    let mut groups: BTreeMap<CommunityId, Vec<usize>> = BTreeMap::new();
+    // Documents new to the server are built here to learn their community; the result
+    // is kept, so the transaction does not build them a second time.
+    let mut prepared = HashMap::new();
+    for &index in waiting {
+        let (elder, changes) = &documents[index];
+        let community = match stored.get(&elder.to_string()) {
+            Some(community) => community.parse().context("a stored community id")?,
+            None => match apply(None, changes.clone(), state.actor.clone(), now(), state.policy.clone()).await? {
+                Err(refused) => {
+                    outcomes[index] = Some(rejection(&refused));
+                    continue;
+                }
+                Ok(applied) => match applied.document.community() {
+                    Some(community) => {
+                        prepared.insert(index, applied);
+                        community
+                    }
+                    None => {
+                        outcomes[index] = Some(rejected(RejectCode::Schema, "the document names no community"));
+                        continue;
+                    }
+                },
+            },
+        };
+        groups.entry(community).or_default().push(index);
+    }
+    Ok((groups, prepared))
+}
+
+/// One community's documents in one transaction, a savepoint each.
+async fn push_group(
+    state: &AppState,
+    caller: &Caller,
+    areas: &AreaTree,
+    community: CommunityId,
+    documents: &[(ElderId, Vec<Vec<u8>>)],
+    members: &[usize],
+    prepared: &mut HashMap<usize, Applied>,
+) -> anyhow::Result<Vec<Attempt>> {
+    let txn = state.db.begin().await?;
+    lock_community(&txn, community).await?;
+    let mut results = Vec::with_capacity(members.len());
+    for &index in members {
+        let (elder, changes) = &documents[index];
+        let savepoint = txn.begin().await?;
+        let started = std::time::Instant::now();
+        let result =
+            push_one(state, caller, areas, &savepoint, community, *elder, changes.clone(), prepared.remove(&index))
+                .await?;
+        match &result {
+            Attempt::Done(PushOutcome::Accepted { stored, .. }) => {
+                savepoint.commit().await?;
+                state.metrics.document_pushed(*stored, started.elapsed());
+            }
+            Attempt::Done(PushOutcome::Rejected { .. }) | Attempt::Retry => savepoint.rollback().await?,
+        }
+        results.push(result);
+    }
+    txn.commit().await?;
+    Ok(results)
 }
 
 fn community_check(areas: &AreaTree, caller: &Caller, community: CommunityId, when: &str) -> Option<PushOutcome> {
@@ -103,81 +240,62 @@ async fn apply(
     .context("the document task failed")?
 }
 
-async fn try_push(
+/// One document inside its community's transaction (`locked` is held by the caller).
+#[allow(clippy::too_many_arguments)]
+async fn push_one(
     state: &AppState,
     caller: &Caller,
     areas: &AreaTree,
+    txn: &DatabaseTransaction,
+    locked: CommunityId,
     elder: ElderId,
     changes: Vec<Vec<u8>>,
+    prepared: Option<Applied>,
 ) -> anyhow::Result<Attempt> {
     let now = now();
-    let existing = document::Entity::find_by_id(elder.to_string()).one(&state.db).await?;
-    let locked: CommunityId = match &existing {
-        Some(doc) => doc.community_id.parse().context("a stored community id")?,
-        None => {
-            // A document new to the server: its community comes from its own changes.
-            match apply(None, changes.clone(), state.actor.clone(), now, state.policy.clone()).await? {
+    let current = document::Entity::find_by_id(elder.to_string()).one(txn).await?;
+    let stored_community = current.as_ref().map(|d| d.community_id.as_str());
+    if stored_community.is_some_and(|c| c != locked.to_string()) {
+        // Moved by a concurrent push since it was grouped: group it again.
+        return Ok(Attempt::Retry);
+    }
+    let applied = match (prepared, &current) {
+        // Built while grouping, and still new to the server under the lock.
+        (Some(applied), None) => applied,
+        _ => {
+            let base = current.as_ref().map(|d| d.snapshot.clone());
+            match apply(base, changes, state.actor.clone(), now, state.policy.clone()).await? {
                 Err(refused) => return Ok(Attempt::Done(rejection(&refused))),
-                Ok(applied) => match applied.document.community() {
-                    Some(community) => community,
-                    None => return Ok(Attempt::Done(rejected(RejectCode::Schema, "the document names no community"))),
-                },
+                Ok(applied) => applied,
             }
         }
     };
-    if let Some(refused) = community_check(areas, caller, locked, "before") {
-        return Ok(Attempt::Done(refused));
-    }
-
-    let txn = state.db.begin().await?;
-    lock_community(&txn, locked).await?;
-    let current = document::Entity::find_by_id(elder.to_string()).one(&txn).await?;
-    if current.as_ref().map(|d| d.community_id.as_str()) != existing.as_ref().map(|d| d.community_id.as_str()) {
-        txn.rollback().await?;
-        return Ok(Attempt::Retry);
-    }
-    let applied = match apply(
-        current.as_ref().map(|d| d.snapshot.clone()),
-        changes,
-        state.actor.clone(),
-        now,
-        state.policy.clone(),
-    )
-    .await?
-    {
-        Err(refused) => {
-            txn.rollback().await?;
-            return Ok(Attempt::Done(rejection(&refused)));
-        }
-        Ok(applied) => applied,
-    };
     let document = &applied.document;
     if document.elder_id() != elder {
-        txn.rollback().await?;
         return Ok(Attempt::Done(rejected(
             RejectCode::ElderChanged,
             format!("the changes belong to elder {}", document.elder_id()),
         )));
     }
     let Some(community) = document.community() else {
-        txn.rollback().await?;
         return Ok(Attempt::Done(rejected(RejectCode::Schema, "the document names no community")));
     };
+    if current.is_none() && community != locked {
+        return Ok(Attempt::Retry);
+    }
     if let Some(refused) = community_check(areas, caller, community, "after") {
-        txn.rollback().await?;
         return Ok(Attempt::Done(refused));
     }
     let heads = Heads::new(document.heads());
     if applied.new_changes.is_empty() {
         // A replay: everything is stored already.
-        txn.rollback().await?;
         return Ok(Attempt::Done(PushOutcome::Accepted { heads, stored: 0 }));
     }
 
     if community != locked {
-        lock_community(&txn, community).await?;
+        lock_community(txn, community).await?;
     }
-    let mut seq = last_seq(&txn, community).await?;
+    let mut seq = last_seq(txn, community).await?;
     let mut entries = Vec::new();
     let mut stored = Vec::new();
     for (hash, author) in &applied.new_changes {
@@ -194,7 +312,7 @@ async fn try_push(
         seq += 1;
         entries.push(entry(community, seq, elder, log_kind::CHANGE, Some(hash.to_string())));
     }
-    change::Entity::insert_many(stored).exec(&txn).await?;
+    change::Entity::insert_many(stored).exec(txn).await?;
     let moved_from = current.as_ref().map(|d| d.community_id.clone()).filter(|old| *old != community.to_string());
     if let Some(old) = &moved_from {
         // The new community's workstations receive the whole document; the old
@@ -202,12 +320,12 @@ async fn try_push(
         seq += 1;
         entries.push(entry(community, seq, elder, log_kind::ARRIVAL, None));
         let old: CommunityId = old.parse().context("a stored community id")?;
-        let old_seq = last_seq(&txn, old).await? + 1;
+        let old_seq = last_seq(txn, old).await? + 1;
         entries.push(entry(old, old_seq, elder, log_kind::DEPARTURE, None));
-        set_last_seq(&txn, old, old_seq).await?;
+        set_last_seq(txn, old, old_seq).await?;
     }
-    set_last_seq(&txn, community, seq).await?;
-    log_entry::Entity::insert_many(entries).exec(&txn).await?;
+    set_last_seq(txn, community, seq).await?;
+    log_entry::Entity::insert_many(entries).exec(txn).await?;
 
     let snapshot = document.save();
     let heads_json = serde_json::to_string(&heads).context("heads serialise")?;
@@ -231,11 +349,10 @@ async fn try_push(
                 ])
                 .to_owned(),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let materialised = materialise(document).context("an accepted document materialises")?;
-    rows::replace(&txn, &materialised, now).await?;
-    txn.commit().await?;
+    rows::replace(txn, &materialised, now, current.is_some()).await?;
     Ok(Attempt::Done(PushOutcome::Accepted { heads, stored: applied.new_changes.len() as u32 }))
 }
 

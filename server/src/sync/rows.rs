@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use jinlin_shared::materialise::ElderRows;
 use jinlin_shared::time::Timestamp;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::OnConflict,
+};
 
 use crate::db::entity::{conflict, elder, follow_up, visit};
 
@@ -13,25 +15,32 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("invariant: materialised rows serialise to JSON")
 }
 
-/// Replaces the elder's rows with `rows`. A visit keeps the time the server first
-/// received it, so a wrong workstation clock stays visible beside the visit's own times.
+/// Replaces the elder's rows with `rows` (`known`: the elder had rows before). A visit
+/// keeps the time the server first received it, so a wrong workstation clock stays
+/// visible beside the visit's own times.
 pub(crate) async fn replace<C: ConnectionTrait>(
     db: &C,
     rows: &ElderRows,
     now: Timestamp,
+    known: bool,
 ) -> Result<(), sea_orm::DbErr> {
     let elder_id = rows.elder.elder_id.to_string();
     let community = rows.elder.community.to_string();
-    let received: HashMap<String, i64> = visit::Entity::find()
-        .filter(visit::Column::ElderId.eq(&elder_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|v| (v.visit_id, v.received_at))
-        .collect();
-    visit::Entity::delete_many().filter(visit::Column::ElderId.eq(&elder_id)).exec(db).await?;
-    follow_up::Entity::delete_many().filter(follow_up::Column::ElderId.eq(&elder_id)).exec(db).await?;
-    conflict::Entity::delete_many().filter(conflict::Column::ElderId.eq(&elder_id)).exec(db).await?;
+    let mut received: HashMap<String, i64> = HashMap::new();
+    if known {
+        received = visit::Entity::find()
+            .select_only()
+            .columns([visit::Column::VisitId, visit::Column::ReceivedAt])
+            .filter(visit::Column::ElderId.eq(&elder_id))
+            .into_tuple::<(String, i64)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        visit::Entity::delete_many().filter(visit::Column::ElderId.eq(&elder_id)).exec(db).await?;
+        follow_up::Entity::delete_many().filter(follow_up::Column::ElderId.eq(&elder_id)).exec(db).await?;
+        conflict::Entity::delete_many().filter(conflict::Column::ElderId.eq(&elder_id)).exec(db).await?;
+    }
 
     let e = &rows.elder;
     let elder_row = elder::ActiveModel {
