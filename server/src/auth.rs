@@ -10,7 +10,7 @@ use argon2::{Argon2, PasswordHash};
 use jinlin_shared::area::Scope;
 use jinlin_shared::ids::{AreaId, DeviceId, UserId};
 use jinlin_shared::user::Role;
-use rand::RngCore;
+use rand::Rng as _;
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,7 @@ use jinlin_shared::ActorId;
 use jinlin_shared::area::{AreaLevel, AreaTree};
 use jinlin_shared::document::{Applied, ElderDocument, Rejection};
 use jinlin_shared::ids::{CommunityId, ElderId};
-use jinlin_shared::materialise::materialise;
+use jinlin_shared::materialise::{ElderRows, materialise};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::validate::RejectCode;
@@ -174,7 +174,9 @@ async fn group_by_community(
     Ok((groups, prepared))
 }
 
-/// One community's documents in one transaction, a savepoint each.
+/// One community's documents in one transaction: each document is decided first
+/// (applied and checked, a rejected one writing nothing), then the accepted ones are
+/// written together, a few statements for the whole group.
 async fn push_group(
     state: &AppState,
     caller: &Caller,
@@ -184,26 +186,44 @@ async fn push_group(
     members: &[usize],
     prepared: &mut HashMap<usize, Applied>,
 ) -> anyhow::Result<Vec<Attempt>> {
+    let started = std::time::Instant::now();
     let txn = state.db.begin().await?;
     lock_community(&txn, community).await?;
+    let ids: Vec<String> = members.iter().map(|&i| documents[i].0.to_string()).collect();
+    let mut stored: HashMap<String, document::Model> = HashMap::new();
+    for chunk in ids.chunks(200) {
+        for row in document::Entity::find().filter(document::Column::ElderId.is_in(chunk.to_vec())).all(&txn).await? {
+            stored.insert(row.elder_id.clone(), row);
+        }
+    }
+    let now = now();
     let mut results = Vec::with_capacity(members.len());
+    let mut writes = Vec::new();
     for &index in members {
         let (elder, changes) = &documents[index];
-        let savepoint = txn.begin().await?;
-        let started = std::time::Instant::now();
-        let result =
-            push_one(state, caller, areas, &savepoint, community, *elder, changes.clone(), prepared.remove(&index))
-                .await?;
-        match &result {
-            Attempt::Done(PushOutcome::Accepted { stored, .. }) => {
-                savepoint.commit().await?;
-                state.metrics.document_pushed(*stored, started.elapsed());
+        let current = stored.remove(&elder.to_string());
+        match decide(state, caller, areas, community, *elder, changes.clone(), prepared.remove(&index), current, now)
+            .await?
+        {
+            Decision::Done(outcome) => results.push(Attempt::Done(outcome)),
+            Decision::Retry => results.push(Attempt::Retry),
+            Decision::Write(write) => {
+                results.push(Attempt::Done(PushOutcome::Accepted {
+                    heads: write.heads.clone(),
+                    stored: write.changes.len() as u32,
+                }));
+                writes.push(write);
             }
-            Attempt::Done(PushOutcome::Rejected { .. }) | Attempt::Retry => savepoint.rollback().await?,
         }
-        results.push(result);
     }
+    write_group(&txn, community, &writes, now).await?;
     txn.commit().await?;
+    let took = started.elapsed() / (members.len().max(1) as u32);
+    for result in &results {
+        if let Attempt::Done(PushOutcome::Accepted { stored, .. }) = result {
+            state.metrics.document_pushed(*stored, took);
+        }
+    }
     Ok(results)
 }
 
@@ -240,24 +260,42 @@ async fn apply(
     .context("the document task failed")?
 }
 
-/// One document inside its community's transaction (`locked` is held by the caller).
+enum Decision {
+    Done(PushOutcome),
+    Retry,
+    Write(Box<Write>),
+}
+
+/// What an accepted document writes.
+struct Write {
+    elder: ElderId,
+    community: CommunityId,
+    moved_from: Option<CommunityId>,
+    changes: Vec<change::ActiveModel>,
+    snapshot: Vec<u8>,
+    heads: Heads,
+    change_count: i64,
+    rows: ElderRows,
+    known: bool,
+}
+
+/// Applies and checks one document inside its community's transaction (`locked` is
+/// held), deciding what it writes.
 #[allow(clippy::too_many_arguments)]
-async fn push_one(
+async fn decide(
     state: &AppState,
     caller: &Caller,
     areas: &AreaTree,
-    txn: &DatabaseTransaction,
     locked: CommunityId,
     elder: ElderId,
     changes: Vec<Vec<u8>>,
     prepared: Option<Applied>,
-) -> anyhow::Result<Attempt> {
-    let now = now();
-    let current = document::Entity::find_by_id(elder.to_string()).one(txn).await?;
-    let stored_community = current.as_ref().map(|d| d.community_id.as_str());
-    if stored_community.is_some_and(|c| c != locked.to_string()) {
+    current: Option<document::Model>,
+    now: Timestamp,
+) -> anyhow::Result<Decision> {
+    if current.as_ref().is_some_and(|c| c.community_id != locked.to_string()) {
         // Moved by a concurrent push since it was grouped: group it again.
-        return Ok(Attempt::Retry);
+        return Ok(Decision::Retry);
     }
     let applied = match (prepared, &current) {
         // Built while grouping, and still new to the server under the lock.
@@ -265,39 +303,33 @@ async fn push_one(
         _ => {
             let base = current.as_ref().map(|d| d.snapshot.clone());
             match apply(base, changes, state.actor.clone(), now, state.policy.clone()).await? {
-                Err(refused) => return Ok(Attempt::Done(rejection(&refused))),
+                Err(refused) => return Ok(Decision::Done(rejection(&refused))),
                 Ok(applied) => applied,
             }
         }
     };
-    let document = &applied.document;
+    let document = applied.document;
     if document.elder_id() != elder {
-        return Ok(Attempt::Done(rejected(
+        return Ok(Decision::Done(rejected(
             RejectCode::ElderChanged,
             format!("the changes belong to elder {}", document.elder_id()),
         )));
     }
     let Some(community) = document.community() else {
-        return Ok(Attempt::Done(rejected(RejectCode::Schema, "the document names no community")));
+        return Ok(Decision::Done(rejected(RejectCode::Schema, "the document names no community")));
     };
     if current.is_none() && community != locked {
-        return Ok(Attempt::Retry);
+        return Ok(Decision::Retry);
     }
     if let Some(refused) = community_check(areas, caller, community, "after") {
-        return Ok(Attempt::Done(refused));
+        return Ok(Decision::Done(refused));
     }
     let heads = Heads::new(document.heads());
     if applied.new_changes.is_empty() {
         // A replay: everything is stored already.
-        return Ok(Attempt::Done(PushOutcome::Accepted { heads, stored: 0 }));
+        return Ok(Decision::Done(PushOutcome::Accepted { heads, stored: 0 }));
     }
-
-    if community != locked {
-        lock_community(txn, community).await?;
-    }
-    let mut seq = last_seq(txn, community).await?;
-    let mut entries = Vec::new();
-    let mut stored = Vec::new();
+    let mut stored = Vec::with_capacity(applied.new_changes.len());
     for (hash, author) in &applied.new_changes {
         let (bytes, actor) = document.encoded_change(hash).context("an applied change is in the document")?;
         stored.push(change::ActiveModel {
@@ -309,51 +341,104 @@ async fn push_one(
             actor: Set(actor),
             received_at: Set(now.as_millis()),
         });
-        seq += 1;
-        entries.push(entry(community, seq, elder, log_kind::CHANGE, Some(hash.to_string())));
     }
-    change::Entity::insert_many(stored).exec(txn).await?;
-    let moved_from = current.as_ref().map(|d| d.community_id.clone()).filter(|old| *old != community.to_string());
-    if let Some(old) = &moved_from {
-        // The new community's workstations receive the whole document; the old
-        // community's drop the elder from their roster.
-        seq += 1;
-        entries.push(entry(community, seq, elder, log_kind::ARRIVAL, None));
-        let old: CommunityId = old.parse().context("a stored community id")?;
-        let old_seq = last_seq(txn, old).await? + 1;
-        entries.push(entry(old, old_seq, elder, log_kind::DEPARTURE, None));
-        set_last_seq(txn, old, old_seq).await?;
-    }
-    set_last_seq(txn, community, seq).await?;
-    log_entry::Entity::insert_many(entries).exec(txn).await?;
+    let rows = materialise(&document).context("an accepted document materialises")?;
+    Ok(Decision::Write(Box::new(Write {
+        elder,
+        community,
+        moved_from: (community != locked && current.is_some()).then_some(locked),
+        changes: stored,
+        snapshot: document.save(),
+        heads,
+        change_count: document.history().len() as i64,
+        rows,
+        known: current.is_some(),
+    })))
+}
 
-    let snapshot = document.save();
-    let heads_json = serde_json::to_string(&heads).context("heads serialise")?;
-    let row = document::ActiveModel {
-        elder_id: Set(elder.to_string()),
-        community_id: Set(community.to_string()),
-        snapshot: Set(snapshot),
-        heads: Set(heads_json),
-        change_count: Set(document.history().len() as i64),
-        updated_at: Set(now.as_millis()),
+/// Writes a group's accepted documents: changes, log entries (numbered in this
+/// transaction, under the communities' locks), snapshots and materialised rows.
+async fn write_group(
+    txn: &DatabaseTransaction,
+    locked: CommunityId,
+    writes: &[Box<Write>],
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    let mut seqs: BTreeMap<CommunityId, i64> = BTreeMap::new();
+    seqs.insert(locked, last_seq(txn, locked).await?);
+    for write in writes {
+        if let std::collections::btree_map::Entry::Vacant(slot) = seqs.entry(write.community) {
+            // A document moved out of this group's community: take its new one too.
+            lock_community(txn, write.community).await?;
+            slot.insert(last_seq(txn, write.community).await?);
+        }
+    }
+    let mut entries = Vec::new();
+    let mut next = |community: CommunityId| -> i64 {
+        let seq = seqs.entry(community).or_default();
+        *seq += 1;
+        *seq
     };
-    document::Entity::insert(row)
-        .on_conflict(
-            OnConflict::column(document::Column::ElderId)
-                .update_columns([
-                    document::Column::CommunityId,
-                    document::Column::Snapshot,
-                    document::Column::Heads,
-                    document::Column::ChangeCount,
-                    document::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec(txn)
-        .await?;
-    let materialised = materialise(document).context("an accepted document materialises")?;
-    rows::replace(txn, &materialised, now, current.is_some()).await?;
-    Ok(Attempt::Done(PushOutcome::Accepted { heads, stored: applied.new_changes.len() as u32 }))
+    for write in writes {
+        for change in &write.changes {
+            let hash = match &change.hash {
+                Set(hash) => Some(hash.clone()),
+                _ => None,
+            };
+            entries.push(entry(write.community, next(write.community), write.elder, log_kind::CHANGE, hash));
+        }
+        if let Some(old) = write.moved_from {
+            // The new community's workstations receive the whole document; the old
+            // community's drop the elder from their roster.
+            entries.push(entry(write.community, next(write.community), write.elder, log_kind::ARRIVAL, None));
+            entries.push(entry(old, next(old), write.elder, log_kind::DEPARTURE, None));
+        }
+    }
+    let changes: Vec<change::ActiveModel> = writes.iter().flat_map(|w| w.changes.iter().cloned()).collect();
+    for chunk in changes.chunks(500) {
+        change::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    for chunk in entries.chunks(500) {
+        log_entry::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    for (community, seq) in &seqs {
+        set_last_seq(txn, *community, *seq).await?;
+    }
+    let documents: Vec<document::ActiveModel> = writes
+        .iter()
+        .map(|w| {
+            Ok(document::ActiveModel {
+                elder_id: Set(w.elder.to_string()),
+                community_id: Set(w.community.to_string()),
+                snapshot: Set(w.snapshot.clone()),
+                heads: Set(serde_json::to_string(&w.heads).context("heads serialise")?),
+                change_count: Set(w.change_count),
+                updated_at: Set(now.as_millis()),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for chunk in documents.chunks(200) {
+        document::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(document::Column::ElderId)
+                    .update_columns([
+                        document::Column::CommunityId,
+                        document::Column::Snapshot,
+                        document::Column::Heads,
+                        document::Column::ChangeCount,
+                        document::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(txn)
+            .await?;
+    }
+    let rows: Vec<(&ElderRows, bool)> = writes.iter().map(|w| (&w.rows, w.known)).collect();
+    rows::replace_many(txn, &rows, now).await?;
+    Ok(())
 }
 
 fn entry(community: CommunityId, seq: i64, elder: ElderId, kind: &str, hash: Option<String>) -> log_entry::ActiveModel {

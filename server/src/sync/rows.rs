@@ -1,4 +1,4 @@
-//! Writing one document's materialised rows, replacing the previous ones, inside the
+//! Writing documents' materialised rows, replacing the previous ones, inside the
 //! push's transaction.
 
 use std::collections::HashMap;
@@ -15,82 +15,61 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("invariant: materialised rows serialise to JSON")
 }
 
-/// Replaces the elder's rows with `rows` (`known`: the elder had rows before). A visit
-/// keeps the time the server first received it, so a wrong workstation clock stays
-/// visible beside the visit's own times.
-pub(crate) async fn replace<C: ConnectionTrait>(
+/// Replaces the rows of several elders (`known`: the elder had rows before) in a few
+/// statements. A visit keeps the time the server first received it, so a wrong
+/// workstation clock stays visible beside the visit's own times.
+pub(crate) async fn replace_many<C: ConnectionTrait>(
     db: &C,
-    rows: &ElderRows,
+    elders: &[(&ElderRows, bool)],
     now: Timestamp,
-    known: bool,
 ) -> Result<(), sea_orm::DbErr> {
-    let elder_id = rows.elder.elder_id.to_string();
-    let community = rows.elder.community.to_string();
+    let known: Vec<String> =
+        elders.iter().filter(|(_, known)| *known).map(|(r, _)| r.elder.elder_id.to_string()).collect();
     let mut received: HashMap<String, i64> = HashMap::new();
-    if known {
-        received = visit::Entity::find()
+    for chunk in known.chunks(500) {
+        let ids = chunk.to_vec();
+        let seen: Vec<(String, i64)> = visit::Entity::find()
             .select_only()
             .columns([visit::Column::VisitId, visit::Column::ReceivedAt])
-            .filter(visit::Column::ElderId.eq(&elder_id))
-            .into_tuple::<(String, i64)>()
+            .filter(visit::Column::ElderId.is_in(ids.clone()))
+            .into_tuple()
             .all(db)
-            .await?
-            .into_iter()
-            .collect();
-        visit::Entity::delete_many().filter(visit::Column::ElderId.eq(&elder_id)).exec(db).await?;
-        follow_up::Entity::delete_many().filter(follow_up::Column::ElderId.eq(&elder_id)).exec(db).await?;
-        conflict::Entity::delete_many().filter(conflict::Column::ElderId.eq(&elder_id)).exec(db).await?;
+            .await?;
+        received.extend(seen);
+        visit::Entity::delete_many().filter(visit::Column::ElderId.is_in(ids.clone())).exec(db).await?;
+        follow_up::Entity::delete_many().filter(follow_up::Column::ElderId.is_in(ids.clone())).exec(db).await?;
+        conflict::Entity::delete_many().filter(conflict::Column::ElderId.is_in(ids)).exec(db).await?;
     }
 
-    let e = &rows.elder;
-    let elder_row = elder::ActiveModel {
-        elder_id: Set(elder_id.clone()),
-        community_id: Set(community.clone()),
-        name: Set(e.profile.name.clone()),
-        gender: Set(e.profile.gender.as_str().to_owned()),
-        birth_date: Set(e.profile.birth_date.to_string()),
-        id_number_masked: Set(e.profile.id_number_masked.clone()),
-        phone: Set(e.profile.phone.clone()),
-        address: Set(e.profile.address.clone()),
-        enrolled_on: Set(e.enrolled_on.to_string()),
-        status: Set(e.status.as_str().to_owned()),
-        special_hardship: Set(e.profile.is_special_hardship()),
-        tier_override: Set(e.tier_override.as_ref().map(|t| t.tier.as_str().to_owned())),
-        open_conflicts: Set(rows.conflicts.len() as i32),
-        row: Set(json(e)),
-        updated_at: Set(now.as_millis()),
-    };
-    elder::Entity::insert(elder_row)
-        .on_conflict(
-            OnConflict::column(elder::Column::ElderId)
-                .update_columns([
-                    elder::Column::CommunityId,
-                    elder::Column::Name,
-                    elder::Column::Gender,
-                    elder::Column::BirthDate,
-                    elder::Column::IdNumberMasked,
-                    elder::Column::Phone,
-                    elder::Column::Address,
-                    elder::Column::EnrolledOn,
-                    elder::Column::Status,
-                    elder::Column::SpecialHardship,
-                    elder::Column::TierOverride,
-                    elder::Column::OpenConflicts,
-                    elder::Column::Row,
-                    elder::Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec(db)
-        .await?;
-
-    let visits: Vec<visit::ActiveModel> = rows
-        .visits
-        .iter()
-        .map(|row| {
+    let mut elder_rows = Vec::new();
+    let mut visits = Vec::new();
+    let mut follow_ups = Vec::new();
+    let mut conflicts = Vec::new();
+    for (rows, _) in elders {
+        let elder_id = rows.elder.elder_id.to_string();
+        let community = rows.elder.community.to_string();
+        let e = &rows.elder;
+        elder_rows.push(elder::ActiveModel {
+            elder_id: Set(elder_id.clone()),
+            community_id: Set(community.clone()),
+            name: Set(e.profile.name.clone()),
+            gender: Set(e.profile.gender.as_str().to_owned()),
+            birth_date: Set(e.profile.birth_date.to_string()),
+            id_number_masked: Set(e.profile.id_number_masked.clone()),
+            phone: Set(e.profile.phone.clone()),
+            address: Set(e.profile.address.clone()),
+            enrolled_on: Set(e.enrolled_on.to_string()),
+            status: Set(e.status.as_str().to_owned()),
+            special_hardship: Set(e.profile.is_special_hardship()),
+            tier_override: Set(e.tier_override.as_ref().map(|t| t.tier.as_str().to_owned())),
+            open_conflicts: Set(rows.conflicts.len() as i32),
+            row: Set(json(e)),
+            updated_at: Set(now.as_millis()),
+        });
+        for row in &rows.visits {
             let id = row.visit_id.to_string();
             let v = &row.visit;
-            visit::ActiveModel {
+            visits.push(visit::ActiveModel {
                 received_at: Set(received.get(&id).copied().unwrap_or(now.as_millis())),
                 visit_id: Set(id),
                 elder_id: Set(elder_id.clone()),
@@ -105,40 +84,61 @@ pub(crate) async fn replace<C: ConnectionTrait>(
                 incident: Set(v.record.incident.as_ref().map(|i| i.kind.as_str().to_owned())),
                 voided: Set(v.is_voided()),
                 row: Set(json(row)),
-            }
-        })
-        .collect();
-    if !visits.is_empty() {
-        visit::Entity::insert_many(visits).exec(db).await?;
+            });
+        }
+        for row in &rows.follow_ups {
+            follow_ups.push(follow_up::ActiveModel {
+                follow_up_id: Set(row.follow_up_id.to_string()),
+                elder_id: Set(elder_id.clone()),
+                community_id: Set(community.clone()),
+                origin_visit: Set(row.follow_up.origin_visit.map(|v| v.to_string())),
+                due_at: Set(row.follow_up.due_at.as_millis()),
+                resolved_at: Set(row.follow_up.resolution.as_ref().map(|r| r.at.as_millis())),
+                row: Set(json(row)),
+            });
+        }
+        for row in &rows.conflicts {
+            conflicts.push(conflict::ActiveModel {
+                elder_id: Set(elder_id.clone()),
+                field: Set(row.field.clone()),
+                community_id: Set(community.clone()),
+                row: Set(json(row)),
+            });
+        }
     }
-    let follow_ups: Vec<follow_up::ActiveModel> = rows
-        .follow_ups
-        .iter()
-        .map(|row| follow_up::ActiveModel {
-            follow_up_id: Set(row.follow_up_id.to_string()),
-            elder_id: Set(elder_id.clone()),
-            community_id: Set(community.clone()),
-            origin_visit: Set(row.follow_up.origin_visit.map(|v| v.to_string())),
-            due_at: Set(row.follow_up.due_at.as_millis()),
-            resolved_at: Set(row.follow_up.resolution.as_ref().map(|r| r.at.as_millis())),
-            row: Set(json(row)),
-        })
-        .collect();
-    if !follow_ups.is_empty() {
-        follow_up::Entity::insert_many(follow_ups).exec(db).await?;
+    for chunk in elder_rows.chunks(200) {
+        elder::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(elder::Column::ElderId)
+                    .update_columns([
+                        elder::Column::CommunityId,
+                        elder::Column::Name,
+                        elder::Column::Gender,
+                        elder::Column::BirthDate,
+                        elder::Column::IdNumberMasked,
+                        elder::Column::Phone,
+                        elder::Column::Address,
+                        elder::Column::EnrolledOn,
+                        elder::Column::Status,
+                        elder::Column::SpecialHardship,
+                        elder::Column::TierOverride,
+                        elder::Column::OpenConflicts,
+                        elder::Column::Row,
+                        elder::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(db)
+            .await?;
     }
-    let conflicts: Vec<conflict::ActiveModel> = rows
-        .conflicts
-        .iter()
-        .map(|row| conflict::ActiveModel {
-            elder_id: Set(elder_id.clone()),
-            field: Set(row.field.clone()),
-            community_id: Set(community.clone()),
-            row: Set(json(row)),
-        })
-        .collect();
-    if !conflicts.is_empty() {
-        conflict::Entity::insert_many(conflicts).exec(db).await?;
+    for chunk in visits.chunks(500) {
+        visit::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+    }
+    for chunk in follow_ups.chunks(500) {
+        follow_up::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+    }
+    for chunk in conflicts.chunks(500) {
+        conflict::Entity::insert_many(chunk.to_vec()).exec(db).await?;
     }
     Ok(())
 }
