@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use automerge::{ChangeHash, ReadDoc};
+use automerge::{Change, ChangeHash, ReadDoc};
 
 use super::{ElderDocument, codec, decode_changes, guard, schema};
 use crate::author::Author;
@@ -34,42 +34,16 @@ impl ElderDocument {
     /// `now` is the receiver's clock.
     pub fn apply_checked(&self, changes: &[Vec<u8>], now: Timestamp, policy: &Policy) -> Result<Applied, Rejection> {
         let decoded = decode_changes(changes)?;
-        let mut new_changes = Vec::new();
-        for change in &decoded {
-            let hash = change.hash();
-            let author = change
-                .message()
-                .and_then(Author::from_commit_message)
-                .ok_or_else(|| ValidationError::MissingAuthor { change: hash.to_string() })?;
-            let known = self.doc.get_change_by_hash(&hash).is_some() || new_changes.iter().any(|(h, _)| *h == hash);
-            if !known {
-                new_changes.push((hash, author));
-            }
-        }
+        let new_changes = authored_and_new(&decoded, |hash| self.doc.get_change_by_hash(hash).is_some())?;
         if new_changes.is_empty() {
             return Ok(Applied { document: self.clone(), new_changes });
         }
-        let before = self.record();
-
-        let mut after = self.doc.clone();
-        let fresh: Vec<_> = decoded.into_iter().filter(|c| new_changes.iter().any(|(h, _)| *h == c.hash())).collect();
-        guard(|| after.apply_changes(fresh))
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
-        let missing = after.get_missing_deps(&[]);
-        if !missing.is_empty() {
-            return Err(ValidationError::MissingDependencies {
-                missing: missing.iter().map(ToString::to_string).collect(),
-            });
-        }
-        let document = ElderDocument::wrap(after)?;
-        let record = document.record();
-        if record.elder_id != before.elder_id {
-            return Err(ValidationError::ElderChanged { before: before.elder_id, after: record.elder_id });
-        }
-        validate_record(record, now, policy)?;
-        if record.visits.values().any(Visit::is_voided) {
-            document.check_no_edits_after_void(&new_changes)?;
+        let fresh: Vec<Change> =
+            decoded.into_iter().filter(|c| new_changes.iter().any(|(h, _)| *h == c.hash())).collect();
+        let document = merged_and_checked(self.doc.clone(), fresh, &new_changes, now, policy)?;
+        let (before, after) = (self.record().elder_id, document.record().elder_id);
+        if before != after {
+            return Err(ValidationError::ElderChanged { before, after });
         }
         Ok(Applied { document, new_changes })
     }
@@ -83,32 +57,9 @@ impl ElderDocument {
         policy: &Policy,
     ) -> Result<Applied, Rejection> {
         let decoded = decode_changes(changes)?;
-        let mut new_changes: Vec<(ChangeHash, Author)> = Vec::new();
-        for change in &decoded {
-            let hash = change.hash();
-            let author = change
-                .message()
-                .and_then(Author::from_commit_message)
-                .ok_or_else(|| ValidationError::MissingAuthor { change: hash.to_string() })?;
-            if !new_changes.iter().any(|(h, _)| *h == hash) {
-                new_changes.push((hash, author));
-            }
-        }
-        let mut doc = automerge::Automerge::new().with_actor(actor);
-        guard(|| doc.apply_changes(decoded))
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
-        let missing = doc.get_missing_deps(&[]);
-        if !missing.is_empty() {
-            return Err(ValidationError::MissingDependencies {
-                missing: missing.iter().map(ToString::to_string).collect(),
-            });
-        }
-        let document = ElderDocument::wrap(doc)?;
-        validate_record(document.record(), now, policy)?;
-        if document.record().visits.values().any(Visit::is_voided) {
-            document.check_no_edits_after_void(&new_changes)?;
-        }
+        let new_changes = authored_and_new(&decoded, |_| false)?;
+        let empty = automerge::Automerge::new().with_actor(actor);
+        let document = merged_and_checked(empty, decoded, &new_changes, now, policy)?;
         Ok(Applied { document, new_changes })
     }
 
@@ -142,4 +93,50 @@ impl ElderDocument {
         }
         Ok(())
     }
+}
+
+/// Each change's author (a change without one is refused), keeping only the changes
+/// not `known` already, each once.
+fn authored_and_new(
+    decoded: &[Change],
+    known: impl Fn(&ChangeHash) -> bool,
+) -> Result<Vec<(ChangeHash, Author)>, Rejection> {
+    let mut new_changes: Vec<(ChangeHash, Author)> = Vec::new();
+    for change in decoded {
+        let hash = change.hash();
+        let author = change
+            .message()
+            .and_then(Author::from_commit_message)
+            .ok_or_else(|| ValidationError::MissingAuthor { change: hash.to_string() })?;
+        if !known(&hash) && !new_changes.iter().any(|(h, _)| *h == hash) {
+            new_changes.push((hash, author));
+        }
+    }
+    Ok(new_changes)
+}
+
+/// Applies `changes` to `base` and checks the result: nothing missing, an elder
+/// document, the rules kept, and no edit to a visit its author saw voided.
+fn merged_and_checked(
+    mut base: automerge::Automerge,
+    changes: Vec<Change>,
+    new_changes: &[(ChangeHash, Author)],
+    now: Timestamp,
+    policy: &Policy,
+) -> Result<ElderDocument, Rejection> {
+    guard(|| base.apply_changes(changes))
+        .and_then(|r| r.map_err(|e| e.to_string()))
+        .map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
+    let missing = base.get_missing_deps(&[]);
+    if !missing.is_empty() {
+        return Err(ValidationError::MissingDependencies {
+            missing: missing.iter().map(ToString::to_string).collect(),
+        });
+    }
+    let document = ElderDocument::wrap(base)?;
+    validate_record(document.record(), now, policy)?;
+    if document.record().visits.values().any(Visit::is_voided) {
+        document.check_no_edits_after_void(new_changes)?;
+    }
+    Ok(document)
 }
