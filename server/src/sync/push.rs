@@ -123,50 +123,72 @@ pub async fn push_documents(
     Ok(outcomes)
 }
 
-/// The community each waiting document belongs to now: its stored community, or for a
-/// document new to the server, the community its own changes name (a document whose
-/// changes do not even build one is answered here).
+/// A document applied and checked before its community's lock is taken, against the
+/// stored version with `base_heads` (`None`: new to the server). Under the lock it is
+/// used only if the stored heads are still the same; otherwise it is applied again.
+/// This keeps the Automerge work (milliseconds of CPU) out of the critical section and
+/// spreads it over the cores.
+struct Prepared {
+    base_heads: Option<String>,
+    result: Result<Applied, Rejection>,
+}
+
+/// The community each waiting document belongs to now (its stored community, or for a
+/// document new to the server, the one its own changes name), each document applied
+/// and checked ahead of the lock. Documents whose changes do not build a document are
+/// answered here.
 async fn group_by_community(
     state: &AppState,
     documents: &[(ElderId, Vec<Vec<u8>>)],
     waiting: &[usize],
     outcomes: &mut [Option<PushOutcome>],
-) -> anyhow::Result<(BTreeMap<CommunityId, Vec<usize>>, HashMap<usize, Applied>)> {
+) -> anyhow::Result<(BTreeMap<CommunityId, Vec<usize>>, HashMap<usize, Prepared>)> {
     let ids: Vec<String> = waiting.iter().map(|&i| documents[i].0.to_string()).collect();
-    let mut stored: HashMap<String, String> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String)> = document::Entity::find()
-            .select_only()
-            .columns([document::Column::ElderId, document::Column::CommunityId])
-            .filter(document::Column::ElderId.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(&state.db)
-            .await?;
-        stored.extend(rows);
+    let mut stored: HashMap<String, document::Model> = HashMap::new();
+    for chunk in ids.chunks(200) {
+        for row in
+            document::Entity::find().filter(document::Column::ElderId.is_in(chunk.to_vec())).all(&state.db).await?
+        {
+            stored.insert(row.elder_id.clone(), row);
+        }
+    }
+    let now = now();
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut prepared: HashMap<usize, Prepared> = HashMap::new();
+    for batch in waiting.chunks(cores) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for &index in batch {
+            let row = stored.get(&documents[index].0.to_string());
+            let base = row.map(|r| r.snapshot.clone());
+            let base_heads = row.map(|r| r.heads.clone());
+            let (changes, actor, policy) = (documents[index].1.clone(), state.actor.clone(), state.policy.clone());
+            tasks.spawn(async move {
+                let result = apply(base, changes, actor, now, policy).await;
+                (index, base_heads, result)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (index, base_heads, result) = joined.context("a document task failed")?;
+            prepared.insert(index, Prepared { base_heads, result: result? });
+        }
     }
     let mut groups: BTreeMap<CommunityId, Vec<usize>> = BTreeMap::new();
-    // Documents new to the server are built here to learn their community; the result
-    // is kept, so the transaction does not build them a second time.
-    let mut prepared = HashMap::new();
     for &index in waiting {
-        let (elder, changes) = &documents[index];
-        let community = match stored.get(&elder.to_string()) {
-            Some(community) => community.parse().context("a stored community id")?,
-            None => match apply(None, changes.clone(), state.actor.clone(), now(), state.policy.clone()).await? {
-                Err(refused) => {
-                    outcomes[index] = Some(rejection(&refused));
-                    continue;
-                }
-                Ok(applied) => match applied.document.community() {
-                    Some(community) => {
-                        prepared.insert(index, applied);
-                        community
-                    }
+        let community = match stored.get(&documents[index].0.to_string()) {
+            Some(row) => row.community_id.parse().context("a stored community id")?,
+            None => match prepared.get(&index).map(|p| &p.result) {
+                Some(Ok(applied)) => match applied.document.community() {
+                    Some(community) => community,
                     None => {
                         outcomes[index] = Some(rejected(RejectCode::Schema, "the document names no community"));
                         continue;
                     }
                 },
+                Some(Err(refused)) => {
+                    outcomes[index] = Some(rejection(refused));
+                    continue;
+                }
+                None => anyhow::bail!("document {index} was not prepared"),
             },
         };
         groups.entry(community).or_default().push(index);
@@ -184,16 +206,23 @@ async fn push_group(
     community: CommunityId,
     documents: &[(ElderId, Vec<Vec<u8>>)],
     members: &[usize],
-    prepared: &mut HashMap<usize, Applied>,
+    prepared: &mut HashMap<usize, Prepared>,
 ) -> anyhow::Result<Vec<Attempt>> {
     let started = std::time::Instant::now();
     let txn = state.db.begin().await?;
     lock_community(&txn, community).await?;
     let ids: Vec<String> = members.iter().map(|&i| documents[i].0.to_string()).collect();
-    let mut stored: HashMap<String, document::Model> = HashMap::new();
-    for chunk in ids.chunks(200) {
-        for row in document::Entity::find().filter(document::Column::ElderId.is_in(chunk.to_vec())).all(&txn).await? {
-            stored.insert(row.elder_id.clone(), row);
+    let mut stored: HashMap<String, Stored> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String, String)> = document::Entity::find()
+            .select_only()
+            .columns([document::Column::ElderId, document::Column::CommunityId, document::Column::Heads])
+            .filter(document::Column::ElderId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        for (elder, community_id, heads) in rows {
+            stored.insert(elder, Stored { community_id, heads });
         }
     }
     let now = now();
@@ -202,8 +231,19 @@ async fn push_group(
     for &index in members {
         let (elder, changes) = &documents[index];
         let current = stored.remove(&elder.to_string());
-        match decide(state, caller, areas, community, *elder, changes.clone(), prepared.remove(&index), current, now)
-            .await?
+        match decide(
+            state,
+            caller,
+            areas,
+            &txn,
+            community,
+            *elder,
+            changes.clone(),
+            prepared.remove(&index),
+            current,
+            now,
+        )
+        .await?
         {
             Decision::Done(outcome) => results.push(Attempt::Done(outcome)),
             Decision::Retry => results.push(Attempt::Retry),
@@ -260,6 +300,12 @@ async fn apply(
     .context("the document task failed")?
 }
 
+/// What the transaction reads of a stored document before deciding.
+struct Stored {
+    community_id: String,
+    heads: String,
+}
+
 enum Decision {
     Done(PushOutcome),
     Retry,
@@ -286,27 +332,33 @@ async fn decide(
     state: &AppState,
     caller: &Caller,
     areas: &AreaTree,
+    txn: &DatabaseTransaction,
     locked: CommunityId,
     elder: ElderId,
     changes: Vec<Vec<u8>>,
-    prepared: Option<Applied>,
-    current: Option<document::Model>,
+    prepared: Option<Prepared>,
+    current: Option<Stored>,
     now: Timestamp,
 ) -> anyhow::Result<Decision> {
     if current.as_ref().is_some_and(|c| c.community_id != locked.to_string()) {
         // Moved by a concurrent push since it was grouped: group it again.
         return Ok(Decision::Retry);
     }
-    let applied = match (prepared, &current) {
-        // Built while grouping, and still new to the server under the lock.
-        (Some(applied), None) => applied,
+    let current_heads = current.as_ref().map(|c| c.heads.clone());
+    let result = match prepared {
+        // Prepared against the version still stored: nothing changed meanwhile.
+        Some(prepared) if prepared.base_heads == current_heads => prepared.result,
         _ => {
-            let base = current.as_ref().map(|d| d.snapshot.clone());
-            match apply(base, changes, state.actor.clone(), now, state.policy.clone()).await? {
-                Err(refused) => return Ok(Decision::Done(rejection(&refused))),
-                Ok(applied) => applied,
-            }
+            let base = match &current {
+                Some(_) => document::Entity::find_by_id(elder.to_string()).one(txn).await?.map(|d| d.snapshot),
+                None => None,
+            };
+            apply(base, changes, state.actor.clone(), now, state.policy.clone()).await?
         }
+    };
+    let applied = match result {
+        Err(refused) => return Ok(Decision::Done(rejection(&refused))),
+        Ok(applied) => applied,
     };
     let document = applied.document;
     if document.elder_id() != elder {
