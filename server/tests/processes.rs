@@ -229,11 +229,7 @@ async fn sign_in(base: &str, login: &str) -> Client {
 
 /// The changes of `doc` the server is not known to hold, in causal order.
 fn pending(doc: &ElderDocument, on_server: &HashSet<ChangeHash>) -> Vec<(ChangeHash, Vec<u8>)> {
-    doc.history()
-        .into_iter()
-        .filter(|change| !on_server.contains(&change.hash))
-        .map(|change| (change.hash, doc.encoded_change(&change.hash).unwrap().0))
-        .collect()
+    doc.changes_with_hashes().into_iter().filter(|(hash, _)| !on_server.contains(hash)).collect()
 }
 
 /// Pushes one document's changes. An error is a failure to reach the server or to

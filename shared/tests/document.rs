@@ -292,7 +292,7 @@ fn applying_changes_is_idempotent_and_reports_what_was_new() {
     let changes = origin.changes_since(&heads);
     let applied = server.apply_checked(&changes, at_minutes(1), &Policy::default()).unwrap();
     assert_eq!(applied.new_changes.len(), 1);
-    assert_eq!(applied.new_changes[0].1, author(2));
+    assert_eq!(applied.new_changes[0].author, author(2));
     let replay = applied.document.apply_checked(&changes, at_minutes(2), &Policy::default()).unwrap();
     assert!(replay.new_changes.is_empty());
     assert_eq!(replay.document.heads(), applied.document.heads());

@@ -382,15 +382,14 @@ async fn decide(
         return Ok(Decision::Done(PushOutcome::Accepted { heads, stored: 0 }));
     }
     let mut stored = Vec::with_capacity(applied.new_changes.len());
-    for (hash, author) in &applied.new_changes {
-        let (bytes, actor) = document.encoded_change(hash).context("an applied change is in the document")?;
+    for received in applied.new_changes {
         stored.push(change::ActiveModel {
-            hash: Set(hash.to_string()),
+            hash: Set(received.hash.to_string()),
             elder_id: Set(elder.to_string()),
-            bytes: Set(bytes),
-            user_id: Set(author.user.to_string()),
-            device_id: Set(author.device.to_string()),
-            actor: Set(actor),
+            bytes: Set(received.bytes),
+            user_id: Set(received.author.user.to_string()),
+            device_id: Set(received.author.device.to_string()),
+            actor: Set(received.actor),
             received_at: Set(now.as_millis()),
         });
     }
@@ -402,7 +401,7 @@ async fn decide(
         changes: stored,
         snapshot: document.save(),
         heads,
-        change_count: document.history().len() as i64,
+        change_count: document.change_count() as i64,
         rows,
         known: current.is_some(),
     })))

@@ -21,9 +21,21 @@ use crate::visit::Visit;
 pub struct Applied {
     /// The document with the changes merged in, already validated.
     pub document: ElderDocument,
-    /// The changes that were new to the document, with their authors, in the order
-    /// received; empty when the push was a replay.
-    pub new_changes: Vec<(ChangeHash, Author)>,
+    /// The changes that were new to the document, in the order received; empty when
+    /// the push was a replay.
+    pub new_changes: Vec<ReceivedChange>,
+}
+
+/// A change new to the receiver, as it arrived: the bytes to store and send on, and
+/// who made it. (Asking Automerge for a change's bytes afterwards rebuilds them from
+/// the whole document, which is far slower.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedChange {
+    pub hash: ChangeHash,
+    pub author: Author,
+    pub bytes: Vec<u8>,
+    /// The hex id of the actor (process) that made it.
+    pub actor: String,
 }
 
 /// A refused application: the reason, with the field at fault where there is one.
@@ -34,12 +46,12 @@ impl ElderDocument {
     /// `now` is the receiver's clock.
     pub fn apply_checked(&self, changes: &[Vec<u8>], now: Timestamp, policy: &Policy) -> Result<Applied, Rejection> {
         let decoded = decode_changes(changes)?;
-        let new_changes = authored_and_new(&decoded, |hash| self.doc.get_change_by_hash(hash).is_some())?;
+        let new_changes = authored_and_new(&decoded, |hash| self.doc.get_change_meta_by_hash(hash).is_some())?;
         if new_changes.is_empty() {
             return Ok(Applied { document: self.clone(), new_changes });
         }
         let fresh: Vec<Change> =
-            decoded.into_iter().filter(|c| new_changes.iter().any(|(h, _)| *h == c.hash())).collect();
+            decoded.into_iter().filter(|c| new_changes.iter().any(|n| n.hash == c.hash())).collect();
         let document = merged_and_checked(self.doc.clone(), fresh, &new_changes, now, policy)?;
         let (before, after) = (self.record().elder_id, document.record().elder_id);
         if before != after {
@@ -66,7 +78,7 @@ impl ElderDocument {
     /// Refuses a change that edits a visit its author already saw voided. An edit
     /// made concurrently with the void (its author had not seen it) is not refused:
     /// it merges, the visit stays voided, and both are kept in history.
-    fn check_no_edits_after_void(&self, new_changes: &[(ChangeHash, Author)]) -> Result<(), ValidationError> {
+    fn check_no_edits_after_void(&self, new_changes: &[ReceivedChange]) -> Result<(), ValidationError> {
         let Some(visits_obj) = codec::map_at(&self.doc, &[schema::VISITS]) else {
             return Ok(());
         };
@@ -75,12 +87,13 @@ impl ElderDocument {
             serde_json::from_value(json)
                 .map_err(|e| ValidationError::Schema { field: schema::VISITS.into(), reason: e.to_string() })
         };
-        for (hash, _) in new_changes {
-            let Some(change) = self.doc.get_change_by_hash(hash) else { continue };
-            if change.deps().is_empty() {
+        for received in new_changes {
+            let hash = &received.hash;
+            let Some(meta) = self.doc.get_change_meta_by_hash(hash) else { continue };
+            if meta.deps.is_empty() {
                 continue;
             }
-            let seen = visits_at(change.deps())?;
+            let seen = visits_at(&meta.deps)?;
             if !seen.values().any(Visit::is_voided) {
                 continue;
             }
@@ -97,19 +110,21 @@ impl ElderDocument {
 
 /// Each change's author (a change without one is refused), keeping only the changes
 /// not `known` already, each once.
-fn authored_and_new(
-    decoded: &[Change],
-    known: impl Fn(&ChangeHash) -> bool,
-) -> Result<Vec<(ChangeHash, Author)>, Rejection> {
-    let mut new_changes: Vec<(ChangeHash, Author)> = Vec::new();
+fn authored_and_new(decoded: &[Change], known: impl Fn(&ChangeHash) -> bool) -> Result<Vec<ReceivedChange>, Rejection> {
+    let mut new_changes: Vec<ReceivedChange> = Vec::new();
     for change in decoded {
         let hash = change.hash();
         let author = change
             .message()
             .and_then(Author::from_commit_message)
             .ok_or_else(|| ValidationError::MissingAuthor { change: hash.to_string() })?;
-        if !known(&hash) && !new_changes.iter().any(|(h, _)| *h == hash) {
-            new_changes.push((hash, author));
+        if !known(&hash) && !new_changes.iter().any(|n| n.hash == hash) {
+            new_changes.push(ReceivedChange {
+                hash,
+                author,
+                bytes: change.raw_bytes().to_vec(),
+                actor: change.actor_id().to_hex_string(),
+            });
         }
     }
     Ok(new_changes)
@@ -120,7 +135,7 @@ fn authored_and_new(
 fn merged_and_checked(
     mut base: automerge::Automerge,
     changes: Vec<Change>,
-    new_changes: &[(ChangeHash, Author)],
+    new_changes: &[ReceivedChange],
     now: Timestamp,
     policy: &Policy,
 ) -> Result<ElderDocument, Rejection> {

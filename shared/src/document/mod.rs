@@ -15,7 +15,7 @@ pub mod schema;
 use automerge::{ActorId, Automerge, Change, ChangeHash, ROOT, ReadDoc};
 use serde_json::Value as Json;
 
-pub use apply::{Applied, Rejection};
+pub use apply::{Applied, ReceivedChange, Rejection};
 pub use codec::FieldPath;
 pub use conflicts::{Conflict, ConflictValue};
 pub use ops::{Edit, Enrolment, InputError, NewFollowUp, NewVisit, ProfileChange};
@@ -146,10 +146,15 @@ impl ElderDocument {
         self.doc.get_changes(heads).into_iter().map(|c| c.raw_bytes().to_vec()).collect()
     }
 
-    /// One change as stored and sent: its bytes and the hex id of the actor (process)
-    /// that made it.
-    pub fn encoded_change(&self, hash: &ChangeHash) -> Option<(Vec<u8>, String)> {
-        self.doc.get_change_by_hash(hash).map(|change| (change.raw_bytes().to_vec(), change.actor_id().to_hex_string()))
+    /// Every change with its hash, in causal order, each encoded on its own (one pass
+    /// over the document, unlike asking for changes one hash at a time).
+    pub fn changes_with_hashes(&self) -> Vec<(ChangeHash, Vec<u8>)> {
+        self.doc.get_changes(&[]).into_iter().map(|c| (c.hash(), c.raw_bytes().to_vec())).collect()
+    }
+
+    /// How many changes the document holds.
+    pub fn change_count(&self) -> usize {
+        self.doc.stats().num_changes as usize
     }
 
     /// Every change in causal order, with its author: the audit trail of this elder.
