@@ -1,16 +1,15 @@
-//! Push: one document's changes applied, checked and stored in one transaction under
-//! the lock of the document's community.
+//! Push: documents' changes applied, checked and stored, one transaction per community
+//! under that community's lock.
 //!
 //! The community's lock row is taken first (an UPDATE, which on PostgreSQL locks the
 //! row and on SQLite takes the database's write lock), so within a community sequence
 //! numbers are assigned in commit order and a pull's "after n" never skips a change
-//! that commits late (DESIGN.md, Sync). A rejected document rolls back whole.
+//! that commits late (DESIGN.md, Sync). A rejected document writes nothing.
 
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context as _;
 use jinlin_shared::ActorId;
-
 use jinlin_shared::area::{AreaLevel, AreaTree};
 use jinlin_shared::document::{Applied, ElderDocument, Rejection};
 use jinlin_shared::ids::{CommunityId, ElderId};
@@ -70,11 +69,10 @@ pub async fn push_document(
 
 /// Applies and stores several documents' changes, one outcome per document in order.
 ///
-/// Documents are grouped by community and each group is one transaction under the
-/// community's lock, with a savepoint per document: a rejected document rolls back
-/// to its savepoint and stores nothing while the others land, and a workstation's
-/// upload of its community costs one commit (one fsync) per push instead of one per
-/// elder.
+/// Every document is applied and checked first, outside any lock. Then documents are
+/// grouped by community and each group is one transaction under the community's lock:
+/// a rejected document writes nothing while the others land, and a workstation's
+/// upload of its community costs one commit per push instead of one per elder.
 pub async fn push_documents(
     state: &AppState,
     caller: &Caller,
