@@ -142,27 +142,31 @@ pub async fn list_users(db: &DatabaseConnection) -> Result<Vec<UserListing>, Adm
 }
 
 pub async fn set_disabled(db: &DatabaseConnection, login: &str, disabled: bool) -> Result<(), AdminError> {
-    let done = user::Entity::update_many()
-        .col_expr(user::Column::Disabled, Expr::value(disabled))
-        .filter(user::Column::Login.eq(login))
-        .exec(db)
-        .await?;
-    if done.rows_affected == 0 {
-        return Err(AdminError::UnknownUser(login.to_owned()));
-    }
-    Ok(())
+    update_user(db, login, vec![(user::Column::Disabled, Expr::value(disabled))]).await
 }
 
+/// A new password also lifts a lockout from failed sign-ins.
 pub async fn set_password(db: &DatabaseConnection, login: &str, password: String) -> Result<(), AdminError> {
     let hash = hash_password(password).await?;
-    let done = user::Entity::update_many()
-        .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .col_expr(user::Column::FailedLogins, Expr::value(0))
-        .col_expr(user::Column::LockedUntil, Expr::value(Option::<i64>::None))
-        .filter(user::Column::Login.eq(login))
-        .exec(db)
-        .await?;
-    if done.rows_affected == 0 {
+    let columns = vec![
+        (user::Column::PasswordHash, Expr::value(hash)),
+        (user::Column::FailedLogins, Expr::value(0)),
+        (user::Column::LockedUntil, Expr::value(Option::<i64>::None)),
+    ];
+    update_user(db, login, columns).await
+}
+
+/// Sets columns of the user with `login`, or says there is no such user.
+async fn update_user(
+    db: &DatabaseConnection,
+    login: &str,
+    columns: Vec<(user::Column, sea_orm::sea_query::Expr)>,
+) -> Result<(), AdminError> {
+    let mut update = user::Entity::update_many().filter(user::Column::Login.eq(login));
+    for (column, value) in columns {
+        update = update.col_expr(column, value);
+    }
+    if update.exec(db).await?.rows_affected == 0 {
         return Err(AdminError::UnknownUser(login.to_owned()));
     }
     Ok(())

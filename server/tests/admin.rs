@@ -99,3 +99,31 @@ async fn an_area_file_with_a_bad_row_is_refused_whole(backend: Backend) {
     server.stop().await;
 }
 on_both_databases!(an_area_file_with_a_bad_row_is_refused_whole, super::an_area_file_with_a_bad_row_is_refused_whole);
+
+async fn a_disabled_user_loses_access_and_a_new_password_replaces_the_old(backend: Backend) {
+    use jinlin_server::admin::{set_disabled, set_password};
+    let server = TestServer::start(backend).await;
+    let client = common::Client::sign_in(&server, "heping").await;
+    set_disabled(&server.db, "heping", true).await.unwrap();
+    let pull = jinlin_shared::wire::PullRequest::new(jinlin_shared::wire::Cursor::new(), 10);
+    assert_eq!(client.post("/sync/pull", &pull).await.status(), 401, "a disabled user's session stops working");
+    let http = reqwest::Client::new();
+    let login = |password: &str| serde_json::json!({"protocol": 1, "login": "heping", "password": password, "device": {"id": null, "name": "x"}});
+    let refused = http.post(format!("{}/auth/login", server.base)).json(&login(common::PASSWORD)).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+
+    set_disabled(&server.db, "heping", false).await.unwrap();
+    set_password(&server.db, "heping", "a new long password".into()).await.unwrap();
+    let old = http.post(format!("{}/auth/login", server.base)).json(&login(common::PASSWORD)).send().await.unwrap();
+    assert_eq!(old.status(), 403);
+    let new =
+        http.post(format!("{}/auth/login", server.base)).json(&login("a new long password")).send().await.unwrap();
+    assert_eq!(new.status(), 200);
+    assert!(matches!(set_disabled(&server.db, "nobody", true).await, Err(AdminError::UnknownUser(_))));
+    assert!(matches!(set_password(&server.db, "heping", "short".into()).await, Err(AdminError::Password(_))));
+    server.stop().await;
+}
+on_both_databases!(
+    a_disabled_user_loses_access_and_a_new_password_replaces_the_old,
+    super::a_disabled_user_loses_access_and_a_new_password_replaces_the_old
+);
