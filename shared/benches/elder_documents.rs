@@ -89,6 +89,19 @@ fn main() {
     }
     println!("  save               {}", per_item(started.elapsed(), docs.len()));
 
+    // A new elder as the server receives it: built from its thirteen changes, checked.
+    let changes: Vec<Vec<Vec<u8>>> = docs.iter().take(300).map(|d| d.changes_since(&[])).collect();
+    let started = Instant::now();
+    for elder in &changes {
+        std::hint::black_box(
+            ElderDocument::from_changes_checked(elder, ActorId::from(vec![4; 16]), now, &policy).expect("accepted"),
+        );
+    }
+    println!(
+        "  build from changes {}  (a new elder's 13 changes, checked, as a push delivers them)",
+        per_item(started.elapsed(), changes.len())
+    );
+
     // Load alone, then load + materialise, streaming as a server re-materialising would.
     let started = Instant::now();
     for bytes in &saves {
