@@ -16,11 +16,11 @@ use jinlin_shared::policy::Policy;
 use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::Role;
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::admin;
 use crate::auth::{Caller, hash_password};
-use crate::db::entity::device;
+use crate::db::entity::{device, document, user};
 use crate::state::{AppState, load_area_tree, now};
 use crate::sync::push::push_document;
 
@@ -48,19 +48,25 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
     let communities = ((525.0 * scale).round() as usize).max(1);
     let elders = ((14_000.0 * scale).round() as usize).max(communities);
     let city = synthetic::city(&mut rng, communities, now);
+    if document::Entity::find().one(&state.db).await?.is_some() {
+        anyhow::bail!("the database already holds elders; load the demo city into an empty database");
+    }
 
     admin::import_area_list(&state.db, &city.areas).await?;
     state.forget_areas().await;
     let tree = load_area_tree(&state.db).await?;
+    // The demo's own areas, by code (an area already present keeps its id).
+    let codes: std::collections::HashSet<&str> = city.areas.iter().map(|a| a.code.as_str()).collect();
+    let demo_areas = || tree.areas().filter(|a| codes.contains(a.code.as_str()));
 
     // One hash for every demo account: argon2 is slow on purpose, and a thousand
     // hashes of the same demo password would take a minute.
     let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
-    admin::add_user_with_hash(&state.db, "admin", "管理员", Role::Admin, None, &hash).await?;
+    ensure_user(state, "admin", "管理员", Role::Admin, None, &hash).await?;
     let mut assistants: Vec<(jinlin_shared::ids::CommunityId, Vec<Assistant>)> = Vec::new();
-    for street in tree.areas().filter(|a| a.level == AreaLevel::Street) {
-        admin::add_user_with_hash(
-            &state.db,
+    for street in demo_areas().filter(|a| a.level == AreaLevel::Street) {
+        ensure_user(
+            state,
             &format!("s{}", street.code),
             &format!("{}督导", street.name),
             Role::Supervisor,
@@ -69,12 +75,12 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
         )
         .await?;
     }
-    for community in tree.areas().filter(|a| a.level == AreaLevel::Community) {
+    for community in demo_areas().filter(|a| a.level == AreaLevel::Community) {
         let mut pair = Vec::new();
         for suffix in ["a", "b"] {
             let login = format!("c{}{suffix}", community.code);
-            let user: UserId = admin::add_user_with_hash(
-                &state.db,
+            let user: UserId = ensure_user(
+                state,
                 &login,
                 &format!("{}助老员{suffix}", community.name),
                 Role::Assistant,
@@ -128,6 +134,29 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
     let first_assistant =
         tree.areas().find(|a| a.level == AreaLevel::Community).map(|c| format!("c{}a", c.code)).unwrap_or_default();
     Ok(DemoSummary { communities, elders, visits, first_assistant, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Adds a demo account, or keeps the account already holding that login.
+async fn ensure_user(
+    state: &AppState,
+    login: &str,
+    name: &str,
+    role: Role,
+    scope: Option<&str>,
+    hash: &str,
+) -> anyhow::Result<UserId> {
+    match admin::add_user_with_hash(&state.db, login, name, role, scope, hash).await {
+        Ok(id) => Ok(id),
+        Err(admin::AdminError::DuplicateLogin(_)) => {
+            let existing = user::Entity::find()
+                .filter(user::Column::Login.eq(login))
+                .one(&state.db)
+                .await?
+                .context("a user that exists")?;
+            Ok(existing.id.parse()?)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// One elder enrolled a year ago and visited about monthly since, by the community's

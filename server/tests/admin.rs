@@ -127,3 +127,28 @@ on_both_databases!(
     a_disabled_user_loses_access_and_a_new_password_replaces_the_old,
     super::a_disabled_user_loses_access_and_a_new_password_replaces_the_old
 );
+
+async fn the_demo_city_is_loaded_through_the_push_path_with_every_visit_materialised(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let state = AppState::new(server.db.clone(), Policy::default(), Limits::default());
+    let users_before = server.count("users").await;
+    let summary = jinlin_server::demo::load_demo_city(&state, 0.004, 7).await.unwrap();
+    assert_eq!(summary.communities, 2);
+    assert_eq!(summary.elders, 56);
+    assert_eq!(server.count("documents").await, 56);
+    assert_eq!(server.count("elders").await, 56);
+    assert_eq!(server.count("visits").await, summary.visits as i64);
+    assert!(summary.visits > 56 * 8, "about a visit a month for a year");
+    // The existing admin is kept; the demo adds a supervisor per street of its city and
+    // two assistants per community.
+    let demo_users = server.count("users").await - users_before;
+    assert!(demo_users >= 2 * 2 + 1, "{demo_users} demo users");
+    // A second load into a database that holds elders is refused, adding nothing.
+    assert!(jinlin_server::demo::load_demo_city(&state, 0.004, 7).await.is_err());
+    assert_eq!(server.count("documents").await, 56);
+    server.stop().await;
+}
+on_both_databases!(
+    the_demo_city_is_loaded_through_the_push_path,
+    super::the_demo_city_is_loaded_through_the_push_path_with_every_visit_materialised
+);
