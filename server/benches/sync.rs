@@ -72,6 +72,17 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
 
+/// A signed-in JSON request and its JSON answer.
+async fn post<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    base: &str,
+    path: &str,
+    token: &str,
+    body: &impl serde::Serialize,
+) -> T {
+    http.post(format!("{base}{path}")).bearer_auth(token).json(body).send().await.unwrap().json().await.unwrap()
+}
+
 async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> LoginResponse {
     let request = LoginRequest {
         protocol: PROTOCOL_VERSION,
@@ -218,16 +229,7 @@ async fn run(backend: &str, city: &City) {
         tasks.push(tokio::spawn(async move {
             loop {
                 let Some(body) = queue.lock().await.pop() else { break };
-                let response: PushResponse = http
-                    .post(format!("{base}/sync/push"))
-                    .bearer_auth(&token)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let response: PushResponse = post(&http, &base, "/sync/push", &token, &body).await;
                 if let Some(refused) = response.results.iter().find(|r| !r.outcome.is_accepted()) {
                     panic!("upload refused: {refused:?}");
                 }
@@ -254,16 +256,8 @@ async fn run(backend: &str, city: &City) {
     let mut cursor = Cursor::new();
     let mut pulled = 0;
     loop {
-        let page: PullResponse = http
-            .post(format!("{}/sync/pull", server.base))
-            .bearer_auth(&first.token)
-            .json(&PullRequest::new(cursor.clone(), 5000))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: PullResponse =
+            post(&http, &server.base, "/sync/pull", &first.token, &PullRequest::new(cursor.clone(), 5000)).await;
         pulled += page.documents.len();
         cursor = page.next_cursor;
         if !page.more {
@@ -327,16 +321,7 @@ async fn run(backend: &str, city: &City) {
         tasks.push(tokio::spawn(async move {
             barrier.wait().await;
             let started = Instant::now();
-            let response: PushResponse = http
-                .post(format!("{base}/sync/push"))
-                .bearer_auth(&session.token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let response: PushResponse = post(&http, &base, "/sync/push", &session.token, &body).await;
             assert!(response.results[0].outcome.is_accepted(), "{:?}", response.results[0].outcome);
             started.elapsed()
         }));
@@ -352,6 +337,16 @@ async fn run(backend: &str, city: &City) {
         percentile(&latencies, 0.95),
         latencies[latencies.len() - 1]
     );
+    drop(server);
+    if dir.is_none() {
+        // The benchmark's PostgreSQL database goes with it.
+        let name = url.rsplit('/').next().unwrap_or_default().to_owned();
+        let admin_url = std::env::var("JINLIN_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = db::connect(&admin_url, false).await.unwrap();
+        let drop_sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        admin.execute_raw(Statement::from_string(admin.get_database_backend(), drop_sql)).await.unwrap();
+    }
 }
 
 /// JSON with base64 against a binary framing, for a typical 100-document push: the
