@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::author::Author;
-use crate::ids::{CommunityId, ContactId, EntryId};
+use crate::ids::{CommunityId, ContactId};
 use crate::label::labelled_enum;
 use crate::time::{Date, Timestamp};
 
@@ -157,14 +157,4 @@ pub struct TierOverride {
     pub reason: String,
     pub set_at: Timestamp,
     pub set_by: Author,
-}
-
-/// Picks the entry in force on `on` from a dated history: the latest effective date
-/// not after `on`, ties broken by entry id so every replica picks the same.
-pub fn in_force_on<T>(history: &BTreeMap<EntryId, T>, on: Date, effective_on: impl Fn(&T) -> Date) -> Option<&T> {
-    history
-        .iter()
-        .filter(|(_, entry)| effective_on(entry) <= on)
-        .max_by_key(|(id, entry)| (effective_on(entry), **id))
-        .map(|(_, entry)| entry)
 }

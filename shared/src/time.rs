@@ -15,7 +15,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub type Date = NaiveDate;
 
 const SHANGHAI_OFFSET_SECONDS: i32 = 8 * 3600;
-const MILLIS_PER_DAY: i64 = 86_400_000;
 
 /// The Asia/Shanghai offset (UTC+8, no daylight saving since 1991).
 pub fn shanghai() -> FixedOffset {
@@ -195,11 +194,6 @@ impl<'de> Deserialize<'de> for Month {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         s.parse().map_err(serde::de::Error::custom)
     }
-}
-
-/// Milliseconds in a day, for callers that work in instants.
-pub const fn millis_per_day() -> i64 {
-    MILLIS_PER_DAY
 }
 
 #[cfg(test)]

@@ -15,12 +15,8 @@ labelled_enum! {
 }
 
 impl Role {
-    /// Assistants record visits; supervisors also void visits and resolve conflicts;
-    /// admins manage users and areas. All of them change documents in their scope.
-    pub fn may_change_documents(self) -> bool {
-        true
-    }
-
+    /// Admins manage users, areas and workstations. (Every role changes documents
+    /// within its scope; the scope, not the role, decides which.)
     pub fn may_manage_users(self) -> bool {
         self == Role::Admin
     }

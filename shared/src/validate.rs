@@ -1,8 +1,6 @@
 //! The rules a document must keep, checked on the whole document and on the result
 //! of applying someone's changes. Every error names the field at fault.
 
-use serde::{Deserialize, Serialize};
-
 use crate::document::{DocumentError, ElderRecord};
 use crate::ids::{ElderId, VisitId};
 use crate::label::labelled_enum;
@@ -87,21 +85,6 @@ impl From<DocumentError> for ValidationError {
             DocumentError::UndecodableChange { index, reason } => Self::Undecodable { index, reason },
             other => Self::Undecodable { index: 0, reason: other.to_string() },
         }
-    }
-}
-
-/// A check result serialised for people and the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Finding {
-    pub code: RejectCode,
-    pub field: Option<String>,
-    pub message: String,
-}
-
-impl From<&ValidationError> for Finding {
-    fn from(error: &ValidationError) -> Self {
-        Finding { code: error.code(), field: error.field(), message: error.to_string() }
     }
 }
 

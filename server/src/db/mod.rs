@@ -11,7 +11,7 @@ pub mod migration;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
 /// The embedded default: a file beside the working directory, created on first start.
@@ -53,10 +53,6 @@ pub async fn connect(url: &str, migrate: bool) -> Result<DatabaseConnection, DbS
         migration::Migrator::up(&db, None).await.map_err(DbSetupError::Migrate)?;
     }
     Ok(db)
-}
-
-pub fn is_postgres(db: &DatabaseConnection) -> bool {
-    db.get_database_backend() == DbBackend::Postgres
 }
 
 /// A URL safe to print: the password, if any, is replaced.

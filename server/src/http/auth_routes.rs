@@ -14,7 +14,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, bearer_token};
 use crate::audit;
 use crate::auth::{Caller, new_token, scope_of, verify_password};
 use crate::db::entity::{device, session, user};
@@ -130,14 +130,10 @@ async fn logout(
     caller: Caller,
     headers: axum::http::HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError::Unauthorised)?;
+    let token = bearer_token(&headers)?;
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now().as_millis()))
-        .filter(session::Column::TokenHash.eq(crate::auth::token_hash(token.trim())))
+        .filter(session::Column::TokenHash.eq(crate::auth::token_hash(token)))
         .exec(&state.db)
         .await?;
     audit::record(&state.db, now(), Some(&caller.user.to_string()), "logout", serde_json::json!({})).await?;

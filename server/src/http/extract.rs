@@ -28,22 +28,25 @@ where
     }
 }
 
+/// The token of `Authorization: Bearer <token>`.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthorised)
+}
+
 /// The caller behind `Authorization: Bearer <token>`: a live session of an enabled
 /// user on a device that was not revoked.
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthorised)?;
-        let session = session::Entity::find_by_id(token_hash(token.trim()))
-            .one(&state.db)
-            .await?
-            .ok_or(ApiError::SessionExpired)?;
+        let token = bearer_token(&parts.headers)?;
+        let session =
+            session::Entity::find_by_id(token_hash(token)).one(&state.db).await?.ok_or(ApiError::SessionExpired)?;
         if session.revoked_at.is_some() || session.expires_at <= now().as_millis() {
             return Err(ApiError::SessionExpired);
         }

@@ -22,7 +22,6 @@ pub use ops::{Edit, Enrolment, InputError, NewFollowUp, NewVisit, ProfileChange}
 pub use schema::{ElderRecord, SCHEMA_VERSION, set_as_map};
 
 use crate::author::Author;
-use crate::elder::in_force_on;
 use crate::ids::{CommunityId, ElderId};
 use crate::time::Timestamp;
 
@@ -222,11 +221,6 @@ impl ElderDocument {
 /// The community of the placement in force at the latest date recorded.
 pub fn current_community(record: &ElderRecord) -> Option<CommunityId> {
     record.placements.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community)
-}
-
-/// The community holding the record on `on`.
-pub fn community_on(record: &ElderRecord, on: crate::time::Date) -> Option<CommunityId> {
-    in_force_on(&record.placements, on, |p| p.effective_on).map(|p| p.community)
 }
 
 /// Checks the version, upgrades documents of earlier schemas, then types the JSON.
