@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use jinlin_shared::area::{Area, AreaLevel, AreaTree};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
-use sea_orm::{DatabaseConnection, EntityTrait};
-use tokio::sync::RwLock;
+use sea_orm::{DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, TransactionTrait};
+use tokio::sync::{Mutex, MutexGuard, RwLock};
 
 use crate::db::entity::area;
 
@@ -41,18 +41,65 @@ pub struct AppState {
     pub actor: jinlin_shared::ActorId,
     pub metrics: Arc<crate::metrics::Metrics>,
     areas: Arc<RwLock<CachedAreas>>,
+    /// On SQLite, whose turn it is to write (see [`AppState::begin_write`]).
+    write_turn: Option<Arc<Mutex<()>>>,
+}
+
+/// A write transaction and, on SQLite, this process's writing turn, held until the
+/// transaction ends.
+pub struct WriteTxn<'a> {
+    txn: DatabaseTransaction,
+    _turn: Option<MutexGuard<'a, ()>>,
+}
+
+impl std::fmt::Debug for WriteTxn<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteTxn").field("turn", &self._turn.is_some()).finish_non_exhaustive()
+    }
+}
+
+impl WriteTxn<'_> {
+    /// Commits, then gives up the turn.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTxn<'_> {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, policy: Policy, limits: Limits) -> Self {
         Self {
-            db,
             policy: Arc::new(policy),
             limits: Arc::new(limits),
             actor: jinlin_shared::ActorId::random(),
             metrics: Arc::default(),
             areas: Arc::new(RwLock::new(None)),
+            write_turn: (db.get_database_backend() == DatabaseBackend::Sqlite).then(Arc::default),
+            db,
         }
+    }
+
+    /// Begins a transaction that will write.
+    ///
+    /// SQLite has one writer at a time, and a connection that finds the database busy
+    /// sleeps and polls again (after 1, 2, 5 … 100 ms), so fifty concurrent pushes
+    /// would queue by polling and the last wait hundreds of milliseconds. The writers
+    /// of this process take turns on a queue instead, each starting the moment the one
+    /// before ends; only another process (the command line) is met by polling.
+    /// PostgreSQL locks rows and needs no turn.
+    pub async fn begin_write(&self) -> Result<WriteTxn<'_>, DbErr> {
+        let turn = match &self.write_turn {
+            Some(turn) => Some(turn.lock().await),
+            None => None,
+        };
+        Ok(WriteTxn { txn: self.db.begin().await?, _turn: turn })
     }
 
     /// The city's areas, read from the database at most every thirty seconds.

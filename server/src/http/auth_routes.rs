@@ -11,7 +11,7 @@ use jinlin_shared::ids::DeviceId;
 use jinlin_shared::user::{Role, SignedInUser};
 use jinlin_shared::wire::{LoginRequest, LoginResponse, check_protocol};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::error::ApiError;
 use super::extract::{ApiJson, bearer_token};
@@ -49,29 +49,33 @@ async fn login(
         let failures = account.failed_logins + 1;
         let locked_until = (failures >= state.limits.max_failed_logins)
             .then(|| now.plus_minutes(state.limits.lockout_minutes).as_millis());
+        let txn = state.begin_write().await?;
         user::Entity::update_many()
             .col_expr(user::Column::FailedLogins, Expr::value(if locked_until.is_some() { 0 } else { failures }))
             .col_expr(user::Column::LockedUntil, Expr::value(locked_until))
             .filter(user::Column::Id.eq(&account.id))
-            .exec(&state.db)
+            .exec(&*txn)
             .await?;
-        audit::record(&state.db, now, Some(&account.id), "login.failed", serde_json::json!({ "login": account.login }))
+        audit::record(&*txn, now, Some(&account.id), "login.failed", serde_json::json!({ "login": account.login }))
             .await?;
+        txn.commit().await?;
         return Err(refused());
     }
 
+    // The device, the session, the reset count and the audit entry land together.
+    let txn = state.begin_write().await?;
     let device_id = match request.device.id {
         Some(id) => {
-            match device::Entity::find_by_id(id.to_string()).one(&state.db).await? {
+            match device::Entity::find_by_id(id.to_string()).one(&*txn).await? {
                 Some(known) if known.revoked_at.is_some() => return Err(ApiError::DeviceRevoked),
                 Some(_) => {}
-                None => register_device(&state, id, &request.device.name, &account.id, now.as_millis()).await?,
+                None => register_device(&*txn, id, &request.device.name, &account.id, now.as_millis()).await?,
             }
             id
         }
         None => {
             let id = DeviceId::from_uuid(uuid::Uuid::now_v7()).map_err(anyhow::Error::new)?;
-            register_device(&state, id, &request.device.name, &account.id, now.as_millis()).await?;
+            register_device(&*txn, id, &request.device.name, &account.id, now.as_millis()).await?;
             id
         }
     };
@@ -85,14 +89,15 @@ async fn login(
         expires_at: Set(expires_at.as_millis()),
         revoked_at: Set(None),
     })
-    .exec(&state.db)
+    .exec(&*txn)
     .await?;
     user::Entity::update_many()
         .col_expr(user::Column::FailedLogins, Expr::value(0))
         .filter(user::Column::Id.eq(&account.id))
-        .exec(&state.db)
+        .exec(&*txn)
         .await?;
-    audit::record(&state.db, now, Some(&account.id), "login", serde_json::json!({ "device": device_id })).await?;
+    audit::record(&*txn, now, Some(&account.id), "login", serde_json::json!({ "device": device_id })).await?;
+    txn.commit().await?;
     let bad = |what: &str| ApiError::Internal(anyhow::anyhow!("user {} has an invalid {what}", account.id));
     Ok(Json(LoginResponse {
         token,
@@ -108,7 +113,13 @@ async fn login(
     }))
 }
 
-async fn register_device(state: &AppState, id: DeviceId, name: &str, by: &str, at: i64) -> Result<(), ApiError> {
+async fn register_device(
+    db: &impl ConnectionTrait,
+    id: DeviceId,
+    name: &str,
+    by: &str,
+    at: i64,
+) -> Result<(), ApiError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::BadRequest("a device needs a name of 1 to 100 characters".into()));
@@ -120,7 +131,7 @@ async fn register_device(state: &AppState, id: DeviceId, name: &str, by: &str, a
         registered_by: Set(by.to_owned()),
         revoked_at: Set(None),
     })
-    .exec(&state.db)
+    .exec(db)
     .await?;
     Ok(())
 }
@@ -131,11 +142,13 @@ async fn logout(
     headers: axum::http::HeaderMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let token = bearer_token(&headers)?;
+    let txn = state.begin_write().await?;
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now().as_millis()))
         .filter(session::Column::TokenHash.eq(crate::auth::token_hash(token)))
-        .exec(&state.db)
+        .exec(&*txn)
         .await?;
-    audit::record(&state.db, now(), Some(&caller.user.to_string()), "logout", serde_json::json!({})).await?;
+    audit::record(&*txn, now(), Some(&caller.user.to_string()), "logout", serde_json::json!({})).await?;
+    txn.commit().await?;
     Ok(Json(serde_json::json!({ "signedOut": true })))
 }

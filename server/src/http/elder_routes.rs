@@ -44,7 +44,8 @@ async fn set_identity(
         return Err(ApiError::Forbidden("the elder is outside your area".into()));
     }
     let masked = id_number.masked();
-    let edit = Edit { author: Author { user: caller.user, device: SERVER_DEVICE }, at: now() };
+    let edit_at = now();
+    let edit = Edit { author: Author { user: caller.user, device: SERVER_DEVICE }, at: edit_at };
     let actor = state.actor.clone();
     let number = id_number.clone();
     let changes = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<Vec<u8>>> {
@@ -55,14 +56,14 @@ async fn set_identity(
     })
     .await
     .map_err(anyhow::Error::new)??;
-    let heads = match push_document(&state, &caller, &areas, elder, changes).await? {
-        PushOutcome::Accepted { heads, .. } => heads,
-        PushOutcome::Rejected { reason, .. } => return Err(ApiError::Conflict(reason)),
-    };
+    // The full number and its audit entry commit first: a document never shows a
+    // masked number that the identity table lacks. Should the document's change then
+    // fail, the caller's retry writes the same number and the same masked form again.
+    let txn = state.begin_write().await?;
     identity::Entity::insert(identity::ActiveModel {
         elder_id: Set(elder.to_string()),
         id_number: Set(id_number.reveal().to_owned()),
-        updated_at: Set(now().as_millis()),
+        updated_at: Set(edit_at.as_millis()),
         updated_by: Set(caller.user.to_string()),
     })
     .on_conflict(
@@ -70,15 +71,20 @@ async fn set_identity(
             .update_columns([identity::Column::IdNumber, identity::Column::UpdatedAt, identity::Column::UpdatedBy])
             .to_owned(),
     )
-    .exec_without_returning(&state.db)
+    .exec_without_returning(&*txn)
     .await?;
     audit::record(
-        &state.db,
-        now(),
+        &*txn,
+        edit_at,
         Some(&caller.user.to_string()),
         "identity.set",
         serde_json::json!({ "elder": elder, "masked": masked }),
     )
     .await?;
+    txn.commit().await?;
+    let heads = match push_document(&state, &caller, &areas, elder, changes).await? {
+        PushOutcome::Accepted { heads, .. } => heads,
+        PushOutcome::Rejected { reason, .. } => return Err(ApiError::Conflict(reason)),
+    };
     Ok(Json(IdentityAccepted { id_number_masked: masked, heads }))
 }

@@ -4,7 +4,8 @@
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use jinlin_shared::user::Role;
-use sea_orm::EntityTrait;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 
 use super::error::ApiError;
 use crate::auth::{Caller, scope_of, token_hash};
@@ -45,29 +46,51 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer_token(&parts.headers)?;
-        let session =
-            session::Entity::find_by_id(token_hash(token)).one(&state.db).await?.ok_or(ApiError::SessionExpired)?;
-        if session.revoked_at.is_some() || session.expires_at <= now().as_millis() {
+        // One query for the session, its device and its user: every request pays it,
+        // and nothing is cached, so a revocation takes effect on the next request.
+        let query = Query::select()
+            .column((session::Entity, session::Column::ExpiresAt))
+            .column((session::Entity, session::Column::RevokedAt))
+            .expr_as(Expr::col((device::Entity, device::Column::Id)), "device_id")
+            .expr_as(Expr::col((device::Entity, device::Column::RevokedAt)), "device_revoked_at")
+            .expr_as(Expr::col((user::Entity, user::Column::Id)), "user_id")
+            .column((user::Entity, user::Column::Disabled))
+            .column((user::Entity, user::Column::Role))
+            .column((user::Entity, user::Column::ScopeAreaId))
+            .from(session::Entity)
+            .left_join(
+                device::Entity,
+                Expr::col((device::Entity, device::Column::Id)).equals((session::Entity, session::Column::DeviceId)),
+            )
+            .inner_join(
+                user::Entity,
+                Expr::col((user::Entity, user::Column::Id)).equals((session::Entity, session::Column::UserId)),
+            )
+            .and_where(Expr::col((session::Entity, session::Column::TokenHash)).eq(token_hash(token)))
+            .to_owned();
+        let row = state.db.query_one(&query).await?.ok_or(ApiError::SessionExpired)?;
+        let expires_at: i64 = row.try_get("", "expires_at")?;
+        let revoked_at: Option<i64> = row.try_get("", "revoked_at")?;
+        if revoked_at.is_some() || expires_at <= now().as_millis() {
             return Err(ApiError::SessionExpired);
         }
-        let device = device::Entity::find_by_id(session.device_id.clone())
-            .one(&state.db)
-            .await?
-            .ok_or(ApiError::DeviceRevoked)?;
-        if device.revoked_at.is_some() {
+        let device: Option<String> = row.try_get("", "device_id")?;
+        let device_revoked_at: Option<i64> = row.try_get("", "device_revoked_at")?;
+        let Some(device) = device.filter(|_| device_revoked_at.is_none()) else {
             return Err(ApiError::DeviceRevoked);
-        }
-        let user =
-            user::Entity::find_by_id(session.user_id.clone()).one(&state.db).await?.ok_or(ApiError::SessionExpired)?;
-        if user.disabled {
+        };
+        let user: String = row.try_get("", "user_id")?;
+        if row.try_get::<bool>("", "disabled")? {
             return Err(ApiError::SessionExpired);
         }
-        let bad_row = |what: &str| ApiError::Internal(anyhow::anyhow!("user {} has an invalid {what}", user.id));
+        let role: String = row.try_get("", "role")?;
+        let scope: Option<String> = row.try_get("", "scope_area_id")?;
+        let bad_row = |what: &str| ApiError::Internal(anyhow::anyhow!("user {user} has an invalid {what}"));
         Ok(Caller {
-            user: user.id.parse().map_err(|_| bad_row("id"))?,
-            device: device.id.parse().map_err(|_| bad_row("device id"))?,
-            role: Role::parse(&user.role).ok_or_else(|| bad_row("role"))?,
-            scope: scope_of(user.scope_area_id.as_deref()).ok_or_else(|| bad_row("scope"))?,
+            user: user.parse().map_err(|_| bad_row("id"))?,
+            device: device.parse().map_err(|_| bad_row("device id"))?,
+            role: Role::parse(&role).ok_or_else(|| bad_row("role"))?,
+            scope: scope_of(scope.as_deref()).ok_or_else(|| bad_row("scope"))?,
         })
     }
 }

@@ -19,9 +19,7 @@ use jinlin_shared::time::Timestamp;
 use jinlin_shared::validate::RejectCode;
 use jinlin_shared::wire::{Heads, PushOutcome};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{log_kind, rows};
 use crate::auth::Caller;
@@ -207,7 +205,7 @@ async fn push_group(
     prepared: &mut HashMap<usize, Prepared>,
 ) -> anyhow::Result<Vec<Attempt>> {
     let started = std::time::Instant::now();
-    let txn = state.db.begin().await?;
+    let txn = state.begin_write().await?;
     lock_community(&txn, community).await?;
     let ids: Vec<String> = members.iter().map(|&i| documents[i].0.to_string()).collect();
     let mut stored: HashMap<String, Stored> = HashMap::new();
@@ -217,7 +215,7 @@ async fn push_group(
             .columns([document::Column::ElderId, document::Column::CommunityId, document::Column::Heads])
             .filter(document::Column::ElderId.is_in(chunk.to_vec()))
             .into_tuple()
-            .all(&txn)
+            .all(&*txn)
             .await?;
         for (elder, community_id, heads) in rows {
             stored.insert(elder, Stored { community_id, heads });
