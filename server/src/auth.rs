@@ -58,6 +58,13 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
+/// A new device's data key: 32 random bytes.
+pub fn new_device_key() -> jinlin_shared::wire::DeviceKey {
+    let mut bytes = [0u8; jinlin_shared::wire::DeviceKey::LEN];
+    rand::rng().fill_bytes(&mut bytes);
+    jinlin_shared::wire::DeviceKey::from_bytes(bytes)
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

@@ -95,6 +95,7 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
                 registered_at: Set(now.as_millis()),
                 registered_by: Set(user.to_string()),
                 revoked_at: Set(None),
+                data_key: Set(Some(crate::auth::new_device_key().as_bytes().to_vec())),
             })
             .exec_without_returning(&state.db)
             .await?;

@@ -69,11 +69,30 @@ async fn sign_in_gives_a_token_and_repeated_wrong_passwords_lock_the_account(bac
     // The token is stored only as its hash.
     use sea_orm::EntityTrait;
     let sessions = jinlin_server::db::entity::session::Entity::find().all(&server.db).await.unwrap();
-    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions.len(), 1, "one session before the others sign in");
     assert_ne!(sessions[0].token_hash, client.login.token);
     assert_eq!(sessions[0].token_hash, jinlin_server::auth::token_hash(&client.login.token));
 
+    // Every user signing in on one device gets that device's data key; another
+    // device gets another key.
     let http = reqwest::Client::new();
+    let on_same_device = serde_json::json!({"protocol": 1, "login": "heping2", "password": common::PASSWORD,
+        "device": {"id": client.login.device, "name": "ignored for a known device"}});
+    let second: jinlin_shared::wire::LoginResponse = http
+        .post(format!("{}/auth/login", server.base))
+        .json(&on_same_device)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second.device, client.login.device);
+    assert_eq!(second.device_key, client.login.device_key);
+    let elsewhere = Client::sign_in(&server, "heping2").await;
+    assert_ne!(elsewhere.login.device_key, client.login.device_key);
+    assert!(!format!("{:?}", client.login).contains(&client.login.token), "the token is never printed");
+
     let wrong = serde_json::json!({"protocol": 1, "login": "guangming", "password": "wrong password", "device": {"id": null, "name": "x"}});
     for _ in 0..5 {
         let response = http.post(format!("{}/auth/login", server.base)).json(&wrong).send().await.unwrap();

@@ -24,7 +24,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use encoding::{AutomergeBytes, Heads};
+pub use encoding::{AutomergeBytes, DeviceKey, Heads};
 
 use crate::ids::{CommunityId, DeviceId, ElderId};
 use crate::label::labelled_enum;
@@ -432,6 +432,10 @@ pub struct LoginResponse {
     pub expires_at: Timestamp,
     pub user: SignedInUser,
     pub device: DeviceId,
+    /// The key this device's data at rest is encrypted with (see the workstation's
+    /// store). The server holds every record in the clear already, so keeping the
+    /// key adds nothing an attacker of the server lacks; a revoked device gets none.
+    pub device_key: DeviceKey,
 }
 
 impl fmt::Debug for LoginResponse {
@@ -441,6 +445,7 @@ impl fmt::Debug for LoginResponse {
             .field("expires_at", &self.expires_at)
             .field("user", &self.user)
             .field("device", &self.device)
+            .field("device_key", &self.device_key)
             .finish()
     }
 }

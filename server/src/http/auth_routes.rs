@@ -9,14 +9,14 @@ use axum::routing::post;
 use axum::{Json, Router};
 use jinlin_shared::ids::DeviceId;
 use jinlin_shared::user::{Role, SignedInUser};
-use jinlin_shared::wire::{LoginRequest, LoginResponse, check_protocol};
+use jinlin_shared::wire::{DeviceKey, LoginRequest, LoginResponse, check_protocol};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::error::ApiError;
 use super::extract::{ApiJson, bearer_token};
 use crate::audit;
-use crate::auth::{Caller, new_token, scope_of, verify_password};
+use crate::auth::{Caller, new_device_key, new_token, scope_of, verify_password};
 use crate::db::entity::{device, session, user};
 use crate::state::{AppState, now};
 
@@ -64,19 +64,27 @@ async fn login(
 
     // The device, the session, the reset count and the audit entry land together.
     let txn = state.begin_write().await?;
-    let device_id = match request.device.id {
-        Some(id) => {
-            match device::Entity::find_by_id(id.to_string()).one(&*txn).await? {
-                Some(known) if known.revoked_at.is_some() => return Err(ApiError::DeviceRevoked),
-                Some(_) => {}
-                None => register_device(&*txn, id, &request.device.name, &account.id, now.as_millis()).await?,
-            }
-            id
-        }
+    let (device_id, device_key) = match request.device.id {
+        Some(id) => match device::Entity::find_by_id(id.to_string()).one(&*txn).await? {
+            Some(known) if known.revoked_at.is_some() => return Err(ApiError::DeviceRevoked),
+            Some(known) => match known.data_key.as_deref().and_then(DeviceKey::from_slice) {
+                Some(key) => (id, key),
+                None => {
+                    // Registered before devices had keys: give it one now.
+                    let key = new_device_key();
+                    device::Entity::update_many()
+                        .col_expr(device::Column::DataKey, Expr::value(key.as_bytes().to_vec()))
+                        .filter(device::Column::Id.eq(id.to_string()))
+                        .exec(&*txn)
+                        .await?;
+                    (id, key)
+                }
+            },
+            None => (id, register_device(&*txn, id, &request.device.name, &account.id, now.as_millis()).await?),
+        },
         None => {
             let id = DeviceId::from_uuid(uuid::Uuid::now_v7()).map_err(anyhow::Error::new)?;
-            register_device(&*txn, id, &request.device.name, &account.id, now.as_millis()).await?;
-            id
+            (id, register_device(&*txn, id, &request.device.name, &account.id, now.as_millis()).await?)
         }
     };
     let (token, token_hash) = new_token();
@@ -103,6 +111,7 @@ async fn login(
         token,
         expires_at,
         device: device_id,
+        device_key,
         user: SignedInUser {
             id: account.id.parse().map_err(|_| bad("id"))?,
             login: account.login.clone(),
@@ -119,21 +128,23 @@ async fn register_device(
     name: &str,
     by: &str,
     at: i64,
-) -> Result<(), ApiError> {
+) -> Result<DeviceKey, ApiError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::BadRequest("a device needs a name of 1 to 100 characters".into()));
     }
+    let key = new_device_key();
     device::Entity::insert(device::ActiveModel {
         id: Set(id.to_string()),
         name: Set(name.to_owned()),
         registered_at: Set(at),
         registered_by: Set(by.to_owned()),
         revoked_at: Set(None),
+        data_key: Set(Some(key.as_bytes().to_vec())),
     })
     .exec(db)
     .await?;
-    Ok(())
+    Ok(key)
 }
 
 async fn logout(

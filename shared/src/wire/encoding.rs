@@ -143,3 +143,46 @@ impl<'de> Deserialize<'de> for Heads {
         Ok(Self::new(hashes))
     }
 }
+
+/// The key a workstation's data at rest is encrypted with: 32 random bytes that the
+/// server keeps per device and gives only to a user signing in on that device, as
+/// standard base64. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceKey([u8; DeviceKey::LEN]);
+
+impl DeviceKey {
+    pub const LEN: usize = 32;
+
+    pub fn from_bytes(bytes: [u8; Self::LEN]) -> Self {
+        Self(bytes)
+    }
+
+    /// The key in `bytes`, which must be exactly [`Self::LEN`] long.
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        bytes.try_into().ok().map(Self)
+    }
+
+    pub fn as_bytes(&self) -> &[u8; Self::LEN] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DeviceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeviceKey(***)")
+    }
+}
+
+impl Serialize for DeviceKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&BASE64.encode(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for DeviceKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bytes = AutomergeBytes::deserialize(d)?;
+        DeviceKey::from_slice(bytes.as_bytes())
+            .ok_or_else(|| serde::de::Error::custom(format_args!("a device key is {} bytes", DeviceKey::LEN)))
+    }
+}

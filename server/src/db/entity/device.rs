@@ -11,6 +11,8 @@ pub struct Model {
     pub registered_at: i64,
     pub registered_by: String,
     pub revoked_at: Option<i64>,
+    /// The key the workstation encrypts its data at rest with (32 bytes).
+    pub data_key: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
