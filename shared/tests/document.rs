@@ -420,3 +420,23 @@ fn a_document_of_a_newer_schema_is_refused_and_one_without_a_version_too() {
         }
     }
 }
+
+#[test]
+fn dropping_a_rejected_change_drops_what_was_built_on_it_and_keeps_the_rest() {
+    let mut doc = enrolled(1);
+    let kept = green_visit(2, 60);
+    doc.record_visit(&edit(2, 90), kept.clone(), &Policy::default()).unwrap();
+    let rejected = green_visit(3, 100);
+    let rejected_hash = doc.record_visit(&edit(2, 110), rejected.clone(), &Policy::default()).unwrap().unwrap();
+    let built_on = green_visit(4, 120);
+    doc.record_visit(&edit(2, 130), built_on.clone(), &Policy::default()).unwrap();
+
+    let rebuilt = doc.without_changes(&[rejected_hash]).unwrap().unwrap();
+    let visits = &rebuilt.record().visits;
+    assert!(visits.contains_key(&kept.id));
+    assert!(!visits.contains_key(&rejected.id) && !visits.contains_key(&built_on.id));
+    assert_eq!(rebuilt.change_count(), 2, "the enrolment and the kept visit");
+
+    let enrolment_hash = doc.history()[0].hash;
+    assert!(doc.without_changes(&[enrolment_hash]).unwrap().is_none(), "nothing is left without the enrolment");
+}

@@ -110,6 +110,38 @@ impl ElderDocument {
         Ok(())
     }
 
+    /// This document without `dropped` changes and every change that depends on them.
+    ///
+    /// A workstation whose push was rejected keeps the rejected changes aside (to show
+    /// them) and goes on from the document without them: any later change built on a
+    /// rejected one would be refused too, for its missing dependency. The result is a
+    /// new document with this one's actor; `None` when the elder's enrolment itself is
+    /// dropped (then there is no document left).
+    pub fn without_changes(&self, dropped: &[ChangeHash]) -> Result<Option<Self>, DocumentError> {
+        let mut gone: std::collections::HashSet<ChangeHash> = dropped.iter().copied().collect();
+        let mut kept = Vec::new();
+        for change in self.doc.get_changes(&[]) {
+            if gone.contains(&change.hash()) || change.deps().iter().any(|d| gone.contains(d)) {
+                gone.insert(change.hash());
+            } else {
+                kept.push(change);
+            }
+        }
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        let mut doc = Automerge::new().with_actor(self.doc.get_actor().clone());
+        guard(|| doc.apply_changes(kept))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(DocumentError::Undecodable)?;
+        // Documents whose first change is gone have no schema version left to read.
+        match Self::wrap(doc) {
+            Ok(document) => Ok(Some(document)),
+            Err(DocumentError::Schema { .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
     /// Hashes of changes this document is waiting for (dependencies of changes it holds).
     pub fn missing_dependencies(&self) -> Vec<ChangeHash> {
         self.doc.get_missing_deps(&[])
