@@ -142,6 +142,11 @@ impl ElderDocument {
         }
     }
 
+    /// Whether the document holds the change `hash`.
+    pub fn contains_change(&self, hash: &ChangeHash) -> bool {
+        self.doc.get_change_meta_by_hash(hash).is_some()
+    }
+
     /// Hashes of changes this document is waiting for (dependencies of changes it holds).
     pub fn missing_dependencies(&self) -> Vec<ChangeHash> {
         self.doc.get_missing_deps(&[])
@@ -180,7 +185,12 @@ impl ElderDocument {
     /// Every change with its hash, in causal order, each encoded on its own (one pass
     /// over the document, unlike asking for changes one hash at a time).
     pub fn changes_with_hashes(&self) -> Vec<(ChangeHash, Vec<u8>)> {
-        self.doc.get_changes(&[]).into_iter().map(|c| (c.hash(), c.raw_bytes().to_vec())).collect()
+        self.changes_with_hashes_since(&[])
+    }
+
+    /// The changes not reachable from `heads`, with their hashes: what an edit made.
+    pub fn changes_with_hashes_since(&self, heads: &[ChangeHash]) -> Vec<(ChangeHash, Vec<u8>)> {
+        self.doc.get_changes(heads).into_iter().map(|c| (c.hash(), c.raw_bytes().to_vec())).collect()
     }
 
     /// How many changes the document holds.

@@ -1,0 +1,134 @@
+//! The sync server's HTTP API, as the workstation calls it: typed requests and
+//! answers from the shared wire types, and errors that say whether the server was
+//! unreachable, refused, or answered something unintelligible.
+
+use std::time::Duration;
+
+use jinlin_shared::ids::ElderId;
+use jinlin_shared::wire::{
+    BootstrapRequest, BootstrapResponse, ErrorBody, IdentityAccepted, IdentitySubmission, LoginRequest, LoginResponse,
+    PullRequest, PullResponse, PushRequest, PushResponse,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// No answer: no network, the server down, or the connection cut mid-way.
+    #[error("the server at {server} cannot be reached: {reason}")]
+    Unreachable { server: String, reason: String },
+    /// The server answered with its JSON error.
+    #[error("the server refused: {0}")]
+    Refused(ErrorBody),
+    /// An answer that is not what the protocol promises.
+    #[error("the server's answer was not understood (HTTP {status}): {reason}")]
+    Protocol { status: u16, reason: String },
+    #[error("{0:?} is not a server address (expected http://host:port)")]
+    BadAddress(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerClient {
+    http: reqwest::Client,
+    server: String,
+    api: String,
+}
+
+impl ServerClient {
+    /// A client of the server at `server` (e.g. `http://127.0.0.1:8080`).
+    pub fn new(server: &str) -> Result<Self, ClientError> {
+        let server = server.trim().trim_end_matches('/').to_owned();
+        if !(server.starts_with("http://") || server.starts_with("https://")) || server.len() < 10 {
+            return Err(ClientError::BadAddress(server));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| ClientError::BadAddress(format!("{server}: {e}")))?;
+        Ok(Self { http, api: format!("{server}/api/v1"), server })
+    }
+
+    pub fn server(&self) -> &str {
+        &self.server
+    }
+
+    pub async fn health(&self) -> Result<(), ClientError> {
+        let response = self.http.get(format!("{}/health", self.api)).send().await.map_err(|e| self.unreachable(e))?;
+        self.answer::<serde_json::Value>(response).await.map(drop)
+    }
+
+    pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, ClientError> {
+        self.post("/auth/login", None, request).await
+    }
+
+    pub async fn logout(&self, token: &str) -> Result<(), ClientError> {
+        self.post::<serde_json::Value>("/auth/logout", Some(token), &serde_json::json!({})).await.map(drop)
+    }
+
+    pub async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, ClientError> {
+        self.post("/sync/push", Some(token), request).await
+    }
+
+    pub async fn pull(&self, token: &str, request: &PullRequest) -> Result<PullResponse, ClientError> {
+        self.post("/sync/pull", Some(token), request).await
+    }
+
+    pub async fn bootstrap(&self, token: &str, request: &BootstrapRequest) -> Result<BootstrapResponse, ClientError> {
+        self.post("/sync/bootstrap", Some(token), request).await
+    }
+
+    pub async fn set_identity(
+        &self,
+        token: &str,
+        elder: ElderId,
+        submission: &IdentitySubmission,
+    ) -> Result<IdentityAccepted, ClientError> {
+        let response = self
+            .http
+            .put(format!("{}/elders/{elder}/identity", self.api))
+            .bearer_auth(token)
+            .json(submission)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        self.answer(response).await
+    }
+
+    async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &impl Serialize,
+    ) -> Result<T, ClientError> {
+        let mut request = self.http.post(format!("{}{path}", self.api)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|e| self.unreachable(e))?;
+        self.answer(response).await
+    }
+
+    async fn answer<T: DeserializeOwned>(&self, response: reqwest::Response) -> Result<T, ClientError> {
+        let status = response.status().as_u16();
+        // A body cut off mid-way is a lost connection, not a malformed answer.
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol { status, reason: e.to_string() });
+        }
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => Err(ClientError::Refused(body)),
+            // A proxy's page or a server that is starting: try again later.
+            Err(_) if status >= 500 => Err(ClientError::Unreachable {
+                server: self.server.clone(),
+                reason: format!("HTTP {status} without an answer from Jinlin"),
+            }),
+            Err(e) => Err(ClientError::Protocol { status, reason: e.to_string() }),
+        }
+    }
+
+    fn unreachable(&self, error: reqwest::Error) -> ClientError {
+        ClientError::Unreachable { server: self.server.clone(), reason: error.to_string() }
+    }
+}

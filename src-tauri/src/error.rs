@@ -1,0 +1,108 @@
+//! What can go wrong in a workstation operation, with a stable code for the window
+//! and the command line to switch on (never the message).
+
+use jinlin_shared::document::DocumentError;
+use jinlin_shared::ids::ElderId;
+use jinlin_shared::wire::{ErrorBody, ErrorCode};
+use serde::{Deserialize, Serialize};
+
+use crate::client::ClientError;
+use crate::crypto::CryptoError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StationError {
+    #[error("no one is signed in")]
+    SignedOut,
+    #[error("the user name or password is wrong")]
+    WrongPassword,
+    #[error("{login} has never signed in on this workstation; the first sign-in needs the server")]
+    FirstSignInNeedsServer { login: String },
+    #[error("this needs the server, which cannot be reached now")]
+    Offline,
+    #[error("the session has expired; sign in again while the server can be reached")]
+    SessionExpired,
+    #[error("this workstation has been revoked by an administrator; its data was removed")]
+    DeviceRevoked,
+    #[error("no elder {0} on this workstation")]
+    UnknownElder(ElderId),
+    #[error("elder {0} is outside your area")]
+    OutOfScope(ElderId),
+    #[error("{0}")]
+    Invalid(#[from] DocumentError),
+    #[error("the server refused: {}", .0.message)]
+    Server(ErrorBody),
+    #[error(transparent)]
+    Client(ClientError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("stored data could not be opened: {0}")]
+    Crypto(#[from] CryptoError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// The closed set of error codes the window and the command line switch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StationErrorCode {
+    SignedOut,
+    WrongPassword,
+    FirstSignInNeedsServer,
+    Offline,
+    SessionExpired,
+    DeviceRevoked,
+    UnknownElder,
+    OutOfScope,
+    Invalid,
+    ServerRefused,
+    Storage,
+    Internal,
+}
+
+impl StationError {
+    pub fn code(&self) -> StationErrorCode {
+        match self {
+            StationError::SignedOut => StationErrorCode::SignedOut,
+            StationError::WrongPassword => StationErrorCode::WrongPassword,
+            StationError::FirstSignInNeedsServer { .. } => StationErrorCode::FirstSignInNeedsServer,
+            StationError::Offline => StationErrorCode::Offline,
+            StationError::SessionExpired => StationErrorCode::SessionExpired,
+            StationError::DeviceRevoked => StationErrorCode::DeviceRevoked,
+            StationError::UnknownElder(_) => StationErrorCode::UnknownElder,
+            StationError::OutOfScope(_) => StationErrorCode::OutOfScope,
+            StationError::Invalid(_) => StationErrorCode::Invalid,
+            StationError::Server(_) => StationErrorCode::ServerRefused,
+            StationError::Client(_) | StationError::Internal(_) => StationErrorCode::Internal,
+            StationError::Store(_) | StationError::Crypto(_) => StationErrorCode::Storage,
+        }
+    }
+}
+
+impl From<ClientError> for StationError {
+    fn from(error: ClientError) -> Self {
+        match error {
+            ClientError::Unreachable { .. } => StationError::Offline,
+            ClientError::Refused(body) => match body.error {
+                ErrorCode::SessionExpired | ErrorCode::Unauthorised => StationError::SessionExpired,
+                ErrorCode::DeviceRevoked => StationError::DeviceRevoked,
+                _ => StationError::Server(body),
+            },
+            other => StationError::Client(other),
+        }
+    }
+}
+
+/// An error as it crosses to the window: `{ "code": …, "message": … }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorView {
+    pub code: StationErrorCode,
+    pub message: String,
+}
+
+impl From<&StationError> for ErrorView {
+    fn from(error: &StationError) -> Self {
+        Self { code: error.code(), message: error.to_string() }
+    }
+}

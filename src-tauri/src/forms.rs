@@ -1,0 +1,85 @@
+//! What the window and the command line send to record or correct a visit and to
+//! enrol an elder: the shared records plus the choices a person makes, turned into
+//! the shared crate's operations with fresh ids and the workstation's clock.
+
+use jinlin_shared::document::{Enrolment, NewFollowUp, NewVisit};
+use jinlin_shared::elder::Profile;
+use jinlin_shared::ids::{CommunityId, ElderId, EntryId, FollowUpId, VisitId};
+use jinlin_shared::time::{Date, Timestamp};
+use jinlin_shared::visit::VisitRecord;
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+
+/// A visit as the form fills it in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitForm {
+    /// When the visit took place; now when left out.
+    #[serde(default)]
+    pub visited_at: Option<Timestamp>,
+    #[serde(flatten)]
+    pub record: VisitRecord,
+    /// Required for a red-risk visit (the shared rules say by when).
+    #[serde(default)]
+    pub follow_up: Option<FollowUpForm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUpForm {
+    pub action: String,
+    pub due_at: Timestamp,
+}
+
+impl VisitForm {
+    /// The visit to record, with new ids, at `now` unless the form says when.
+    pub fn into_new_visit(self, now: Timestamp) -> NewVisit {
+        NewVisit {
+            id: VisitId::from_parts(now.as_millis() as u64, random_tail()),
+            visited_at: self.visited_at.unwrap_or(now),
+            record: self.record,
+            follow_up: self.follow_up.map(|f| f.into_new(now)),
+        }
+    }
+}
+
+impl FollowUpForm {
+    pub fn into_new(self, now: Timestamp) -> NewFollowUp {
+        NewFollowUp {
+            id: FollowUpId::from_parts(now.as_millis() as u64, random_tail()),
+            action: self.action,
+            due_at: self.due_at,
+        }
+    }
+}
+
+/// A new elder as the enrolment form fills it in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EnrolmentForm {
+    pub community: CommunityId,
+    /// Today when left out.
+    #[serde(default)]
+    pub enrolled_on: Option<Date>,
+    pub profile: Profile,
+}
+
+impl EnrolmentForm {
+    pub fn into_enrolment(self, now: Timestamp) -> Enrolment {
+        let millis = now.as_millis() as u64;
+        Enrolment {
+            elder: ElderId::from_parts(millis, random_tail()),
+            community: self.community,
+            enrolled_on: self.enrolled_on.unwrap_or(now.shanghai_date()),
+            profile: self.profile,
+            status_entry: EntryId::from_parts(millis, random_tail()),
+            placement_entry: EntryId::from_parts(millis, random_tail()),
+        }
+    }
+}
+
+fn random_tail() -> [u8; 10] {
+    let mut tail = [0u8; 10];
+    rand::rng().fill_bytes(&mut tail);
+    tail
+}

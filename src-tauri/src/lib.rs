@@ -1,0 +1,17 @@
+//! Jinlin's workstation core: the local encrypted store, sign-in online and offline,
+//! every operation of the assistant's round, and the background sync engine.
+//!
+//! Nothing here imports Tauri: the window (`app`), the `jinlin-station` command line
+//! and the tests all drive the same [`Station`].
+
+pub mod client;
+pub mod crypto;
+pub mod error;
+pub mod forms;
+pub mod station;
+pub mod store;
+pub mod sync;
+
+pub use error::{ErrorView, StationError, StationErrorCode};
+pub use station::{ElderPage, RejectedChangeView, RosterLine, RosterView, Station, StationConfig};
+pub use sync::{SyncEngine, SyncErrorCode, SyncReport, SyncSettings, SyncState, SyncStatus};

@@ -1,0 +1,685 @@
+//! The workstation: sign-in (online the first time, offline after), and every
+//! operation an assistant performs, as plain async functions. The window's commands
+//! and the `jinlin-station` command line are thin wrappers over these.
+//!
+//! Each edit loads the elder's document, applies one operation from the shared
+//! crate, and durably saves the document with its new changes before returning; the
+//! sync engine is then nudged and pushes in the background. No operation waits for
+//! the network except those that need the server by nature (the first sign-in and
+//! submitting an ID number).
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use jinlin_shared::ActorId;
+use jinlin_shared::ChangeHash;
+use jinlin_shared::area::Scope;
+use jinlin_shared::author::Author;
+use jinlin_shared::coverage::{CoverageTotals, counts_for, elder_coverage};
+use jinlin_shared::document::{DocumentError, Edit, ElderDocument, Enrolment, ProfileChange};
+use jinlin_shared::ids::{CommunityId, ElderId, VisitId};
+use jinlin_shared::materialise::{ElderRows, materialise};
+use jinlin_shared::policy::Policy;
+use jinlin_shared::roster::{RosterEntry, RosterQuery};
+use jinlin_shared::time::{Month, Timestamp};
+use jinlin_shared::user::SignedInUser;
+use jinlin_shared::wire::{DeviceRegistration, IdentitySubmission, LoginRequest, PROTOCOL_VERSION};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, broadcast};
+
+use crate::client::{ClientError, ServerClient};
+use crate::crypto::{self, Sealer};
+use crate::error::StationError;
+use crate::forms::{EnrolmentForm, VisitForm};
+use crate::store::entity::{document, key_slot, rejected_change};
+use crate::store::{SealedChange, SealedDocument, Store};
+use crate::sync::{SyncSettings, SyncStatus};
+
+/// How a workstation is set up.
+#[derive(Debug, Clone)]
+pub struct StationConfig {
+    /// Where the store lives.
+    pub data_dir: PathBuf,
+    /// The sync server, e.g. `http://127.0.0.1:8080`.
+    pub server: String,
+    /// What the server's device list calls this workstation.
+    pub device_name: String,
+    pub sync: SyncSettings,
+}
+
+/// The signed-in user and what their session holds in memory only.
+#[derive(Clone)]
+pub(crate) struct Session {
+    pub user: SignedInUser,
+    pub sealer: Sealer,
+    /// `None` while signed in offline without a live token.
+    pub token: Option<String>,
+    pub communities: BTreeSet<CommunityId>,
+    pub bootstrapped: bool,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("user", &self.user).field("online", &self.token.is_some()).finish()
+    }
+}
+
+/// A roster line: the shared entry plus what only this workstation knows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RosterLine {
+    #[serde(flatten)]
+    pub entry: RosterEntry,
+    /// Changes saved here and not yet acknowledged by the server.
+    pub unsynced: u32,
+    /// Changes the server refused, kept to show.
+    pub rejected: u32,
+}
+
+/// The roster with the community's figures for this month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RosterView {
+    pub month: Month,
+    pub coverage: CoverageTotals,
+    pub lines: Vec<RosterLine>,
+}
+
+/// A change the server refused, as the assistant sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedChangeView {
+    pub elder_id: ElderId,
+    pub hash: String,
+    pub code: String,
+    pub field: Option<String>,
+    pub reason: String,
+    pub saved_at: Timestamp,
+    pub rejected_at: Timestamp,
+}
+
+/// Everything the elder page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ElderPage {
+    pub entry: RosterEntry,
+    pub rows: ElderRows,
+    pub unsynced: u32,
+    pub rejected: Vec<RejectedChangeView>,
+}
+
+pub(crate) struct Inner {
+    pub store: Store,
+    pub client: ServerClient,
+    /// This process's Automerge actor: unique per start (DESIGN.md, Sync).
+    pub actor: ActorId,
+    pub policy: Policy,
+    pub device_name: String,
+    pub settings: SyncSettings,
+    /// Held only to copy out; never across an await.
+    pub session: RwLock<Option<Session>>,
+    /// Serialises read-modify-write of documents between operations and the sync
+    /// engine (a tokio mutex: it is held across the store's awaits).
+    pub writes: tokio::sync::Mutex<()>,
+    pub wake: Notify,
+    pub status: Mutex<SyncStatus>,
+    pub events: broadcast::Sender<SyncStatus>,
+}
+
+/// The workstation core. Cheap to clone; every clone is the same workstation.
+#[derive(Clone)]
+pub struct Station {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Station {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Station").field("store", &self.inner.store.path()).finish_non_exhaustive()
+    }
+}
+
+impl Station {
+    /// Opens the workstation's store. Nothing is readable until someone signs in.
+    pub async fn open(config: StationConfig) -> Result<Self, StationError> {
+        let store = Store::open(&config.data_dir).await?;
+        let client = ServerClient::new(&config.server)?;
+        let (events, _) = broadcast::channel(256);
+        let pending = store.pending_count().await? as u32;
+        let rejected = store.rejected_count().await? as u32;
+        let last_success = store.last_success().await?;
+        let status = SyncStatus::signed_out(pending, rejected, last_success);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                store,
+                client,
+                actor: ActorId::random(),
+                policy: Policy::default(),
+                device_name: config.device_name,
+                settings: config.sync,
+                session: RwLock::new(None),
+                writes: tokio::sync::Mutex::new(()),
+                wake: Notify::new(),
+                status: Mutex::new(status),
+                events,
+            }),
+        })
+    }
+
+    pub fn server(&self) -> &str {
+        self.inner.client.server()
+    }
+
+    pub(crate) fn session(&self) -> Result<Session, StationError> {
+        self.inner.session.read().map_err(|_| poisoned())?.clone().ok_or(StationError::SignedOut)
+    }
+
+    pub(crate) fn set_session(&self, session: Option<Session>) -> Result<(), StationError> {
+        *self.inner.session.write().map_err(|_| poisoned())? = session;
+        Ok(())
+    }
+
+    /// The signed-in user, if any.
+    pub fn current_user(&self) -> Option<SignedInUser> {
+        self.inner.session.read().ok().and_then(|s| s.as_ref().map(|s| s.user.clone()))
+    }
+
+    /// Users who have signed in on this workstation, for the "who are you" screen.
+    pub async fn known_users(&self) -> Result<Vec<SignedInUser>, StationError> {
+        self.inner.store.key_slots().await?.iter().map(user_of).collect()
+    }
+
+    /// Signs in: with the server when it answers (registering the device the first
+    /// time and refreshing the user's key slot), otherwise against the key slot kept
+    /// from an earlier online sign-in.
+    pub async fn sign_in(&self, login: &str, password: &str) -> Result<SignedInUser, StationError> {
+        let login = login.trim();
+        let device = self.inner.store.device_id().await?;
+        let request = LoginRequest {
+            protocol: PROTOCOL_VERSION,
+            login: login.to_owned(),
+            password: password.to_owned(),
+            device: DeviceRegistration { id: device, name: self.inner.device_name.clone() },
+        };
+        let session = match self.inner.client.login(&request).await {
+            Ok(answer) => {
+                self.inner.store.set_device_id(answer.device).await?;
+                let user_id = answer.user.id.to_string();
+                let salt = crypto::new_salt();
+                let (key, password_owned, user_for_slot) =
+                    (answer.device_key.clone(), password.to_owned(), user_id.clone());
+                let slot = blocking(move || crypto::wrap_key(&key, &password_owned, &salt, &user_for_slot)).await??;
+                let sealer = Sealer::new(&answer.device_key);
+                let earlier = self.inner.store.key_slot(login).await?;
+                let communities = match &earlier {
+                    Some(earlier) if earlier.user_id == user_id => communities_of(earlier)?,
+                    _ => BTreeSet::new(),
+                };
+                let bootstrapped = earlier.as_ref().is_some_and(|e| e.user_id == user_id && e.bootstrapped);
+                self.inner
+                    .store
+                    .save_key_slot(key_slot::Model {
+                        user_id: user_id.clone(),
+                        login: answer.user.login.clone(),
+                        user: serde_json::to_string(&answer.user).map_err(internal)?,
+                        salt: salt.to_vec(),
+                        sealed_key: slot,
+                        sealed_token: Some(sealer.seal(answer.token.as_bytes(), &token_context(&user_id))),
+                        token_expires_at: Some(answer.expires_at.as_millis()),
+                        communities: serde_json::to_string(&communities).map_err(internal)?,
+                        bootstrapped,
+                        signed_in_at: now().as_millis(),
+                    })
+                    .await?;
+                Session { user: answer.user, sealer, token: Some(answer.token), communities, bootstrapped }
+            }
+            Err(ClientError::Unreachable { .. }) => self.sign_in_offline(login, password).await?,
+            Err(error) => {
+                let error = StationError::from(error);
+                return Err(match error {
+                    StationError::Server(body) if body.error == jinlin_shared::wire::ErrorCode::Forbidden => {
+                        StationError::WrongPassword
+                    }
+                    StationError::DeviceRevoked => {
+                        self.wipe().await?;
+                        StationError::DeviceRevoked
+                    }
+                    other => other,
+                });
+            }
+        };
+        let user = session.user.clone();
+        self.set_session(Some(session))?;
+        self.publish_counts().await?;
+        self.inner.wake.notify_one();
+        Ok(user)
+    }
+
+    async fn sign_in_offline(&self, login: &str, password: &str) -> Result<Session, StationError> {
+        let slot = self
+            .inner
+            .store
+            .key_slot(login)
+            .await?
+            .ok_or(StationError::FirstSignInNeedsServer { login: login.into() })?;
+        let (sealed_key, salt, user_id, password) =
+            (slot.sealed_key.clone(), slot.salt.clone(), slot.user_id.clone(), password.to_owned());
+        let key = match blocking(move || crypto::unwrap_key(&sealed_key, &password, &salt, &user_id)).await? {
+            Ok(key) => key,
+            Err(crypto::CryptoError::Open) => return Err(StationError::WrongPassword),
+            Err(other) => return Err(other.into()),
+        };
+        let sealer = Sealer::new(&key);
+        let live = slot.token_expires_at.is_some_and(|expires| expires > now().as_millis());
+        let token = match (&slot.sealed_token, live) {
+            (Some(sealed), true) => {
+                Some(String::from_utf8(sealer.open(sealed, &token_context(&slot.user_id))?).map_err(internal)?)
+            }
+            _ => None,
+        };
+        Ok(Session {
+            user: user_of(&slot)?,
+            sealer,
+            token,
+            communities: communities_of(&slot)?,
+            bootstrapped: slot.bootstrapped,
+        })
+    }
+
+    /// Signs out: the key leaves memory; the data stays, sealed, for the next sign-in.
+    pub async fn sign_out(&self) -> Result<(), StationError> {
+        let session = self.session()?;
+        self.set_session(None)?;
+        if let Some(token) = &session.token {
+            // Best effort: an unreachable server lets the token expire by itself.
+            let _ = self.inner.client.logout(token).await;
+        }
+        self.inner.store.clear_token(&session.user.id.to_string()).await?;
+        self.publish_counts().await?;
+        Ok(())
+    }
+
+    /// Removes every record from this workstation (it was revoked).
+    pub(crate) async fn wipe(&self) -> Result<(), StationError> {
+        let _turn = self.inner.writes.lock().await;
+        self.set_session(None)?;
+        self.inner.store.wipe().await?;
+        Ok(())
+    }
+
+    /// The roster of the signed-in user's communities.
+    pub async fn roster(&self, query: &RosterQuery) -> Result<RosterView, StationError> {
+        let session = self.session()?;
+        let now = now();
+        let rows = self.visible_rows(&session).await?;
+        let pending = self.inner.store.pending().await?;
+        let rejected = self.inner.store.rejected(None).await?;
+        let count = |elder: &str, ids: &mut dyn Iterator<Item = &str>| ids.filter(|e| *e == elder).count() as u32;
+        let month = Month::containing(now.shanghai_date());
+        let today = now.shanghai_date();
+        let coverages: Vec<_> = rows
+            .iter()
+            .filter(|r| counts_for(&r.elder, month).is_some())
+            .map(|r| elder_coverage(r.into(), month, &self.inner.policy, today))
+            .collect();
+        let coverage = CoverageTotals::of_elders(&coverages);
+        let entries = rows.iter().map(|r| RosterEntry::new(r, &self.inner.policy, now));
+        let lines = query
+            .select(entries)
+            .into_iter()
+            .map(|entry| {
+                let id = entry.elder_id.to_string();
+                RosterLine {
+                    unsynced: count(&id, &mut pending.iter().map(|p| p.elder_id.as_str())),
+                    rejected: count(&id, &mut rejected.iter().map(|r| r.elder_id.as_str())),
+                    entry,
+                }
+            })
+            .collect();
+        Ok(RosterView { month, coverage, lines })
+    }
+
+    /// One elder's page.
+    pub async fn elder(&self, elder: ElderId) -> Result<ElderPage, StationError> {
+        let session = self.session()?;
+        let row = self.inner.store.document(elder).await?.ok_or(StationError::UnknownElder(elder))?;
+        check_scope(&session, &row, elder)?;
+        let rows: ElderRows = open_json(&session.sealer, &row.sealed_rows, &rows_context(elder))?;
+        let unsynced = self.inner.store.pending().await?.iter().filter(|p| p.elder_id == row.elder_id).count() as u32;
+        let rejected =
+            self.inner.store.rejected(Some(elder)).await?.into_iter().map(rejected_view).collect::<Result<_, _>>()?;
+        Ok(ElderPage { entry: RosterEntry::new(&rows, &self.inner.policy, now()), rows, unsynced, rejected })
+    }
+
+    /// Changes the server refused, newest first.
+    pub async fn rejected_changes(&self) -> Result<Vec<RejectedChangeView>, StationError> {
+        self.session()?;
+        self.inner.store.rejected(None).await?.into_iter().map(rejected_view).collect()
+    }
+
+    /// Applies one operation to an elder's document and saves it durably with its
+    /// new changes; returns the elder's page as it now is.
+    pub async fn edit<F>(&self, elder: ElderId, operation: F) -> Result<ElderPage, StationError>
+    where
+        F: FnOnce(&mut ElderDocument, &Edit, &Policy) -> Result<Option<ChangeHash>, DocumentError>,
+    {
+        let session = self.session()?;
+        let edit = self.edit_by(&session).await?;
+        {
+            let _turn = self.inner.writes.lock().await;
+            let row = self.inner.store.document(elder).await?.ok_or(StationError::UnknownElder(elder))?;
+            check_scope(&session, &row, elder)?;
+            let mut doc = self.open_document(&session.sealer, &row)?;
+            let before = doc.heads();
+            operation(&mut doc, &edit, &self.inner.policy)?;
+            self.save_edit(&session.sealer, &doc, &before, edit.at).await?;
+        }
+        self.after_save().await?;
+        self.elder(elder).await
+    }
+
+    /// Records a visit; returns its id and the elder's page.
+    pub async fn record_visit(&self, elder: ElderId, form: VisitForm) -> Result<(VisitId, ElderPage), StationError> {
+        let visit = form.into_new_visit(now());
+        let id = visit.id;
+        let page = self.edit(elder, move |doc, edit, policy| doc.record_visit(edit, visit, policy)).await?;
+        Ok((id, page))
+    }
+
+    /// Corrects a visit: only the fields that differ are written, so a concurrent
+    /// correction of other fields on another workstation survives the merge.
+    pub async fn correct_visit(
+        &self,
+        elder: ElderId,
+        visit: VisitId,
+        visited_at: Timestamp,
+        form: VisitForm,
+    ) -> Result<ElderPage, StationError> {
+        let follow_up = form.follow_up.map(|f| f.into_new(now()));
+        let record = form.record;
+        self.edit(elder, move |doc, edit, policy| doc.correct_visit(edit, visit, visited_at, record, follow_up, policy))
+            .await
+    }
+
+    /// Voids a visit entered by mistake; it stays in the history with the reason.
+    pub async fn void_visit(&self, elder: ElderId, visit: VisitId, reason: &str) -> Result<ElderPage, StationError> {
+        let reason = reason.to_owned();
+        self.edit(elder, move |doc, edit, _| doc.void_visit(edit, visit, &reason)).await
+    }
+
+    /// Edits profile fields in one change.
+    pub async fn update_profile(&self, elder: ElderId, changes: Vec<ProfileChange>) -> Result<ElderPage, StationError> {
+        if changes.iter().any(|c| matches!(c, ProfileChange::IdNumber(_))) {
+            // The full number goes to the server's identity record only.
+            return Err(StationError::Internal("ID numbers are submitted with submit_id_number".into()));
+        }
+        self.edit(elder, move |doc, edit, _| doc.update_profile(edit, &changes)).await
+    }
+
+    /// Keeps one of the values written at the same time to a field.
+    pub async fn resolve_conflict(
+        &self,
+        elder: ElderId,
+        field: &str,
+        chosen: serde_json::Value,
+    ) -> Result<ElderPage, StationError> {
+        let path: Vec<String> = field.split('.').map(str::to_owned).collect();
+        self.edit(elder, move |doc, edit, _| doc.resolve_conflict(edit, &path, &chosen)).await
+    }
+
+    /// Enrols a new elder in one of the user's communities.
+    pub async fn enrol_elder(&self, form: EnrolmentForm) -> Result<ElderPage, StationError> {
+        self.enrol(form.into_enrolment(now())).await
+    }
+
+    /// Enrols a new elder in one of the user's communities.
+    pub async fn enrol(&self, enrolment: Enrolment) -> Result<ElderPage, StationError> {
+        let session = self.session()?;
+        if !can_write(&session, enrolment.community) {
+            return Err(StationError::OutOfScope(enrolment.elder));
+        }
+        if self.inner.store.document(enrolment.elder).await?.is_some() {
+            return Err(StationError::Internal(format!("elder {} is already enrolled", enrolment.elder)));
+        }
+        let edit = self.edit_by(&session).await?;
+        let elder = enrolment.elder;
+        let community = enrolment.community;
+        {
+            let _turn = self.inner.writes.lock().await;
+            let (doc, _) = ElderDocument::enrol(enrolment, &edit, self.inner.actor.clone())?;
+            self.save_edit(&session.sealer, &doc, &[], edit.at).await?;
+        }
+        let mut with_community = session.communities.clone();
+        with_community.insert(community);
+        self.inner.store.note_communities(&session.user.id.to_string(), &with_community, false).await?;
+        self.remember_communities(with_community)?;
+        self.after_save().await?;
+        self.elder(elder).await
+    }
+
+    /// Sends an ID number to the server's identity record (never into the
+    /// document); the server writes the masked form, which arrives with the next pull.
+    pub async fn submit_id_number(&self, elder: ElderId, id_number: &str) -> Result<String, StationError> {
+        let session = self.session()?;
+        let row = self.inner.store.document(elder).await?.ok_or(StationError::UnknownElder(elder))?;
+        check_scope(&session, &row, elder)?;
+        let token = session.token.ok_or(StationError::Offline)?;
+        let accepted = self
+            .inner
+            .client
+            .set_identity(&token, elder, &IdentitySubmission { id_number: id_number.trim().to_owned() })
+            .await?;
+        self.inner.wake.notify_one();
+        Ok(accepted.id_number_masked)
+    }
+
+    /// Wakes the sync engine now.
+    pub fn sync_now(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// The sync engine's state now.
+    pub fn sync_status(&self) -> SyncStatus {
+        self.inner.status.lock().map(|s| s.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Every change of the sync engine's state, as it happens.
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncStatus> {
+        self.inner.events.subscribe()
+    }
+
+    /// The author and time of an edit by the signed-in user on this device.
+    async fn edit_by(&self, session: &Session) -> Result<Edit, StationError> {
+        let device = self.inner.store.device_id().await?.ok_or(StationError::SignedOut)?;
+        Ok(Edit { author: Author { user: session.user.id, device }, at: now() })
+    }
+
+    async fn save_edit(
+        &self,
+        sealer: &Sealer,
+        doc: &ElderDocument,
+        before: &[ChangeHash],
+        at: Timestamp,
+    ) -> Result<(), StationError> {
+        let elder = doc.elder_id();
+        let changes: Vec<SealedChange> = doc
+            .changes_with_hashes_since(before)
+            .into_iter()
+            .map(|(hash, bytes)| SealedChange {
+                elder,
+                hash: hash.to_string(),
+                change: sealer.seal(&bytes, &change_context(elder)),
+            })
+            .collect();
+        if changes.is_empty() {
+            return Ok(());
+        }
+        self.inner.store.save_edit(seal_document(sealer, doc)?, changes, at).await?;
+        Ok(())
+    }
+
+    async fn after_save(&self) -> Result<(), StationError> {
+        self.publish_counts().await?;
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    /// Republishes the status with fresh pending and rejected counts.
+    pub(crate) async fn publish_counts(&self) -> Result<(), StationError> {
+        let pending = self.inner.store.pending_count().await? as u32;
+        let rejected = self.inner.store.rejected_count().await? as u32;
+        let signed_in = self.current_user().is_some();
+        self.update_status(|status| {
+            status.pending = pending;
+            status.rejected = rejected;
+            if !signed_in {
+                status.state = crate::sync::SyncState::SignedOut;
+            } else if status.state == crate::sync::SyncState::SignedOut {
+                status.state = crate::sync::SyncState::Offline;
+            }
+        });
+        Ok(())
+    }
+
+    pub(crate) fn update_status(&self, change: impl FnOnce(&mut SyncStatus)) {
+        let snapshot = {
+            let mut status = match self.inner.status.lock() {
+                Ok(status) => status,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let before = status.clone();
+            change(&mut status);
+            (*status != before).then(|| status.clone())
+        };
+        if let Some(status) = snapshot {
+            // No receiver is fine: nobody is listening yet.
+            let _ = self.inner.events.send(status);
+        }
+    }
+
+    pub(crate) fn remember_communities(&self, communities: BTreeSet<CommunityId>) -> Result<(), StationError> {
+        if let Some(session) = self.inner.session.write().map_err(|_| poisoned())?.as_mut() {
+            session.communities.extend(communities);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn open_document(&self, sealer: &Sealer, row: &document::Model) -> Result<ElderDocument, StationError> {
+        let elder: ElderId = row.elder_id.parse().map_err(internal)?;
+        let bytes = sealer.open(&row.sealed_snapshot, &snapshot_context(elder))?;
+        Ok(ElderDocument::load(&bytes, self.inner.actor.clone())?)
+    }
+
+    async fn visible_rows(&self, session: &Session) -> Result<Vec<ElderRows>, StationError> {
+        let communities: Option<Vec<CommunityId>> = match session.user.scope {
+            Scope::City => None,
+            Scope::Area(area) => {
+                let mut all: Vec<CommunityId> = session.communities.iter().copied().collect();
+                all.push(area);
+                Some(all)
+            }
+        };
+        let documents = self.inner.store.documents(communities.as_deref()).await?;
+        let sealer = session.sealer.clone();
+        blocking(move || {
+            documents
+                .iter()
+                .map(|row| {
+                    let elder: ElderId = row.elder_id.parse().map_err(internal)?;
+                    open_json(&sealer, &row.sealed_rows, &rows_context(elder))
+                })
+                .collect::<Result<Vec<ElderRows>, StationError>>()
+        })
+        .await?
+    }
+}
+
+/// The document and its materialised rows, sealed for the store.
+pub(crate) fn seal_document(sealer: &Sealer, doc: &ElderDocument) -> Result<SealedDocument, StationError> {
+    let elder = doc.elder_id();
+    let community = doc.community().ok_or_else(|| StationError::Internal(format!("elder {elder} has no community")))?;
+    let rows = materialise(doc)?;
+    let rows_json = serde_json::to_vec(&rows).map_err(internal)?;
+    Ok(SealedDocument {
+        elder,
+        community,
+        snapshot: sealer.seal(&doc.save(), &snapshot_context(elder)),
+        rows: sealer.seal(&rows_json, &rows_context(elder)),
+    })
+}
+
+fn open_json<T: serde::de::DeserializeOwned>(sealer: &Sealer, sealed: &[u8], context: &str) -> Result<T, StationError> {
+    serde_json::from_slice(&sealer.open(sealed, context)?).map_err(internal)
+}
+
+pub(crate) fn snapshot_context(elder: ElderId) -> String {
+    format!("documents.snapshot:{elder}")
+}
+
+fn rows_context(elder: ElderId) -> String {
+    format!("documents.rows:{elder}")
+}
+
+pub(crate) fn change_context(elder: ElderId) -> String {
+    format!("changes:{elder}")
+}
+
+fn token_context(user: &str) -> String {
+    format!("key_slots.token:{user}")
+}
+
+/// Whether the user may write to `community`: their own community, one whose
+/// documents they received, or any for the city scope.
+fn can_write(session: &Session, community: CommunityId) -> bool {
+    match session.user.scope {
+        Scope::City => true,
+        Scope::Area(area) => area == community || session.communities.contains(&community),
+    }
+}
+
+fn check_scope(session: &Session, row: &document::Model, elder: ElderId) -> Result<(), StationError> {
+    let community: CommunityId = row.community_id.parse().map_err(internal)?;
+    if can_write(session, community) { Ok(()) } else { Err(StationError::OutOfScope(elder)) }
+}
+
+fn user_of(slot: &key_slot::Model) -> Result<SignedInUser, StationError> {
+    serde_json::from_str(&slot.user).map_err(internal)
+}
+
+fn communities_of(slot: &key_slot::Model) -> Result<BTreeSet<CommunityId>, StationError> {
+    serde_json::from_str(&slot.communities).map_err(internal)
+}
+
+fn rejected_view(row: rejected_change::Model) -> Result<RejectedChangeView, StationError> {
+    Ok(RejectedChangeView {
+        elder_id: row.elder_id.parse().map_err(internal)?,
+        hash: row.hash,
+        code: row.code,
+        field: row.field,
+        reason: row.reason,
+        saved_at: Timestamp::from_millis(row.saved_at),
+        rejected_at: Timestamp::from_millis(row.rejected_at),
+    })
+}
+
+pub(crate) fn internal(error: impl std::fmt::Display) -> StationError {
+    StationError::Internal(error.to_string())
+}
+
+fn poisoned() -> StationError {
+    StationError::Internal("a lock was poisoned by a panic".into())
+}
+
+/// CPU work (key derivation, opening a thousand rows) off the runtime's threads.
+pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, StationError> {
+    tokio::task::spawn_blocking(work).await.map_err(internal)
+}
+
+/// The workstation's clock.
+pub fn now() -> Timestamp {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    Timestamp::from_millis(millis)
+}

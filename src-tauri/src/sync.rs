@@ -1,0 +1,437 @@
+//! The sync engine: a tokio task that pushes the workstation's waiting changes and
+//! pulls everyone else's, on a local save (debounced), on a timer, and, after the
+//! server was unreachable, as soon as it answers again (exponential back-off with
+//! jitter). It never blocks an operation: operations save locally and nudge it.
+//!
+//! Everything it needs to resume is in the store (pending changes, the cursor), so a
+//! crash or a restart at any moment loses nothing: a push whose answer was lost is
+//! sent again and stores nothing twice (the server's replays are idempotent).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use jinlin_shared::document::ElderDocument;
+use jinlin_shared::ids::{CommunityId, ElderId};
+use jinlin_shared::time::Timestamp;
+use jinlin_shared::wire::{
+    AutomergeBytes, BootstrapRequest, Cursor, DocumentPush, MAX_CHANGES_PER_DOCUMENT_PUSH, PullRequest, PushOutcome,
+    PushRequest,
+};
+use rand::RngExt as _;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::error::StationError;
+use crate::station::{Session, Station, blocking, change_context, internal, now, seal_document};
+use crate::store::entity::pending_change;
+use crate::store::{Refusal, SealedDocument};
+
+/// When the engine runs.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// How long after a save to wait for more saves before pushing.
+    pub debounce: Duration,
+    /// How often to sync when nothing happens.
+    pub interval: Duration,
+    /// The first and the longest wait after a failure.
+    pub backoff_min: Duration,
+    pub backoff_max: Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            debounce: Duration::from_millis(500),
+            interval: Duration::from_secs(60),
+            backoff_min: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What the engine is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum SyncState {
+    /// No one is signed in: nothing can be sent or opened.
+    SignedOut,
+    /// The server cannot be reached; changes wait here, safely.
+    Offline,
+    Syncing,
+    UpToDate,
+    /// The server answered but sync cannot go on until someone acts.
+    Error {
+        code: SyncErrorCode,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncErrorCode {
+    /// Sign in again (with the server reachable).
+    SessionExpired,
+    /// An administrator revoked this workstation; its data was removed.
+    DeviceRevoked,
+    /// The server refused a request as a whole (e.g. an app too old).
+    ServerRefused,
+    /// The local store failed.
+    Storage,
+    Internal,
+}
+
+/// The engine's state as the window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub state: SyncState,
+    /// Changes saved here and not yet acknowledged by the server.
+    pub pending: u32,
+    /// Changes the server refused, kept to show.
+    pub rejected: u32,
+    pub last_success: Option<Timestamp>,
+}
+
+impl SyncStatus {
+    pub(crate) fn signed_out(pending: u32, rejected: u32, last_success: Option<Timestamp>) -> Self {
+        Self { state: SyncState::SignedOut, pending, rejected, last_success }
+    }
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    pub pushed: u32,
+    pub rejected: u32,
+    pub pulled_documents: u32,
+    pub bootstrapped_documents: u32,
+}
+
+/// The running engine; dropping it does not stop it, [`SyncEngine::stop`] does.
+#[derive(Debug)]
+pub struct SyncEngine {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl SyncEngine {
+    /// Stops the engine after the sync in progress, if any, has finished.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+impl Station {
+    /// Starts the background engine. One per workstation process.
+    pub fn start_sync(&self) -> SyncEngine {
+        let (stop, mut stopped) = watch::channel(false);
+        let station = self.clone();
+        let task = tokio::spawn(async move {
+            let settings = station.inner.settings.clone();
+            let mut failures: u32 = 0;
+            loop {
+                let outcome = station.sync_once().await;
+                failures = match outcome {
+                    Ok(_) => 0,
+                    // Waiting for a person to sign in: the next sign-in wakes us.
+                    Err(StationError::SignedOut | StationError::SessionExpired | StationError::DeviceRevoked) => 0,
+                    Err(_) => failures.saturating_add(1),
+                };
+                let wait = if failures == 0 { settings.interval } else { backoff(&settings, failures) };
+                tokio::select! {
+                    _ = stopped.changed() => break,
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = station.inner.wake.notified() => {
+                        // Gather a burst of saves into one push.
+                        tokio::select! {
+                            _ = stopped.changed() => break,
+                            _ = tokio::time::sleep(settings.debounce) => {}
+                        }
+                    }
+                }
+            }
+        });
+        SyncEngine { stop, task }
+    }
+
+    /// One sync: bootstrap if this user's scope is new here, push, then pull. Its
+    /// state is published as it goes; the error says why it stopped, if it did.
+    pub async fn sync_once(&self) -> Result<SyncReport, StationError> {
+        let session = match self.session() {
+            Ok(session) => session,
+            Err(error) => {
+                self.publish_counts().await?;
+                return Err(error);
+            }
+        };
+        let result = match session.token.clone() {
+            None => Err(StationError::SessionExpired),
+            Some(token) => {
+                self.update_status(|s| s.state = SyncState::Syncing);
+                self.sync_with(&session, &token).await
+            }
+        };
+        match &result {
+            Ok(_) => {
+                let at = now();
+                self.inner.store.set_last_success(at).await?;
+                self.update_status(|s| {
+                    s.state = SyncState::UpToDate;
+                    s.last_success = Some(at);
+                });
+            }
+            Err(StationError::Offline) => self.update_status(|s| s.state = SyncState::Offline),
+            Err(error) => {
+                if let StationError::SessionExpired = error {
+                    self.inner.store.clear_token(&session.user.id.to_string()).await?;
+                    if let Ok(mut guard) = self.inner.session.write()
+                        && let Some(live) = guard.as_mut()
+                    {
+                        live.token = None;
+                    }
+                }
+                if let StationError::DeviceRevoked = error {
+                    self.wipe().await?;
+                }
+                let code = match error {
+                    StationError::SessionExpired => SyncErrorCode::SessionExpired,
+                    StationError::DeviceRevoked => SyncErrorCode::DeviceRevoked,
+                    StationError::Server(_) => SyncErrorCode::ServerRefused,
+                    StationError::Store(_) | StationError::Crypto(_) => SyncErrorCode::Storage,
+                    _ => SyncErrorCode::Internal,
+                };
+                let message = error.to_string();
+                self.update_status(|s| s.state = SyncState::Error { code, message });
+            }
+        }
+        self.publish_counts().await?;
+        result
+    }
+
+    async fn sync_with(&self, session: &Session, token: &str) -> Result<SyncReport, StationError> {
+        let mut report = SyncReport::default();
+        if !session.bootstrapped {
+            report.bootstrapped_documents = self.bootstrap(session, token).await?;
+        }
+        let (pushed, rejected) = self.push(session, token).await?;
+        report.pushed = pushed;
+        report.rejected = rejected;
+        report.pulled_documents = self.pull(session, token).await?;
+        Ok(report)
+    }
+
+    /// Whole documents of the user's scope, for a workstation that has never held it.
+    async fn bootstrap(&self, session: &Session, token: &str) -> Result<u32, StationError> {
+        let mut after: Option<ElderId> = None;
+        // The first page's cursor: every later change is in a later page's snapshot
+        // or after this cursor. A later page's cursor could skip changes made to
+        // documents of the earlier pages meanwhile.
+        let mut first_cursor: Option<Cursor> = None;
+        let mut communities = BTreeSet::new();
+        let mut received = 0;
+        loop {
+            let page = self.inner.client.bootstrap(token, &BootstrapRequest::new(after, 200)).await?;
+            let first = first_cursor.get_or_insert_with(|| page.cursor.clone()).clone();
+            let _turn = self.inner.writes.lock().await;
+            let mut cursor = self.inner.store.cursor().await?;
+            cursor.merge(&first);
+            let mut documents = Vec::with_capacity(page.snapshots.len());
+            for snapshot in page.snapshots {
+                communities.insert(snapshot.community);
+                let doc = match self.inner.store.document(snapshot.elder).await? {
+                    Some(row) => {
+                        let mut local = self.open_document(&session.sealer, &row)?;
+                        local.load_incremental(snapshot.document.as_bytes())?;
+                        local
+                    }
+                    None => ElderDocument::load(snapshot.document.as_bytes(), self.inner.actor.clone())?,
+                };
+                documents.push(seal_document(&session.sealer, &doc)?);
+            }
+            received += documents.len() as u32;
+            self.inner.store.save_received(documents, &[], &cursor, now()).await?;
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        self.inner.store.note_communities(&session.user.id.to_string(), &communities, true).await?;
+        if let Ok(mut guard) = self.inner.session.write()
+            && let Some(live) = guard.as_mut()
+            && live.user.id == session.user.id
+        {
+            live.bootstrapped = true;
+            live.communities.extend(communities);
+        }
+        Ok(received)
+    }
+
+    /// Sends every waiting change, a hundred documents per request; returns how many
+    /// changes were stored and how many refused.
+    async fn push(&self, session: &Session, token: &str) -> Result<(u32, u32), StationError> {
+        let pending = self.inner.store.pending().await?;
+        let mut by_elder: BTreeMap<String, Vec<pending_change::Model>> = BTreeMap::new();
+        for row in pending {
+            let waiting = by_elder.entry(row.elder_id.clone()).or_default();
+            // Very long offline histories go over several pushes, oldest first.
+            if waiting.len() < MAX_CHANGES_PER_DOCUMENT_PUSH {
+                waiting.push(row);
+            }
+        }
+        let groups: Vec<(ElderId, Vec<pending_change::Model>)> = by_elder
+            .into_iter()
+            .map(|(elder, rows)| Ok((elder.parse().map_err(internal)?, rows)))
+            .collect::<Result<_, StationError>>()?;
+        let (mut pushed, mut refused) = (0, 0);
+        for batch in groups.chunks(100) {
+            let documents = batch
+                .iter()
+                .map(|(elder, rows)| {
+                    let changes = rows
+                        .iter()
+                        .map(|row| {
+                            Ok(AutomergeBytes::new(session.sealer.open(&row.sealed_change, &change_context(*elder))?))
+                        })
+                        .collect::<Result<Vec<_>, StationError>>()?;
+                    Ok(DocumentPush { elder: *elder, changes })
+                })
+                .collect::<Result<Vec<_>, StationError>>()?;
+            let response = self.inner.client.push(token, &PushRequest::new(documents)).await?;
+            for result in response.results {
+                let Some((_, rows)) = batch.iter().find(|(elder, _)| *elder == result.elder) else { continue };
+                match result.outcome {
+                    PushOutcome::Accepted { .. } => {
+                        pushed += rows.len() as u32;
+                        self.inner.store.acknowledge(&rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+                    }
+                    PushOutcome::Rejected { code, field, reason } => {
+                        let refusal = Refusal { code: code.as_str().to_owned(), field, reason };
+                        refused += self.set_aside(session, result.elder, rows, refusal).await?;
+                    }
+                }
+            }
+            self.publish_counts().await?;
+        }
+        Ok((pushed, refused))
+    }
+
+    /// Keeps refused changes aside with the server's reason and goes on from the
+    /// document without them (and without any change built on them, which the
+    /// server would refuse for its missing dependency).
+    async fn set_aside(
+        &self,
+        session: &Session,
+        elder: ElderId,
+        refused: &[pending_change::Model],
+        refusal: Refusal,
+    ) -> Result<u32, StationError> {
+        let _turn = self.inner.writes.lock().await;
+        let hashes: Vec<jinlin_shared::ChangeHash> =
+            refused.iter().map(|r| r.hash.parse().map_err(internal)).collect::<Result<_, _>>()?;
+        let rebuilt = match self.inner.store.document(elder).await? {
+            Some(row) => self.open_document(&session.sealer, &row)?.without_changes(&hashes)?,
+            None => None,
+        };
+        // Changes saved since the push that were built on the refused ones go too.
+        let mut moved: Vec<(pending_change::Model, Refusal)> =
+            refused.iter().cloned().map(|r| (r, refusal.clone())).collect();
+        let elder_id = elder.to_string();
+        for row in self.inner.store.pending().await? {
+            if row.elder_id != elder_id || refused.iter().any(|r| r.id == row.id) {
+                continue;
+            }
+            let kept = match (&rebuilt, row.hash.parse::<jinlin_shared::ChangeHash>()) {
+                (Some(doc), Ok(hash)) => doc.contains_change(&hash),
+                _ => false,
+            };
+            if !kept {
+                let because = Refusal {
+                    code: refusal.code.clone(),
+                    field: None,
+                    reason: format!("built on a change the server refused: {}", refusal.reason),
+                };
+                moved.push((row, because));
+            }
+        }
+        let count = moved.len() as u32;
+        let sealed: Option<SealedDocument> = rebuilt.as_ref().map(|d| seal_document(&session.sealer, d)).transpose()?;
+        self.inner.store.reject(elder, moved, sealed, now()).await?;
+        Ok(count)
+    }
+
+    /// Everyone else's changes after the cursor, page by page; returns how many
+    /// documents changed here.
+    async fn pull(&self, session: &Session, token: &str) -> Result<u32, StationError> {
+        let mut changed = 0;
+        loop {
+            let cursor = self.inner.store.cursor().await?;
+            let page = self.inner.client.pull(token, &PullRequest::new(cursor.clone(), 1000)).await?;
+            let _turn = self.inner.writes.lock().await;
+            let mut communities: BTreeSet<CommunityId> = BTreeSet::new();
+            let mut documents = Vec::with_capacity(page.documents.len());
+            for pulled in &page.documents {
+                communities.insert(pulled.community);
+                let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.as_bytes().to_vec()).collect();
+                let doc = match self.inner.store.document(pulled.elder).await? {
+                    Some(row) => {
+                        let mut local = self.open_document(&session.sealer, &row)?;
+                        local.apply_changes(&changes)?;
+                        local
+                    }
+                    None => ElderDocument::from_changes(&changes, self.inner.actor.clone())?,
+                };
+                documents.push(doc);
+            }
+            let sealer = session.sealer.clone();
+            let sealed: Vec<SealedDocument> =
+                blocking(move || documents.iter().map(|d| seal_document(&sealer, d)).collect::<Result<Vec<_>, _>>())
+                    .await??;
+            changed += sealed.len() as u32;
+            let departed: Vec<ElderId> = page.departed.iter().map(|d| d.elder).collect();
+            let mut next = cursor;
+            next.merge(&page.next_cursor);
+            self.inner.store.save_received(sealed, &departed, &next, now()).await?;
+            drop(_turn);
+            if !communities.is_empty() {
+                self.inner.store.note_communities(&session.user.id.to_string(), &communities, false).await?;
+                self.remember_communities(communities)?;
+            }
+            if !page.more {
+                break;
+            }
+        }
+        Ok(changed)
+    }
+}
+
+/// The wait after `failures` failures in a row: doubling from the minimum up to the
+/// maximum, then a random 50–100 % of it, so workstations that lost the server
+/// together do not all return at the same instant.
+fn backoff(settings: &SyncSettings, failures: u32) -> Duration {
+    let doubled = settings.backoff_min.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1).min(16)));
+    let capped = doubled.min(settings.backoff_max);
+    capped.mul_f64(rand::rng().random_range(0.5..=1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_maximum_with_jitter_below_it() {
+        let settings = SyncSettings {
+            backoff_min: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(30),
+            ..SyncSettings::default()
+        };
+        for (failures, full) in [(1, 1.0), (2, 2.0), (3, 4.0), (5, 16.0), (6, 30.0), (40, 30.0)] {
+            for _ in 0..20 {
+                let wait = backoff(&settings, failures).as_secs_f64();
+                assert!(wait >= full * 0.5 - 1e-9 && wait <= full + 1e-9, "{failures} failures: waited {wait} s");
+            }
+        }
+    }
+}
