@@ -13,5 +13,5 @@ pub mod store;
 pub mod sync;
 
 pub use error::{ErrorView, StationError, StationErrorCode};
-pub use station::{ElderPage, RejectedChangeView, RosterLine, RosterView, Station, StationConfig};
+pub use station::{Clock, ElderPage, RejectedChangeView, RosterLine, RosterView, Station, StationConfig};
 pub use sync::{SyncEngine, SyncErrorCode, SyncReport, SyncSettings, SyncState, SyncStatus};

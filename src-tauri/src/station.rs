@@ -46,6 +46,35 @@ pub struct StationConfig {
     /// What the server's device list calls this workstation.
     pub device_name: String,
     pub sync: SyncSettings,
+    pub clock: Clock,
+}
+
+/// The workstation's clock: the system's, or one set wrong on purpose to reproduce a
+/// workstation whose clock is off (its visits are then dated wrongly and the server
+/// refuses those beyond its allowance).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Clock {
+    offset_millis: i64,
+}
+
+impl Clock {
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// A clock `offset` ahead of the system's (behind, if negative).
+    pub fn off_by(offset: std::time::Duration, ahead: bool) -> Self {
+        let millis = offset.as_millis() as i64;
+        Self { offset_millis: if ahead { millis } else { -millis } }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default();
+        Timestamp::from_millis(millis + self.offset_millis)
+    }
 }
 
 /// The signed-in user and what their session holds in memory only.
@@ -117,6 +146,7 @@ pub(crate) struct Inner {
     pub policy: Policy,
     pub device_name: String,
     pub settings: SyncSettings,
+    pub clock: Clock,
     /// Held only to copy out; never across an await.
     pub session: RwLock<Option<Session>>,
     /// Serialises read-modify-write of documents between operations and the sync
@@ -157,6 +187,7 @@ impl Station {
                 policy: Policy::default(),
                 device_name: config.device_name,
                 settings: config.sync,
+                clock: config.clock,
                 session: RwLock::new(None),
                 writes: tokio::sync::Mutex::new(()),
                 wake: Notify::new(),
@@ -168,6 +199,11 @@ impl Station {
 
     pub fn server(&self) -> &str {
         self.inner.client.server()
+    }
+
+    /// The workstation's time now.
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
     }
 
     pub(crate) fn session(&self) -> Result<Session, StationError> {
@@ -228,7 +264,7 @@ impl Station {
                         token_expires_at: Some(answer.expires_at.as_millis()),
                         communities: serde_json::to_string(&communities).map_err(internal)?,
                         bootstrapped,
-                        signed_in_at: now().as_millis(),
+                        signed_in_at: self.now().as_millis(),
                     })
                     .await?;
                 Session { user: answer.user, sealer, token: Some(answer.token), communities, bootstrapped }
@@ -270,7 +306,7 @@ impl Station {
             Err(other) => return Err(other.into()),
         };
         let sealer = Sealer::new(&key);
-        let live = slot.token_expires_at.is_some_and(|expires| expires > now().as_millis());
+        let live = slot.token_expires_at.is_some_and(|expires| expires > self.now().as_millis());
         let token = match (&slot.sealed_token, live) {
             (Some(sealed), true) => {
                 Some(String::from_utf8(sealer.open(sealed, &token_context(&slot.user_id))?).map_err(internal)?)
@@ -310,7 +346,7 @@ impl Station {
     /// The roster of the signed-in user's communities.
     pub async fn roster(&self, query: &RosterQuery) -> Result<RosterView, StationError> {
         let session = self.session()?;
-        let now = now();
+        let now = self.now();
         let rows = self.visible_rows(&session).await?;
         let pending = self.inner.store.pending().await?;
         let rejected = self.inner.store.rejected(None).await?;
@@ -348,7 +384,7 @@ impl Station {
         let unsynced = self.inner.store.pending().await?.iter().filter(|p| p.elder_id == row.elder_id).count() as u32;
         let rejected =
             self.inner.store.rejected(Some(elder)).await?.into_iter().map(rejected_view).collect::<Result<_, _>>()?;
-        Ok(ElderPage { entry: RosterEntry::new(&rows, &self.inner.policy, now()), rows, unsynced, rejected })
+        Ok(ElderPage { entry: RosterEntry::new(&rows, &self.inner.policy, self.now()), rows, unsynced, rejected })
     }
 
     /// Changes the server refused, newest first.
@@ -380,7 +416,7 @@ impl Station {
 
     /// Records a visit; returns its id and the elder's page.
     pub async fn record_visit(&self, elder: ElderId, form: VisitForm) -> Result<(VisitId, ElderPage), StationError> {
-        let visit = form.into_new_visit(now());
+        let visit = form.into_new_visit(self.now());
         let id = visit.id;
         let page = self.edit(elder, move |doc, edit, policy| doc.record_visit(edit, visit, policy)).await?;
         Ok((id, page))
@@ -395,7 +431,7 @@ impl Station {
         visited_at: Timestamp,
         form: VisitForm,
     ) -> Result<ElderPage, StationError> {
-        let follow_up = form.follow_up.map(|f| f.into_new(now()));
+        let follow_up = form.follow_up.map(|f| f.into_new(self.now()));
         let record = form.record;
         self.edit(elder, move |doc, edit, policy| doc.correct_visit(edit, visit, visited_at, record, follow_up, policy))
             .await
@@ -429,7 +465,7 @@ impl Station {
 
     /// Enrols a new elder in one of the user's communities.
     pub async fn enrol_elder(&self, form: EnrolmentForm) -> Result<ElderPage, StationError> {
-        self.enrol(form.into_enrolment(now())).await
+        self.enrol(form.into_enrolment(self.now())).await
     }
 
     /// Enrols a new elder in one of the user's communities.
@@ -491,7 +527,7 @@ impl Station {
     /// The author and time of an edit by the signed-in user on this device.
     async fn edit_by(&self, session: &Session) -> Result<Edit, StationError> {
         let device = self.inner.store.device_id().await?.ok_or(StationError::SignedOut)?;
-        Ok(Edit { author: Author { user: session.user.id, device }, at: now() })
+        Ok(Edit { author: Author { user: session.user.id, device }, at: self.now() })
     }
 
     async fn save_edit(
@@ -673,13 +709,4 @@ fn poisoned() -> StationError {
 /// CPU work (key derivation, opening a thousand rows) off the runtime's threads.
 pub(crate) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, StationError> {
     tokio::task::spawn_blocking(work).await.map_err(internal)
-}
-
-/// The workstation's clock.
-pub fn now() -> Timestamp {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default();
-    Timestamp::from_millis(millis)
 }

@@ -23,7 +23,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::error::StationError;
-use crate::station::{Session, Station, blocking, change_context, internal, now, seal_document};
+use crate::station::{Session, Station, blocking, change_context, internal, seal_document};
 use crate::store::entity::pending_change;
 use crate::store::{Refusal, SealedDocument};
 
@@ -176,7 +176,7 @@ impl Station {
         };
         match &result {
             Ok(_) => {
-                let at = now();
+                let at = self.now();
                 self.inner.store.set_last_success(at).await?;
                 self.update_status(|s| {
                     s.state = SyncState::UpToDate;
@@ -252,7 +252,7 @@ impl Station {
                 documents.push(seal_document(&session.sealer, &doc)?);
             }
             received += documents.len() as u32;
-            self.inner.store.save_received(documents, &[], &cursor, now()).await?;
+            self.inner.store.save_received(documents, &[], &cursor, self.now()).await?;
             match page.next {
                 Some(next) => after = Some(next),
                 None => break,
@@ -358,7 +358,7 @@ impl Station {
         }
         let count = moved.len() as u32;
         let sealed: Option<SealedDocument> = rebuilt.as_ref().map(|d| seal_document(&session.sealer, d)).transpose()?;
-        self.inner.store.reject(elder, moved, sealed, now()).await?;
+        self.inner.store.reject(elder, moved, sealed, self.now()).await?;
         Ok(count)
     }
 
@@ -393,7 +393,7 @@ impl Station {
             let departed: Vec<ElderId> = page.departed.iter().map(|d| d.elder).collect();
             let mut next = cursor;
             next.merge(&page.next_cursor);
-            self.inner.store.save_received(sealed, &departed, &next, now()).await?;
+            self.inner.store.save_received(sealed, &departed, &next, self.now()).await?;
             drop(_turn);
             if !communities.is_empty() {
                 self.inner.store.note_communities(&session.user.id.to_string(), &communities, false).await?;

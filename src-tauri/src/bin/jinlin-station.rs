@@ -1,1 +1,283 @@
-fn main() {}
+//! `jinlin-station`: the workstation without a window, for scripting, support and
+//! tests. The same core as the app: sign in, list the roster, record a visit, sync,
+//! show the sync status, or run with the sync engine in the background.
+//!
+//! The user signs in on every run (`--login`, the password from `JINLIN_PASSWORD` or
+//! the first line of standard input): the store's key exists only in memory.
+
+use std::io::BufRead as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use jinlin_desktop::forms::VisitForm;
+use jinlin_desktop::{Clock, Station, StationConfig, StationError, StationErrorCode, SyncSettings};
+use jinlin_shared::ids::ElderId;
+use jinlin_shared::roster::{RosterFilter, RosterQuery};
+use jinlin_shared::visit::{Checks, RiskLevel, VisitMode, VisitOutcome, VisitRecord};
+use serde::Deserialize;
+
+#[derive(Debug, Parser)]
+#[command(name = "jinlin-station", version, about = "Jinlin workstation (近邻工作站) without a window")]
+struct Cli {
+    /// Where the workstation keeps its store.
+    #[arg(long, env = "JINLIN_STATION_DATA", default_value = "jinlin-station-data")]
+    data: PathBuf,
+    /// The sync server.
+    #[arg(long, env = "JINLIN_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// Who signs in.
+    #[arg(long, env = "JINLIN_LOGIN")]
+    login: Option<String>,
+    /// What the server's device list calls this workstation.
+    #[arg(long, default_value = "jinlin-station")]
+    device_name: String,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign in (online the first time) and sync once.
+    SignIn,
+    /// The roster, most urgent first.
+    Roster {
+        #[arg(long)]
+        due: bool,
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        visited: bool,
+        #[arg(long)]
+        conflicts: bool,
+        /// Part of a name, or pinyin initials.
+        #[arg(long, default_value = "")]
+        search: String,
+    },
+    /// Record a visit from flags, or from a JSON visit form (`--file`).
+    Record {
+        #[arg(long)]
+        elder: ElderId,
+        #[arg(long)]
+        file: Option<PathBuf>,
+        #[arg(long, default_value = "home")]
+        mode: String,
+        #[arg(long, default_value = "metElder")]
+        outcome: String,
+        #[arg(long, default_value = "green")]
+        risk: String,
+        #[arg(long, default_value = "")]
+        notes: String,
+        /// Save only; do not try to sync afterwards.
+        #[arg(long)]
+        no_sync: bool,
+    },
+    /// Sync once now.
+    Sync,
+    /// The sync status and the changes the server refused.
+    Status,
+    /// Keep the sync engine running; print each status change as a JSON line, and
+    /// record each visit given on standard input as a JSON line
+    /// `{"elder": "…", "visit": {…}}`, answering `saved <visit id>` once it is durable.
+    Run,
+}
+
+#[derive(Debug, Deserialize)]
+struct VisitLine {
+    elder: ElderId,
+    visit: VisitForm,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("jinlin-station: {error}");
+            // One exit code per kind of failure, for scripts.
+            ExitCode::from(match error.code() {
+                StationErrorCode::WrongPassword | StationErrorCode::FirstSignInNeedsServer => 3,
+                StationErrorCode::Offline => 4,
+                StationErrorCode::SessionExpired | StationErrorCode::DeviceRevoked => 5,
+                StationErrorCode::Invalid | StationErrorCode::UnknownElder | StationErrorCode::OutOfScope => 6,
+                _ => 1,
+            })
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), StationError> {
+    let station = Station::open(StationConfig {
+        data_dir: cli.data.clone(),
+        server: cli.server.clone(),
+        device_name: cli.device_name.clone(),
+        sync: SyncSettings::default(),
+        clock: Clock::system(),
+    })
+    .await?;
+    let json = cli.json;
+    if let Command::Status = cli.command {
+        let status = station.sync_status();
+        print(json, &status, || format!("{:?}: {} waiting, {} refused", status.state, status.pending, status.rejected));
+        return Ok(());
+    }
+    let login =
+        cli.login.clone().ok_or_else(|| StationError::Internal("--login (or JINLIN_LOGIN) is needed".into()))?;
+    let password = match std::env::var("JINLIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map_err(|e| StationError::Internal(e.to_string()))?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let user = station.sign_in(&login, &password).await?;
+    match cli.command {
+        Command::SignIn => {
+            let report = station.sync_once().await;
+            print(json, &user, || format!("signed in as {} ({})", user.display_name, user.login));
+            match report {
+                Ok(_) | Err(StationError::Offline) => Ok(()),
+                Err(error) => Err(error),
+            }
+        }
+        Command::Roster { due, overdue, visited, conflicts, search } => {
+            let mut filters = Vec::new();
+            for (on, filter) in [
+                (due, RosterFilter::DueThisMonth),
+                (overdue, RosterFilter::Overdue),
+                (visited, RosterFilter::VisitedThisMonth),
+                (conflicts, RosterFilter::OpenConflicts),
+            ] {
+                if on {
+                    filters.push(filter);
+                }
+            }
+            let view = station.roster(&RosterQuery { filters, search }).await?;
+            print(json, &view, || {
+                let mut text = format!("{} elders\n", view.lines.len());
+                for line in &view.lines {
+                    let e = &line.entry;
+                    text.push_str(&format!(
+                        "{}  {}  {}{}{}\n",
+                        e.elder_id,
+                        e.name,
+                        if e.visited_this_month {
+                            "visited"
+                        } else if e.days_overdue > 0 {
+                            "overdue"
+                        } else {
+                            "due"
+                        },
+                        if line.unsynced > 0 { "  (not yet synced)" } else { "" },
+                        if e.open_conflicts > 0 { "  (conflict)" } else { "" },
+                    ));
+                }
+                text
+            });
+            Ok(())
+        }
+        Command::Record { elder, file, mode, outcome, risk, notes, no_sync } => {
+            let form = match file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| StationError::Internal(format!("{}: {e}", path.display())))?;
+                    serde_json::from_str(&text)
+                        .map_err(|e| StationError::Internal(format!("{} is not a visit form: {e}", path.display())))?
+                }
+                None => VisitForm {
+                    visited_at: None,
+                    record: VisitRecord {
+                        mode: parse(&mode, VisitMode::parse)?,
+                        outcome: parse(&outcome, VisitOutcome::parse)?,
+                        checks: Checks::not_checked(),
+                        risk: parse(&risk, RiskLevel::parse)?,
+                        referrals: Default::default(),
+                        incident: None,
+                        notes,
+                    },
+                    follow_up: None,
+                },
+            };
+            let (visit, _) = station.record_visit(elder, form).await?;
+            println!("saved {visit}");
+            if !no_sync {
+                match station.sync_once().await {
+                    Ok(_) => println!("synced"),
+                    Err(StationError::Offline) => println!("waiting for the server"),
+                    Err(error) => return Err(error),
+                }
+            }
+            Ok(())
+        }
+        Command::Sync => {
+            let report = station.sync_once().await?;
+            print(json, &report, || {
+                format!("pushed {} changes, received {} documents", report.pushed, report.pulled_documents)
+            });
+            Ok(())
+        }
+        Command::Status => Ok(()),
+        Command::Run => run_engine(station).await,
+    }
+}
+
+async fn run_engine(station: Station) -> Result<(), StationError> {
+    let mut events = station.subscribe();
+    let engine = station.start_sync();
+    let (lines_tx, mut lines) = tokio::sync::mpsc::channel::<String>(16);
+    // Standard input is read on its own thread: it blocks.
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+            if lines_tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| StationError::Internal(e.to_string()))?;
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = terminate.recv() => break,
+            event = events.recv() => match event {
+                Ok(status) => println!("status {}", serde_json::to_string(&status).unwrap_or_default()),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            },
+            line = lines.recv() => match line {
+                None => {}
+                Some(line) if line.trim().is_empty() => {}
+                Some(line) => match serde_json::from_str::<VisitLine>(&line) {
+                    Ok(VisitLine { elder, visit }) => match station.record_visit(elder, visit).await {
+                        Ok((id, _)) => println!("saved {id}"),
+                        Err(error) => println!("refused {}", serde_json::to_string(&jinlin_desktop::ErrorView::from(&error)).unwrap_or_default()),
+                    },
+                    Err(error) => println!("refused {{\"code\":\"invalid\",\"message\":{:?}}}", error.to_string()),
+                },
+            },
+        }
+    }
+    engine.stop().await;
+    Ok(())
+}
+
+fn parse<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StationError> {
+    parse(text).ok_or_else(|| StationError::Internal(format!("{text:?} is not one of the choices")))
+}
+
+fn print<T: serde::Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
+    if json {
+        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+    } else {
+        println!("{}", text().trim_end());
+    }
+}

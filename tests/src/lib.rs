@@ -1,0 +1,179 @@
+//! The harness of the end-to-end scenarios: a central database loaded with a small
+//! demo city, the real `jinlin-server` binary started and killed on a fixed port,
+//! workstation cores in temporary directories, and bounded waits (never sleeps as
+//! synchronisation).
+//!
+//! The binaries come from the same target directory as the test: `cargo test
+//! --workspace` builds them.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use jinlin_desktop::{Clock, Station, StationConfig, SyncSettings};
+use jinlin_shared::ids::CommunityId;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+pub const DEMO_PASSWORD: &str = jinlin_server::demo::DEMO_PASSWORD;
+
+/// A binary built beside this test (`target/<profile>/<name>`).
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows where it runs");
+    let dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`, which builds it",
+        path.display()
+    );
+    path
+}
+
+/// A port nobody listens on now, to start (and restart) a server on.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A central SQLite database holding a small demo city.
+#[derive(Debug)]
+pub struct CentralDb {
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl CentralDb {
+    /// The demo city at `scale` (0.002: one community of 28 elders), built by the
+    /// server binary's own `demo` command.
+    pub fn demo(scale: f64) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("central.db").display());
+        let status = Command::new(binary("jinlin-server"))
+            .args(["--database-url", &url, "demo", "--scale", &scale.to_string()])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "the demo city loads");
+        Self { url, _dir: dir }
+    }
+
+    pub async fn connect(&self) -> DatabaseConnection {
+        jinlin_server::db::connect(&self.url, false).await.unwrap()
+    }
+
+    /// The demo's two assistants of its first community, and that community.
+    pub async fn assistants(&self) -> (String, String, CommunityId) {
+        use jinlin_server::db::entity::user;
+        let db = self.connect().await;
+        let mut logins: Vec<user::Model> =
+            user::Entity::find().filter(user::Column::Role.eq("assistant")).all(&db).await.unwrap();
+        logins.sort_by(|a, b| a.login.cmp(&b.login));
+        let first = &logins[0];
+        let community = first.scope_area_id.clone().unwrap().parse().unwrap();
+        let second = logins.iter().find(|u| u.scope_area_id == first.scope_area_id && u.id != first.id).unwrap();
+        db.close().await.unwrap();
+        (first.login.clone(), second.login.clone(), community)
+    }
+
+    /// Rows of a central table matching `column = value`.
+    pub async fn count_where(&self, table: &str, column: &str, value: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = self.connect().await;
+        let sql = format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} = ?");
+        let row = db
+            .query_one_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, [value.into()]))
+            .await
+            .unwrap()
+            .unwrap();
+        let n = row.try_get::<i64>("", "n").unwrap();
+        db.close().await.unwrap();
+        n
+    }
+}
+
+/// The real server binary, serving a central database on a fixed port.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Child,
+    pub port: u16,
+}
+
+impl ServerProcess {
+    pub fn start(db: &CentralDb, port: u16) -> Self {
+        let mut child = Command::new(binary("jinlin-server"))
+            .args(["--database-url", &db.url, "serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(line.contains("listening"), "the server started: {line:?}");
+        Self { child, port }
+    }
+
+    /// SIGKILL: no shutdown, no flush.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM, and wait for the graceful exit.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn server_url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Sync settings for tests: quick to react, quick to retry.
+pub fn quick_sync() -> SyncSettings {
+    SyncSettings {
+        debounce: Duration::from_millis(50),
+        interval: Duration::from_secs(2),
+        backoff_min: Duration::from_millis(100),
+        backoff_max: Duration::from_millis(400),
+    }
+}
+
+/// A workstation core with its store in `dir`.
+pub async fn station(dir: &Path, port: u16, clock: Clock) -> Station {
+    Station::open(StationConfig {
+        data_dir: dir.to_owned(),
+        server: server_url(port),
+        device_name: format!("test workstation {}", dir.display()),
+        sync: quick_sync(),
+        clock,
+    })
+    .await
+    .unwrap()
+}
+
+/// Polls `check` until it gives `Some`, for at most `limit`.
+pub async fn wait_for<T, F, Fut>(what: &str, limit: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(started.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

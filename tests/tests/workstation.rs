@@ -1,0 +1,220 @@
+//! Workstations against the real server binary on loopback: offline work arriving by
+//! itself, two workstations apart merging and resolving a conflict, a refused change
+//! kept in sight, and a revoked workstation wiped.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use jinlin_desktop::forms::VisitForm;
+use jinlin_desktop::{Clock, Station, StationError, SyncState, SyncStatus};
+use jinlin_shared::document::ProfileChange;
+use jinlin_shared::ids::ElderId;
+use jinlin_shared::roster::RosterQuery;
+use jinlin_shared::visit::{Checks, RiskLevel, VisitMode, VisitOutcome, VisitRecord};
+use jinlin_tests::{CentralDb, DEMO_PASSWORD, ServerProcess, free_port, station};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn home_visit(notes: &str) -> VisitForm {
+    VisitForm {
+        visited_at: None,
+        record: VisitRecord {
+            mode: VisitMode::Home,
+            outcome: VisitOutcome::MetElder,
+            checks: Checks::not_checked(),
+            risk: RiskLevel::Green,
+            referrals: Default::default(),
+            incident: None,
+            notes: notes.into(),
+        },
+        follow_up: None,
+    }
+}
+
+async fn first_elder(station: &Station) -> ElderId {
+    station.roster(&RosterQuery::default()).await.unwrap().lines[0].entry.elder_id
+}
+
+/// Collects status events until `done` holds for one, failing after the limit.
+async fn statuses_until(
+    events: &mut tokio::sync::broadcast::Receiver<SyncStatus>,
+    done: impl Fn(&SyncStatus) -> bool,
+) -> Vec<SyncStatus> {
+    let mut seen = Vec::new();
+    tokio::time::timeout(LIMIT, async {
+        loop {
+            match events.recv().await {
+                Ok(status) => {
+                    let finished = done(&status);
+                    seen.push(status);
+                    if finished {
+                        break;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(error) => panic!("the status stream ended: {error}"),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("timed out; statuses so far: {seen:?}"));
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visits_recorded_with_the_server_down_arrive_by_themselves_once_it_starts() {
+    let central = CentralDb::demo(0.002);
+    let (login, _, _) = central.assistants().await;
+    let port = free_port();
+    let server = ServerProcess::start(&central, port);
+    let dir = tempfile::tempdir().unwrap();
+    let station = station(dir.path(), port, Clock::system()).await;
+    station.sign_in(&login, DEMO_PASSWORD).await.unwrap();
+    let report = station.sync_once().await.unwrap();
+    assert!(report.bootstrapped_documents >= 20, "the community arrives whole: {report:?}");
+    server.stop();
+
+    let mut events = station.subscribe();
+    let engine = station.start_sync();
+    let elder = first_elder(&station).await;
+    let (first, _) = station.record_visit(elder, home_visit("上门看望，身体尚可")).await.unwrap();
+    let (second, page) = station.record_visit(elder, home_visit("再次上门")).await.unwrap();
+    assert_eq!(page.unsynced, 2, "both visits wait on the workstation");
+    assert!(
+        page.rows.visits.iter().any(|v| v.visit_id == first) && page.rows.visits.iter().any(|v| v.visit_id == second)
+    );
+    statuses_until(&mut events, |s| s.state == SyncState::Offline && s.pending == 2).await;
+
+    let server = ServerProcess::start(&central, port);
+    let seen = statuses_until(&mut events, |s| s.state == SyncState::UpToDate && s.pending == 0).await;
+    let states: Vec<&SyncState> = seen.iter().map(|s| &s.state).collect();
+    let syncing = states.iter().position(|s| **s == SyncState::Syncing).expect("a syncing state was published");
+    assert!(states[syncing..].contains(&&SyncState::UpToDate), "offline → syncing → up to date: {states:?}");
+    assert!(station.sync_status().last_success.is_some());
+    for visit in [first, second] {
+        assert_eq!(central.count_where("visits", "visit_id", &visit.to_string()).await, 1);
+    }
+    engine.stop().await;
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workstations_apart_keep_both_visits_and_a_phone_conflict_resolved_on_one_clears_everywhere() {
+    let central = CentralDb::demo(0.002);
+    let (login_a, login_b, _) = central.assistants().await;
+    let port = free_port();
+    let server = ServerProcess::start(&central, port);
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = station(dir_a.path(), port, Clock::system()).await;
+    let b = station(dir_b.path(), port, Clock::system()).await;
+    a.sign_in(&login_a, DEMO_PASSWORD).await.unwrap();
+    b.sign_in(&login_b, DEMO_PASSWORD).await.unwrap();
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    let elder = first_elder(&a).await;
+
+    // Apart: neither syncs while both write.
+    let (visit_a, _) = a.record_visit(elder, home_visit("A 站记录")).await.unwrap();
+    let (visit_b, _) = b.record_visit(elder, home_visit("B 站记录")).await.unwrap();
+    a.update_profile(elder, vec![ProfileChange::Phone(Some("13800000001".into()))]).await.unwrap();
+    b.update_profile(elder, vec![ProfileChange::Phone(Some("13900000002".into()))]).await.unwrap();
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    a.sync_once().await.unwrap();
+
+    let (page_a, page_b) = (a.elder(elder).await.unwrap(), b.elder(elder).await.unwrap());
+    for page in [&page_a, &page_b] {
+        let visits: Vec<_> = page.rows.visits.iter().map(|v| v.visit_id).collect();
+        assert!(visits.contains(&visit_a) && visits.contains(&visit_b), "both visits on both workstations");
+        assert_eq!(page.rows.conflicts.len(), 1, "the phone conflict is shown");
+        assert_eq!(page.rows.conflicts[0].field, "profile.phone");
+        assert_eq!(page.unsynced, 0);
+    }
+    assert_eq!(page_a.rows.elder.profile.phone, page_b.rows.elder.profile.phone, "the same phone wins on both");
+    assert_eq!(central.count_where("conflicts", "elder_id", &elder.to_string()).await, 1);
+
+    a.resolve_conflict(elder, "profile.phone", serde_json::json!("13800000001")).await.unwrap();
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    for station in [&a, &b] {
+        let page = station.elder(elder).await.unwrap();
+        assert!(page.rows.conflicts.is_empty(), "resolved everywhere");
+        assert_eq!(page.rows.elder.profile.phone.as_deref(), Some("13800000001"));
+    }
+    assert_eq!(central.count_where("conflicts", "elder_id", &elder.to_string()).await, 0);
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_the_server_refuses_stays_visible_with_its_reason_and_the_rest_goes_on() {
+    let central = CentralDb::demo(0.002);
+    let (login, _, _) = central.assistants().await;
+    let port = free_port();
+    let server = ServerProcess::start(&central, port);
+    let dir = tempfile::tempdir().unwrap();
+    // A workstation whose clock is a year ahead dates its visits next year.
+    let year = Duration::from_secs(365 * 24 * 3600);
+    let station = station(dir.path(), port, Clock::off_by(year, true)).await;
+    station.sign_in(&login, DEMO_PASSWORD).await.unwrap();
+    station.sync_once().await.unwrap();
+    let elder = first_elder(&station).await;
+
+    let (visit, _) = station.record_visit(elder, home_visit("时钟错误")).await.unwrap();
+    let report = station.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.rejected), (0, 1));
+
+    let page = station.elder(elder).await.unwrap();
+    assert_eq!(page.rejected.len(), 1, "the refused change is kept and shown");
+    assert_eq!(page.rejected[0].code, "visitInFuture");
+    assert!(!page.rejected[0].reason.is_empty());
+    assert!(page.rows.visits.iter().all(|v| v.visit_id != visit), "the document goes on without it");
+    assert_eq!(page.unsynced, 0);
+    let status = station.sync_status();
+    assert_eq!((status.pending, status.rejected), (0, 1));
+    assert_eq!(central.count_where("visits", "visit_id", &visit.to_string()).await, 0);
+
+    // Later edits are not held back by the refused one.
+    let later = station.update_profile(elder, vec![ProfileChange::Address("思明区新地址 1 号".into())]).await.unwrap();
+    assert_eq!(later.unsynced, 1);
+    let report = station.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.rejected), (1, 0));
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_workstation_is_wiped_at_its_next_contact() {
+    let central = CentralDb::demo(0.002);
+    let (login, _, _) = central.assistants().await;
+    let port = free_port();
+    let server = ServerProcess::start(&central, port);
+    let dir = tempfile::tempdir().unwrap();
+    let station = station(dir.path(), port, Clock::system()).await;
+    station.sign_in(&login, DEMO_PASSWORD).await.unwrap();
+    station.sync_once().await.unwrap();
+    let elder = first_elder(&station).await;
+    station.record_visit(elder, home_visit("撤销前")).await.unwrap();
+
+    let device = {
+        use sea_orm::EntityTrait;
+        let db = central.connect().await;
+        let devices = jinlin_server::db::entity::device::Entity::find().all(&db).await.unwrap();
+        let ours = devices.into_iter().find(|d| d.name.starts_with("test workstation")).unwrap();
+        db.close().await.unwrap();
+        ours.id
+    };
+    let revoked = std::process::Command::new(jinlin_tests::binary("jinlin-server"))
+        .args(["--database-url", &central.url, "device", "revoke", &device])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(revoked.success());
+
+    assert!(matches!(station.sync_once().await, Err(StationError::DeviceRevoked)));
+    assert!(station.known_users().await.unwrap().is_empty(), "no user is left on the workstation");
+    assert!(matches!(station.roster(&RosterQuery::default()).await, Err(StationError::SignedOut)));
+    assert_eq!(station.sync_status().pending, 0, "nothing of the elders is left either");
+    let store = jinlin_desktop::store::Store::open(dir.path()).await.unwrap();
+    assert!(store.documents(None).await.unwrap().is_empty(), "no document is left");
+    assert_eq!(store.device_id().await.unwrap(), None);
+    server.stop();
+}
