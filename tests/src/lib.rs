@@ -177,3 +177,82 @@ where
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
+
+/// The `jinlin-station` binary running `run`: the workstation as a process, to be
+/// fed visits on standard input and killed.
+#[derive(Debug)]
+pub struct StationProcess {
+    child: Child,
+    stdin: std::process::ChildStdin,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+/// `jinlin-station` with the store in `dir`, signing in as `login`.
+pub fn station_command(dir: &Path, port: u16, login: &str) -> Command {
+    let mut command = Command::new(binary("jinlin-station"));
+    command
+        .args(["--data", &dir.display().to_string(), "--server", &server_url(port), "--login", login])
+        .env("JINLIN_PASSWORD", DEMO_PASSWORD)
+        .env("RUST_LOG", "warn");
+    command
+}
+
+impl StationProcess {
+    pub fn run(dir: &Path, port: u16, login: &str) -> Self {
+        let mut child = station_command(dir, port, login)
+            .arg("run")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (sender, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Self { child, stdin, lines }
+    }
+
+    pub fn send(&mut self, line: &str) {
+        use std::io::Write as _;
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The first line (from now) that `wanted` accepts, within `limit`.
+    pub fn expect_line(&self, limit: Duration, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if wanted(&line) => return line,
+                Ok(_) => {}
+                Err(error) => panic!("no expected line from jinlin-station within {limit:?}: {error}"),
+            }
+        }
+    }
+
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "jinlin-station stopped cleanly: {status}");
+    }
+}
+
+impl Drop for StationProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
