@@ -2,9 +2,12 @@
 # One-time set-up on a fresh Debian machine; cheap to re-run (it installs only what is missing).
 set -euo pipefail
 
-# System packages the workspace builds against. Later parts (the desktop app, the
-# real-window tests, PostgreSQL) add theirs here, so both README commands stay whole.
-packages=(build-essential pkg-config)
+# System packages the workspace builds against: a C toolchain, and the WebKitGTK
+# stack the Tauri window (src-tauri) links to. Later parts (the real-window tests)
+# add theirs here, so both README commands stay whole.
+packages=(build-essential pkg-config
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,9 +2,11 @@
 //! enrol an elder: the shared records plus the choices a person makes, turned into
 //! the shared crate's operations with fresh ids and the workstation's clock.
 
-use jinlin_shared::document::{Enrolment, NewFollowUp, NewVisit};
-use jinlin_shared::elder::Profile;
-use jinlin_shared::ids::{CommunityId, ElderId, EntryId, FollowUpId, VisitId};
+use std::collections::BTreeSet;
+
+use jinlin_shared::document::{Enrolment, NewFollowUp, NewVisit, ProfileChange};
+use jinlin_shared::elder::{EmergencyContact, Gender, HardshipCategory, LivingArrangement, Profile, SeriousCondition};
+use jinlin_shared::ids::{CommunityId, ContactId, ElderId, EntryId, FollowUpId, VisitId};
 use jinlin_shared::time::{Date, Timestamp};
 use jinlin_shared::visit::VisitRecord;
 use rand::Rng as _;
@@ -82,4 +84,49 @@ fn random_tail() -> [u8; 10] {
     let mut tail = [0u8; 10];
     rand::rng().fill_bytes(&mut tail);
     tail
+}
+
+/// One profile field to change, as the profile form sends it. There is no ID number
+/// here: that goes to the server's identity record (`Station::submit_id_number`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "field", content = "value", rename_all = "camelCase")]
+pub enum ProfileEdit {
+    Name(String),
+    Gender(Gender),
+    BirthDate(Date),
+    Phone(Option<String>),
+    Address(String),
+    LivingArrangement(LivingArrangement),
+    Categories(BTreeSet<HardshipCategory>),
+    Conditions(BTreeSet<SeriousCondition>),
+    UnableToCommunicate(bool),
+    /// Adds a contact (no id) or replaces one.
+    SetContact {
+        id: Option<ContactId>,
+        contact: EmergencyContact,
+    },
+    RemoveContact(ContactId),
+    Notes(String),
+}
+
+impl ProfileEdit {
+    pub fn into_change(self, now: Timestamp) -> ProfileChange {
+        match self {
+            ProfileEdit::Name(v) => ProfileChange::Name(v),
+            ProfileEdit::Gender(v) => ProfileChange::Gender(v),
+            ProfileEdit::BirthDate(v) => ProfileChange::BirthDate(v),
+            ProfileEdit::Phone(v) => ProfileChange::Phone(v),
+            ProfileEdit::Address(v) => ProfileChange::Address(v),
+            ProfileEdit::LivingArrangement(v) => ProfileChange::LivingArrangement(v),
+            ProfileEdit::Categories(v) => ProfileChange::Categories(v),
+            ProfileEdit::Conditions(v) => ProfileChange::Conditions(v),
+            ProfileEdit::UnableToCommunicate(v) => ProfileChange::UnableToCommunicate(v),
+            ProfileEdit::SetContact { id, contact } => ProfileChange::SetContact(
+                id.unwrap_or_else(|| ContactId::from_parts(now.as_millis() as u64, random_tail())),
+                contact,
+            ),
+            ProfileEdit::RemoveContact(id) => ProfileChange::RemoveContact(id),
+            ProfileEdit::Notes(v) => ProfileChange::Notes(v),
+        }
+    }
 }

@@ -1,9 +1,10 @@
 //! Jinlin's workstation core: the local encrypted store, sign-in online and offline,
 //! every operation of the assistant's round, and the background sync engine.
 //!
-//! Nothing here imports Tauri: the window (`app`), the `jinlin-station` command line
+//! Only `app` imports Tauri: the window (`app`), the `jinlin-station` command line
 //! and the tests all drive the same [`Station`].
 
+pub mod app;
 pub mod client;
 pub mod crypto;
 pub mod error;

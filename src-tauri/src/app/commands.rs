@@ -1,0 +1,128 @@
+//! The window's commands: each a thin wrapper over one [`Station`] operation, with
+//! errors crossing as `{ code, message }` ([`ErrorView`]).
+
+use jinlin_shared::ids::{ElderId, VisitId};
+use jinlin_shared::roster::RosterQuery;
+use jinlin_shared::time::Timestamp;
+use jinlin_shared::user::SignedInUser;
+use tauri::State;
+
+use crate::forms::{EnrolmentForm, ProfileEdit, VisitForm};
+use crate::{ElderPage, ErrorView, RejectedChangeView, RosterView, Station, StationError, SyncStatus};
+
+type Answer<T> = Result<T, ErrorView>;
+
+fn view(error: StationError) -> ErrorView {
+    ErrorView::from(&error)
+}
+
+#[tauri::command]
+pub async fn sign_in(station: State<'_, Station>, login: String, password: String) -> Answer<SignedInUser> {
+    station.sign_in(&login, &password).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn sign_out(station: State<'_, Station>) -> Answer<()> {
+    station.sign_out().await.map_err(view)
+}
+
+#[tauri::command]
+pub fn current_user(station: State<'_, Station>) -> Option<SignedInUser> {
+    station.current_user()
+}
+
+#[tauri::command]
+pub async fn known_users(station: State<'_, Station>) -> Answer<Vec<SignedInUser>> {
+    station.known_users().await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn roster(station: State<'_, Station>, query: RosterQuery) -> Answer<RosterView> {
+    station.roster(&query).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn elder(station: State<'_, Station>, elder: ElderId) -> Answer<ElderPage> {
+    station.elder(elder).await.map_err(view)
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedVisit {
+    pub visit: VisitId,
+    pub page: ElderPage,
+}
+
+#[tauri::command]
+pub async fn record_visit(station: State<'_, Station>, elder: ElderId, form: VisitForm) -> Answer<RecordedVisit> {
+    let (visit, page) = station.record_visit(elder, form).await.map_err(view)?;
+    Ok(RecordedVisit { visit, page })
+}
+
+#[tauri::command]
+pub async fn correct_visit(
+    station: State<'_, Station>,
+    elder: ElderId,
+    visit: VisitId,
+    visited_at: Timestamp,
+    form: VisitForm,
+) -> Answer<ElderPage> {
+    station.correct_visit(elder, visit, visited_at, form).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn void_visit(
+    station: State<'_, Station>,
+    elder: ElderId,
+    visit: VisitId,
+    reason: String,
+) -> Answer<ElderPage> {
+    station.void_visit(elder, visit, &reason).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn enrol_elder(station: State<'_, Station>, form: EnrolmentForm) -> Answer<ElderPage> {
+    station.enrol_elder(form).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn update_profile(station: State<'_, Station>, elder: ElderId, edits: Vec<ProfileEdit>) -> Answer<ElderPage> {
+    let now = station.now();
+    let changes = edits.into_iter().map(|e| e.into_change(now)).collect();
+    station.update_profile(elder, changes).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn submit_id_number(station: State<'_, Station>, elder: ElderId, id_number: String) -> Answer<String> {
+    station.submit_id_number(elder, &id_number).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn resolve_conflict(
+    station: State<'_, Station>,
+    elder: ElderId,
+    field: String,
+    chosen: serde_json::Value,
+) -> Answer<ElderPage> {
+    station.resolve_conflict(elder, &field, chosen).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn rejected_changes(station: State<'_, Station>) -> Answer<Vec<RejectedChangeView>> {
+    station.rejected_changes().await.map_err(view)
+}
+
+#[tauri::command]
+pub fn sync_now(station: State<'_, Station>) {
+    station.sync_now();
+}
+
+#[tauri::command]
+pub fn sync_status(station: State<'_, Station>) -> SyncStatus {
+    station.sync_status()
+}
+
+#[tauri::command]
+pub fn server_address(station: State<'_, Station>) -> String {
+    station.server().to_owned()
+}

@@ -1,0 +1,96 @@
+//! The desktop app booted on Tauri's mock runtime, its real commands invoked through
+//! IPC as the page invokes them, against the real server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use jinlin_desktop::app::{DesktopSettings, build};
+use jinlin_tests::{CentralDb, DEMO_PASSWORD, ServerProcess, free_port, server_url};
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+
+fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.into(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
+    let central = CentralDb::demo(0.002);
+    let (login, _, _) = tauri::async_runtime::block_on(central.assistants());
+    let port = free_port();
+    let server = ServerProcess::start(&central, port);
+    let dir = tempfile::tempdir().unwrap();
+    let settings = DesktopSettings { server: server_url(port), data_dir: Some(dir.path().to_owned()) };
+    let app = build(mock_builder(), settings).unwrap().build(mock_context(noop_assets())).unwrap();
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+
+    let refused = invoke(&webview, "roster", json!({ "query": {} })).unwrap_err();
+    assert_eq!(refused["code"], "signedOut", "{refused}");
+    let wrong = invoke(&webview, "sign_in", json!({ "login": login, "password": "not the password" })).unwrap_err();
+    assert_eq!(wrong["code"], "wrongPassword");
+
+    let user = invoke(&webview, "sign_in", json!({ "login": login, "password": DEMO_PASSWORD })).unwrap();
+    assert_eq!(user["role"], "assistant");
+    assert_eq!(invoke(&webview, "current_user", json!({})).unwrap()["login"], login);
+    let status = wait_for_status(&webview, |s| s["state"]["kind"] == "upToDate");
+    assert_eq!(status["pending"], 0);
+
+    let roster = invoke(&webview, "roster", json!({ "query": { "filters": [{ "kind": "dueThisMonth" }] } })).unwrap();
+    let lines = roster["lines"].as_array().unwrap();
+    assert!(!lines.is_empty(), "someone is due: {roster}");
+    assert!(lines.iter().all(|l| l["dueThisMonth"] == true));
+    let elder = lines[0]["elderId"].as_str().unwrap().to_owned();
+
+    let checks = serde_json::to_value(jinlin_shared::visit::Checks::not_checked()).unwrap();
+    let form = json!({
+        "mode": "home", "outcome": "metElder", "risk": "green", "referrals": {}, "incident": null,
+        "notes": "经 IPC 记录", "checks": checks
+    });
+    let recorded = invoke(&webview, "record_visit", json!({ "elder": elder, "form": form })).unwrap();
+    let visit = recorded["visit"].as_str().unwrap().to_owned();
+    assert!(recorded["page"]["rows"]["visits"].as_array().unwrap().iter().any(|v| v["visitId"] == visit.as_str()));
+    assert_eq!(recorded["page"]["entry"]["visitedThisMonth"], true);
+
+    invoke(&webview, "sync_now", json!({})).unwrap();
+    wait_for_status(&webview, |s| s["state"]["kind"] == "upToDate" && s["pending"] == 0);
+    let arrived = tauri::async_runtime::block_on(central.count_where("visits", "visit_id", &visit));
+    assert_eq!(arrived, 1, "the visit reached the central database");
+
+    let invalid =
+        invoke(&webview, "void_visit", json!({ "elder": elder, "visit": visit, "reason": "  " })).unwrap_err();
+    assert_eq!(invalid["code"], "invalid", "a blank reason is refused: {invalid}");
+    let stranger = jinlin_shared::ids::ElderId::from_parts(1_700_000_000_000, [9; 10]);
+    let unknown = invoke(&webview, "elder", json!({ "elder": stranger })).unwrap_err();
+    assert_eq!(unknown["code"], "unknownElder");
+    let malformed = invoke(&webview, "elder", json!({ "elder": "not an id" })).unwrap_err();
+    assert!(malformed.as_str().is_some_and(|m| m.contains("elder")), "a malformed id is refused: {malformed}");
+
+    jinlin_desktop::app::stop(app.handle());
+    server.stop();
+}
+
+fn wait_for_status(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, done: impl Fn(&Value) -> bool) -> Value {
+    let started = Instant::now();
+    loop {
+        let status = invoke(webview, "sync_status", json!({})).unwrap();
+        if done(&status) {
+            return status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "timed out; last status {status}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
