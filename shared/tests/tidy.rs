@@ -83,3 +83,16 @@ fn no_test_is_ignored_or_expects_a_panic() {
         assert!(!text.contains(&should_panic), "{} expects a panic instead of an error", file.display());
     }
 }
+
+#[test]
+fn only_the_desktop_apps_window_layer_imports_tauri() {
+    let root = workspace().join("src-tauri/src");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    assert!(files.len() > 5, "the desktop crate's sources are found");
+    let window_layer = [root.join("app"), root.join("main.rs")];
+    for file in files.iter().filter(|f| !window_layer.iter().any(|w| f.starts_with(w))) {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(!text.contains("tauri::") && !text.contains("use tauri"), "{} imports Tauri", file.display());
+    }
+}
