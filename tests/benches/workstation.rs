@@ -68,20 +68,38 @@ impl Relay {
                 tokio::spawn(async move {
                     let (mut client_read, mut client_write) = client.into_split();
                     let (mut server_read, mut server_write) = server.into_split();
-                    let up = async {
-                        let n = tokio::io::copy(&mut client_read, &mut server_write).await.unwrap_or(0);
-                        s.fetch_add(n, Ordering::Relaxed);
-                    };
-                    let down = async {
-                        let n = tokio::io::copy(&mut server_read, &mut client_write).await.unwrap_or(0);
-                        r.fetch_add(n, Ordering::Relaxed);
-                    };
-                    tokio::join!(up, down);
+                    tokio::join!(
+                        pipe(&mut client_read, &mut server_write, &s),
+                        pipe(&mut server_read, &mut client_write, &r)
+                    );
                 });
             }
         });
         Self { port, sent, received }
     }
+}
+
+/// Copies one direction of a connection, counting bytes as they pass (connections
+/// are kept alive, so counting at the end would count nothing).
+async fn pipe(
+    from: &mut tokio::net::tcp::OwnedReadHalf,
+    to: &mut tokio::net::tcp::OwnedWriteHalf,
+    counter: &AtomicU64,
+) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match from.read(&mut buffer).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                counter.fetch_add(n as u64, Ordering::Relaxed);
+                if to.write_all(&buffer[..n]).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = to.shutdown().await;
 }
 
 async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> LoginResponse {
