@@ -41,6 +41,7 @@ pub struct Area {
 /// What a user may see: the whole city, or one area and everything under it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "area")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Scope {
     City,
     Area(AreaId),

@@ -10,6 +10,7 @@ use crate::ids::{DeviceId, UserId};
 /// maps actors to authors by reading this value from each change's message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Author {
     pub user: UserId,
     pub device: DeviceId,

@@ -38,6 +38,7 @@ impl<'a> From<&'a ElderRows> for ElderCoverageInput<'a> {
 /// Valid visits counted by mode.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ModeCounts {
     pub home: u32,
     pub phone: u32,
@@ -77,6 +78,7 @@ impl AddAssign for ModeCounts {
 /// Elders counted by care tier.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TierCounts {
     pub high_risk: u32,
     pub key: u32,
@@ -147,6 +149,7 @@ impl ElderCoverage {
 /// the totals are built, and are `None` where the whole is zero (never NaN).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CoverageTotals {
     /// Special-hardship elders active at some time during the month.
     pub denominator: u32,

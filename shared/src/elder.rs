@@ -80,6 +80,7 @@ impl ElderStatus {
 /// A relative or neighbour to call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EmergencyContact {
     pub name: String,
     pub relation: String,
@@ -92,6 +93,7 @@ pub struct EmergencyContact {
 /// writes only the masked form into the document (see `privacy`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Profile {
     pub name: String,
     pub gender: Gender,
@@ -101,8 +103,10 @@ pub struct Profile {
     pub address: String,
     pub living_arrangement: LivingArrangement,
     #[serde(with = "crate::document::set_as_map")]
+    #[cfg_attr(feature = "ts", ts(type = "Partial<Record<HardshipCategory, true>>"))]
     pub categories: BTreeSet<HardshipCategory>,
     #[serde(with = "crate::document::set_as_map")]
+    #[cfg_attr(feature = "ts", ts(type = "Partial<Record<SeriousCondition, true>>"))]
     pub conditions: BTreeSet<SeriousCondition>,
     /// Cannot speak for themselves: a visit that met only family then counts.
     pub unable_to_communicate: bool,
@@ -131,6 +135,7 @@ impl Profile {
 /// One entry of the status history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StatusChange {
     pub status: ElderStatus,
     pub effective_on: Date,
@@ -142,6 +147,7 @@ pub struct StatusChange {
 /// The community that holds the elder's record from a date on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Placement {
     pub community: CommunityId,
     pub effective_on: Date,
@@ -152,6 +158,7 @@ pub struct Placement {
 /// A tier set by hand by a supervisor; the automatic rule only proposes one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TierOverride {
     pub tier: CareTier,
     pub reason: String,

@@ -24,6 +24,7 @@ macro_rules! uuid_v7_id {
     ($(#[$meta:meta])* $name:ident, $kind:literal) => {
         $(#[$meta])*
         #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub struct $name(Uuid);
 
         impl $name {

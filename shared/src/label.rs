@@ -30,6 +30,7 @@ macro_rules! labelled_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
                  serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $wire)] $variant ),+
         }

@@ -16,6 +16,7 @@ use crate::visit::{FollowUp, Visit};
 /// The elder's row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ElderRow {
     pub elder_id: ElderId,
     /// The community holding the record now.
@@ -59,6 +60,7 @@ impl ElderRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitRow {
     pub elder_id: ElderId,
     pub visit_id: VisitId,
@@ -68,6 +70,7 @@ pub struct VisitRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUpRow {
     pub elder_id: ElderId,
     pub follow_up_id: FollowUpId,
@@ -77,6 +80,7 @@ pub struct FollowUpRow {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictRow {
     pub elder_id: ElderId,
     /// Dotted field path, e.g. `profile.phone`.
@@ -88,6 +92,7 @@ pub struct ConflictRow {
 /// Everything one document materialises into.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ElderRows {
     pub elder: ElderRow,
     /// By visit time, then id.

@@ -22,6 +22,7 @@ use crate::visit::RiskLevel;
 /// One elder's line on the roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RosterEntry {
     pub elder_id: ElderId,
     pub community: CommunityId,
@@ -137,6 +138,7 @@ pub fn by_urgency(a: &RosterEntry, b: &RosterEntry) -> Ordering {
 /// One way of narrowing the roster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "value")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum RosterFilter {
     #[default]
     All,
@@ -153,6 +155,7 @@ pub enum RosterFilter {
 /// What the roster is asked for: filters that must all pass, and search text.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RosterQuery {
     #[serde(default)]
     pub filters: Vec<RosterFilter>,

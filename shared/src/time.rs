@@ -24,7 +24,8 @@ pub fn shanghai() -> FixedOffset {
 /// An instant: milliseconds since 1970-01-01T00:00:00Z.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Timestamp(i64);
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Timestamp(#[cfg_attr(feature = "ts", ts(type = "number"))] i64);
 
 impl Timestamp {
     pub const fn from_millis(millis: i64) -> Self {
@@ -84,6 +85,29 @@ impl fmt::Display for Timestamp {
 /// Whole days between two calendar dates (`to - from`).
 pub fn days_between(from: Date, to: Date) -> i64 {
     (to - from).num_days()
+}
+
+/// Months are `YYYY-MM` strings on the wire.
+#[cfg(feature = "ts")]
+impl ts_rs::TS for Month {
+    type WithoutGenerics = Self;
+    type OptionInnerType = Self;
+
+    fn name(_: &ts_rs::Config) -> String {
+        "Month".into()
+    }
+
+    fn inline(_: &ts_rs::Config) -> String {
+        "string".into()
+    }
+
+    fn decl(_: &ts_rs::Config) -> String {
+        "type Month = string;".into()
+    }
+
+    fn decl_concrete(config: &ts_rs::Config) -> String {
+        Self::decl(config)
+    }
 }
 
 /// A calendar month, e.g. `2026-11`, in Asia/Shanghai.

@@ -25,6 +25,7 @@ impl Role {
 /// The signed-in user, as the server tells the workstation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignedInUser {
     pub id: UserId,
     pub login: String,

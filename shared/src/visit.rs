@@ -80,6 +80,7 @@ labelled_enum! {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Check {
     pub state: CheckState,
     pub note: String,
@@ -106,19 +107,22 @@ pub struct Checks {
     pub service_needs: Check,
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+/// The wire form of [`Checks`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct FlatChecks {
-    health: CheckState,
-    health_note: String,
-    economic: CheckState,
-    economic_note: String,
-    family: CheckState,
-    family_note: String,
-    safety: CheckState,
-    safety_note: String,
-    service_needs: CheckState,
-    service_needs_note: String,
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "Checks"))]
+pub struct FlatChecks {
+    pub health: CheckState,
+    pub health_note: String,
+    pub economic: CheckState,
+    pub economic_note: String,
+    pub family: CheckState,
+    pub family_note: String,
+    pub safety: CheckState,
+    pub safety_note: String,
+    pub service_needs: CheckState,
+    pub service_needs_note: String,
 }
 
 impl From<FlatChecks> for Checks {
@@ -175,6 +179,7 @@ impl Checks {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Incident {
     pub kind: IncidentKind,
     pub note: String,
@@ -183,6 +188,7 @@ pub struct Incident {
 /// Why, when and by whom a visit entered by mistake was voided. It stays in history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitVoid {
     pub reason: String,
     pub at: Timestamp,
@@ -192,9 +198,11 @@ pub struct VisitVoid {
 /// What an assistant records about one visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VisitRecord {
     pub mode: VisitMode,
     pub outcome: VisitOutcome,
+    #[cfg_attr(feature = "ts", ts(as = "FlatChecks"))]
     pub checks: Checks,
     pub risk: RiskLevel,
     /// Referral kind → a note (for `Other`, what it was).
@@ -206,6 +214,7 @@ pub struct VisitRecord {
 /// A visit as the document holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Visit {
     pub assistant: UserId,
     pub device: DeviceId,
@@ -229,6 +238,7 @@ impl Visit {
 /// How a follow-up was closed: by a later visit or by a note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUpResolution {
     pub at: Timestamp,
     pub by: Author,
@@ -239,6 +249,7 @@ pub struct FollowUpResolution {
 /// An action with a due time, usually called for by a visit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUp {
     pub origin_visit: Option<VisitId>,
     pub action: String,

@@ -46,6 +46,7 @@ pub enum StationError {
 /// The closed set of error codes the window and the command line switch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub enum StationErrorCode {
     SignedOut,
     WrongPassword,
@@ -95,7 +96,7 @@ impl From<ClientError> for StationError {
 }
 
 /// An error as it crosses to the window: `{ "code": …, "message": … }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ErrorView {
     pub code: StationErrorCode,
     pub message: String,

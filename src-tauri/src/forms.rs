@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 /// A visit as the form fills it in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct VisitForm {
     /// When the visit took place; now when left out.
     #[serde(default)]
@@ -28,6 +29,7 @@ pub struct VisitForm {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct FollowUpForm {
     pub action: String,
     pub due_at: Timestamp,
@@ -58,6 +60,7 @@ impl FollowUpForm {
 /// A new elder as the enrolment form fills it in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct EnrolmentForm {
     pub community: CommunityId,
     /// Today when left out.
@@ -90,6 +93,7 @@ fn random_tail() -> [u8; 10] {
 /// here: that goes to the server's identity record (`Station::submit_id_number`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "field", content = "value", rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub enum ProfileEdit {
     Name(String),
     Gender(Gender),

@@ -12,6 +12,7 @@ pub mod forms;
 pub mod station;
 pub mod store;
 pub mod sync;
+pub mod typescript;
 
 pub use error::{ErrorView, StationError, StationErrorCode};
 pub use station::{Clock, ElderPage, RejectedChangeView, RosterLine, RosterView, Station, StationConfig};

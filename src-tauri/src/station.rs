@@ -97,6 +97,7 @@ impl std::fmt::Debug for Session {
 /// A roster line: the shared entry plus what only this workstation knows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RosterLine {
     #[serde(flatten)]
     pub entry: RosterEntry,
@@ -109,6 +110,7 @@ pub struct RosterLine {
 /// The roster with the community's figures for this month.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RosterView {
     pub month: Month,
     pub coverage: CoverageTotals,
@@ -118,6 +120,7 @@ pub struct RosterView {
 /// A change the server refused, as the assistant sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RejectedChangeView {
     pub elder_id: ElderId,
     pub hash: String,
@@ -131,6 +134,7 @@ pub struct RejectedChangeView {
 /// Everything the elder page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct ElderPage {
     pub entry: RosterEntry,
     pub rows: ElderRows,

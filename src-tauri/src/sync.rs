@@ -53,6 +53,7 @@ impl Default for SyncSettings {
 /// What the engine is doing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub enum SyncState {
     /// No one is signed in: nothing can be sent or opened.
     SignedOut,
@@ -69,6 +70,7 @@ pub enum SyncState {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub enum SyncErrorCode {
     /// Sign in again (with the server reachable).
     SessionExpired,
@@ -84,6 +86,7 @@ pub enum SyncErrorCode {
 /// The engine's state as the window shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct SyncStatus {
     pub state: SyncState,
     /// Changes saved here and not yet acknowledged by the server.
@@ -102,6 +105,7 @@ impl SyncStatus {
 /// What one sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct SyncReport {
     pub pushed: u32,
     pub rejected: u32,

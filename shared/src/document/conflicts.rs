@@ -19,6 +19,7 @@ use crate::time::Timestamp;
 /// One value of a field in conflict.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ConflictValue {
     pub value: Json,
     /// Who wrote it; `None` only for changes that carry no author (refused by validation).
@@ -32,6 +33,7 @@ pub struct ConflictValue {
 /// A field with more than one value after a merge.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Conflict {
     pub path: FieldPath,
     pub values: Vec<ConflictValue>,

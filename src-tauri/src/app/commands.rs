@@ -48,6 +48,7 @@ pub async fn elder(station: State<'_, Station>, elder: ElderId) -> Answer<ElderP
 
 #[derive(Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
 pub struct RecordedVisit {
     pub visit: VisitId,
     pub page: ElderPage,

@@ -1,0 +1,110 @@
+//! The TypeScript declarations of everything that crosses between the window and the
+//! Rust core, generated from the Rust types (never written twice by hand) into
+//! `ui/src/lib/api/types.ts`. A test fails when the file is stale; run it with
+//! `JINLIN_BLESS_TYPES=1` to write it again.
+
+use jinlin_shared::{area, author, coverage, document, elder, ids, materialise, roster, time, user, visit};
+use ts_rs::{Config, TS};
+
+use crate::app::commands::RecordedVisit;
+use crate::{error, forms, station, sync};
+
+/// Where the declarations live, from the workspace root.
+pub const TYPES_PATH: &str = "ui/src/lib/api/types.ts";
+
+/// The whole `types.ts`.
+pub fn declarations() -> String {
+    let config = Config::default();
+    let mut out = String::from(
+        "// Generated from the Rust types by `src-tauri/src/typescript.rs`; do not edit.\n\
+         // Regenerate: JINLIN_BLESS_TYPES=1 cargo test -p jinlin-desktop --test typescript\n\n",
+    );
+    macro_rules! declare {
+        ($($t:ty),* $(,)?) => {
+            $( out.push_str(&format!("export {}\n\n", <$t as TS>::decl(&config))); )*
+        };
+    }
+    declare!(
+        // JSON values (a conflict's competing values).
+        serde_json::Value,
+        // Ids and time.
+        ids::ElderId,
+        ids::VisitId,
+        ids::FollowUpId,
+        ids::ContactId,
+        ids::EntryId,
+        ids::UserId,
+        ids::DeviceId,
+        ids::AreaId,
+        time::Timestamp,
+        time::Month,
+        // Closed sets.
+        elder::Gender,
+        elder::LivingArrangement,
+        elder::HardshipCategory,
+        elder::SeriousCondition,
+        elder::CareTier,
+        elder::ElderStatus,
+        visit::VisitMode,
+        visit::VisitOutcome,
+        visit::CheckArea,
+        visit::CheckState,
+        visit::RiskLevel,
+        visit::Referral,
+        visit::IncidentKind,
+        user::Role,
+        // People and places.
+        area::Scope,
+        author::Author,
+        user::SignedInUser,
+        // The elder's record.
+        elder::Profile,
+        elder::EmergencyContact,
+        elder::StatusChange,
+        elder::Placement,
+        elder::TierOverride,
+        visit::Check,
+        visit::FlatChecks,
+        visit::Incident,
+        visit::VisitVoid,
+        visit::VisitRecord,
+        visit::Visit,
+        visit::FollowUpResolution,
+        visit::FollowUp,
+        document::Conflict,
+        document::ConflictValue,
+        materialise::ElderRow,
+        materialise::VisitRow,
+        materialise::FollowUpRow,
+        materialise::ConflictRow,
+        materialise::ElderRows,
+        // The roster and the elder page.
+        roster::RosterFilter,
+        roster::RosterQuery,
+        roster::RosterEntry,
+        coverage::ModeCounts,
+        coverage::TierCounts,
+        coverage::CoverageTotals,
+        station::RosterLine,
+        station::RosterView,
+        station::RejectedChangeView,
+        station::ElderPage,
+        // What the window sends.
+        forms::VisitForm,
+        forms::FollowUpForm,
+        forms::EnrolmentForm,
+        forms::ProfileEdit,
+        RecordedVisit,
+        // Sync and errors.
+        sync::SyncState,
+        sync::SyncErrorCode,
+        sync::SyncStatus,
+        error::StationErrorCode,
+        error::ErrorView,
+    );
+    out.push_str(&format!(
+        "/** The event carrying every `SyncStatus` change. */\nexport const SYNC_STATUS_EVENT = {:?};\n",
+        crate::app::SYNC_STATUS_EVENT
+    ));
+    out
+}
