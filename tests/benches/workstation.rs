@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use jinlin_desktop::Clock;
-use jinlin_desktop::forms::VisitForm;
 use jinlin_shared::ActorId;
 use jinlin_shared::area::AreaLevel;
 use jinlin_shared::document::{Edit, ElderDocument};
@@ -19,7 +18,6 @@ use jinlin_shared::policy::Policy;
 use jinlin_shared::roster::RosterQuery;
 use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::user::Role;
-use jinlin_shared::visit::{Checks, RiskLevel, VisitMode, VisitOutcome, VisitRecord};
 use jinlin_shared::wire::{
     AutomergeBytes, DeviceRegistration, DocumentPush, LoginRequest, LoginResponse, PROTOCOL_VERSION, PushRequest,
     PushResponse,
@@ -28,20 +26,8 @@ use jinlin_tests::{ServerProcess, free_port, station};
 
 const PASSWORD: &str = "benchmark password";
 
-fn visit() -> VisitForm {
-    VisitForm {
-        visited_at: None,
-        record: VisitRecord {
-            mode: VisitMode::Home,
-            outcome: VisitOutcome::MetElder,
-            checks: Checks::not_checked(),
-            risk: RiskLevel::Green,
-            referrals: Default::default(),
-            incident: None,
-            notes: "上门看望".into(),
-        },
-        follow_up: None,
-    }
+fn visit() -> jinlin_desktop::forms::VisitForm {
+    jinlin_tests::home_visit("上门看望")
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -53,6 +53,7 @@ impl CentralDb {
             .args(["--database-url", &url, "demo", "--scale", &scale.to_string()])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status()
             .unwrap();
         assert!(status.success(), "the demo city loads");
@@ -80,6 +81,17 @@ impl CentralDb {
         let second = logins.iter().find(|u| u.scope_area_id == first.scope_area_id && u.id != first.id).unwrap();
         db.close().await.unwrap();
         (first.login.clone(), second.login.clone(), community)
+    }
+
+    /// Every assistant's login with their community.
+    pub async fn assistant_logins(&self) -> Vec<(String, CommunityId)> {
+        use jinlin_server::db::entity::user;
+        let db = self.connect().await;
+        let mut users: Vec<user::Model> =
+            user::Entity::find().filter(user::Column::Role.eq("assistant")).all(&db).await.unwrap();
+        users.sort_by(|a, b| a.login.cmp(&b.login));
+        db.close().await.unwrap();
+        users.into_iter().map(|u| (u.login, u.scope_area_id.unwrap().parse().unwrap())).collect()
     }
 
     /// Rows of a central table matching `column = value`.
@@ -259,5 +271,58 @@ impl Drop for StationProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A home visit that met the elder, all checks left unchecked, with `notes`.
+pub fn home_visit(notes: &str) -> jinlin_desktop::forms::VisitForm {
+    use jinlin_shared::visit::{Checks, RiskLevel, VisitMode, VisitOutcome, VisitRecord};
+    jinlin_desktop::forms::VisitForm {
+        visited_at: None,
+        record: VisitRecord {
+            mode: VisitMode::Home,
+            outcome: VisitOutcome::MetElder,
+            checks: Checks::not_checked(),
+            risk: RiskLevel::Green,
+            referrals: Default::default(),
+            incident: None,
+            notes: notes.into(),
+        },
+        follow_up: None,
+    }
+}
+
+/// The usual start of a scenario: a demo city of one community, its two assistants,
+/// and the server running on a port that stays the same across restarts.
+#[derive(Debug)]
+pub struct Scenario {
+    pub central: CentralDb,
+    pub port: u16,
+    /// The community's two assistants.
+    pub login: String,
+    pub other: String,
+    pub community: CommunityId,
+}
+
+impl Scenario {
+    /// The city and the server, started.
+    pub async fn start() -> (Self, ServerProcess) {
+        let central = CentralDb::demo(0.002);
+        let (login, other, community) = central.assistants().await;
+        let port = free_port();
+        let server = ServerProcess::start(&central, port);
+        (Self { central, port, login, other, community }, server)
+    }
+
+    /// A workstation in `dir` where `login` signed in online and synced.
+    pub async fn signed_in(&self, dir: &Path, login: &str, clock: Clock) -> Station {
+        let station = station(dir, self.port, clock).await;
+        station.sign_in(login, DEMO_PASSWORD).await.unwrap();
+        station.sync_once().await.unwrap();
+        station
+    }
+
+    pub fn restart_server(&self) -> ServerProcess {
+        ServerProcess::start(&self.central, self.port)
     }
 }

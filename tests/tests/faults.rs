@@ -4,31 +4,11 @@
 
 use std::time::Duration;
 
-use jinlin_desktop::forms::VisitForm;
 use jinlin_desktop::{Clock, SyncState};
 use jinlin_shared::roster::RosterQuery;
-use jinlin_shared::visit::{Checks, RiskLevel, VisitMode, VisitOutcome, VisitRecord};
-use jinlin_tests::{
-    CentralDb, DEMO_PASSWORD, ServerProcess, StationProcess, free_port, station, station_command, wait_for,
-};
+use jinlin_tests::{Scenario, StationProcess, home_visit, station_command, wait_for};
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-fn home_visit(notes: &str) -> VisitForm {
-    VisitForm {
-        visited_at: None,
-        record: VisitRecord {
-            mode: VisitMode::Home,
-            outcome: VisitOutcome::MetElder,
-            checks: Checks::not_checked(),
-            risk: RiskLevel::Green,
-            referrals: Default::default(),
-            incident: None,
-            notes: notes.into(),
-        },
-        follow_up: None,
-    }
-}
 
 fn is_up_to_date_with_nothing_waiting(line: &str) -> bool {
     line.strip_prefix("status ")
@@ -38,11 +18,9 @@ fn is_up_to_date_with_nothing_waiting(line: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workstation_killed_right_after_saved_keeps_the_visit_and_syncs_it_on_restart() {
-    let central = CentralDb::demo(0.002);
-    let (login, _, _) = central.assistants().await;
-    let port = free_port();
+    let (scenario, server) = Scenario::start().await;
+    let (central, port, login) = (&scenario.central, scenario.port, scenario.login.clone());
     let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(&central, port);
     let signed_in = station_command(dir.path(), port, &login).arg("sign-in").output().unwrap();
     assert!(signed_in.status.success(), "{}", String::from_utf8_lossy(&signed_in.stderr));
     let roster = station_command(dir.path(), port, &login).args(["--json", "roster"]).output().unwrap();
@@ -58,7 +36,7 @@ async fn a_workstation_killed_right_after_saved_keeps_the_visit_and_syncs_it_on_
     app.kill();
     let visit = saved.strip_prefix("saved ").unwrap_or_else(|| panic!("the visit was saved: {saved}")).to_owned();
 
-    let server = ServerProcess::start(&central, port);
+    let server = scenario.restart_server();
     let app = StationProcess::run(dir.path(), port, &login);
     app.expect_line(LIMIT, is_up_to_date_with_nothing_waiting);
     app.stop();
@@ -68,14 +46,10 @@ async fn a_workstation_killed_right_after_saved_keeps_the_visit_and_syncs_it_on_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_killed_in_the_middle_of_a_sync_loses_nothing_and_doubles_nothing() {
-    let central = CentralDb::demo(0.002);
-    let (login, _, _) = central.assistants().await;
-    let port = free_port();
-    let server = ServerProcess::start(&central, port);
+    let (scenario, server) = Scenario::start().await;
+    let central = &scenario.central;
     let dir = tempfile::tempdir().unwrap();
-    let station = station(dir.path(), port, Clock::system()).await;
-    station.sign_in(&login, DEMO_PASSWORD).await.unwrap();
-    station.sync_once().await.unwrap();
+    let station = scenario.signed_in(dir.path(), &scenario.login, Clock::system()).await;
     server.stop();
 
     // Two visits to every elder, made offline.
@@ -90,7 +64,7 @@ async fn the_server_killed_in_the_middle_of_a_sync_loses_nothing_and_doubles_not
     assert_eq!(station.sync_status().pending as usize, visits.len());
 
     // The server comes back and is killed as soon as the workstation starts syncing.
-    let server = ServerProcess::start(&central, port);
+    let server = scenario.restart_server();
     let mut events = station.subscribe();
     let engine = station.start_sync();
     tokio::time::timeout(LIMIT, async { while events.recv().await.unwrap().state != SyncState::Syncing {} })
@@ -98,7 +72,7 @@ async fn the_server_killed_in_the_middle_of_a_sync_loses_nothing_and_doubles_not
         .unwrap();
     server.kill();
 
-    let server = ServerProcess::start(&central, port);
+    let server = scenario.restart_server();
     wait_for("everything to be acknowledged", LIMIT, || async {
         let status = station.sync_status();
         (status.state == SyncState::UpToDate && status.pending == 0).then_some(())

@@ -5,31 +5,13 @@
 
 use std::time::Duration;
 
-use jinlin_desktop::forms::VisitForm;
 use jinlin_desktop::{Clock, Station, StationError, SyncState, SyncStatus};
 use jinlin_shared::document::ProfileChange;
 use jinlin_shared::ids::ElderId;
 use jinlin_shared::roster::RosterQuery;
-use jinlin_shared::visit::{Checks, RiskLevel, VisitMode, VisitOutcome, VisitRecord};
-use jinlin_tests::{CentralDb, DEMO_PASSWORD, ServerProcess, free_port, station};
+use jinlin_tests::{CentralDb, DEMO_PASSWORD, Scenario, ServerProcess, free_port, home_visit, station};
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-fn home_visit(notes: &str) -> VisitForm {
-    VisitForm {
-        visited_at: None,
-        record: VisitRecord {
-            mode: VisitMode::Home,
-            outcome: VisitOutcome::MetElder,
-            checks: Checks::not_checked(),
-            risk: RiskLevel::Green,
-            referrals: Default::default(),
-            incident: None,
-            notes: notes.into(),
-        },
-        follow_up: None,
-    }
-}
 
 async fn first_elder(station: &Station) -> ElderId {
     station.roster(&RosterQuery::default()).await.unwrap().lines[0].entry.elder_id
@@ -63,15 +45,11 @@ async fn statuses_until(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn visits_recorded_with_the_server_down_arrive_by_themselves_once_it_starts() {
-    let central = CentralDb::demo(0.002);
-    let (login, _, _) = central.assistants().await;
-    let port = free_port();
-    let server = ServerProcess::start(&central, port);
+    let (scenario, server) = Scenario::start().await;
+    let (central, login) = (&scenario.central, scenario.login.clone());
     let dir = tempfile::tempdir().unwrap();
-    let station = station(dir.path(), port, Clock::system()).await;
-    station.sign_in(&login, DEMO_PASSWORD).await.unwrap();
-    let report = station.sync_once().await.unwrap();
-    assert!(report.bootstrapped_documents >= 20, "the community arrives whole: {report:?}");
+    let station = scenario.signed_in(dir.path(), &login, Clock::system()).await;
+    assert!(station.roster(&RosterQuery::default()).await.unwrap().lines.len() >= 20, "the community arrives whole");
     server.stop();
 
     let mut events = station.subscribe();
@@ -85,7 +63,7 @@ async fn visits_recorded_with_the_server_down_arrive_by_themselves_once_it_start
     );
     statuses_until(&mut events, |s| s.state == SyncState::Offline && s.pending == 2).await;
 
-    let server = ServerProcess::start(&central, port);
+    let server = scenario.restart_server();
     let seen = statuses_until(&mut events, |s| s.state == SyncState::UpToDate && s.pending == 0).await;
     let states: Vec<&SyncState> = seen.iter().map(|s| &s.state).collect();
     let syncing = states.iter().position(|s| **s == SyncState::Syncing).expect("a syncing state was published");
@@ -100,17 +78,11 @@ async fn visits_recorded_with_the_server_down_arrive_by_themselves_once_it_start
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workstations_apart_keep_both_visits_and_a_phone_conflict_resolved_on_one_clears_everywhere() {
-    let central = CentralDb::demo(0.002);
-    let (login_a, login_b, _) = central.assistants().await;
-    let port = free_port();
-    let server = ServerProcess::start(&central, port);
+    let (scenario, server) = Scenario::start().await;
+    let central = &scenario.central;
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let a = station(dir_a.path(), port, Clock::system()).await;
-    let b = station(dir_b.path(), port, Clock::system()).await;
-    a.sign_in(&login_a, DEMO_PASSWORD).await.unwrap();
-    b.sign_in(&login_b, DEMO_PASSWORD).await.unwrap();
-    a.sync_once().await.unwrap();
-    b.sync_once().await.unwrap();
+    let a = scenario.signed_in(dir_a.path(), &scenario.login, Clock::system()).await;
+    let b = scenario.signed_in(dir_b.path(), &scenario.other, Clock::system()).await;
     let elder = first_elder(&a).await;
 
     // Apart: neither syncs while both write.
@@ -147,16 +119,12 @@ async fn two_workstations_apart_keep_both_visits_and_a_phone_conflict_resolved_o
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visit_the_server_refuses_stays_visible_with_its_reason_and_the_rest_goes_on() {
-    let central = CentralDb::demo(0.002);
-    let (login, _, _) = central.assistants().await;
-    let port = free_port();
-    let server = ServerProcess::start(&central, port);
+    let (scenario, server) = Scenario::start().await;
+    let central = &scenario.central;
     let dir = tempfile::tempdir().unwrap();
     // A workstation whose clock is a year ahead dates its visits next year.
     let year = Duration::from_secs(365 * 24 * 3600);
-    let station = station(dir.path(), port, Clock::off_by(year, true)).await;
-    station.sign_in(&login, DEMO_PASSWORD).await.unwrap();
-    station.sync_once().await.unwrap();
+    let station = scenario.signed_in(dir.path(), &scenario.login, Clock::off_by(year, true)).await;
     let elder = first_elder(&station).await;
 
     let (visit, _) = station.record_visit(elder, home_visit("时钟错误")).await.unwrap();
@@ -183,14 +151,10 @@ async fn a_visit_the_server_refuses_stays_visible_with_its_reason_and_the_rest_g
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_workstation_is_wiped_at_its_next_contact() {
-    let central = CentralDb::demo(0.002);
-    let (login, _, _) = central.assistants().await;
-    let port = free_port();
-    let server = ServerProcess::start(&central, port);
+    let (scenario, server) = Scenario::start().await;
+    let (central, login) = (&scenario.central, scenario.login.clone());
     let dir = tempfile::tempdir().unwrap();
-    let station = station(dir.path(), port, Clock::system()).await;
-    station.sign_in(&login, DEMO_PASSWORD).await.unwrap();
-    station.sync_once().await.unwrap();
+    let station = scenario.signed_in(dir.path(), &login, Clock::system()).await;
     let elder = first_elder(&station).await;
     station.record_visit(elder, home_visit("撤销前")).await.unwrap();
 
@@ -216,5 +180,94 @@ async fn a_revoked_workstation_is_wiped_at_its_next_contact() {
     let store = jinlin_desktop::store::Store::open(dir.path()).await.unwrap();
     assert!(store.documents(None).await.unwrap().is_empty(), "no document is left");
     assert_eq!(store.device_id().await.unwrap(), None);
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_offline_needs_an_earlier_online_sign_in_and_the_right_password() {
+    let (scenario, server) = Scenario::start().await;
+    let (login, other) = (&scenario.login, &scenario.other);
+    let dir = tempfile::tempdir().unwrap();
+    let station = scenario.signed_in(dir.path(), login, Clock::system()).await;
+    station.sign_out().await.unwrap();
+    server.stop();
+
+    assert!(matches!(station.sign_in(login, "not the password").await, Err(StationError::WrongPassword)));
+    assert!(matches!(station.sign_in(other, DEMO_PASSWORD).await, Err(StationError::FirstSignInNeedsServer { .. })));
+    let user = station.sign_in(login, DEMO_PASSWORD).await.unwrap();
+    assert_eq!(&user.login, login);
+    let roster = station.roster(&RosterQuery::default()).await.unwrap();
+    assert!(roster.lines.len() >= 20, "the roster opens offline");
+    let elder = roster.lines[0].entry.elder_id;
+    station.record_visit(elder, home_visit("离线登录后记录")).await.unwrap();
+    // Signed out, the server still down: the session token is gone, so sync must wait
+    // for a sign-in with the server, and says so; the visit waits safely.
+    assert!(matches!(station.sync_once().await, Err(StationError::SessionExpired)));
+    assert_eq!(station.sync_status().pending, 1);
+    let server = scenario.restart_server();
+    station.sign_in(login, DEMO_PASSWORD).await.unwrap();
+    let report = station.sync_once().await.unwrap();
+    assert_eq!(report.pushed, 1);
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_sharing_a_workstation_each_see_only_their_own_community() {
+    let central = CentralDb::demo(0.004);
+    let port = free_port();
+    let server = ServerProcess::start(&central, port);
+    let logins = central.assistant_logins().await;
+    let (first, second) = (&logins[0], logins.iter().find(|(_, c)| *c != logins[0].1).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let station = station(dir.path(), port, Clock::system()).await;
+
+    let mut seen = Vec::new();
+    for (login, community) in [first, second] {
+        station.sign_in(login, DEMO_PASSWORD).await.unwrap();
+        station.sync_once().await.unwrap();
+        let roster = station.roster(&RosterQuery::default()).await.unwrap();
+        assert!(!roster.lines.is_empty());
+        assert!(roster.lines.iter().all(|l| l.entry.community == *community), "{login} sees only {community}");
+        seen.push(roster.lines.len());
+        station.sign_out().await.unwrap();
+    }
+    // Back to the first: still only their own, from the same store.
+    station.sign_in(&first.0, DEMO_PASSWORD).await.unwrap();
+    let roster = station.roster(&RosterQuery::default()).await.unwrap();
+    assert_eq!(roster.lines.len(), seen[0]);
+    assert!(roster.lines.iter().all(|l| l.entry.community == first.1));
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_elder_enrolled_here_reaches_the_server_and_an_id_number_stays_whole_only_there() {
+    let (scenario, server) = Scenario::start().await;
+    let (central, community) = (&scenario.central, scenario.community);
+    let dir = tempfile::tempdir().unwrap();
+    let station = scenario.signed_in(dir.path(), &scenario.login, Clock::system()).await;
+
+    let now = station.now();
+    let mut rng = jinlin_shared::synthetic::Rng::new(11);
+    let profile = jinlin_shared::synthetic::enrolment(&mut rng, community, now.shanghai_date(), now).profile;
+    let page = station
+        .enrol_elder(jinlin_desktop::forms::EnrolmentForm { community, enrolled_on: None, profile: profile.clone() })
+        .await
+        .unwrap();
+    let elder = page.entry.elder_id;
+    assert_eq!(page.rows.elder.profile.name, profile.name);
+    let (visit, _) = station.record_visit(elder, home_visit("新建档后首访")).await.unwrap();
+    station.void_visit(elder, visit, "录错了老人").await.unwrap();
+    station.sync_once().await.unwrap();
+    assert_eq!(central.count_where("elders", "elder_id", &elder.to_string()).await, 1);
+    assert_eq!(central.count_where("visits", "visit_id", &visit.to_string()).await, 1);
+
+    let masked = station.submit_id_number(elder, "11010519491231002X").await.unwrap();
+    assert_eq!(masked, "1101**********002X");
+    station.sync_once().await.unwrap();
+    let page = station.elder(elder).await.unwrap();
+    assert_eq!(page.rows.elder.profile.id_number_masked.as_deref(), Some(masked.as_str()));
+    assert_eq!(central.count_where("identities", "id_number", "11010519491231002X").await, 1);
+    let voided = page.rows.visits.iter().find(|v| v.visit_id == visit).unwrap();
+    assert_eq!(voided.visit.void.as_ref().map(|v| v.reason.as_str()), Some("录错了老人"));
     server.stop();
 }
