@@ -352,9 +352,8 @@ impl Station {
         let session = self.session()?;
         let now = self.now();
         let rows = self.visible_rows(&session).await?;
-        let pending = self.inner.store.pending().await?;
-        let rejected = self.inner.store.rejected(None).await?;
-        let count = |elder: &str, ids: &mut dyn Iterator<Item = &str>| ids.filter(|e| *e == elder).count() as u32;
+        let pending = self.inner.store.pending_per_elder().await?;
+        let rejected = self.inner.store.rejected_per_elder().await?;
         let month = Month::containing(now.shanghai_date());
         let today = now.shanghai_date();
         let coverages: Vec<_> = rows
@@ -370,8 +369,8 @@ impl Station {
             .map(|entry| {
                 let id = entry.elder_id.to_string();
                 RosterLine {
-                    unsynced: count(&id, &mut pending.iter().map(|p| p.elder_id.as_str())),
-                    rejected: count(&id, &mut rejected.iter().map(|r| r.elder_id.as_str())),
+                    unsynced: pending.get(&id).copied().unwrap_or(0),
+                    rejected: rejected.get(&id).copied().unwrap_or(0),
                     entry,
                 }
             })
@@ -385,7 +384,7 @@ impl Station {
         let row = self.inner.store.document(elder).await?.ok_or(StationError::UnknownElder(elder))?;
         check_scope(&session, &row, elder)?;
         let rows: ElderRows = open_json(&session.sealer, &row.sealed_rows, &rows_context(elder))?;
-        let unsynced = self.inner.store.pending().await?.iter().filter(|p| p.elder_id == row.elder_id).count() as u32;
+        let unsynced = self.inner.store.pending_per_elder().await?.get(&row.elder_id).copied().unwrap_or(0);
         let rejected =
             self.inner.store.rejected(Some(elder)).await?.into_iter().map(rejected_view).collect::<Result<_, _>>()?;
         Ok(ElderPage { entry: RosterEntry::new(&rows, &self.inner.policy, self.now()), rows, unsynced, rejected })

@@ -8,6 +8,7 @@
 pub mod entity;
 mod migration;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -18,7 +19,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, NotSet,
-    PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -262,6 +263,16 @@ impl Store {
         Ok(pending_change::Entity::find().order_by_asc(pending_change::Column::Id).all(&self.db).await?)
     }
 
+    /// How many changes wait per elder (elder id → count), without reading them.
+    pub async fn pending_per_elder(&self) -> Result<HashMap<String, u32>, StoreError> {
+        count_per_elder::<pending_change::Entity, _>(&self.db, pending_change::Column::ElderId).await
+    }
+
+    /// How many refused changes are kept per elder.
+    pub async fn rejected_per_elder(&self) -> Result<HashMap<String, u32>, StoreError> {
+        count_per_elder::<rejected_change::Entity, _>(&self.db, rejected_change::Column::ElderId).await
+    }
+
     pub async fn pending_count(&self) -> Result<u64, StoreError> {
         Ok(pending_change::Entity::find().count(&self.db).await?)
     }
@@ -355,6 +366,22 @@ impl Store {
     pub async fn close(self) {
         let _ = self.db.close().await;
     }
+}
+
+async fn count_per_elder<E, C>(db: &DatabaseConnection, elder: C) -> Result<HashMap<String, u32>, StoreError>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+{
+    let rows: Vec<(String, i64)> = E::find()
+        .select_only()
+        .column(elder)
+        .column_as(elder.count(), "n")
+        .group_by(elder)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(elder, n)| (elder, n as u32)).collect())
 }
 
 async fn upsert_documents<C: sea_orm::ConnectionTrait>(
