@@ -3,6 +3,7 @@
 //! `ui/src/lib/api/types.ts`. A test fails when the file is stale; run it with
 //! `JINLIN_BLESS_TYPES=1` to write it again.
 
+use jinlin_shared::label::{Labelled, Language};
 use jinlin_shared::{area, author, coverage, document, elder, ids, materialise, roster, time, user, visit};
 use ts_rs::{Config, TS};
 
@@ -102,9 +103,51 @@ pub fn declarations() -> String {
         error::StationErrorCode,
         error::ErrorView,
     );
+    out.push_str(&labels());
     out.push_str(&format!(
         "/** The event carrying every `SyncStatus` change. */\nexport const SYNC_STATUS_EVENT = {:?};\n",
         crate::app::SYNC_STATUS_EVENT
     ));
+    out
+}
+
+/// The zh-CN and English words of every closed set, from the same table the server's
+/// exports use, so the window never spells a label twice.
+fn labels() -> String {
+    let mut out = String::from(
+        "/** A closed set's value in both languages. */\nexport type Label = { \"zh-CN\": string, en: string };\n\n",
+    );
+    macro_rules! labels {
+        ($($name:literal => $t:ty),* $(,)?) => {
+            $(
+                out.push_str(&format!("export const {}: Record<{}, Label> = {{\n", $name, stringify!($t).rsplit("::").next().unwrap_or_default()));
+                for value in <$t>::ALL {
+                    out.push_str(&format!(
+                        "  {:?}: {{ \"zh-CN\": {:?}, en: {:?} }},\n",
+                        value.as_str(),
+                        value.label(Language::ZhCn),
+                        value.label(Language::En)
+                    ));
+                }
+                out.push_str("};\n\n");
+            )*
+        };
+    }
+    labels!(
+        "GENDER_LABELS" => elder::Gender,
+        "LIVING_ARRANGEMENT_LABELS" => elder::LivingArrangement,
+        "HARDSHIP_CATEGORY_LABELS" => elder::HardshipCategory,
+        "SERIOUS_CONDITION_LABELS" => elder::SeriousCondition,
+        "CARE_TIER_LABELS" => elder::CareTier,
+        "ELDER_STATUS_LABELS" => elder::ElderStatus,
+        "VISIT_MODE_LABELS" => visit::VisitMode,
+        "VISIT_OUTCOME_LABELS" => visit::VisitOutcome,
+        "CHECK_AREA_LABELS" => visit::CheckArea,
+        "CHECK_STATE_LABELS" => visit::CheckState,
+        "RISK_LEVEL_LABELS" => visit::RiskLevel,
+        "REFERRAL_LABELS" => visit::Referral,
+        "INCIDENT_KIND_LABELS" => visit::IncidentKind,
+        "ROLE_LABELS" => user::Role,
+    );
     out
 }

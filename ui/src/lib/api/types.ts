@@ -313,5 +313,111 @@ export type StationErrorCode = "signedOut" | "wrongPassword" | "firstSignInNeeds
 
 export type ErrorView = { code: StationErrorCode, message: string, };
 
+/** A closed set's value in both languages. */
+export type Label = { "zh-CN": string, en: string };
+
+export const GENDER_LABELS: Record<Gender, Label> = {
+  "female": { "zh-CN": "女", en: "Female" },
+  "male": { "zh-CN": "男", en: "Male" },
+};
+
+export const LIVING_ARRANGEMENT_LABELS: Record<LivingArrangement, Label> = {
+  "alone": { "zh-CN": "独自居住", en: "Alone" },
+  "spouseOnly": { "zh-CN": "仅与配偶同住", en: "With spouse only" },
+  "withFamily": { "zh-CN": "与子女或亲属同住", en: "With children or relatives" },
+  "withCarer": { "zh-CN": "与护理人员同住", en: "With a carer" },
+  "other": { "zh-CN": "其他", en: "Other" },
+};
+
+export const HARDSHIP_CATEGORY_LABELS: Record<HardshipCategory, Label> = {
+  "livingAlone": { "zh-CN": "独居", en: "Living alone" },
+  "emptyNest": { "zh-CN": "空巢", en: "Empty-nest" },
+  "leftBehind": { "zh-CN": "留守", en: "Left-behind" },
+  "disabled": { "zh-CN": "失能", en: "Disabled" },
+  "cognitivelyImpaired": { "zh-CN": "失智", en: "Cognitively impaired" },
+  "severelyDisabled": { "zh-CN": "重残", en: "Severely disabled" },
+  "specialFamilyPlanning": { "zh-CN": "计划生育特殊家庭", en: "Special family-planning family" },
+  "minimumLivingAllowance": { "zh-CN": "低保", en: "Minimum living allowance" },
+  "extremePoverty": { "zh-CN": "特困（分散供养）", en: "Extreme poverty (dispersed support)" },
+  "advancedAge": { "zh-CN": "高龄", en: "Advanced age (80+)" },
+};
+
+export const SERIOUS_CONDITION_LABELS: Record<SeriousCondition, Label> = {
+  "dementia": { "zh-CN": "认知症", en: "Dementia" },
+  "severeHypertension": { "zh-CN": "重度高血压", en: "Severe hypertension" },
+  "heartDisease": { "zh-CN": "心脏病", en: "Heart disease" },
+};
+
+export const CARE_TIER_LABELS: Record<CareTier, Label> = {
+  "highRisk": { "zh-CN": "高风险", en: "High risk" },
+  "key": { "zh-CN": "重点", en: "Key" },
+  "general": { "zh-CN": "一般", en: "General" },
+};
+
+export const ELDER_STATUS_LABELS: Record<ElderStatus, Label> = {
+  "active": { "zh-CN": "在册", en: "Active" },
+  "hospitalised": { "zh-CN": "住院", en: "Hospitalised" },
+  "movedAway": { "zh-CN": "已迁出", en: "Moved away" },
+  "deceased": { "zh-CN": "已故", en: "Deceased" },
+};
+
+export const VISIT_MODE_LABELS: Record<VisitMode, Label> = {
+  "home": { "zh-CN": "上门", en: "Home visit" },
+  "phone": { "zh-CN": "电话", en: "Phone" },
+  "video": { "zh-CN": "视频", en: "Video" },
+};
+
+export const VISIT_OUTCOME_LABELS: Record<VisitOutcome, Label> = {
+  "metElder": { "zh-CN": "见到本人", en: "Met the elder" },
+  "metFamilyOnly": { "zh-CN": "仅见家属", en: "Met family only" },
+  "notAtHome": { "zh-CN": "未在家", en: "Not at home" },
+  "refused": { "zh-CN": "拒绝探访", en: "Refused" },
+  "inHospital": { "zh-CN": "住院", en: "In hospital" },
+  "movedAway": { "zh-CN": "已迁出", en: "Moved away" },
+  "deceased": { "zh-CN": "已故", en: "Deceased" },
+};
+
+export const CHECK_AREA_LABELS: Record<CheckArea, Label> = {
+  "health": { "zh-CN": "身体状况", en: "Health" },
+  "economic": { "zh-CN": "经济状况", en: "Economic" },
+  "family": { "zh-CN": "家庭赡养", en: "Family support" },
+  "safety": { "zh-CN": "居家安全", en: "Home safety" },
+  "serviceNeeds": { "zh-CN": "服务需求", en: "Service needs" },
+};
+
+export const CHECK_STATE_LABELS: Record<CheckState, Label> = {
+  "notChecked": { "zh-CN": "未检查", en: "Not checked" },
+  "good": { "zh-CN": "良好", en: "Good" },
+  "concern": { "zh-CN": "需关注", en: "Needs attention" },
+  "serious": { "zh-CN": "严重", en: "Serious" },
+};
+
+export const RISK_LEVEL_LABELS: Record<RiskLevel, Label> = {
+  "green": { "zh-CN": "绿色", en: "Green" },
+  "yellow": { "zh-CN": "黄色", en: "Yellow" },
+  "red": { "zh-CN": "红色", en: "Red" },
+};
+
+export const REFERRAL_LABELS: Record<Referral, Label> = {
+  "communityHealthCentre": { "zh-CN": "社区卫生服务中心", en: "Community health centre" },
+  "dayCareCentre": { "zh-CN": "日间照料中心", en: "Day-care centre" },
+  "homeCareStation": { "zh-CN": "居家养老服务站", en: "Home-care station" },
+  "socialWorker": { "zh-CN": "社工", en: "Social worker" },
+  "policeOrEmergency": { "zh-CN": "公安或急救", en: "Police or emergency services" },
+  "other": { "zh-CN": "其他", en: "Other" },
+};
+
+export const INCIDENT_KIND_LABELS: Record<IncidentKind, Label> = {
+  "fall": { "zh-CN": "跌倒", en: "Fall" },
+  "injury": { "zh-CN": "意外伤害", en: "Accidental injury" },
+  "hospitalStay": { "zh-CN": "住院", en: "Hospital stay" },
+};
+
+export const ROLE_LABELS: Record<Role, Label> = {
+  "assistant": { "zh-CN": "助老员", en: "Assistant" },
+  "supervisor": { "zh-CN": "督导", en: "Supervisor" },
+  "admin": { "zh-CN": "管理员", en: "Administrator" },
+};
+
 /** The event carrying every `SyncStatus` change. */
 export const SYNC_STATUS_EVENT = "sync-status";
