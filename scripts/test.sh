@@ -11,8 +11,22 @@ export JINLIN_TEST_POSTGRES
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo fmt --all --check
+
+# The front end: its dependencies exactly as locked, type checks, unit tests, build.
+ui_log=$(mktemp)
+trap 'rm -f "$log" "$ui_log"' EXIT
+(
+  cd ui
+  npm ci --no-audit --no-fund
+  npm run check
+  NO_COLOR=1 npm test 2>&1 | tee "$ui_log"
+  npm run build
+)
+
 cargo test --workspace --locked 2>&1 | tee "$log"
 passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
+ui_passed=$(grep -Eo 'Tests +[0-9]+ passed' "$ui_log" | grep -Eo '[0-9]+' | head -n 1)
+passed=$((passed + ${ui_passed:-0}))
 echo "every test ran in $((SECONDS - started)) s"
 echo "tests: ${passed} passed, ${failed} failed"

@@ -39,6 +39,7 @@ pub struct RosterEntry {
     pub visited_this_month: bool,
     pub last_valid_visit_on: Option<Date>,
     /// Days beyond the tier's interval (0: not overdue).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub days_overdue: i64,
     /// The risk found at the latest visit that was not voided.
     pub latest_risk: Option<RiskLevel>,

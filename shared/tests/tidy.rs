@@ -96,3 +96,26 @@ fn only_the_desktop_apps_window_layer_imports_tauri() {
         assert!(!text.contains("tauri::") && !text.contains("use tauri"), "{} imports Tauri", file.display());
     }
 }
+
+#[test]
+fn only_the_front_ends_api_module_imports_tauri() {
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "ts" || e == "svelte") {
+                out.push(path);
+            }
+        }
+    }
+    let root = workspace().join("ui/src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    assert!(files.len() > 5, "the front end's sources are found");
+    let api = root.join("lib/api");
+    for file in files.iter().filter(|f| !f.starts_with(&api)) {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(!text.contains("@tauri-apps"), "{} imports @tauri-apps; only ui/src/lib/api/ may", file.display());
+    }
+}

@@ -201,7 +201,7 @@ dueThisMonth: boolean, visitedThisMonth: boolean, lastValidVisitOn: string | nul
 /**
  * Days beyond the tier's interval (0: not overdue).
  */
-daysOverdue: bigint, 
+daysOverdue: number, 
 /**
  * The risk found at the latest visit that was not voided.
  */
@@ -253,7 +253,7 @@ dueThisMonth: boolean, visitedThisMonth: boolean, lastValidVisitOn: string | nul
 /**
  * Days beyond the tier's interval (0: not overdue).
  */
-daysOverdue: bigint, 
+daysOverdue: number, 
 /**
  * The risk found at the latest visit that was not voided.
  */

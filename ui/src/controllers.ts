@@ -1,0 +1,19 @@
+// The composition root: every controller of the window, over one backend.
+import type { Backend } from "./lib/api/backend";
+import { RosterController } from "./roster/roster.svelte";
+import { SessionController } from "./session/session.svelte";
+import { SyncController } from "./sync/sync.svelte";
+
+export interface Controllers {
+  session: SessionController;
+  sync: SyncController;
+  roster: RosterController;
+}
+
+export function controllers(backend: Backend): Controllers {
+  return {
+    session: new SessionController(backend),
+    sync: new SyncController(backend),
+    roster: new RosterController(backend),
+  };
+}

@@ -1,0 +1,47 @@
+// The workstation core as the window sees it: one typed function per Tauri command
+// and the sync status as a subscription. Components and controllers depend on this
+// interface, never on Tauri, so tests hand them a fake.
+import type {
+  ElderId,
+  ElderPage,
+  EnrolmentForm,
+  ErrorView,
+  JsonValue,
+  ProfileEdit,
+  RecordedVisit,
+  RejectedChangeView,
+  RosterQuery,
+  RosterView,
+  SignedInUser,
+  SyncStatus,
+  Timestamp,
+  VisitForm,
+  VisitId,
+} from "./types";
+
+export interface Backend {
+  signIn(login: string, password: string): Promise<SignedInUser>;
+  signOut(): Promise<void>;
+  currentUser(): Promise<SignedInUser | null>;
+  knownUsers(): Promise<SignedInUser[]>;
+  roster(query: RosterQuery): Promise<RosterView>;
+  elder(elder: ElderId): Promise<ElderPage>;
+  recordVisit(elder: ElderId, form: VisitForm): Promise<RecordedVisit>;
+  correctVisit(elder: ElderId, visit: VisitId, visitedAt: Timestamp, form: VisitForm): Promise<ElderPage>;
+  voidVisit(elder: ElderId, visit: VisitId, reason: string): Promise<ElderPage>;
+  enrolElder(form: EnrolmentForm): Promise<ElderPage>;
+  updateProfile(elder: ElderId, edits: ProfileEdit[]): Promise<ElderPage>;
+  submitIdNumber(elder: ElderId, idNumber: string): Promise<string>;
+  resolveConflict(elder: ElderId, field: string, chosen: JsonValue): Promise<ElderPage>;
+  rejectedChanges(): Promise<RejectedChangeView[]>;
+  syncNow(): Promise<void>;
+  syncStatus(): Promise<SyncStatus>;
+  serverAddress(): Promise<string>;
+  /** Calls `listener` with every sync status change; returns how to stop. */
+  onSyncStatus(listener: (status: SyncStatus) => void): Promise<() => void>;
+}
+
+/** What a failed command gives: the core's `{ code, message }`. */
+export function isErrorView(value: unknown): value is ErrorView {
+  return typeof value === "object" && value !== null && "code" in value && "message" in value;
+}

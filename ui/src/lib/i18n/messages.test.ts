@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+
+import { VISIT_MODE_LABELS } from "../api/types";
+import { formatDateTime, formatRate, label } from "./i18n.svelte";
+import { catalogues } from "./messages";
+
+/** Every leaf of a catalogue, by dotted path, with functions called on a sample. */
+function leaves(value: unknown, path = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  if (typeof value === "string") out.set(path, value);
+  else if (typeof value === "function") out.set(path, String((value as (x: never) => unknown)(3 as never)));
+  else if (typeof value === "object" && value !== null) {
+    for (const [key, inner] of Object.entries(value)) {
+      for (const [p, text] of leaves(inner, path ? `${path}.${key}` : key)) out.set(p, text);
+    }
+  }
+  return out;
+}
+
+describe("message catalogues", () => {
+  it("have the same texts in zh-CN and English, none blank, and differ where words are", () => {
+    const zh = leaves(catalogues["zh-CN"]);
+    const en = leaves(catalogues.en);
+    expect([...en.keys()].sort()).toEqual([...zh.keys()].sort());
+    for (const [path, text] of [...zh, ...en]) expect(text.trim(), path).not.toBe("");
+    expect(zh.get("sync.upToDate")).toBe("已同步");
+    expect(en.get("sync.upToDate")).toBe("Up to date");
+    expect(zh.get("roster.badges.overdue")).toBe("逾期 3 天");
+  });
+
+  it("label closed sets from the generated Rust table", () => {
+    expect(label(VISIT_MODE_LABELS, "home", "zh-CN")).toBe("上门");
+    expect(label(VISIT_MODE_LABELS, "home", "en")).toBe("Home visit");
+  });
+
+  it("show times in Asia/Shanghai whatever the computer's zone", () => {
+    // 2026-11-30T16:30Z is 2026-12-01 00:30 in Shanghai.
+    const at = Date.UTC(2026, 10, 30, 16, 30);
+    expect(formatDateTime(at, "en")).toContain("Dec 1, 2026");
+    expect(formatDateTime(at, "zh-CN")).toContain("2026年12月1日");
+    expect(formatRate(0.875, "en")).toBe("87.5%");
+  });
+});

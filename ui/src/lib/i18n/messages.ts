@@ -1,0 +1,158 @@
+// Every word the window shows, in zh-CN (the default) and English. The English
+// catalogue must have exactly the Chinese one's shape, so a missing text is a type
+// error. Labels of the domain's closed sets come generated from Rust (api/types.ts).
+import type { StationErrorCode, SyncErrorCode } from "../api/types";
+
+export type Language = "zh-CN" | "en";
+
+const zhCN = {
+  appName: "近邻",
+  signIn: {
+    title: "登录",
+    login: "用户名",
+    password: "密码",
+    submit: "登录",
+    working: "正在登录…",
+    offlineHint: "首次登录需要联网；之后断网也可以登录。",
+    signOut: "退出登录",
+  },
+  sync: {
+    signedOut: "未登录",
+    offline: "离线：记录已安全保存在本机",
+    syncing: "正在同步…",
+    upToDate: "已同步",
+    error: "同步出错",
+    pending: (n: number) => `${n} 条待同步`,
+    rejected: (n: number) => `${n} 条被服务器退回`,
+    lastSuccess: (when: string) => `上次同步 ${when}`,
+    never: "尚未同步",
+    syncNow: "立即同步",
+    advice: {
+      sessionExpired: "登录已过期：请在联网时重新登录，数据不会丢失。",
+      deviceRevoked: "此工作站已被管理员停用，本机数据已清除。",
+      serverRefused: "服务器拒绝了请求，请联系管理员或更新软件。",
+      storage: "本机存储出错，请联系技术支持。",
+      internal: "出现意外错误，请联系技术支持。",
+    } satisfies Record<SyncErrorCode, string>,
+  },
+  roster: {
+    title: "探访名单",
+    search: "搜索姓名或拼音首字母",
+    visitRate: (rate: string) => `本月探访率 ${rate}`,
+    noRate: "本月暂无应探访对象",
+    empty: "没有符合条件的老人",
+    count: (n: number) => `共 ${n} 人`,
+    filters: {
+      all: "全部",
+      dueThisMonth: "本月待探访",
+      overdue: "已逾期",
+      visitedThisMonth: "本月已探访",
+      openConflicts: "有冲突",
+      openFollowUps: "有待跟进",
+    },
+    badges: {
+      visited: "本月已探访",
+      due: "待探访",
+      overdue: (days: number) => `逾期 ${days} 天`,
+      redRisk: "红色风险",
+      followUp: "待跟进",
+      followUpLate: "跟进已超时",
+      conflict: "数据冲突",
+      unsynced: "未同步",
+      rejected: "被退回",
+    },
+    age: (years: number) => `${years} 岁`,
+  },
+  errors: {
+    signedOut: "请先登录。",
+    wrongPassword: "用户名或密码错误。",
+    firstSignInNeedsServer: "此账号尚未在本机登录过，首次登录需要联网。",
+    offline: "此操作需要联网，当前无法连接服务器。",
+    sessionExpired: "登录已过期，请在联网时重新登录。",
+    deviceRevoked: "此工作站已被停用。",
+    unknownElder: "本机没有这位老人的档案。",
+    outOfScope: "这位老人不在您的管辖范围内。",
+    invalid: "填写的内容有误。",
+    serverRefused: "服务器拒绝了请求。",
+    storage: "本机存储出错。",
+    internal: "出现意外错误。",
+  } satisfies Record<StationErrorCode, string>,
+};
+
+export type Messages = typeof zhCN;
+
+const en: Messages = {
+  appName: "Jinlin",
+  signIn: {
+    title: "Sign in",
+    login: "User name",
+    password: "Password",
+    submit: "Sign in",
+    working: "Signing in…",
+    offlineHint: "The first sign-in needs the network; after that you can sign in offline.",
+    signOut: "Sign out",
+  },
+  sync: {
+    signedOut: "Signed out",
+    offline: "Offline: your records are saved safely on this computer",
+    syncing: "Syncing…",
+    upToDate: "Up to date",
+    error: "Sync problem",
+    pending: (n) => `${n} waiting to sync`,
+    rejected: (n) => `${n} returned by the server`,
+    lastSuccess: (when) => `Last synced ${when}`,
+    never: "Not synced yet",
+    syncNow: "Sync now",
+    advice: {
+      sessionExpired: "Your session has expired: sign in again while online. Nothing is lost.",
+      deviceRevoked: "An administrator revoked this workstation; its data was removed.",
+      serverRefused: "The server refused the request; contact your administrator or update the app.",
+      storage: "This computer's storage failed; contact support.",
+      internal: "Something unexpected went wrong; contact support.",
+    },
+  },
+  roster: {
+    title: "Visit roster",
+    search: "Search by name or pinyin initials",
+    visitRate: (rate) => `Visit rate this month ${rate}`,
+    noRate: "No one is due a visit this month",
+    empty: "No elder matches",
+    count: (n) => `${n} elders`,
+    filters: {
+      all: "All",
+      dueThisMonth: "Due this month",
+      overdue: "Overdue",
+      visitedThisMonth: "Visited this month",
+      openConflicts: "Conflicts",
+      openFollowUps: "Follow-ups",
+    },
+    badges: {
+      visited: "Visited this month",
+      due: "Due",
+      overdue: (days) => `Overdue ${days} days`,
+      redRisk: "Red risk",
+      followUp: "Follow-up open",
+      followUpLate: "Follow-up late",
+      conflict: "Conflict",
+      unsynced: "Not synced",
+      rejected: "Returned",
+    },
+    age: (years) => `${years}`,
+  },
+  errors: {
+    signedOut: "Please sign in first.",
+    wrongPassword: "The user name or password is wrong.",
+    firstSignInNeedsServer: "This account has not signed in on this computer before; the first sign-in needs the network.",
+    offline: "This needs the network, and the server cannot be reached now.",
+    sessionExpired: "Your session has expired; sign in again while online.",
+    deviceRevoked: "This workstation has been revoked.",
+    unknownElder: "This computer has no record of that elder.",
+    outOfScope: "That elder is outside your area.",
+    invalid: "Something in the form is not right.",
+    serverRefused: "The server refused the request.",
+    storage: "This computer's storage failed.",
+    internal: "Something unexpected went wrong.",
+  },
+};
+
+export const catalogues: Record<Language, Messages> = { "zh-CN": zhCN, en };

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+
+import { FakeBackend, line } from "../lib/fake-backend";
+import { catalogues } from "../lib/i18n/messages";
+import { badges } from "./badges";
+import { RosterController, queryFor } from "./roster.svelte";
+
+const zh = catalogues["zh-CN"];
+
+describe("roster badges", () => {
+  it("put the most urgent first", () => {
+    const texts = badges(line({ followUpsPastDue: 1, openFollowUps: 1, latestRisk: "red", daysOverdue: 4, unsynced: 1 }), zh).map(
+      (b) => b.text,
+    );
+    expect(texts).toEqual(["跟进已超时", "红色风险", "逾期 4 天", "未同步"]);
+  });
+
+  it("show a visited elder as visited, not due", () => {
+    const texts = badges(line({ dueThisMonth: false, visitedThisMonth: true, openConflicts: 1 }), zh).map((b) => b.text);
+    expect(texts).toEqual(["本月已探访", "数据冲突"]);
+  });
+});
+
+describe("the roster controller", () => {
+  it("asks for the chosen filter and the trimmed search", async () => {
+    const backend = new FakeBackend();
+    const roster = new RosterController(backend.asBackend);
+    roster.choice = "dueThisMonth";
+    roster.search = "  wxy ";
+    await roster.load();
+    expect(backend.queries).toEqual([{ filters: [{ kind: "dueThisMonth" }], search: "wxy" }]);
+    expect(roster.view?.lines).toHaveLength(1);
+    expect(queryFor("all", "")).toEqual({ filters: [], search: "" });
+  });
+});

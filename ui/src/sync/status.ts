@@ -1,0 +1,33 @@
+// What the sync bar says about a sync status: pure, so it is tested without a window.
+import type { SyncStatus } from "../lib/api/types";
+import type { Messages } from "../lib/i18n/messages";
+
+export type Tone = "ok" | "busy" | "offline" | "error" | "idle";
+
+export interface SyncSummary {
+  tone: Tone;
+  headline: string;
+  /** What to do about it, for errors. */
+  advice: string | null;
+  details: string[];
+}
+
+export function summarise(status: SyncStatus, m: Messages, formatTime: (at: number) => string): SyncSummary {
+  const details: string[] = [];
+  if (status.pending > 0) details.push(m.sync.pending(status.pending));
+  if (status.rejected > 0) details.push(m.sync.rejected(status.rejected));
+  details.push(status.lastSuccess === null ? m.sync.never : m.sync.lastSuccess(formatTime(status.lastSuccess)));
+  const state = status.state;
+  switch (state.kind) {
+    case "signedOut":
+      return { tone: "idle", headline: m.sync.signedOut, advice: null, details };
+    case "offline":
+      return { tone: "offline", headline: m.sync.offline, advice: null, details };
+    case "syncing":
+      return { tone: "busy", headline: m.sync.syncing, advice: null, details };
+    case "upToDate":
+      return { tone: "ok", headline: m.sync.upToDate, advice: null, details };
+    case "error":
+      return { tone: "error", headline: m.sync.error, advice: m.sync.advice[state.code], details };
+  }
+}
