@@ -2,12 +2,13 @@
 # One-time set-up on a fresh Debian machine; cheap to re-run (it installs only what is missing).
 set -euo pipefail
 
-# System packages the workspace builds against: a C toolchain, and the WebKitGTK
-# stack the Tauri window (src-tauri) links to. Later parts (the real-window tests)
-# add theirs here, so both README commands stay whole.
+# System packages the workspace builds against: a C toolchain, the WebKitGTK stack
+# the Tauri window (src-tauri) links to, and what shows that window without a
+# display (Xvfb, WebKit's WebDriver, Chinese fonts, ImageMagick for screenshots).
 packages=(build-essential pkg-config
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
-  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev)
+  libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk imagemagick)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -23,7 +23,8 @@ trap 'rm -f "$log" "$ui_log"' EXIT
   npm run build
 )
 
-cargo test --workspace --locked 2>&1 | tee "$log"
+# The app is built as it ships, with the UI just built embedded (custom-protocol).
+cargo test --workspace --locked --features jinlin-desktop/custom-protocol 2>&1 | tee "$log"
 passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
 ui_passed=$(grep -Eo 'Tests +[0-9]+ passed' "$ui_log" | grep -Eo '[0-9]+' | head -n 1)
