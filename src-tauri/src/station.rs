@@ -21,6 +21,7 @@ use jinlin_shared::document::{DocumentError, Edit, ElderDocument, Enrolment, Pro
 use jinlin_shared::ids::{CommunityId, ElderId, VisitId};
 use jinlin_shared::materialise::{ElderRows, materialise};
 use jinlin_shared::policy::Policy;
+use jinlin_shared::privacy::mask_phone;
 use jinlin_shared::roster::{RosterEntry, RosterQuery};
 use jinlin_shared::time::{Month, Timestamp};
 use jinlin_shared::user::SignedInUser;
@@ -138,6 +139,9 @@ pub struct RejectedChangeView {
 pub struct ElderPage {
     pub entry: RosterEntry,
     pub rows: ElderRows,
+    /// The phone as the page shows it: masked but for its last four digits (DOMAIN.md,
+    /// Privacy). The full number stays in `rows` for the call button.
+    pub phone_masked: Option<String>,
     pub unsynced: u32,
     pub rejected: Vec<RejectedChangeView>,
 }
@@ -387,7 +391,13 @@ impl Station {
         let unsynced = self.inner.store.pending_per_elder().await?.get(&row.elder_id).copied().unwrap_or(0);
         let rejected =
             self.inner.store.rejected(Some(elder)).await?.into_iter().map(rejected_view).collect::<Result<_, _>>()?;
-        Ok(ElderPage { entry: RosterEntry::new(&rows, &self.inner.policy, self.now()), rows, unsynced, rejected })
+        Ok(ElderPage {
+            entry: RosterEntry::new(&rows, &self.inner.policy, self.now()),
+            phone_masked: rows.elder.profile.phone.as_deref().map(mask_phone),
+            rows,
+            unsynced,
+            rejected,
+        })
     }
 
     /// Changes the server refused, newest first.

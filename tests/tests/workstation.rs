@@ -112,6 +112,7 @@ async fn two_workstations_apart_keep_both_visits_and_a_phone_conflict_resolved_o
         let page = station.elder(elder).await.unwrap();
         assert!(page.rows.conflicts.is_empty(), "resolved everywhere");
         assert_eq!(page.rows.elder.profile.phone.as_deref(), Some("13800000001"));
+        assert_eq!(page.phone_masked.as_deref(), Some("*******0001"), "the page shows the phone masked");
     }
     assert_eq!(central.count_where("conflicts", "elder_id", &elder.to_string()).await, 0);
     server.stop();

@@ -1,4 +1,5 @@
 // The composition root: every controller of the window, over one backend.
+import { ElderController } from "./elder/elder.svelte";
 import type { Backend } from "./lib/api/backend";
 import { RosterController } from "./roster/roster.svelte";
 import { SessionController } from "./session/session.svelte";
@@ -8,6 +9,7 @@ export interface Controllers {
   session: SessionController;
   sync: SyncController;
   roster: RosterController;
+  elder: ElderController;
 }
 
 export function controllers(backend: Backend): Controllers {
@@ -15,5 +17,6 @@ export function controllers(backend: Backend): Controllers {
     session: new SessionController(backend),
     sync: new SyncController(backend),
     roster: new RosterController(backend),
+    elder: new ElderController(backend),
   };
 }

@@ -267,7 +267,12 @@ export type RosterView = { month: Month, coverage: CoverageTotals, lines: Array<
 
 export type RejectedChangeView = { elderId: ElderId, hash: string, code: string, field: string | null, reason: string, savedAt: Timestamp, rejectedAt: Timestamp, };
 
-export type ElderPage = { entry: RosterEntry, rows: ElderRows, unsynced: number, rejected: Array<RejectedChangeView>, };
+export type ElderPage = { entry: RosterEntry, rows: ElderRows, 
+/**
+ * The phone as the page shows it: masked but for its last four digits (DOMAIN.md,
+ * Privacy). The full number stays in `rows` for the call button.
+ */
+phoneMasked: string | null, unsynced: number, rejected: Array<RejectedChangeView>, };
 
 export type VisitForm = { 
 /**

@@ -1,0 +1,61 @@
+// The elder page's state: the page, and the edits made from it.
+import type { Backend } from "../lib/api/backend";
+import { isErrorView } from "../lib/api/backend";
+import type { ElderId, ElderPage, JsonValue, StationErrorCode, VisitForm, VisitId } from "../lib/api/types";
+
+export class ElderController {
+  elder = $state<ElderId | null>(null);
+  page = $state<ElderPage | null>(null);
+  error = $state<StationErrorCode | null>(null);
+  /** The core's own words for the last refused edit (which field, which rule). */
+  detail = $state<string | null>(null);
+  saving = $state(false);
+
+  constructor(private readonly backend: Backend) {}
+
+  async open(elder: ElderId): Promise<void> {
+    this.elder = elder;
+    this.page = null;
+    await this.#run(() => this.backend.elder(elder));
+  }
+
+  close(): void {
+    this.elder = null;
+    this.page = null;
+    this.error = null;
+  }
+
+  async recordVisit(form: VisitForm): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    return this.#run(async () => (await this.backend.recordVisit(elder, form)).page);
+  }
+
+  async voidVisit(visit: VisitId, reason: string): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    return this.#run(() => this.backend.voidVisit(elder, visit, reason));
+  }
+
+  async keep(field: string, value: JsonValue): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    return this.#run(() => this.backend.resolveConflict(elder, field, value));
+  }
+
+  async #run(action: () => Promise<ElderPage>): Promise<boolean> {
+    this.saving = true;
+    this.error = null;
+    this.detail = null;
+    try {
+      this.page = await action();
+      return true;
+    } catch (error) {
+      this.error = isErrorView(error) ? error.code : "internal";
+      this.detail = isErrorView(error) ? error.message : null;
+      return false;
+    } finally {
+      this.saving = false;
+    }
+  }
+}
