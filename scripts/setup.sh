@@ -39,3 +39,9 @@ if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: no Rust toolchain found. Install Rust 1.90 or newer with rustup (https://rustup.rs), then re-run." >&2
   exit 1
 fi
+
+# The real-window tests drive the app through tauri-driver and WebKitWebDriver.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --version 2.1.0 --locked
+fi

@@ -19,6 +19,18 @@ export class ElderController {
     await this.#run(() => this.backend.elder(elder));
   }
 
+  /** Reads the page again (after a sync brought changes), keeping it on screen meanwhile. */
+  async reload(): Promise<void> {
+    const elder = this.elder;
+    if (elder === null || this.saving) return;
+    try {
+      const page = await this.backend.elder(elder);
+      if (this.elder === elder) this.page = page;
+    } catch {
+      // The page on screen stays; the next sync or action tries again.
+    }
+  }
+
   close(): void {
     this.elder = null;
     this.page = null;

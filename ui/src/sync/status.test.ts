@@ -21,6 +21,12 @@ describe("the sync bar's summary", () => {
     expect(summary.details).toEqual(["1 returned by the server", "Last synced 11:00"]);
   });
 
+  it("does not say up to date while a change saved since waits", () => {
+    const summary = summarise({ state: { kind: "upToDate" }, pending: 1, rejected: 0, lastSuccess: 1 }, zh, time);
+    expect(summary.tone).toBe("busy");
+    expect(summary.headline).toBe("有修改等待同步");
+  });
+
   it("tells what to do about an error, by its code", () => {
     const state = { kind: "error", code: "sessionExpired", message: "the session has expired" } as const;
     const summary = summarise({ state, pending: 5, rejected: 0, lastSuccess: null }, en, time);

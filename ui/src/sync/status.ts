@@ -26,6 +26,8 @@ export function summarise(status: SyncStatus, m: Messages, formatTime: (at: numb
     case "syncing":
       return { tone: "busy", headline: m.sync.syncing, advice: null, details };
     case "upToDate":
+      // Saved since the last sync: the engine is about to send it.
+      if (status.pending > 0) return { tone: "busy", headline: m.sync.waiting, advice: null, details };
       return { tone: "ok", headline: m.sync.upToDate, advice: null, details };
     case "error":
       return { tone: "error", headline: m.sync.error, advice: m.sync.advice[state.code], details };
