@@ -172,14 +172,25 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
         .spawn()
         .expect("tauri-driver (scripts/setup.sh installs it)");
     let _driver = Process(driver, true);
-    wait_until("tauri-driver", || listening(port));
+    // tauri-driver forwards to WebKitWebDriver: both must listen before a session.
+    wait_until("tauri-driver and WebKitWebDriver", || listening(port) && listening(native));
 
     let http = reqwest::blocking::Client::builder().timeout(LIMIT).build().unwrap();
     let capabilities = json!({ "capabilities": { "alwaysMatch": {
         "tauri:options": { "application": binary("jinlin-desktop").display().to_string(), "args": [] }
     } } });
-    let session: Value =
-        http.post(format!("http://127.0.0.1:{port}/session")).json(&capabilities).send().unwrap().json().unwrap();
+    // On a loaded machine the first request can meet a driver still settling; a
+    // session refused outright is retried a few times, an error answer is not.
+    let mut session = Value::Null;
+    wait_until("a WebDriver session", || {
+        match http.post(format!("http://127.0.0.1:{port}/session")).json(&capabilities).send() {
+            Ok(answer) => {
+                session = answer.json().unwrap();
+                true
+            }
+            Err(_) => false,
+        }
+    });
     let id = session["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("a session: {session}")).to_owned();
     let mut window =
         Window { http, base: format!("http://127.0.0.1:{port}/session/{id}"), shots: screenshots_dir(), taken: 0 };
