@@ -614,9 +614,7 @@ impl Station {
     }
 
     pub(crate) fn open_document(&self, sealer: &Sealer, row: &document::Model) -> Result<ElderDocument, StationError> {
-        let elder: ElderId = row.elder_id.parse().map_err(internal)?;
-        let bytes = sealer.open(&row.sealed_snapshot, &snapshot_context(elder))?;
-        Ok(ElderDocument::load(&bytes, self.inner.actor.clone())?)
+        open_document(sealer, &self.inner.actor, row)
     }
 
     async fn visible_rows(&self, session: &Session) -> Result<Vec<ElderRows>, StationError> {
@@ -641,6 +639,17 @@ impl Station {
         })
         .await?
     }
+}
+
+/// A stored document, opened and loaded under `actor`.
+pub(crate) fn open_document(
+    sealer: &Sealer,
+    actor: &ActorId,
+    row: &document::Model,
+) -> Result<ElderDocument, StationError> {
+    let elder: ElderId = row.elder_id.parse().map_err(internal)?;
+    let bytes = sealer.open(&row.sealed_snapshot, &snapshot_context(elder))?;
+    Ok(ElderDocument::load(&bytes, actor.clone())?)
 }
 
 /// The document and its materialised rows, sealed for the store.

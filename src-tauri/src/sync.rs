@@ -7,7 +7,7 @@
 //! crash or a restart at any moment loses nothing: a push whose answer was lost is
 //! sent again and stores nothing twice (the server's replays are idempotent).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 use jinlin_shared::document::ElderDocument;
@@ -23,8 +23,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::error::StationError;
-use crate::station::{Session, Station, blocking, change_context, internal, seal_document};
-use crate::store::entity::pending_change;
+use crate::station::{Session, Station, blocking, change_context, internal, open_document, seal_document};
+use crate::store::entity::{document, pending_change};
 use crate::store::{Refusal, SealedDocument};
 
 /// When the engine runs.
@@ -374,25 +374,37 @@ impl Station {
             let cursor = self.inner.store.cursor().await?;
             let page = self.inner.client.pull(token, &PullRequest::new(cursor.clone(), 1000)).await?;
             let _turn = self.inner.writes.lock().await;
-            let mut communities: BTreeSet<CommunityId> = BTreeSet::new();
-            let mut documents = Vec::with_capacity(page.documents.len());
-            for pulled in &page.documents {
-                communities.insert(pulled.community);
-                let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.as_bytes().to_vec()).collect();
-                let doc = match self.inner.store.document(pulled.elder).await? {
-                    Some(row) => {
-                        let mut local = self.open_document(&session.sealer, &row)?;
-                        local.apply_changes(&changes)?;
-                        local
-                    }
-                    None => ElderDocument::from_changes(&changes, self.inner.actor.clone())?,
-                };
-                documents.push(doc);
-            }
-            let sealer = session.sealer.clone();
-            let sealed: Vec<SealedDocument> =
-                blocking(move || documents.iter().map(|d| seal_document(&sealer, d)).collect::<Result<Vec<_>, _>>())
-                    .await??;
+            let communities: BTreeSet<CommunityId> = page.documents.iter().map(|d| d.community).collect();
+            let elders: Vec<ElderId> = page.documents.iter().map(|d| d.elder).collect();
+            let stored: HashMap<String, document::Model> = self
+                .inner
+                .store
+                .documents_of(&elders)
+                .await?
+                .into_iter()
+                .map(|row| (row.elder_id.clone(), row))
+                .collect();
+            // A page is up to a thousand documents to open, merge and seal: CPU work,
+            // off the runtime's threads.
+            let (sealer, actor, pulled) = (session.sealer.clone(), self.inner.actor.clone(), page.documents);
+            let sealed: Vec<SealedDocument> = blocking(move || {
+                pulled
+                    .iter()
+                    .map(|pulled| {
+                        let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.as_bytes().to_vec()).collect();
+                        let doc = match stored.get(&pulled.elder.to_string()) {
+                            Some(row) => {
+                                let mut local = open_document(&sealer, &actor, row)?;
+                                local.apply_changes(&changes)?;
+                                local
+                            }
+                            None => ElderDocument::from_changes(&changes, actor.clone())?,
+                        };
+                        seal_document(&sealer, &doc)
+                    })
+                    .collect::<Result<Vec<_>, StationError>>()
+            })
+            .await??;
             changed += sealed.len() as u32;
             let departed: Vec<ElderId> = page.departed.iter().map(|d| d.elder).collect();
             let mut next = cursor;

@@ -209,6 +209,17 @@ impl Store {
         Ok(document::Entity::find_by_id(elder.to_string()).one(&self.db).await?)
     }
 
+    /// The stored documents among `elders` (absent ones are left out), in one query
+    /// per 500.
+    pub async fn documents_of(&self, elders: &[ElderId]) -> Result<Vec<document::Model>, StoreError> {
+        let mut found = Vec::with_capacity(elders.len());
+        for chunk in elders.chunks(500) {
+            let ids = chunk.iter().map(ToString::to_string);
+            found.extend(document::Entity::find().filter(document::Column::ElderId.is_in(ids)).all(&self.db).await?);
+        }
+        Ok(found)
+    }
+
     /// The documents of `communities`, or of every community for `None`.
     pub async fn documents(&self, communities: Option<&[CommunityId]>) -> Result<Vec<document::Model>, StoreError> {
         let mut query = document::Entity::find();
