@@ -9,7 +9,7 @@ fn main() {
 }
 
 /// Every command of `src/app/commands.rs`; a command missing here cannot be invoked.
-const COMMANDS: [&str; 17] = [
+const COMMANDS: [&str; 21] = [
     "sign_in",
     "sign_out",
     "current_user",
@@ -26,5 +26,9 @@ const COMMANDS: [&str; 17] = [
     "rejected_changes",
     "sync_now",
     "sync_status",
-    "server_address",
+    "settings",
+    "save_settings",
+    "lock",
+    "unlock",
+    "is_locked",
 ];

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::ClientError;
 use crate::crypto::CryptoError;
+use crate::settings::SettingsError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +16,8 @@ use crate::store::StoreError;
 pub enum StationError {
     #[error("no one is signed in")]
     SignedOut,
+    #[error("the screen is locked; unlock it with the password first")]
+    Locked,
     #[error("the user name or password is wrong")]
     WrongPassword,
     #[error("{login} has never signed in on this workstation; the first sign-in needs the server")]
@@ -39,6 +42,8 @@ pub enum StationError {
     Store(#[from] StoreError),
     #[error("stored data could not be opened: {0}")]
     Crypto(#[from] CryptoError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
     #[error("{0}")]
     Internal(String),
 }
@@ -49,6 +54,7 @@ pub enum StationError {
 #[derive(ts_rs::TS)]
 pub enum StationErrorCode {
     SignedOut,
+    Locked,
     WrongPassword,
     FirstSignInNeedsServer,
     Offline,
@@ -58,6 +64,7 @@ pub enum StationErrorCode {
     OutOfScope,
     Invalid,
     ServerRefused,
+    BadSettings,
     Storage,
     Internal,
 }
@@ -66,6 +73,8 @@ impl StationError {
     pub fn code(&self) -> StationErrorCode {
         match self {
             StationError::SignedOut => StationErrorCode::SignedOut,
+            StationError::Locked => StationErrorCode::Locked,
+            StationError::Settings(_) => StationErrorCode::BadSettings,
             StationError::WrongPassword => StationErrorCode::WrongPassword,
             StationError::FirstSignInNeedsServer { .. } => StationErrorCode::FirstSignInNeedsServer,
             StationError::Offline => StationErrorCode::Offline,
@@ -85,6 +94,7 @@ impl From<ClientError> for StationError {
     fn from(error: ClientError) -> Self {
         match error {
             ClientError::Unreachable { .. } => StationError::Offline,
+            ClientError::BadAddress(address) => StationError::Settings(SettingsError::BadServerAddress(address)),
             ClientError::Refused(body) => match body.error {
                 ErrorCode::SessionExpired | ErrorCode::Unauthorised => StationError::SessionExpired,
                 ErrorCode::DeviceRevoked => StationError::DeviceRevoked,

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use jinlin_shared::ActorId;
@@ -142,13 +143,21 @@ pub struct ElderPage {
     /// The phone as the page shows it: masked but for its last four digits (DOMAIN.md,
     /// Privacy). The full number stays in `rows` for the call button.
     pub phone_masked: Option<String>,
+    /// The competing values of private fields (phones) as the page shows them,
+    /// masked, by dotted field and in the order of that conflict's values. Other
+    /// fields show as written; the full values stay in `rows` to choose from.
+    pub masked_conflicts: std::collections::BTreeMap<String, Vec<String>>,
     pub unsynced: u32,
     pub rejected: Vec<RejectedChangeView>,
 }
 
 pub(crate) struct Inner {
     pub store: Store,
-    pub client: ServerClient,
+    /// Replaced whole when the settings name another server.
+    pub client: RwLock<ServerClient>,
+    /// The screen is locked: the session stays (sync goes on) but the window's
+    /// operations wait for the signed-in user's password.
+    pub locked: AtomicBool,
     /// This process's Automerge actor: unique per start (DESIGN.md, Sync).
     pub actor: ActorId,
     pub policy: Policy,
@@ -190,7 +199,8 @@ impl Station {
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
-                client,
+                client: RwLock::new(client),
+                locked: AtomicBool::new(false),
                 actor: ActorId::random(),
                 policy: Policy::default(),
                 device_name: config.device_name,
@@ -205,8 +215,21 @@ impl Station {
         })
     }
 
-    pub fn server(&self) -> &str {
-        self.inner.client.server()
+    /// The sync server's address.
+    pub fn server(&self) -> String {
+        self.client().server().to_owned()
+    }
+
+    /// Talks to another server from the next request on (the settings changed).
+    pub fn set_server(&self, server: &str) -> Result<(), StationError> {
+        let client = ServerClient::new(server)?;
+        *self.inner.client.write().map_err(|_| poisoned())? = client;
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    pub(crate) fn client(&self) -> ServerClient {
+        self.inner.client.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// The workstation's time now.
@@ -214,8 +237,51 @@ impl Station {
         self.inner.clock.now()
     }
 
+    /// The session for an operation of the window: refused while the screen is locked.
     pub(crate) fn session(&self) -> Result<Session, StationError> {
+        let session = self.signed_in()?;
+        if self.is_locked() {
+            return Err(StationError::Locked);
+        }
+        Ok(session)
+    }
+
+    /// The session whether or not the screen is locked: for sync and signing out.
+    pub(crate) fn signed_in(&self) -> Result<Session, StationError> {
         self.inner.session.read().map_err(|_| poisoned())?.clone().ok_or(StationError::SignedOut)
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.inner.locked.load(Ordering::SeqCst)
+    }
+
+    /// Locks the screen (no input for a while, or the user stepped away). Sync goes
+    /// on; every other operation waits for [`Station::unlock`].
+    pub fn lock(&self) -> Result<(), StationError> {
+        self.signed_in()?;
+        self.inner.locked.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Unlocks the screen with the signed-in user's password, checked against their
+    /// key slot on this workstation (no network, and no password hash kept).
+    pub async fn unlock(&self, password: &str) -> Result<SignedInUser, StationError> {
+        let session = self.signed_in()?;
+        let slot = self
+            .inner
+            .store
+            .key_slot(&session.user.login)
+            .await?
+            .ok_or(StationError::FirstSignInNeedsServer { login: session.user.login.clone() })?;
+        let (sealed_key, salt, user_id, password) = (slot.sealed_key, slot.salt, slot.user_id, password.to_owned());
+        match blocking(move || crypto::unwrap_key(&sealed_key, &password, &salt, &user_id)).await? {
+            Ok(_) => {
+                self.inner.locked.store(false, Ordering::SeqCst);
+                Ok(session.user)
+            }
+            Err(crypto::CryptoError::Open) => Err(StationError::WrongPassword),
+            Err(other) => Err(other.into()),
+        }
     }
 
     pub(crate) fn set_session(&self, session: Option<Session>) -> Result<(), StationError> {
@@ -245,7 +311,7 @@ impl Station {
             password: password.to_owned(),
             device: DeviceRegistration { id: device, name: self.inner.device_name.clone() },
         };
-        let session = match self.inner.client.login(&request).await {
+        let session = match self.client().login(&request).await {
             Ok(answer) => {
                 self.inner.store.set_device_id(answer.device).await?;
                 let user_id = answer.user.id.to_string();
@@ -294,6 +360,7 @@ impl Station {
         };
         let user = session.user.clone();
         self.set_session(Some(session))?;
+        self.inner.locked.store(false, Ordering::SeqCst);
         self.publish_counts().await?;
         self.inner.wake.notify_one();
         Ok(user)
@@ -331,12 +398,14 @@ impl Station {
     }
 
     /// Signs out: the key leaves memory; the data stays, sealed, for the next sign-in.
+    /// Allowed while the screen is locked: the next person switches user this way.
     pub async fn sign_out(&self) -> Result<(), StationError> {
-        let session = self.session()?;
+        let session = self.signed_in()?;
         self.set_session(None)?;
+        self.inner.locked.store(false, Ordering::SeqCst);
         if let Some(token) = &session.token {
             // Best effort: an unreachable server lets the token expire by itself.
-            let _ = self.inner.client.logout(token).await;
+            let _ = self.client().logout(token).await;
         }
         self.inner.store.clear_token(&session.user.id.to_string()).await?;
         self.publish_counts().await?;
@@ -394,6 +463,16 @@ impl Station {
         Ok(ElderPage {
             entry: RosterEntry::new(&rows, &self.inner.policy, self.now()),
             phone_masked: rows.elder.profile.phone.as_deref().map(mask_phone),
+            masked_conflicts: rows
+                .conflicts
+                .iter()
+                .filter(|conflict| conflict.conflict.path.last().is_some_and(|leaf| leaf == "phone"))
+                .map(|conflict| {
+                    let shown =
+                        conflict.conflict.values.iter().map(|v| v.value.as_str().map(mask_phone).unwrap_or_default());
+                    (conflict.field.clone(), shown.collect())
+                })
+                .collect(),
             rows,
             unsynced,
             rejected,
@@ -514,8 +593,7 @@ impl Station {
         check_scope(&session, &row, elder)?;
         let token = session.token.ok_or(StationError::Offline)?;
         let accepted = self
-            .inner
-            .client
+            .client()
             .set_identity(&token, elder, &IdentitySubmission { id_number: id_number.trim().to_owned() })
             .await?;
         self.inner.wake.notify_one();

@@ -164,7 +164,7 @@ impl Station {
     /// One sync: bootstrap if this user's scope is new here, push, then pull. Its
     /// state is published as it goes; the error says why it stopped, if it did.
     pub async fn sync_once(&self) -> Result<SyncReport, StationError> {
-        let session = match self.session() {
+        let session = match self.signed_in() {
             Ok(session) => session,
             Err(error) => {
                 self.publish_counts().await?;
@@ -237,7 +237,7 @@ impl Station {
         let mut communities = BTreeSet::new();
         let mut received = 0;
         loop {
-            let page = self.inner.client.bootstrap(token, &BootstrapRequest::new(after, 200)).await?;
+            let page = self.client().bootstrap(token, &BootstrapRequest::new(after, 200)).await?;
             let first = first_cursor.get_or_insert_with(|| page.cursor.clone()).clone();
             let _turn = self.inner.writes.lock().await;
             let mut cursor = self.inner.store.cursor().await?;
@@ -303,7 +303,7 @@ impl Station {
                     Ok(DocumentPush { elder: *elder, changes })
                 })
                 .collect::<Result<Vec<_>, StationError>>()?;
-            let response = self.inner.client.push(token, &PushRequest::new(documents)).await?;
+            let response = self.client().push(token, &PushRequest::new(documents)).await?;
             for result in response.results {
                 let Some((_, rows)) = batch.iter().find(|(elder, _)| *elder == result.elder) else { continue };
                 match result.outcome {
@@ -372,7 +372,7 @@ impl Station {
         let mut changed = 0;
         loop {
             let cursor = self.inner.store.cursor().await?;
-            let page = self.inner.client.pull(token, &PullRequest::new(cursor.clone(), 1000)).await?;
+            let page = self.client().pull(token, &PullRequest::new(cursor.clone(), 1000)).await?;
             let _turn = self.inner.writes.lock().await;
             let communities: BTreeSet<CommunityId> = page.documents.iter().map(|d| d.community).collect();
             let elders: Vec<ElderId> = page.documents.iter().map(|d| d.elder).collect();

@@ -96,6 +96,10 @@ pub fn declarations() -> String {
         forms::EnrolmentForm,
         forms::ProfileEdit,
         RecordedVisit,
+        // Settings.
+        Language,
+        crate::settings::TextSize,
+        crate::settings::WindowSettings,
         // Sync and errors.
         sync::SyncState,
         sync::SyncErrorCode,

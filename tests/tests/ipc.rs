@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use jinlin_desktop::app::{DesktopSettings, build};
+use jinlin_desktop::app::{DesktopSettings, Launch, build};
 use jinlin_tests::{CentralDb, DEMO_PASSWORD, ServerProcess, free_port, server_url};
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -34,8 +34,10 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     let port = free_port();
     let server = ServerProcess::start(&central, port);
     let dir = tempfile::tempdir().unwrap();
-    let settings = DesktopSettings { server: server_url(port), data_dir: Some(dir.path().to_owned()) };
-    let app = build(mock_builder(), settings).unwrap().build(mock_context(noop_assets())).unwrap();
+    let settings =
+        DesktopSettings { server: server_url(port), data_dir: Some(dir.path().to_owned()), ..Default::default() };
+    let launch = Launch { settings, settings_file: Some(dir.path().join("settings.json")), sign_in: None };
+    let app = build(mock_builder(), launch).unwrap().build(mock_context(noop_assets())).unwrap();
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
 
     let refused = invoke(&webview, "roster", json!({ "query": {} })).unwrap_err();
@@ -78,6 +80,35 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     assert_eq!(unknown["code"], "unknownElder");
     let malformed = invoke(&webview, "elder", json!({ "elder": "not an id" })).unwrap_err();
     assert!(malformed.as_str().is_some_and(|m| m.contains("elder")), "a malformed id is refused: {malformed}");
+
+    // Locked: the page's operations wait for the password; sync goes on.
+    invoke(&webview, "lock", json!({})).unwrap();
+    assert_eq!(invoke(&webview, "is_locked", json!({})).unwrap(), true);
+    let locked = invoke(&webview, "roster", json!({ "query": {} })).unwrap_err();
+    assert_eq!(locked["code"], "locked", "{locked}");
+    invoke(&webview, "sync_now", json!({})).unwrap();
+    wait_for_status(&webview, |s| s["state"]["kind"] == "upToDate");
+    let wrong = invoke(&webview, "unlock", json!({ "password": "not the password" })).unwrap_err();
+    assert_eq!(wrong["code"], "wrongPassword");
+    assert_eq!(invoke(&webview, "is_locked", json!({})).unwrap(), true);
+    assert_eq!(invoke(&webview, "unlock", json!({ "password": DEMO_PASSWORD })).unwrap()["login"], login);
+    assert!(invoke(&webview, "roster", json!({ "query": {} })).is_ok());
+
+    // Settings: a refused choice changes nothing; a good one is saved to the file.
+    let before = invoke(&webview, "settings", json!({})).unwrap();
+    assert_eq!((before["language"].as_str(), before["textSize"].as_str()), (Some("zh-CN"), Some("standard")));
+    let mut chosen = before.clone();
+    chosen["server"] = json!("not a server");
+    let refused = invoke(&webview, "save_settings", json!({ "chosen": chosen })).unwrap_err();
+    assert_eq!(refused["code"], "badSettings", "{refused}");
+    assert_eq!(invoke(&webview, "settings", json!({})).unwrap(), before);
+    chosen["server"] = json!(format!("{}/", server_url(port)));
+    chosen["language"] = json!("en");
+    chosen["textSize"] = json!("extraLarge");
+    let saved = invoke(&webview, "save_settings", json!({ "chosen": chosen })).unwrap();
+    assert_eq!(saved["server"], server_url(port), "the trailing slash is trimmed");
+    let file: Value = serde_json::from_slice(&std::fs::read(dir.path().join("settings.json")).unwrap()).unwrap();
+    assert_eq!((file["language"].as_str(), file["textSize"].as_str()), (Some("en"), Some("extraLarge")));
 
     jinlin_desktop::app::stop(app.handle());
     server.stop();

@@ -100,6 +100,9 @@ async fn two_workstations_apart_keep_both_visits_and_a_phone_conflict_resolved_o
         assert!(visits.contains(&visit_a) && visits.contains(&visit_b), "both visits on both workstations");
         assert_eq!(page.rows.conflicts.len(), 1, "the phone conflict is shown");
         assert_eq!(page.rows.conflicts[0].field, "profile.phone");
+        let mut shown = page.masked_conflicts["profile.phone"].clone();
+        shown.sort();
+        assert_eq!(shown, ["*******0001", "*******0002"], "the competing phones show masked");
         assert_eq!(page.unsynced, 0);
     }
     assert_eq!(page_a.rows.elder.profile.phone, page_b.rows.elder.profile.phone, "the same phone wins on both");

@@ -7,7 +7,9 @@ use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::SignedInUser;
 use tauri::State;
 
+use super::SettingsState;
 use crate::forms::{EnrolmentForm, ProfileEdit, VisitForm};
+use crate::settings::WindowSettings;
 use crate::{ElderPage, ErrorView, RejectedChangeView, RosterView, Station, StationError, SyncStatus};
 
 type Answer<T> = Result<T, ErrorView>;
@@ -124,6 +126,41 @@ pub fn sync_status(station: State<'_, Station>) -> SyncStatus {
 }
 
 #[tauri::command]
-pub fn server_address(station: State<'_, Station>) -> String {
-    station.server().to_owned()
+pub fn settings(settings: State<'_, SettingsState>) -> WindowSettings {
+    settings.current.lock().unwrap_or_else(|p| p.into_inner()).window()
+}
+
+/// Checks the choices, saves them whole, then points the workstation at the server
+/// they name. A refused choice changes nothing.
+#[tauri::command]
+pub fn save_settings(
+    station: State<'_, Station>,
+    settings: State<'_, SettingsState>,
+    chosen: WindowSettings,
+) -> Answer<WindowSettings> {
+    let mut current = settings.current.lock().unwrap_or_else(|p| p.into_inner());
+    let changed = current.with_window(&chosen).map_err(|e| view(e.into()))?;
+    if let Some(file) = &settings.file {
+        changed.save(file).map_err(|e| view(e.into()))?;
+    }
+    if changed.server != current.server {
+        station.set_server(&changed.server).map_err(view)?;
+    }
+    *current = changed;
+    Ok(current.window())
+}
+
+#[tauri::command]
+pub fn lock(station: State<'_, Station>) -> Answer<()> {
+    station.lock().map_err(view)
+}
+
+#[tauri::command]
+pub async fn unlock(station: State<'_, Station>, password: String) -> Answer<SignedInUser> {
+    station.unlock(&password).await.map_err(view)
+}
+
+#[tauri::command]
+pub fn is_locked(station: State<'_, Station>) -> bool {
+    station.is_locked()
 }

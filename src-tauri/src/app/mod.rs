@@ -12,45 +12,43 @@ use std::sync::Mutex;
 
 use tauri::{Emitter as _, Manager as _, Runtime};
 
+pub use crate::settings::DesktopSettings;
 use crate::{Clock, Station, StationConfig, StationError, SyncEngine, SyncSettings};
 
 /// The event carrying every change of the sync engine's state (`SyncStatus`).
 pub const SYNC_STATUS_EVENT: &str = "sync-status";
 
-/// Where the workstation keeps its data and which server it talks to.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct DesktopSettings {
-    /// The sync server.
-    pub server: String,
-    /// The store's directory; `$XDG_DATA_HOME/cn.jinlin.desktop` when left out.
-    pub data_dir: Option<PathBuf>,
+/// How the app starts: its settings, where the settings screen saves them, and
+/// whom to sign in before the window opens.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    pub settings: DesktopSettings,
+    /// Where the settings screen saves; when `None`, changes last until the app exits.
+    pub settings_file: Option<PathBuf>,
+    /// Signs this user in (login, password) as the app starts: for the demo's run
+    /// command (`JINLIN_SIGN_IN` and `JINLIN_PASSWORD`). A failure leaves the
+    /// sign-in screen up.
+    pub sign_in: Option<(String, String)>,
 }
 
-impl Default for DesktopSettings {
-    fn default() -> Self {
-        Self { server: "http://127.0.0.1:8080".into(), data_dir: None }
+impl Launch {
+    /// The settings file in the user's configuration directory, overlaid by the
+    /// environment (`JINLIN_SERVER`, `JINLIN_STATION_DATA`, `JINLIN_SIGN_IN`).
+    pub fn from_environment() -> Self {
+        let settings_file = config_dir().map(|dir| dir.join("settings.json"));
+        let settings = DesktopSettings::load(settings_file.as_deref());
+        let sign_in = std::env::var("JINLIN_SIGN_IN")
+            .ok()
+            .map(|login| (login, std::env::var("JINLIN_PASSWORD").unwrap_or_default()));
+        Self { settings, settings_file, sign_in }
     }
 }
 
-impl DesktopSettings {
-    /// The compiled-in defaults, overlaid by the user's file (`settings.json` in the
-    /// app's configuration directory, holding only what differs), overlaid by
-    /// `JINLIN_SERVER` and `JINLIN_STATION_DATA` for support and for tests.
-    pub fn load(config_dir: Option<PathBuf>) -> Self {
-        let mut settings = config_dir
-            .map(|dir| dir.join("settings.json"))
-            .and_then(|file| std::fs::read(file).ok())
-            .and_then(|bytes| serde_json::from_slice::<DesktopSettings>(&bytes).ok())
-            .unwrap_or_default();
-        if let Ok(server) = std::env::var("JINLIN_SERVER") {
-            settings.server = server;
-        }
-        if let Ok(dir) = std::env::var("JINLIN_STATION_DATA") {
-            settings.data_dir = Some(dir.into());
-        }
-        settings
-    }
+/// The settings as they are now, and where they are saved.
+#[derive(Debug)]
+pub struct SettingsState {
+    pub file: Option<PathBuf>,
+    pub current: Mutex<DesktopSettings>,
 }
 
 /// The running sync engine, stopped when the app exits.
@@ -58,23 +56,27 @@ struct Engine(Mutex<Option<SyncEngine>>);
 
 /// The app: the workstation opened, its sync engine started, the commands
 /// registered, and, once the app is running, the engine's status forwarded to the page.
-pub fn build<R: Runtime>(
-    builder: tauri::Builder<R>,
-    settings: DesktopSettings,
-) -> Result<tauri::Builder<R>, StationError> {
+pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<tauri::Builder<R>, StationError> {
+    let Launch { settings, settings_file, sign_in } = launch;
     let config = StationConfig {
-        data_dir: settings.data_dir.unwrap_or_else(default_data_dir),
-        server: settings.server,
+        data_dir: settings.data_dir.clone().unwrap_or_else(default_data_dir),
+        server: settings.server.clone(),
         device_name: device_name(),
         sync: SyncSettings::default(),
         clock: Clock::system(),
     };
     let station = tauri::async_runtime::block_on(Station::open(config))?;
+    if let Some((login, password)) = sign_in {
+        if let Err(error) = tauri::async_runtime::block_on(station.sign_in(&login, &password)) {
+            eprintln!("jinlin-desktop: {login} could not be signed in at start: {error}");
+        }
+    }
     // Subscribed before the engine starts, so the page misses no state.
     let mut events = station.subscribe();
     let engine = tauri::async_runtime::block_on(async { station.start_sync() });
     Ok(builder
         .manage(station)
+        .manage(SettingsState { file: settings_file, current: Mutex::new(settings) })
         .manage(Engine(Mutex::new(Some(engine))))
         .invoke_handler(tauri::generate_handler![
             commands::sign_in,
@@ -93,7 +95,11 @@ pub fn build<R: Runtime>(
             commands::rejected_changes,
             commands::sync_now,
             commands::sync_status,
-            commands::server_address,
+            commands::settings,
+            commands::save_settings,
+            commands::lock,
+            commands::unlock,
+            commands::is_locked,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -122,8 +128,7 @@ pub fn stop<R: Runtime>(app: &tauri::AppHandle<R>) {
 
 /// Runs the desktop app.
 pub fn run() {
-    let settings = DesktopSettings::load(config_dir());
-    let builder = match build(tauri::Builder::default(), settings) {
+    let builder = match build(tauri::Builder::default(), Launch::from_environment()) {
         Ok(builder) => builder,
         Err(error) => {
             eprintln!("jinlin-desktop: the workstation's store could not be opened: {error}");

@@ -105,6 +105,7 @@ async fn main() -> ExitCode {
             // One exit code per kind of failure, for scripts.
             ExitCode::from(match error.code() {
                 StationErrorCode::WrongPassword | StationErrorCode::FirstSignInNeedsServer => 3,
+                StationErrorCode::BadSettings => 2,
                 StationErrorCode::Offline => 4,
                 StationErrorCode::SessionExpired | StationErrorCode::DeviceRevoked => 5,
                 StationErrorCode::Invalid | StationErrorCode::UnknownElder | StationErrorCode::OutOfScope => 6,

@@ -272,7 +272,13 @@ export type ElderPage = { entry: RosterEntry, rows: ElderRows,
  * The phone as the page shows it: masked but for its last four digits (DOMAIN.md,
  * Privacy). The full number stays in `rows` for the call button.
  */
-phoneMasked: string | null, unsynced: number, rejected: Array<RejectedChangeView>, };
+phoneMasked: string | null, 
+/**
+ * The competing values of private fields (phones) as the page shows them,
+ * masked, by dotted field and in the order of that conflict's values. Other
+ * fields show as written; the full values stay in `rows` to choose from.
+ */
+maskedConflicts: { [key in string]: Array<string> }, unsynced: number, rejected: Array<RejectedChangeView>, };
 
 export type VisitForm = { 
 /**
@@ -300,6 +306,12 @@ export type ProfileEdit = { "field": "name", "value": string } | { "field": "gen
 
 export type RecordedVisit = { visit: VisitId, page: ElderPage, };
 
+export type Language = "zh-CN" | "en";
+
+export type TextSize = "standard" | "large" | "extraLarge";
+
+export type WindowSettings = { server: string, language: Language, textSize: TextSize, lockAfterMinutes: number, };
+
 export type SyncState = { "kind": "signedOut" } | { "kind": "offline" } | { "kind": "syncing" } | { "kind": "upToDate" } | { "kind": "error", code: SyncErrorCode, message: string, };
 
 export type SyncErrorCode = "sessionExpired" | "deviceRevoked" | "serverRefused" | "storage" | "internal";
@@ -314,7 +326,7 @@ pending: number,
  */
 rejected: number, lastSuccess: Timestamp | null, };
 
-export type StationErrorCode = "signedOut" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "serverRefused" | "storage" | "internal";
+export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "serverRefused" | "badSettings" | "storage" | "internal";
 
 export type ErrorView = { code: StationErrorCode, message: string, };
 

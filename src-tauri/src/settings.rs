@@ -1,0 +1,184 @@
+//! The workstation's settings: which server it talks to, where it keeps its data,
+//! and what a person chooses in the window (language, text size, when the screen
+//! locks). They live in `settings.json` in the user's configuration directory, which
+//! holds only what was chosen; everything else takes its default.
+
+use std::path::{Path, PathBuf};
+
+use jinlin_shared::label::Language;
+use serde::{Deserialize, Serialize};
+
+use crate::client::ServerClient;
+
+/// The server a fresh workstation talks to.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
+
+/// Everything the workstation reads at start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DesktopSettings {
+    /// The sync server.
+    pub server: String,
+    /// The store's directory; `$XDG_DATA_HOME/cn.jinlin.desktop` when left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    pub language: Language,
+    pub text_size: TextSize,
+    /// Minutes without input before the screen locks.
+    pub lock_after_minutes: u16,
+}
+
+impl Default for DesktopSettings {
+    fn default() -> Self {
+        Self {
+            server: DEFAULT_SERVER.into(),
+            data_dir: None,
+            language: Language::ZhCn,
+            text_size: TextSize::Standard,
+            lock_after_minutes: 10,
+        }
+    }
+}
+
+/// How large the window's text is: 100 %, 125 % or 150 % of the standard size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub enum TextSize {
+    #[default]
+    Standard,
+    Large,
+    ExtraLarge,
+}
+
+/// What the settings screen shows and changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct WindowSettings {
+    pub server: String,
+    pub language: Language,
+    pub text_size: TextSize,
+    pub lock_after_minutes: u16,
+}
+
+/// The range the lock delay may take, in minutes.
+pub const LOCK_AFTER_MINUTES: std::ops::RangeInclusive<u16> = 1..=120;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SettingsError {
+    #[error("{0:?} is not a server address (expected http://host:port)")]
+    BadServerAddress(String),
+    #[error("the screen must lock after 1 to 120 minutes without input, not {0}")]
+    LockAfterOutOfRange(u16),
+    #[error("the settings file {path} could not be written: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+impl DesktopSettings {
+    /// The file's settings over the defaults (an unreadable or damaged file counts as
+    /// absent: the window still opens, and saving writes a good one), overlaid by
+    /// `JINLIN_SERVER` and `JINLIN_STATION_DATA` for support and for tests.
+    pub fn load(file: Option<&Path>) -> Self {
+        let mut settings = file
+            .and_then(|file| std::fs::read(file).ok())
+            .and_then(|bytes| serde_json::from_slice::<DesktopSettings>(&bytes).ok())
+            .unwrap_or_default();
+        if let Ok(server) = std::env::var("JINLIN_SERVER") {
+            settings.server = server;
+        }
+        if let Ok(dir) = std::env::var("JINLIN_STATION_DATA") {
+            settings.data_dir = Some(dir.into());
+        }
+        settings
+    }
+
+    pub fn window(&self) -> WindowSettings {
+        WindowSettings {
+            server: self.server.clone(),
+            language: self.language,
+            text_size: self.text_size,
+            lock_after_minutes: self.lock_after_minutes,
+        }
+    }
+
+    /// These settings with the window's choices, checked; nothing changes when a
+    /// choice is refused.
+    pub fn with_window(&self, chosen: &WindowSettings) -> Result<Self, SettingsError> {
+        let server = chosen.server.trim().trim_end_matches('/').to_owned();
+        ServerClient::new(&server).map_err(|_| SettingsError::BadServerAddress(chosen.server.clone()))?;
+        if !LOCK_AFTER_MINUTES.contains(&chosen.lock_after_minutes) {
+            return Err(SettingsError::LockAfterOutOfRange(chosen.lock_after_minutes));
+        }
+        Ok(Self {
+            server,
+            data_dir: self.data_dir.clone(),
+            language: chosen.language,
+            text_size: chosen.text_size,
+            lock_after_minutes: chosen.lock_after_minutes,
+        })
+    }
+
+    /// Writes the settings to `file` whole: to a temporary file first, then renamed
+    /// over the old one, so a crash leaves either the old settings or the new.
+    pub fn save(&self, file: &Path) -> Result<(), SettingsError> {
+        let write = |source| SettingsError::Write { path: file.to_owned(), source };
+        if let Some(dir) = file.parent() {
+            std::fs::create_dir_all(dir).map_err(write)?;
+        }
+        let json = serde_json::to_vec_pretty(self).map_err(|e| write(std::io::Error::other(e)))?;
+        let temporary = file.with_extension("json.new");
+        std::fs::write(&temporary, json).map_err(write)?;
+        std::fs::File::open(&temporary).and_then(|f| f.sync_all()).map_err(write)?;
+        std::fs::rename(&temporary, file).map_err(write)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chosen() -> WindowSettings {
+        WindowSettings {
+            server: "http://10.1.2.3:8080/".into(),
+            language: Language::En,
+            text_size: TextSize::ExtraLarge,
+            lock_after_minutes: 5,
+        }
+    }
+
+    #[test]
+    fn saved_settings_load_back_and_keep_the_data_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("conf/settings.json");
+        let start = DesktopSettings { data_dir: Some("/var/jinlin".into()), ..DesktopSettings::default() };
+        let changed = start.with_window(&chosen()).unwrap();
+        changed.save(&file).unwrap();
+        let loaded = DesktopSettings::load(Some(&file));
+        assert_eq!(loaded, changed);
+        assert_eq!(loaded.server, "http://10.1.2.3:8080", "the trailing slash is trimmed");
+        assert_eq!(loaded.data_dir.as_deref(), Some(Path::new("/var/jinlin")));
+        assert!(!dir.path().join("conf/settings.json.new").exists());
+    }
+
+    #[test]
+    fn refused_choices_change_nothing() {
+        let start = DesktopSettings::default();
+        let bad_server = WindowSettings { server: "10.1.2.3".into(), ..chosen() };
+        assert!(matches!(start.with_window(&bad_server), Err(SettingsError::BadServerAddress(_))));
+        let never_locks = WindowSettings { lock_after_minutes: 0, ..chosen() };
+        assert!(matches!(start.with_window(&never_locks), Err(SettingsError::LockAfterOutOfRange(0))));
+    }
+
+    #[test]
+    fn a_damaged_file_gives_the_defaults_and_a_partial_file_fills_in_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.json");
+        std::fs::write(&file, b"{ not json").unwrap();
+        assert_eq!(DesktopSettings::load(Some(&file)).text_size, TextSize::Standard);
+        std::fs::write(&file, br#"{"textSize":"large"}"#).unwrap();
+        let loaded = DesktopSettings::load(Some(&file));
+        assert_eq!((loaded.text_size, loaded.lock_after_minutes), (TextSize::Large, 10));
+    }
+}
