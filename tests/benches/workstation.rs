@@ -11,20 +11,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use jinlin_desktop::Clock;
-use jinlin_shared::ActorId;
-use jinlin_shared::area::AreaLevel;
-use jinlin_shared::document::{Edit, ElderDocument};
-use jinlin_shared::policy::Policy;
 use jinlin_shared::roster::RosterQuery;
-use jinlin_shared::synthetic::{self, Rng};
-use jinlin_shared::user::Role;
-use jinlin_shared::wire::{
-    AutomergeBytes, DeviceRegistration, DocumentPush, LoginRequest, LoginResponse, PROTOCOL_VERSION, PushRequest,
-    PushResponse,
-};
-use jinlin_tests::{ServerProcess, free_port, station};
-
-const PASSWORD: &str = "benchmark password";
+use jinlin_tests::bench::{BenchCity, PASSWORD};
+use jinlin_tests::station;
 
 fn visit() -> jinlin_desktop::forms::VisitForm {
     jinlin_tests::home_visit("上门看望")
@@ -88,83 +77,11 @@ async fn pipe(
     let _ = to.shutdown().await;
 }
 
-async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> LoginResponse {
-    let request = LoginRequest {
-        protocol: PROTOCOL_VERSION,
-        login: login.into(),
-        password: PASSWORD.into(),
-        device: DeviceRegistration { id: None, name: "bench uploader".into() },
-    };
-    http.post(format!("{base}/api/v1/auth/login")).json(&request).send().await.unwrap().json().await.unwrap()
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let big = 1_000;
-    let now = jinlin_desktop::Clock::system().now();
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("central.db").display());
-
-    // Two communities: one of 1,000 elders, one of a usual 27, each with a year of visits.
-    let mut rng = Rng::new(2026);
-    let city = synthetic::city(&mut rng, 2, now);
-    let (large, small) = (city.communities[0], city.communities[1]);
-    let year_ago = now.plus_hours(-24 * 365);
-    let documents: Vec<ElderDocument> = (0..big + 27)
-        .map(|i| {
-            let community = if i < big { large } else { small };
-            let author = synthetic::author(&mut rng, now);
-            let enrolment = synthetic::enrolment(&mut rng, community, year_ago.shanghai_date(), year_ago);
-            let (mut doc, _) =
-                ElderDocument::enrol(enrolment, &Edit { author, at: year_ago }, ActorId::random()).unwrap();
-            for month in 0..12 {
-                let at = year_ago.plus_hours(24 * (30 * month + 3) + 10);
-                doc.record_visit(&Edit { author, at }, synthetic::visit(&mut rng, at), &Policy::default()).unwrap();
-            }
-            doc
-        })
-        .collect();
-    let db = jinlin_server::db::connect(&url, true).await.unwrap();
-    jinlin_server::admin::import_area_list(&db, &city.areas).await.unwrap();
-    let tree = jinlin_server::state::load_area_tree(&db).await.unwrap();
-    let code = |id| tree.areas().find(|a| a.id == id && a.level == AreaLevel::Community).unwrap().code.clone();
-    jinlin_server::admin::add_user(&db, "admin", "admin", Role::Admin, None, PASSWORD.into()).await.unwrap();
-    jinlin_server::admin::add_user(&db, "large", "大社区助老员", Role::Assistant, Some(&code(large)), PASSWORD.into())
-        .await
-        .unwrap();
-    jinlin_server::admin::add_user(&db, "small", "小社区助老员", Role::Assistant, Some(&code(small)), PASSWORD.into())
-        .await
-        .unwrap();
-    db.close().await.unwrap();
-
-    let port = free_port();
-    let central = jinlin_tests::CentralDb::at(url.clone());
-    let server = ServerProcess::start(&central, port);
-    let http = reqwest::Client::new();
-    let base = format!("http://127.0.0.1:{port}");
-    let admin = sign_in(&http, &base, "admin").await;
-    for chunk in documents.chunks(100) {
-        let push = PushRequest::new(
-            chunk
-                .iter()
-                .map(|d| DocumentPush {
-                    elder: d.elder_id(),
-                    changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
-                })
-                .collect(),
-        );
-        let answer: PushResponse = http
-            .post(format!("{base}/api/v1/sync/push"))
-            .bearer_auth(&admin.token)
-            .json(&push)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert!(answer.results.iter().all(|r| r.outcome.is_accepted()));
-    }
+    let BenchCity { server, port, .. } = BenchCity::start(dir.path(), big).await;
     println!("workstation benchmark: {} elders in one community, 27 in another, 12 visits each", big);
 
     let relay = Relay::start(port).await;

@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod bench;
+pub mod window;
+
 use jinlin_desktop::{Clock, Station, StationConfig, SyncSettings};
 use jinlin_shared::ids::CommunityId;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};

@@ -1,158 +1,17 @@
 //! The built desktop app in a real window (Xvfb), driven through tauri-driver and
 //! WebKitWebDriver against the real server: sign in, find an elder, record a visit
 //! with the server down, see it waiting, start the server, see it arrive, switch to
-//! English. Screenshots of each screen are saved under `target/screenshots/`.
+//! English and 150 % text, settle a conflict made with a second (headless)
+//! workstation, lock and unlock, sign out to the choice of users. Screenshots of each
+//! screen are saved under `target/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use base64::Engine as _;
-use jinlin_tests::{Scenario, binary, free_port, server_url};
+use jinlin_desktop::Clock;
+use jinlin_shared::document::ProfileChange;
+use jinlin_shared::roster::RosterQuery;
+use jinlin_tests::window::{Window, screenshots_dir, wait_until, xvfb};
+use jinlin_tests::{Scenario, server_url};
 use serde_json::{Value, json};
-
-const LIMIT: Duration = Duration::from_secs(30);
-/// W3C WebDriver's key for an element reference.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-/// A child process killed when dropped (tauri-driver gets SIGTERM: it must stop its
-/// WebKitWebDriver, which SIGKILL would leave holding its port).
-struct Process(Child, bool);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        if self.1 {
-            let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        } else {
-            let _ = self.0.kill();
-        }
-        let _ = self.0.wait();
-    }
-}
-
-fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !ready() {
-        assert!(started.elapsed() < LIMIT, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn listening(port: u16) -> bool {
-    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-}
-
-/// A virtual display of 1366×768, the size of the workstations' screens.
-fn xvfb() -> (Process, String) {
-    let number = 40 + free_port() % 500;
-    let child = Command::new("Xvfb")
-        .args([&format!(":{number}"), "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb (scripts/setup.sh installs it)");
-    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
-    wait_until("Xvfb", || socket.exists());
-    (Process(child, false), format!(":{number}"))
-}
-
-/// A WebDriver session over plain HTTP.
-struct Window {
-    http: reqwest::blocking::Client,
-    base: String,
-    shots: PathBuf,
-    taken: usize,
-}
-
-impl Window {
-    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let answer: Value = request.send().unwrap().json().unwrap();
-        assert!(answer["value"].get("error").is_none(), "WebDriver {path}: {answer}");
-        answer["value"].clone()
-    }
-
-    fn find(&self, css: &str) -> String {
-        let mut found = None;
-        wait_until(css, || {
-            let answer: Value = self
-                .http
-                .post(format!("{}/elements", self.base))
-                .json(&json!({ "using": "css selector", "value": css }))
-                .send()
-                .unwrap()
-                .json()
-                .unwrap();
-            found = answer["value"]
-                .as_array()
-                .and_then(|a| a.first())
-                .map(|e| e[ELEMENT].as_str().unwrap_or_else(|| panic!("an element reference: {answer}")).to_owned());
-            found.is_some()
-        });
-        found.unwrap()
-    }
-
-    fn click(&self, css: &str) {
-        let element = self.find(css);
-        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({})));
-    }
-
-    fn type_into(&self, css: &str, text: &str) {
-        let element = self.find(css);
-        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({ "text": text })));
-    }
-
-    fn text(&self) -> String {
-        let script = json!({ "script": "return document.body.innerText", "args": [] });
-        self.call(reqwest::Method::POST, "/execute/sync", Some(script)).as_str().unwrap_or_default().to_owned()
-    }
-
-    /// The sync bar's words: the state, what waits, the last success.
-    fn sync_bar(&self) -> String {
-        let script = json!({ "script": "return document.querySelector('.sync-bar').innerText", "args": [] });
-        self.call(reqwest::Method::POST, "/execute/sync", Some(script)).as_str().unwrap_or_default().to_owned()
-    }
-
-    fn wait_for_sync_bar(&self, wanted: &str) -> String {
-        let mut last = String::new();
-        wait_until(&format!("the sync bar to say {wanted:?}"), || {
-            last = self.sync_bar();
-            last.contains(wanted)
-        });
-        last
-    }
-
-    fn wait_for_text(&self, wanted: &str) {
-        wait_until(&format!("the window to say {wanted:?}"), || self.text().contains(wanted));
-    }
-
-    /// Saves a screenshot after two animation frames, so it shows the last change.
-    fn screenshot(&mut self, name: &str) -> PathBuf {
-        let frames = json!({ "script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", "args": [] });
-        self.call(reqwest::Method::POST, "/execute/async", Some(frames));
-        let png = self.call(reqwest::Method::GET, "/screenshot", None);
-        let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
-        self.taken += 1;
-        let path = self.shots.join(format!("{:02}-{name}.png", self.taken));
-        std::fs::write(&path, bytes).unwrap();
-        println!("screenshot: {}", path.display());
-        path
-    }
-}
-
-fn screenshots_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let target = exe.ancestors().nth(3).expect("target/<profile>/deps/<test>").to_owned();
-    let dir = target.join("screenshots");
-    // Only this run's screenshots: a stale one would pass for a screen that no longer is.
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 #[test]
 fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
@@ -161,39 +20,15 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     let (scenario, server) = runtime.block_on(Scenario::start());
     let (_display, display) = xvfb();
     let data = tempfile::tempdir().unwrap();
-    let (port, native) = (free_port(), free_port());
-    let driver = Command::new(tauri_driver())
-        .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-        .env("DISPLAY", &display)
-        .env("JINLIN_SERVER", server_url(scenario.port))
-        .env("JINLIN_STATION_DATA", data.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("tauri-driver (scripts/setup.sh installs it)");
-    let _driver = Process(driver, true);
-    // tauri-driver forwards to WebKitWebDriver: both must listen before a session.
-    wait_until("tauri-driver and WebKitWebDriver", || listening(port) && listening(native));
-
-    let http = reqwest::blocking::Client::builder().timeout(LIMIT).build().unwrap();
-    let capabilities = json!({ "capabilities": { "alwaysMatch": {
-        "tauri:options": { "application": binary("jinlin-desktop").display().to_string(), "args": [] }
-    } } });
-    // On a loaded machine the first request can meet a driver still settling; a
-    // session refused outright is retried a few times, an error answer is not.
-    let mut session = Value::Null;
-    wait_until("a WebDriver session", || {
-        match http.post(format!("http://127.0.0.1:{port}/session")).json(&capabilities).send() {
-            Ok(answer) => {
-                session = answer.json().unwrap();
-                true
-            }
-            Err(_) => false,
-        }
-    });
-    let id = session["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("a session: {session}")).to_owned();
-    let mut window =
-        Window { http, base: format!("http://127.0.0.1:{port}/session/{id}"), shots: screenshots_dir(), taken: 0 };
+    let config = data.path().join("config");
+    let server_address = server_url(scenario.port);
+    let env = [
+        ("JINLIN_SERVER", server_address.as_ref()),
+        ("JINLIN_STATION_DATA", data.path().as_os_str()),
+        // The settings file the window saves: this test's own.
+        ("XDG_CONFIG_HOME", config.as_os_str()),
+    ];
+    let mut window = Window::launch(&display, &env, screenshots_dir());
 
     window.wait_for_text("登录");
     window.screenshot("sign-in");
@@ -240,20 +75,71 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
 
     // The same screens in English.
     window.click(".elder > button");
-    let english = json!({ "script": "const s = document.querySelector('header select'); s.value = 'en'; s.dispatchEvent(new Event('change')); return s.value;", "args": [] });
+    let english = json!({ "script": "const s = document.querySelector('header select'); s.value = 'en'; s.dispatchEvent(new Event('change', { bubbles: true })); return s.value;", "args": [] });
     window.call(reqwest::Method::POST, "/execute/sync", Some(english));
     window.wait_for_text("Visit roster");
     window.wait_for_sync_bar("Up to date");
     window.screenshot("roster-english");
-    let _ = window.http.delete(&window.base).send();
-    server.stop();
-}
 
-fn tauri_driver() -> PathBuf {
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
-        .unwrap();
-    let installed = home.join("bin/tauri-driver");
-    if installed.exists() { installed } else { PathBuf::from("tauri-driver") }
+    // Settings: text at 150 %, saved to the settings file and applied at once.
+    window.click("header button.settings");
+    window.wait_for_text("Server address");
+    window.click("input[name=textSize][value=extraLarge]");
+    window.click("form.settings button[type=submit]");
+    window.wait_for_text("Settings saved.");
+    window.screenshot("settings-150");
+    let settings: Value =
+        serde_json::from_slice(&std::fs::read(config.join("cn.jinlin.desktop/settings.json")).unwrap()).unwrap();
+    assert_eq!((settings["language"].as_str(), settings["textSize"].as_str()), (Some("en"), Some("extraLarge")));
+    window.click("form.settings button[type=button]");
+    window.wait_for_text("Visit roster");
+
+    // A conflict: this window and a second, headless workstation write different
+    // phones for the same elder while the server is away.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = runtime.block_on(scenario.signed_in(other_dir.path(), &scenario.other, Clock::system()));
+    let elder = runtime.block_on(async {
+        let query = RosterQuery { filters: vec![], search: name.as_str().unwrap().to_owned() };
+        other.roster(&query).await.unwrap().lines[0].entry.elder_id
+    });
+    server.stop();
+    window.click("li button.name");
+    window.click("button.edit");
+    window.replace_text("input[name=phone]", "13800000001");
+    window.click("form.profile-edit button[type=submit]");
+    window.wait_for_text("1 changes waiting to sync");
+    runtime.block_on(other.update_profile(elder, vec![ProfileChange::Phone(Some("13900000002".into()))])).unwrap();
+    let server = scenario.restart_server();
+    runtime.block_on(other.sync_once()).unwrap();
+    window.click(".sync-bar button");
+    window.wait_for_text("Keep which?");
+    window.wait_for_sync_bar("Up to date");
+    let page = window.text();
+    assert!(page.contains("*******0001") && page.contains("*******0002"), "both phones, masked: {page}");
+    assert!(!page.contains("13900000002"), "no full phone on the page: {page}");
+    window.screenshot("conflict");
+    let keep = window.find_xpath("//li[contains(., '*******0002')]/button");
+    window.call(reqwest::Method::POST, &format!("/element/{keep}/click"), Some(json!({})));
+    wait_until("the conflict to go", || !window.text().contains("Keep which?"));
+    window.wait_for_sync_bar("Up to date");
+    window.screenshot("conflict-resolved");
+    let settled = runtime.block_on(async {
+        other.sync_once().await.unwrap();
+        other.elder(elder).await.unwrap()
+    });
+    assert!(settled.rows.conflicts.is_empty(), "resolved in the window, cleared on the other workstation too");
+    assert_eq!(settled.rows.elder.profile.phone.as_deref(), Some("13900000002"), "the kept phone");
+
+    // Lock and unlock; then sign out, and the next person chooses who they are.
+    window.click("header button.lock");
+    window.wait_for_text("The screen is locked");
+    window.screenshot("locked");
+    window.type_into("form.lock input[name=password]", jinlin_tests::DEMO_PASSWORD);
+    window.click("form.lock button[type=submit]");
+    window.wait_for_text("Visits");
+    window.click("header button.sign-out");
+    window.wait_for_text("People who have signed in on this computer");
+    window.screenshot("choose-user");
+    window.close();
+    server.stop();
 }

@@ -3,10 +3,12 @@ import { ElderController } from "./elder/elder.svelte";
 import type { Backend } from "./lib/api/backend";
 import { RosterController } from "./roster/roster.svelte";
 import { SessionController } from "./session/session.svelte";
+import { SettingsController } from "./settings/settings.svelte";
 import { SyncController } from "./sync/sync.svelte";
 
 export interface Controllers {
   session: SessionController;
+  settings: SettingsController;
   sync: SyncController;
   roster: RosterController;
   elder: ElderController;
@@ -15,6 +17,7 @@ export interface Controllers {
 export function controllers(backend: Backend): Controllers {
   return {
     session: new SessionController(backend),
+    settings: new SettingsController(backend),
     sync: new SyncController(backend),
     roster: new RosterController(backend),
     elder: new ElderController(backend),

@@ -1,7 +1,17 @@
 // The elder page's state: the page, and the edits made from it.
 import type { Backend } from "../lib/api/backend";
 import { isErrorView } from "../lib/api/backend";
-import type { ElderId, ElderPage, JsonValue, StationErrorCode, VisitForm, VisitId } from "../lib/api/types";
+import type {
+  ElderId,
+  ElderPage,
+  EnrolmentForm,
+  JsonValue,
+  ProfileEdit,
+  StationErrorCode,
+  Timestamp,
+  VisitForm,
+  VisitId,
+} from "../lib/api/types";
 
 export class ElderController {
   elder = $state<ElderId | null>(null);
@@ -41,6 +51,37 @@ export class ElderController {
     const elder = this.elder;
     if (elder === null) return false;
     return this.#run(async () => (await this.backend.recordVisit(elder, form)).page);
+  }
+
+  async correctVisit(visit: VisitId, visitedAt: Timestamp, form: VisitForm): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    return this.#run(() => this.backend.correctVisit(elder, visit, visitedAt, form));
+  }
+
+  async updateProfile(edits: ProfileEdit[]): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null || edits.length === 0) return false;
+    return this.#run(() => this.backend.updateProfile(elder, edits));
+  }
+
+  /** Sends the ID number to the server (online only); gives its masked form. */
+  async submitIdNumber(idNumber: string): Promise<string | null> {
+    const elder = this.elder;
+    if (elder === null) return null;
+    let masked: string | null = null;
+    await this.#run(async () => {
+      masked = await this.backend.submitIdNumber(elder, idNumber);
+      return this.backend.elder(elder);
+    });
+    return masked;
+  }
+
+  /** Enrols a new elder and opens their page. */
+  async enrol(form: EnrolmentForm): Promise<boolean> {
+    const saved = await this.#run(() => this.backend.enrolElder(form));
+    if (saved && this.page) this.elder = this.page.rows.elder.elderId;
+    return saved;
   }
 
   async voidVisit(visit: VisitId, reason: string): Promise<boolean> {

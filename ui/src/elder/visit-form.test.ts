@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { catalogues } from "../lib/i18n/messages";
-import { fromShanghaiInput, newDraft, problems, toForm, toShanghaiInput } from "./visit-form";
+import { draftOf, fromShanghaiInput, newDraft, problems, toForm, toShanghaiInput } from "./visit-form";
 
 const zh = catalogues["zh-CN"];
 const now = Date.UTC(2026, 10, 28, 2, 0);
@@ -10,11 +10,43 @@ describe("the visit form", () => {
   it("refuses a red-risk visit without a follow-up, pointing at the field", () => {
     const draft = newDraft(now);
     draft.risk = "red";
-    expect(problems(draft, zh)).toEqual([{ field: "followUp", message: zh.visitForm.redNeedsFollowUp }]);
+    expect(problems(draft, zh, now)).toEqual([{ field: "followUp", message: zh.visitForm.redNeedsFollowUp }]);
+    expect(problems(draft, zh, now, true), "a correction whose follow-up exists").toEqual([]);
     draft.followUpAction = "明天再次上门";
-    expect(problems(draft, zh)).toEqual([]);
+    expect(problems(draft, zh, now)).toEqual([]);
     draft.followUpDue = now + 3 * 24 * 3600 * 1000;
-    expect(problems(draft, zh).map((p) => p.field)).toEqual(["followUpDue"]);
+    expect(problems(draft, zh, now).map((p) => p.field)).toEqual(["followUpDue"]);
+    draft.followUpDue = now - 1;
+    expect(problems(draft, zh, now)).toEqual([{ field: "followUpDue", message: zh.visitForm.followUpBeforeVisit }]);
+  });
+
+  it("refuses a visit in the future beyond the clock-skew allowance", () => {
+    const draft = newDraft(now);
+    draft.visitedAt = now + 5 * 60 * 1000;
+    expect(problems(draft, zh, now)).toEqual([]);
+    draft.visitedAt = now + 3600 * 1000;
+    expect(problems(draft, zh, now)).toEqual([{ field: "visitedAt", message: zh.visitForm.notInFuture }]);
+  });
+
+  it("drafts a correction from the visit as recorded, and gives back the same record", () => {
+    const draft = newDraft(now - 3600 * 1000);
+    draft.mode = "phone";
+    draft.risk = "yellow";
+    draft.checks.health = { state: "concern", note: "血压偏高" };
+    draft.referrals = { communityHealthCentre: "  预约全科  " };
+    draft.incident = "hospitalStay";
+    draft.incidentNote = "住院三天";
+    draft.notes = "女儿在场";
+    const form = toForm(draft);
+    expect(form.referrals).toEqual({ communityHealthCentre: "预约全科" });
+    const row = {
+      elderId: "e", visitId: "v", assistant: "u", device: "d", visitedAt: form.visitedAt ?? 0, recordedAt: now,
+      mode: form.mode, outcome: form.outcome, checks: form.checks, risk: form.risk, referrals: form.referrals,
+      incident: form.incident, notes: form.notes,
+    };
+    const again = draftOf(row, now);
+    expect(again.followUpAction).toBe("");
+    expect({ ...toForm(again), followUp: null }).toEqual({ ...form, followUp: null });
   });
 
   it("gives the core flat checks, the incident and the follow-up", () => {

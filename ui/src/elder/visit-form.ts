@@ -1,7 +1,18 @@
 // The visit form's model and its checks before saving: pure, so it is tested
 // without a window. The core checks again (the shared rules); these only spare the
 // assistant a round trip and point at the field.
-import type { CheckArea, CheckState, IncidentKind, RiskLevel, Timestamp, VisitForm, VisitMode, VisitOutcome } from "../lib/api/types";
+import type {
+  CheckArea,
+  CheckState,
+  IncidentKind,
+  Referral,
+  RiskLevel,
+  Timestamp,
+  VisitForm,
+  VisitMode,
+  VisitOutcome,
+  VisitRow,
+} from "../lib/api/types";
 import type { Messages } from "../lib/i18n/messages";
 
 export const CHECK_AREAS: CheckArea[] = ["health", "economic", "family", "safety", "serviceNeeds"];
@@ -12,6 +23,8 @@ export interface VisitDraft {
   outcome: VisitOutcome;
   checks: Record<CheckArea, { state: CheckState; note: string }>;
   risk: RiskLevel;
+  /** Referral kind → its note; a kind is chosen when present. */
+  referrals: Partial<Record<Referral, string>>;
   incident: IncidentKind | "none";
   incidentNote: string;
   followUpAction: string;
@@ -35,6 +48,7 @@ export function newDraft(now: Timestamp): VisitDraft {
       serviceNeeds: unchecked(),
     },
     risk: "green",
+    referrals: {},
     incident: "none",
     incidentNote: "",
     followUpAction: "",
@@ -43,16 +57,50 @@ export function newDraft(now: Timestamp): VisitDraft {
   };
 }
 
-export type DraftProblem = { field: "followUp" | "followUpDue"; message: string };
+/** The draft of a correction: the visit as it was recorded, with no new follow-up. */
+export function draftOf(visit: VisitRow, now: Timestamp): VisitDraft {
+  const checks = visit.checks;
+  return {
+    visitedAt: visit.visitedAt,
+    mode: visit.mode,
+    outcome: visit.outcome,
+    checks: {
+      health: { state: checks.health, note: checks.healthNote },
+      economic: { state: checks.economic, note: checks.economicNote },
+      family: { state: checks.family, note: checks.familyNote },
+      safety: { state: checks.safety, note: checks.safetyNote },
+      serviceNeeds: { state: checks.serviceNeeds, note: checks.serviceNeedsNote },
+    },
+    risk: visit.risk,
+    referrals: { ...visit.referrals },
+    incident: visit.incident?.kind ?? "none",
+    incidentNote: visit.incident?.note ?? "",
+    followUpAction: "",
+    followUpDue: Math.max(now, visit.visitedAt) + DAY,
+    notes: visit.notes,
+  };
+}
 
-/** What is wrong with the draft, field by field; empty when it may be saved. */
-export function problems(draft: VisitDraft, m: Messages): DraftProblem[] {
+export type DraftField = "visitedAt" | "followUp" | "followUpDue";
+export type DraftProblem = { field: DraftField; message: string };
+
+/** How far a visit may be ahead of this computer's clock (the shared rules' skew). */
+const SKEW = 10 * 60 * 1000;
+
+/**
+ * What is wrong with the draft, field by field; empty when it may be saved.
+ * `followUpExists`: the visit being corrected already has its follow-up.
+ */
+export function problems(draft: VisitDraft, m: Messages, now: Timestamp, followUpExists = false): DraftProblem[] {
   const out: DraftProblem[] = [];
-  const wantsFollowUp = draft.risk === "red" || draft.followUpAction.trim() !== "";
-  if (draft.risk === "red" && draft.followUpAction.trim() === "") {
+  if (draft.visitedAt > now + SKEW) out.push({ field: "visitedAt", message: m.visitForm.notInFuture });
+  const action = draft.followUpAction.trim();
+  if (draft.risk === "red" && action === "" && !followUpExists) {
     out.push({ field: "followUp", message: m.visitForm.redNeedsFollowUp });
   }
-  if (wantsFollowUp && draft.risk === "red" && draft.followUpDue > draft.visitedAt + DAY) {
+  if (action !== "" && draft.followUpDue <= draft.visitedAt) {
+    out.push({ field: "followUpDue", message: m.visitForm.followUpBeforeVisit });
+  } else if (action !== "" && draft.risk === "red" && draft.followUpDue > draft.visitedAt + DAY) {
     out.push({ field: "followUpDue", message: m.visitForm.redNeedsFollowUp });
   }
   return out;
@@ -78,7 +126,7 @@ export function toForm(draft: VisitDraft): VisitForm {
       serviceNeedsNote: flat("serviceNeeds").note,
     },
     risk: draft.risk,
-    referrals: {},
+    referrals: Object.fromEntries(Object.entries(draft.referrals).map(([kind, note]) => [kind, (note ?? "").trim()])),
     incident: draft.incident === "none" ? null : { kind: draft.incident, note: draft.incidentNote },
     notes: draft.notes,
     followUp: draft.followUpAction.trim() === "" ? null : { action: draft.followUpAction.trim(), dueAt: draft.followUpDue },

@@ -1,6 +1,15 @@
 // A Backend for tests: answers from fixed data and records what it was asked.
 import type { Backend } from "./api/backend";
-import type { ErrorView, RosterLine, RosterQuery, RosterView, SignedInUser, SyncStatus } from "./api/types";
+import type {
+  ErrorView,
+  RosterLine,
+  RosterQuery,
+  RosterView,
+  SignedInUser,
+  SyncStatus,
+  VisitForm,
+  WindowSettings,
+} from "./api/types";
 
 export const assistant: SignedInUser = {
   id: "0192f2a0-0000-7000-8000-000000000001",
@@ -35,17 +44,61 @@ export function line(overrides: Partial<RosterLine> = {}): RosterLine {
   };
 }
 
+function refusal(code: ErrorView["code"], message: string): ErrorView {
+  return { code, message };
+}
+
 export class FakeBackend implements Partial<Backend> {
   queries: RosterQuery[] = [];
   listeners: ((status: SyncStatus) => void)[] = [];
   password = "jinlin-demo";
+  user: SignedInUser | null = null;
+  locked = false;
+  known: SignedInUser[] = [];
+  stored: WindowSettings = { server: "http://127.0.0.1:8080", language: "zh-CN", textSize: "standard", lockAfterMinutes: 10 };
+  recorded: VisitForm[] = [];
+
+  async currentUser(): Promise<SignedInUser | null> {
+    return this.user;
+  }
+
+  async knownUsers(): Promise<SignedInUser[]> {
+    return this.known;
+  }
+
+  async isLocked(): Promise<boolean> {
+    return this.locked;
+  }
+
+  async lock(): Promise<void> {
+    this.locked = true;
+  }
+
+  async unlock(password: string): Promise<SignedInUser> {
+    if (password !== this.password) throw refusal("wrongPassword", "the user name or password is wrong");
+    this.locked = false;
+    return this.user ?? assistant;
+  }
+
+  async signOut(): Promise<void> {
+    this.user = null;
+    this.locked = false;
+  }
+
+  async settings(): Promise<WindowSettings> {
+    return this.stored;
+  }
+
+  async saveSettings(chosen: WindowSettings): Promise<WindowSettings> {
+    if (!/^https?:\/\//.test(chosen.server)) throw refusal("badSettings", `${chosen.server} is not a server address`);
+    this.stored = { ...chosen, server: chosen.server.replace(/\/$/, "") };
+    return this.stored;
+  }
 
   async signIn(login: string, password: string): Promise<SignedInUser> {
-    if (password !== this.password) {
-      const refusal: ErrorView = { code: "wrongPassword", message: "the user name or password is wrong" };
-      throw refusal;
-    }
-    return { ...assistant, login };
+    if (password !== this.password) throw refusal("wrongPassword", "the user name or password is wrong");
+    this.user = { ...assistant, login };
+    return this.user;
   }
 
   async roster(query: RosterQuery): Promise<RosterView> {

@@ -1,10 +1,15 @@
-// Who is signed in, and signing in and out.
+// Who is signed in, who has signed in here before, signing in and out, and the
+// lock after inactivity.
 import type { Backend } from "../lib/api/backend";
 import { isErrorView } from "../lib/api/backend";
 import type { SignedInUser, StationErrorCode } from "../lib/api/types";
 
 export class SessionController {
   user = $state<SignedInUser | null>(null);
+  /** Signed in, but the screen waits for the password (sync goes on). */
+  locked = $state(false);
+  /** People who signed in on this workstation before: the "who are you" choice. */
+  knownUsers = $state<SignedInUser[]>([]);
   working = $state(false);
   error = $state<StationErrorCode | null>(null);
 
@@ -12,13 +17,44 @@ export class SessionController {
 
   async restore(): Promise<void> {
     this.user = await this.backend.currentUser();
+    this.locked = this.user !== null && (await this.backend.isLocked());
+    this.knownUsers = await this.backend.knownUsers();
   }
 
   async signIn(login: string, password: string): Promise<boolean> {
+    return this.#attempt(async () => {
+      this.user = await this.backend.signIn(login.trim(), password);
+      this.locked = false;
+    });
+  }
+
+  async signOut(): Promise<void> {
+    await this.backend.signOut();
+    this.user = null;
+    this.locked = false;
+    this.error = null;
+    this.knownUsers = await this.backend.knownUsers();
+  }
+
+  async lock(): Promise<void> {
+    if (this.user === null || this.locked) return;
+    await this.backend.lock();
+    this.locked = true;
+    this.error = null;
+  }
+
+  async unlock(password: string): Promise<boolean> {
+    return this.#attempt(async () => {
+      this.user = await this.backend.unlock(password);
+      this.locked = false;
+    });
+  }
+
+  async #attempt(action: () => Promise<void>): Promise<boolean> {
     this.working = true;
     this.error = null;
     try {
-      this.user = await this.backend.signIn(login.trim(), password);
+      await action();
       return true;
     } catch (error) {
       this.error = isErrorView(error) ? error.code : "internal";
@@ -26,10 +62,5 @@ export class SessionController {
     } finally {
       this.working = false;
     }
-  }
-
-  async signOut(): Promise<void> {
-    await this.backend.signOut();
-    this.user = null;
   }
 }

@@ -17,6 +17,7 @@ import type {
   Timestamp,
   VisitForm,
   VisitId,
+  WindowSettings,
 } from "./types";
 
 export interface Backend {
@@ -36,7 +37,13 @@ export interface Backend {
   rejectedChanges(): Promise<RejectedChangeView[]>;
   syncNow(): Promise<void>;
   syncStatus(): Promise<SyncStatus>;
-  serverAddress(): Promise<string>;
+  settings(): Promise<WindowSettings>;
+  /** Checks and saves the choices whole; a refused choice changes nothing. */
+  saveSettings(chosen: WindowSettings): Promise<WindowSettings>;
+  /** Locks the screen: sync goes on, every other command waits for `unlock`. */
+  lock(): Promise<void>;
+  unlock(password: string): Promise<SignedInUser>;
+  isLocked(): Promise<boolean>;
   /** Calls `listener` with every sync status change; returns how to stop. */
   onSyncStatus(listener: (status: SyncStatus) => void): Promise<() => void>;
 }

@@ -23,7 +23,11 @@ export const tauriBackend: Backend = {
   rejectedChanges: () => invoke("rejected_changes"),
   syncNow: () => invoke("sync_now"),
   syncStatus: () => invoke("sync_status"),
-  serverAddress: () => invoke("server_address"),
+  settings: () => invoke("settings"),
+  saveSettings: (chosen) => invoke("save_settings", { chosen }),
+  lock: () => invoke("lock"),
+  unlock: (password) => invoke("unlock", { password }),
+  isLocked: () => invoke("is_locked"),
   onSyncStatus: async (listener) => {
     const stop = await listen<SyncStatus>(SYNC_STATUS_EVENT, (event) => listener(event.payload));
     return stop;

@@ -1,0 +1,246 @@
+//! The built desktop app in a real window: a virtual display (Xvfb), tauri-driver and
+//! WebKitWebDriver, and a WebDriver session spoken over plain blocking HTTP. Used by
+//! the real-window test and the window benchmark.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::{binary, free_port};
+
+pub const LIMIT: Duration = Duration::from_secs(30);
+/// W3C WebDriver's key for an element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A child process killed when dropped (tauri-driver gets SIGTERM: it must stop its
+/// WebKitWebDriver, which SIGKILL would leave holding its port).
+#[derive(Debug)]
+pub struct Process(Child, bool);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        } else {
+            let _ = self.0.kill();
+        }
+        let _ = self.0.wait();
+    }
+}
+
+pub fn wait_until(what: &str, mut ready: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(started.elapsed() < LIMIT, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+/// A virtual display of 1366×768, the size of the workstations' screens.
+pub fn xvfb() -> (Process, String) {
+    let number = 40 + free_port() % 500;
+    let child = Command::new("Xvfb")
+        .args([&format!(":{number}"), "-screen", "0", "1366x768x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb (scripts/setup.sh installs it)");
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{number}"));
+    wait_until("Xvfb", || socket.exists());
+    (Process(child, false), format!(":{number}"))
+}
+
+/// A WebDriver session over plain HTTP.
+#[derive(Debug)]
+pub struct Window {
+    pub http: reqwest::blocking::Client,
+    pub base: String,
+    /// Where screenshots go, numbered in the order taken.
+    pub shots: PathBuf,
+    pub taken: usize,
+    /// When the session was asked for: the app's launch.
+    pub launched_at: Instant,
+    /// Keeps tauri-driver (and so the app) running while the window is in use.
+    _driver: Process,
+}
+
+impl Window {
+    pub fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let answer: Value = request.send().unwrap().json().unwrap();
+        assert!(answer["value"].get("error").is_none(), "WebDriver {path}: {answer}");
+        answer["value"].clone()
+    }
+
+    pub fn find(&self, css: &str) -> String {
+        self.find_by("css selector", css)
+    }
+
+    /// The first element an XPath finds: for "the button in the line that says …".
+    pub fn find_xpath(&self, xpath: &str) -> String {
+        self.find_by("xpath", xpath)
+    }
+
+    pub fn find_by(&self, using: &str, value: &str) -> String {
+        let mut found = None;
+        wait_until(value, || {
+            let answer: Value = self
+                .http
+                .post(format!("{}/elements", self.base))
+                .json(&json!({ "using": using, "value": value }))
+                .send()
+                .unwrap()
+                .json()
+                .unwrap();
+            found = answer["value"]
+                .as_array()
+                .and_then(|a| a.first())
+                .map(|e| e[ELEMENT].as_str().unwrap_or_else(|| panic!("an element reference: {answer}")).to_owned());
+            found.is_some()
+        });
+        found.unwrap()
+    }
+
+    pub fn click(&self, css: &str) {
+        let element = self.find(css);
+        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({})));
+    }
+
+    pub fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css);
+        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({ "text": text })));
+    }
+
+    /// Empties the field, then types `text` key by key.
+    pub fn replace_text(&self, css: &str, text: &str) {
+        let element = self.find(css);
+        self.call(reqwest::Method::POST, &format!("/element/{element}/clear"), Some(json!({})));
+        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({ "text": text })));
+    }
+
+    pub fn text(&self) -> String {
+        let script = json!({ "script": "return document.body.innerText", "args": [] });
+        self.call(reqwest::Method::POST, "/execute/sync", Some(script)).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// The sync bar's words: the state, what waits, the last success.
+    pub fn sync_bar(&self) -> String {
+        let script = json!({ "script": "return document.querySelector('.sync-bar').innerText", "args": [] });
+        self.call(reqwest::Method::POST, "/execute/sync", Some(script)).as_str().unwrap_or_default().to_owned()
+    }
+
+    pub fn wait_for_sync_bar(&self, wanted: &str) -> String {
+        let mut last = String::new();
+        wait_until(&format!("the sync bar to say {wanted:?}"), || {
+            last = self.sync_bar();
+            last.contains(wanted)
+        });
+        last
+    }
+
+    pub fn wait_for_text(&self, wanted: &str) {
+        wait_until(&format!("the window to say {wanted:?}"), || self.text().contains(wanted));
+    }
+
+    /// Saves a screenshot after two animation frames, so it shows the last change.
+    pub fn screenshot(&mut self, name: &str) -> PathBuf {
+        let frames = json!({ "script": "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", "args": [] });
+        self.call(reqwest::Method::POST, "/execute/async", Some(frames));
+        let png = self.call(reqwest::Method::GET, "/screenshot", None);
+        let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
+        self.taken += 1;
+        let path = self.shots.join(format!("{:02}-{name}.png", self.taken));
+        std::fs::write(&path, bytes).unwrap();
+        println!("screenshot: {}", path.display());
+        path
+    }
+}
+
+pub fn screenshots_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let target = exe.ancestors().nth(3).expect("target/<profile>/deps/<test>").to_owned();
+    let dir = target.join("screenshots");
+    // Only this run's screenshots: a stale one would pass for a screen that no longer is.
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Window {
+    /// Starts tauri-driver on `display` with `env` for the app, and opens a WebDriver
+    /// session: the built `jinlin-desktop` starts in its window.
+    pub fn launch(display: &str, env: &[(&str, &std::ffi::OsStr)], shots: PathBuf) -> Self {
+        let (port, native) = (free_port(), free_port());
+        let mut command = Command::new(tauri_driver());
+        command
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("DISPLAY", display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let driver = Process(command.spawn().expect("tauri-driver (scripts/setup.sh installs it)"), true);
+        // tauri-driver forwards to WebKitWebDriver: both must listen before a session.
+        wait_until("tauri-driver and WebKitWebDriver", || listening(port) && listening(native));
+
+        let http = reqwest::blocking::Client::builder().timeout(LIMIT).build().unwrap();
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "tauri:options": { "application": binary("jinlin-desktop").display().to_string(), "args": [] }
+        } } });
+        // On a loaded machine the first request can meet a driver still settling; a
+        // session refused outright is retried a few times, an error answer is not.
+        let mut session = Value::Null;
+        let mut launched_at = Instant::now();
+        wait_until("a WebDriver session", || {
+            launched_at = Instant::now();
+            match http.post(format!("http://127.0.0.1:{port}/session")).json(&capabilities).send() {
+                Ok(answer) => {
+                    session = answer.json().unwrap();
+                    true
+                }
+                Err(_) => false,
+            }
+        });
+        let id = session["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("a session: {session}")).to_owned();
+        Self {
+            http,
+            base: format!("http://127.0.0.1:{port}/session/{id}"),
+            shots,
+            taken: 0,
+            launched_at,
+            _driver: driver,
+        }
+    }
+
+    /// Runs `script` in the page and gives what it returns.
+    pub fn run(&self, script: &str) -> Value {
+        self.call(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": [] })))
+    }
+
+    /// Ends the session (the app exits), then stops the drivers.
+    pub fn close(self) {
+        let _ = self.http.delete(&self.base).send();
+    }
+}
+
+/// tauri-driver as `scripts/setup.sh` installs it.
+pub fn tauri_driver() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+        .unwrap();
+    let installed = home.join("bin/tauri-driver");
+    if installed.exists() { installed } else { PathBuf::from("tauri-driver") }
+}

@@ -1,0 +1,71 @@
+// @vitest-environment happy-dom
+import { flushSync, mount, unmount } from "svelte";
+import { afterEach, describe, expect, it } from "vitest";
+
+import type { Backend } from "../lib/api/backend";
+import type { ElderPage, VisitForm } from "../lib/api/types";
+import { ElderController } from "./elder.svelte";
+import VisitFormView from "./VisitFormView.svelte";
+
+let component: ReturnType<typeof mount> | null = null;
+afterEach(() => {
+  if (component) unmount(component);
+  component = null;
+  document.body.innerHTML = "";
+});
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function recordingBackend(recorded: VisitForm[]): Backend {
+  return {
+    recordVisit: async (_elder: string, form: VisitForm) => {
+      recorded.push(form);
+      return { visit: "v1", page: { rows: { elder: { elderId: "e1" } } } as unknown as ElderPage };
+    },
+  } as unknown as Backend;
+}
+
+function choose(selector: string) {
+  const input = document.querySelector<HTMLInputElement>(selector)!;
+  input.checked = true;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  flushSync();
+}
+
+function type(selector: string, text: string) {
+  const input = document.querySelector<HTMLInputElement>(selector)!;
+  input.value = text;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+describe("the visit form", () => {
+  it("shows the problem beside the field and saves nothing until it is put right", async () => {
+    const recorded: VisitForm[] = [];
+    const elder = new ElderController(recordingBackend(recorded));
+    elder.elder = "e1";
+    let closed = 0;
+    component = mount(VisitFormView, { target: document.body, props: { elder, done: () => closed++ } });
+    flushSync();
+
+    choose("input[name=risk][value=red]");
+    document.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    flushSync();
+    await settle();
+    const problem = document.getElementById("problem-followUp");
+    expect(problem?.textContent).toBe("红色风险必须安排 24 小时内的跟进。");
+    expect(document.querySelector("input[name=followUp]")?.getAttribute("aria-describedby")).toBe("problem-followUp");
+    expect(recorded).toHaveLength(0);
+
+    type("input[name=followUp]", "明天上午再次上门");
+    expect(document.getElementById("problem-followUp"), "the message goes as soon as the field is right").toBeNull();
+    choose("input[type=checkbox]");
+    document.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]!.risk).toBe("red");
+    expect(recorded[0]!.followUp?.action).toBe("明天上午再次上门");
+    expect(recorded[0]!.referrals).toEqual({ communityHealthCentre: "" });
+    expect(closed).toBe(1);
+  });
+});
