@@ -4,11 +4,12 @@ set -euo pipefail
 
 # System packages the workspace builds against: a C toolchain, the WebKitGTK stack
 # the Tauri window (src-tauri) links to, and what shows that window without a
-# display (Xvfb, WebKit's WebDriver, Chinese fonts, ImageMagick for screenshots).
+# display (Xvfb, WebKit's WebDriver, Chinese fonts, ImageMagick for screenshots),
+# and curl (the run command waits for the server with it).
 packages=(build-essential pkg-config
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev
-  xvfb xauth webkit2gtk-driver fonts-noto-cjk imagemagick)
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk imagemagick curl)
 
 missing=()
 for p in "${packages[@]}"; do
