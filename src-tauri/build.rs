@@ -9,7 +9,7 @@ fn main() {
 }
 
 /// Every command of `src/app/commands.rs`; a command missing here cannot be invoked.
-const COMMANDS: [&str; 21] = [
+const COMMANDS: [&str; 22] = [
     "sign_in",
     "sign_out",
     "current_user",
@@ -19,6 +19,7 @@ const COMMANDS: [&str; 21] = [
     "record_visit",
     "correct_visit",
     "void_visit",
+    "resolve_follow_up",
     "enrol_elder",
     "update_profile",
     "submit_id_number",

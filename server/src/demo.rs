@@ -180,8 +180,24 @@ fn demo_elder(
         if rng.chance(92) {
             let author = authors[rng.below(authors.len() as u64) as usize];
             let visit = synthetic::visit(&mut rng, at);
+            let follow_up = visit.follow_up.as_ref().map(|f| f.id);
             doc.record_visit(&Edit { author, at: at.plus_minutes(30) }, visit, policy)?;
             count += 1;
+            // Most red-risk follow-ups are done the next morning, by a visit that
+            // closes them; the rest stay open, as in life.
+            let next = at.plus_hours(20);
+            if let Some(follow_up) = follow_up.filter(|_| rng.chance(85))
+                && next < now.plus_hours(-2)
+            {
+                let mut check = synthetic::visit(&mut rng, next);
+                check.record.risk = jinlin_shared::visit::RiskLevel::Yellow;
+                check.follow_up = None;
+                let visit = check.id;
+                let edit = Edit { author, at: next.plus_minutes(30) };
+                doc.record_visit(&edit, check, policy)?;
+                doc.resolve_follow_up(&edit, follow_up, Some(visit), "")?;
+                count += 1;
+            }
         }
         at = at.plus_hours(24 * (26 + rng.below(8) as i64));
     }

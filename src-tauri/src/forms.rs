@@ -25,6 +25,9 @@ pub struct VisitForm {
     /// Required for a red-risk visit (the shared rules say by when).
     #[serde(default)]
     pub follow_up: Option<FollowUpForm>,
+    /// Open follow-ups this visit completes: closed with it, in the same save.
+    #[serde(default)]
+    pub completes: Vec<FollowUpId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +39,8 @@ pub struct FollowUpForm {
 }
 
 impl VisitForm {
-    /// The visit to record, with new ids, at `now` unless the form says when.
+    /// The visit to record, with new ids, at `now` unless the form says when (the
+    /// follow-ups it completes are the caller's to close).
     pub fn into_new_visit(self, now: Timestamp) -> NewVisit {
         NewVisit {
             id: VisitId::from_parts(now.as_millis() as u64, random_tail()),

@@ -19,7 +19,7 @@ use jinlin_shared::area::Scope;
 use jinlin_shared::author::Author;
 use jinlin_shared::coverage::{CoverageTotals, counts_for, elder_coverage};
 use jinlin_shared::document::{DocumentError, Edit, ElderDocument, Enrolment, ProfileChange};
-use jinlin_shared::ids::{CommunityId, ElderId, VisitId};
+use jinlin_shared::ids::{CommunityId, ElderId, FollowUpId, VisitId};
 use jinlin_shared::materialise::{ElderRows, materialise};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::privacy::mask_phone;
@@ -507,11 +507,33 @@ impl Station {
     }
 
     /// Records a visit; returns its id and the elder's page.
+    /// The follow-ups the form says it completes are closed by it in the same save:
+    /// both land, or neither.
     pub async fn record_visit(&self, elder: ElderId, form: VisitForm) -> Result<(VisitId, ElderPage), StationError> {
+        let completes = form.completes.clone();
         let visit = form.into_new_visit(self.now());
         let id = visit.id;
-        let page = self.edit(elder, move |doc, edit, policy| doc.record_visit(edit, visit, policy)).await?;
+        let page = self
+            .edit(elder, move |doc, edit, policy| {
+                let mut last = doc.record_visit(edit, visit, policy)?;
+                for follow_up in completes {
+                    last = doc.resolve_follow_up(edit, follow_up, Some(id), "")?.or(last);
+                }
+                Ok(last)
+            })
+            .await?;
         Ok((id, page))
+    }
+
+    /// Closes a follow-up without a visit (a phone call, a referral made), saying how.
+    pub async fn resolve_follow_up(
+        &self,
+        elder: ElderId,
+        follow_up: FollowUpId,
+        note: &str,
+    ) -> Result<ElderPage, StationError> {
+        let note = note.to_owned();
+        self.edit(elder, move |doc, edit, _| doc.resolve_follow_up(edit, follow_up, None, &note)).await
     }
 
     /// Corrects a visit: only the fields that differ are written, so a concurrent

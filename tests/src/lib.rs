@@ -292,6 +292,7 @@ pub fn home_visit(notes: &str) -> jinlin_desktop::forms::VisitForm {
             notes: notes.into(),
         },
         follow_up: None,
+        completes: Vec::new(),
     }
 }
 

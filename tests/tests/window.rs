@@ -117,6 +117,7 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     let page = window.text();
     assert!(page.contains("*******0001") && page.contains("*******0002"), "both phones, masked: {page}");
     assert!(!page.contains("13900000002"), "no full phone on the page: {page}");
+    window.run("document.querySelector('.conflicts').scrollIntoView({ block: 'center' })");
     window.screenshot("conflict");
     let keep = window.find_xpath("//li[contains(., '*******0002')]/button");
     window.call(reqwest::Method::POST, &format!("/element/{keep}/click"), Some(json!({})));

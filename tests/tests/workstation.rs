@@ -275,3 +275,61 @@ async fn an_elder_enrolled_here_reaches_the_server_and_an_id_number_stays_whole_
     assert_eq!(voided.visit.void.as_ref().map(|v| v.reason.as_str()), Some("录错了老人"));
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_red_risk_follow_up_is_closed_by_the_next_visit_or_by_a_note_and_the_server_agrees() {
+    let (scenario, server) = Scenario::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let station = scenario.signed_in(dir.path(), &scenario.login, Clock::system()).await;
+    let elder = first_elder(&station).await;
+    let open_follow_ups = |page: &jinlin_desktop::ElderPage| {
+        page.rows
+            .follow_ups
+            .iter()
+            .filter(|f| f.follow_up.resolution.is_none())
+            .map(|f| f.follow_up_id)
+            .collect::<Vec<_>>()
+    };
+    let already_open = open_follow_ups(&station.elder(elder).await.unwrap());
+
+    let mut red = home_visit("老人摔倒后行动不便");
+    red.record.risk = jinlin_shared::visit::RiskLevel::Red;
+    red.follow_up = Some(jinlin_desktop::forms::FollowUpForm {
+        action: "明天上午再次上门".into(),
+        due_at: station.now().plus_hours(20),
+    });
+    let (_, page) = station.record_visit(elder, red.clone()).await.unwrap();
+    let new: Vec<_> = open_follow_ups(&page).into_iter().filter(|f| !already_open.contains(f)).collect();
+    assert_eq!(new.len(), 1, "the red-risk visit opened its follow-up");
+
+    // The next visit says it completes the follow-up: one save closes it.
+    let mut next = home_visit("再次上门，情况稳定");
+    next.completes = new.clone();
+    let (second, page) = station.record_visit(elder, next).await.unwrap();
+    let closed = page.rows.follow_ups.iter().find(|f| f.follow_up_id == new[0]).unwrap();
+    assert_eq!(closed.follow_up.resolution.as_ref().and_then(|r| r.visit), Some(second));
+
+    // A follow-up that is already closed, or unknown, refuses the whole visit.
+    let mut again = home_visit("不应保存");
+    again.completes = new.clone();
+    assert!(matches!(station.record_visit(elder, again).await, Err(StationError::Invalid(_))));
+    assert!(!station.elder(elder).await.unwrap().rows.visits.iter().any(|v| v.visit.record.notes == "不应保存"));
+
+    // Closed without a visit, a note is required.
+    let (_, page) = station.record_visit(elder, red).await.unwrap();
+    let other = open_follow_ups(&page).into_iter().find(|f| !already_open.contains(f)).unwrap();
+    assert!(matches!(station.resolve_follow_up(elder, other, "  ").await, Err(StationError::Invalid(_))));
+    let page = station.resolve_follow_up(elder, other, "已电话联系家属，送医").await.unwrap();
+    assert!(!open_follow_ups(&page).contains(&other));
+
+    station.sync_once().await.unwrap();
+    let db = scenario.central.connect().await;
+    use sea_orm::{ConnectionTrait, Statement};
+    for (id, expected) in [(new[0], second.to_string()), (other, "已电话联系家属".to_owned())] {
+        let sql = format!("SELECT row FROM follow_ups WHERE follow_up_id = '{id}'");
+        let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap().unwrap();
+        let row: String = row.try_get("", "row").unwrap();
+        assert!(row.contains(&expected), "the server's follow-up {id} is closed as here: {row}");
+    }
+    server.stop();
+}

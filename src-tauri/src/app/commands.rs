@@ -1,7 +1,7 @@
 //! The window's commands: each a thin wrapper over one [`Station`] operation, with
 //! errors crossing as `{ code, message }` ([`ErrorView`]).
 
-use jinlin_shared::ids::{ElderId, VisitId};
+use jinlin_shared::ids::{ElderId, FollowUpId, VisitId};
 use jinlin_shared::roster::RosterQuery;
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::SignedInUser;
@@ -81,6 +81,16 @@ pub async fn void_visit(
     reason: String,
 ) -> Answer<ElderPage> {
     station.void_visit(elder, visit, &reason).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn resolve_follow_up(
+    station: State<'_, Station>,
+    elder: ElderId,
+    follow_up: FollowUpId,
+    note: String,
+) -> Answer<ElderPage> {
+    station.resolve_follow_up(elder, follow_up, &note).await.map_err(view)
 }
 
 #[tauri::command]

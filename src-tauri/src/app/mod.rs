@@ -88,6 +88,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
             commands::record_visit,
             commands::correct_visit,
             commands::void_visit,
+            commands::resolve_follow_up,
             commands::enrol_elder,
             commands::update_profile,
             commands::submit_id_number,

@@ -206,6 +206,7 @@ async fn run(cli: Cli) -> Result<(), StationError> {
                         notes,
                     },
                     follow_up: None,
+                    completes: Vec::new(),
                 },
             };
             let (visit, _) = station.record_visit(elder, form).await?;

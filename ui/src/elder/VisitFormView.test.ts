@@ -20,7 +20,7 @@ function recordingBackend(recorded: VisitForm[]): Backend {
   return {
     recordVisit: async (_elder: string, form: VisitForm) => {
       recorded.push(form);
-      return { visit: "v1", page: { rows: { elder: { elderId: "e1" } } } as unknown as ElderPage };
+      return { visit: "v1", page: { rows: { elder: { elderId: "e1" }, followUps: [] } } as unknown as ElderPage };
     },
   } as unknown as Backend;
 }
@@ -67,5 +67,24 @@ describe("the visit form", () => {
     expect(recorded[0]!.followUp?.action).toBe("明天上午再次上门");
     expect(recorded[0]!.referrals).toEqual({ communityHealthCentre: "" });
     expect(closed).toBe(1);
+  });
+});
+
+describe("the visit form over open follow-ups", () => {
+  it("offers them, and the visit completes the ones ticked", async () => {
+    const recorded: VisitForm[] = [];
+    const elder = new ElderController(recordingBackend(recorded));
+    elder.elder = "e1";
+    const open = { followUpId: "f-open", action: "明天再次上门", dueAt: Date.UTC(2026, 10, 29), resolution: null };
+    const done = { ...open, followUpId: "f-done", resolution: { at: 1, by: { user: "u", device: "d" }, visit: null, note: "已电话联系" } };
+    elder.page = { rows: { elder: { elderId: "e1" }, followUps: [open, done] } } as unknown as ElderPage;
+    component = mount(VisitFormView, { target: document.body, props: { elder, done: () => {} } });
+    flushSync();
+    const offered = [...document.querySelectorAll<HTMLInputElement>("input[name=completes]")].map((i) => i.value);
+    expect(offered).toEqual(["f-open"]);
+    choose("input[name=completes]");
+    document.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
+    await settle();
+    expect(recorded[0]!.completes).toEqual(["f-open"]);
   });
 });

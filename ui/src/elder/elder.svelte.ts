@@ -5,6 +5,7 @@ import type {
   ElderId,
   ElderPage,
   EnrolmentForm,
+  FollowUpId,
   JsonValue,
   ProfileEdit,
   StationErrorCode,
@@ -82,6 +83,12 @@ export class ElderController {
     const saved = await this.#run(() => this.backend.enrolElder(form));
     if (saved && this.page) this.elder = this.page.rows.elder.elderId;
     return saved;
+  }
+
+  async resolveFollowUp(followUp: FollowUpId, note: string): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    return this.#run(() => this.backend.resolveFollowUp(elder, followUp, note));
   }
 
   async voidVisit(visit: VisitId, reason: string): Promise<boolean> {

@@ -3,6 +3,7 @@
 // assistant a round trip and point at the field.
 import type {
   CheckArea,
+  FollowUpId,
   CheckState,
   IncidentKind,
   Referral,
@@ -30,6 +31,8 @@ export interface VisitDraft {
   followUpAction: string;
   followUpDue: Timestamp;
   notes: string;
+  /** Open follow-ups this visit completes. */
+  completes: FollowUpId[];
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -54,6 +57,7 @@ export function newDraft(now: Timestamp): VisitDraft {
     followUpAction: "",
     followUpDue: now + DAY,
     notes: "",
+    completes: [],
   };
 }
 
@@ -78,6 +82,7 @@ export function draftOf(visit: VisitRow, now: Timestamp): VisitDraft {
     followUpAction: "",
     followUpDue: Math.max(now, visit.visitedAt) + DAY,
     notes: visit.notes,
+    completes: [],
   };
 }
 
@@ -130,6 +135,7 @@ export function toForm(draft: VisitDraft): VisitForm {
     incident: draft.incident === "none" ? null : { kind: draft.incident, note: draft.incidentNote },
     notes: draft.notes,
     followUp: draft.followUpAction.trim() === "" ? null : { action: draft.followUpAction.trim(), dueAt: draft.followUpDue },
+    completes: [...draft.completes],
   };
 }
 

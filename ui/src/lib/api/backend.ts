@@ -6,6 +6,7 @@ import type {
   ElderPage,
   EnrolmentForm,
   ErrorView,
+  FollowUpId,
   JsonValue,
   ProfileEdit,
   RecordedVisit,
@@ -30,6 +31,8 @@ export interface Backend {
   recordVisit(elder: ElderId, form: VisitForm): Promise<RecordedVisit>;
   correctVisit(elder: ElderId, visit: VisitId, visitedAt: Timestamp, form: VisitForm): Promise<ElderPage>;
   voidVisit(elder: ElderId, visit: VisitId, reason: string): Promise<ElderPage>;
+  /** Closes a follow-up without a visit; the note says how. */
+  resolveFollowUp(elder: ElderId, followUp: FollowUpId, note: string): Promise<ElderPage>;
   enrolElder(form: EnrolmentForm): Promise<ElderPage>;
   updateProfile(elder: ElderId, edits: ProfileEdit[]): Promise<ElderPage>;
   submitIdNumber(elder: ElderId, idNumber: string): Promise<string>;

@@ -16,6 +16,7 @@ export const tauriBackend: Backend = {
   recordVisit: (elder, form) => invoke("record_visit", { elder, form }),
   correctVisit: (elder, visit, visitedAt, form) => invoke("correct_visit", { elder, visit, visitedAt, form }),
   voidVisit: (elder, visit, reason) => invoke("void_visit", { elder, visit, reason }),
+  resolveFollowUp: (elder, followUp, note) => invoke("resolve_follow_up", { elder, followUp, note }),
   enrolElder: (form) => invoke("enrol_elder", { form }),
   updateProfile: (elder, edits) => invoke("update_profile", { elder, edits }),
   submitIdNumber: (elder, idNumber) => invoke("submit_id_number", { elder, idNumber }),

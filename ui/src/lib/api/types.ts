@@ -288,7 +288,11 @@ visitedAt: Timestamp | null,
 /**
  * Required for a red-risk visit (the shared rules say by when).
  */
-followUp: FollowUpForm | null, mode: VisitMode, outcome: VisitOutcome, checks: Checks, risk: RiskLevel, 
+followUp: FollowUpForm | null, 
+/**
+ * Open follow-ups this visit completes: closed with it, in the same save.
+ */
+completes: Array<FollowUpId>, mode: VisitMode, outcome: VisitOutcome, checks: Checks, risk: RiskLevel, 
 /**
  * Referral kind → a note (for `Other`, what it was).
  */
