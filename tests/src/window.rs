@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 use crate::{binary, free_port};
 
 pub const LIMIT: Duration = Duration::from_secs(30);
+/// WebDriver's codes of the Tab and Enter keys.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
 /// W3C WebDriver's key for an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -222,6 +225,32 @@ impl Window {
             launched_at,
             _driver: driver,
         }
+    }
+
+    /// Presses keys on whatever has the focus, as a person at the keyboard would
+    /// (WebDriver's codes: [`TAB`], [`ENTER`]).
+    pub fn press(&self, keys: &str) {
+        let active = self.call(reqwest::Method::GET, "/element/active", None);
+        let element = active[ELEMENT].as_str().unwrap_or_else(|| panic!("a focused element: {active}")).to_owned();
+        self.call(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({ "text": keys })));
+    }
+
+    /// What has the focus: its tag, class, name attribute and text.
+    pub fn focused(&self) -> String {
+        let script = "const e = document.activeElement; return [e.tagName, e.className, e.getAttribute('name') ?? '', e.id, e.textContent.trim()].join(' | ');";
+        self.run(script).as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Presses Tab until the focus is on something `wanted` accepts (at most 40 times).
+    pub fn tab_to(&self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+        for _ in 0..40 {
+            self.press(TAB);
+            let focused = self.focused();
+            if wanted(&focused) {
+                return focused;
+            }
+        }
+        panic!("Tab never reached {what}; the focus is on {}", self.focused());
     }
 
     /// Runs `script` in the page and gives what it returns.

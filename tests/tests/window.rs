@@ -2,14 +2,15 @@
 //! WebKitWebDriver against the real server: sign in, find an elder, record a visit
 //! with the server down, see it waiting, start the server, see it arrive, switch to
 //! English and 150 % text, settle a conflict made with a second (headless)
-//! workstation, lock and unlock, sign out to the choice of users. Screenshots of each
+//! workstation, lock and unlock, sign out to the choice of users, and sign in and
+//! open an elder by keyboard alone. Screenshots of each
 //! screen are saved under `target/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jinlin_desktop::Clock;
 use jinlin_shared::document::ProfileChange;
 use jinlin_shared::roster::RosterQuery;
-use jinlin_tests::window::{Window, screenshots_dir, wait_until, xvfb};
+use jinlin_tests::window::{ENTER, Window, screenshots_dir, wait_until, xvfb};
 use jinlin_tests::{Scenario, server_url};
 use serde_json::{Value, json};
 
@@ -135,12 +136,26 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     window.click("header button.lock");
     window.wait_for_text("The screen is locked");
     window.screenshot("locked");
-    window.type_into("form.lock input[name=password]", jinlin_tests::DEMO_PASSWORD);
-    window.click("form.lock button[type=submit]");
+    window.type_into("form.lock input[name=password]", &format!("{}{ENTER}", jinlin_tests::DEMO_PASSWORD));
     window.wait_for_text("Visits");
     window.click("header button.sign-out");
     window.wait_for_text("People who have signed in on this computer");
     window.screenshot("choose-user");
+
+    // By keyboard alone: choose who you are, type the password, open an elder.
+    window.tab_to("the known user", |focused| focused.contains(&scenario.login));
+    window.press(ENTER);
+    assert!(window.focused().contains("| password |"), "choosing moves to the password: {}", window.focused());
+    window.press(&format!("{}{ENTER}", jinlin_tests::DEMO_PASSWORD));
+    window.wait_for_text("Visit roster");
+    let opened = window.tab_to("an elder's name", |focused| focused.starts_with("BUTTON | name"));
+    window.press(ENTER);
+    window.wait_for_text("Profile");
+    let heading = window.focused();
+    assert!(heading.starts_with("H2") && heading.contains("elder-name"), "the elder page takes the focus: {heading}");
+    let name = opened.rsplit(" | ").next().unwrap();
+    assert!(heading.contains(name), "the page of the elder chosen ({name}): {heading}");
+    window.screenshot("keyboard-elder");
     window.close();
     server.stop();
 }

@@ -1,20 +1,13 @@
 // @vitest-environment happy-dom
-import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { Backend } from "../lib/api/backend";
 import type { ElderPage, VisitForm } from "../lib/api/types";
+import { choose, cleanUp, show, submit, type } from "../lib/dom-testing";
 import { ElderController } from "./elder.svelte";
 import VisitFormView from "./VisitFormView.svelte";
 
-let component: ReturnType<typeof mount> | null = null;
-afterEach(() => {
-  if (component) unmount(component);
-  component = null;
-  document.body.innerHTML = "";
-});
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+afterEach(cleanUp);
 
 function recordingBackend(recorded: VisitForm[]): Backend {
   return {
@@ -25,33 +18,16 @@ function recordingBackend(recorded: VisitForm[]): Backend {
   } as unknown as Backend;
 }
 
-function choose(selector: string) {
-  const input = document.querySelector<HTMLInputElement>(selector)!;
-  input.checked = true;
-  input.dispatchEvent(new Event("change", { bubbles: true }));
-  flushSync();
-}
-
-function type(selector: string, text: string) {
-  const input = document.querySelector<HTMLInputElement>(selector)!;
-  input.value = text;
-  input.dispatchEvent(new Event("input", { bubbles: true }));
-  flushSync();
-}
-
 describe("the visit form", () => {
   it("shows the problem beside the field and saves nothing until it is put right", async () => {
     const recorded: VisitForm[] = [];
     const elder = new ElderController(recordingBackend(recorded));
     elder.elder = "e1";
     let closed = 0;
-    component = mount(VisitFormView, { target: document.body, props: { elder, done: () => closed++ } });
-    flushSync();
+    show(VisitFormView, { elder, done: () => closed++ });
 
     choose("input[name=risk][value=red]");
-    document.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
-    flushSync();
-    await settle();
+    await submit();
     const problem = document.getElementById("problem-followUp");
     expect(problem?.textContent).toBe("红色风险必须安排 24 小时内的跟进。");
     expect(document.querySelector("input[name=followUp]")?.getAttribute("aria-describedby")).toBe("problem-followUp");
@@ -60,8 +36,7 @@ describe("the visit form", () => {
     type("input[name=followUp]", "明天上午再次上门");
     expect(document.getElementById("problem-followUp"), "the message goes as soon as the field is right").toBeNull();
     choose("input[type=checkbox]");
-    document.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
-    await settle();
+    await submit();
     expect(recorded).toHaveLength(1);
     expect(recorded[0]!.risk).toBe("red");
     expect(recorded[0]!.followUp?.action).toBe("明天上午再次上门");
@@ -78,13 +53,11 @@ describe("the visit form over open follow-ups", () => {
     const open = { followUpId: "f-open", action: "明天再次上门", dueAt: Date.UTC(2026, 10, 29), resolution: null };
     const done = { ...open, followUpId: "f-done", resolution: { at: 1, by: { user: "u", device: "d" }, visit: null, note: "已电话联系" } };
     elder.page = { rows: { elder: { elderId: "e1" }, followUps: [open, done] } } as unknown as ElderPage;
-    component = mount(VisitFormView, { target: document.body, props: { elder, done: () => {} } });
-    flushSync();
+    show(VisitFormView, { elder, done: () => {} });
     const offered = [...document.querySelectorAll<HTMLInputElement>("input[name=completes]")].map((i) => i.value);
     expect(offered).toEqual(["f-open"]);
     choose("input[name=completes]");
-    document.querySelector("form")!.dispatchEvent(new Event("submit", { cancelable: true }));
-    await settle();
+    await submit();
     expect(recorded[0]!.completes).toEqual(["f-open"]);
   });
 });

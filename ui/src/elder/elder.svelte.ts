@@ -1,6 +1,6 @@
 // The elder page's state: the page, and the edits made from it.
 import type { Backend } from "../lib/api/backend";
-import { isErrorView } from "../lib/api/backend";
+import { Fallible } from "../lib/fallible.svelte";
 import type {
   ElderId,
   ElderPage,
@@ -8,21 +8,18 @@ import type {
   FollowUpId,
   JsonValue,
   ProfileEdit,
-  StationErrorCode,
   Timestamp,
   VisitForm,
   VisitId,
 } from "../lib/api/types";
 
-export class ElderController {
+export class ElderController extends Fallible {
   elder = $state<ElderId | null>(null);
   page = $state<ElderPage | null>(null);
-  error = $state<StationErrorCode | null>(null);
-  /** The core's own words for the last refused edit (which field, which rule). */
-  detail = $state<string | null>(null);
-  saving = $state(false);
 
-  constructor(private readonly backend: Backend) {}
+  constructor(private readonly backend: Backend) {
+    super();
+  }
 
   async open(elder: ElderId): Promise<void> {
     this.elder = elder;
@@ -33,7 +30,7 @@ export class ElderController {
   /** Reads the page again (after a sync brought changes), keeping it on screen meanwhile. */
   async reload(): Promise<void> {
     const elder = this.elder;
-    if (elder === null || this.saving) return;
+    if (elder === null || this.busy) return;
     try {
       const page = await this.backend.elder(elder);
       if (this.elder === elder) this.page = page;
@@ -103,19 +100,9 @@ export class ElderController {
     return this.#run(() => this.backend.resolveConflict(elder, field, value));
   }
 
-  async #run(action: () => Promise<ElderPage>): Promise<boolean> {
-    this.saving = true;
-    this.error = null;
-    this.detail = null;
-    try {
+  #run(action: () => Promise<ElderPage>): Promise<boolean> {
+    return this.attempt(async () => {
       this.page = await action();
-      return true;
-    } catch (error) {
-      this.error = isErrorView(error) ? error.code : "internal";
-      this.detail = isErrorView(error) ? error.message : null;
-      return false;
-    } finally {
-      this.saving = false;
-    }
+    });
   }
 }

@@ -57,6 +57,7 @@ export class FakeBackend implements Partial<Backend> {
   known: SignedInUser[] = [];
   stored: WindowSettings = { server: "http://127.0.0.1:8080", language: "zh-CN", textSize: "standard", lockAfterMinutes: 10 };
   recorded: VisitForm[] = [];
+  lines: RosterLine[] = [line()];
 
   async currentUser(): Promise<SignedInUser | null> {
     return this.user;
@@ -114,7 +115,7 @@ export class FakeBackend implements Partial<Backend> {
         eldersByTier: { highRisk: 0, key: 2, general: 0 },
         overdueByTier: { highRisk: 0, key: 0, general: 0 },
       },
-      lines: [line()],
+      lines: this.lines,
     };
   }
 

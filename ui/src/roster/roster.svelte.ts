@@ -3,21 +3,39 @@ import type { Backend } from "../lib/api/backend";
 import { isErrorView } from "../lib/api/backend";
 import type { RosterFilter, RosterQuery, RosterView, StationErrorCode } from "../lib/api/types";
 
-export type FilterChoice = "all" | "dueThisMonth" | "overdue" | "visitedThisMonth" | "openConflicts" | "openFollowUps";
+export type FilterChoice =
+  | "all"
+  | "dueThisMonth"
+  | "overdue"
+  | "visitedThisMonth"
+  | "redRisk"
+  | "openFollowUps"
+  | "openConflicts"
+  | "unsynced";
 
 export const FILTER_CHOICES: FilterChoice[] = [
   "all",
   "dueThisMonth",
   "overdue",
   "visitedThisMonth",
+  "redRisk",
   "openFollowUps",
   "openConflicts",
+  "unsynced",
 ];
 
-/** The query for a filter choice and search text. */
+/** The query for a filter choice and search text. "Not yet synced" is this
+ * workstation's own count, not a rule of the roster: the core gives every line's
+ * count and the controller keeps the lines that have some. */
 export function queryFor(choice: FilterChoice, search: string): RosterQuery {
-  const filters: RosterFilter[] = choice === "all" ? [] : [{ kind: choice }];
+  const filters: RosterFilter[] =
+    choice === "all" || choice === "unsynced" ? [] : choice === "redRisk" ? [{ kind: "risk", value: "red" }] : [{ kind: choice }];
   return { filters, search: search.trim() };
+}
+
+/** Lines waiting to sync here, or refused by the server. */
+export function notYetSynced(view: RosterView): RosterView {
+  return { ...view, lines: view.lines.filter((line) => line.unsynced > 0 || line.rejected > 0) };
 }
 
 export class RosterController {
@@ -29,13 +47,23 @@ export class RosterController {
 
   constructor(private readonly backend: Backend) {}
 
+  /** Forgets the view, the choice and the search (someone signed out). */
+  reset(): void {
+    this.#asked++;
+    this.view = null;
+    this.error = null;
+    this.choice = "all";
+    this.search = "";
+  }
+
   /** Loads the roster for the current choice; a slower earlier answer never overwrites a later one. */
   async load(): Promise<void> {
     const asked = ++this.#asked;
     try {
-      const view = await this.backend.roster(queryFor(this.choice, this.search));
+      const choice = this.choice;
+      const view = await this.backend.roster(queryFor(choice, this.search));
       if (asked === this.#asked) {
-        this.view = view;
+        this.view = choice === "unsynced" ? notYetSynced(view) : view;
         this.error = null;
       }
     } catch (error) {

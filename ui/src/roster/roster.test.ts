@@ -31,5 +31,33 @@ describe("the roster controller", () => {
     expect(backend.queries).toEqual([{ filters: [{ kind: "dueThisMonth" }], search: "wxy" }]);
     expect(roster.view?.lines).toHaveLength(1);
     expect(queryFor("all", "")).toEqual({ filters: [], search: "" });
+    expect(queryFor("redRisk", "")).toEqual({ filters: [{ kind: "risk", value: "red" }], search: "" });
+  });
+
+  it("keeps only the lines waiting to sync or refused for the \"not yet synced\" choice", async () => {
+    const backend = new FakeBackend();
+    backend.lines = [line({ elderId: "a" }), line({ elderId: "b", unsynced: 2 }), line({ elderId: "c", rejected: 1 })];
+    const roster = new RosterController(backend.asBackend);
+    roster.choice = "unsynced";
+    await roster.load();
+    expect(backend.queries.at(-1)).toEqual({ filters: [], search: "" });
+    expect(roster.view?.lines.map((l) => l.elderId)).toEqual(["b", "c"]);
+    roster.choice = "all";
+    await roster.load();
+    expect(roster.view?.lines).toHaveLength(3);
+  });
+});
+
+describe("signing out", () => {
+  it("leaves nothing of the roster for the next person, even an answer still on its way", async () => {
+    const backend = new FakeBackend();
+    const roster = new RosterController(backend.asBackend);
+    roster.search = "wxy";
+    roster.choice = "overdue";
+    const late = roster.load();
+    roster.reset();
+    await late;
+    expect(roster.view).toBeNull();
+    expect([roster.search, roster.choice]).toEqual(["", "all"]);
   });
 });

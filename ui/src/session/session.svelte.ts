@@ -1,19 +1,19 @@
 // Who is signed in, who has signed in here before, signing in and out, and the
 // lock after inactivity.
 import type { Backend } from "../lib/api/backend";
-import { isErrorView } from "../lib/api/backend";
-import type { SignedInUser, StationErrorCode } from "../lib/api/types";
+import type { SignedInUser } from "../lib/api/types";
+import { Fallible } from "../lib/fallible.svelte";
 
-export class SessionController {
+export class SessionController extends Fallible {
   user = $state<SignedInUser | null>(null);
   /** Signed in, but the screen waits for the password (sync goes on). */
   locked = $state(false);
   /** People who signed in on this workstation before: the "who are you" choice. */
   knownUsers = $state<SignedInUser[]>([]);
-  working = $state(false);
-  error = $state<StationErrorCode | null>(null);
 
-  constructor(private readonly backend: Backend) {}
+  constructor(private readonly backend: Backend) {
+    super();
+  }
 
   async restore(): Promise<void> {
     this.user = await this.backend.currentUser();
@@ -22,7 +22,7 @@ export class SessionController {
   }
 
   async signIn(login: string, password: string): Promise<boolean> {
-    return this.#attempt(async () => {
+    return this.attempt(async () => {
       this.user = await this.backend.signIn(login.trim(), password);
       this.locked = false;
     });
@@ -44,23 +44,9 @@ export class SessionController {
   }
 
   async unlock(password: string): Promise<boolean> {
-    return this.#attempt(async () => {
+    return this.attempt(async () => {
       this.user = await this.backend.unlock(password);
       this.locked = false;
     });
-  }
-
-  async #attempt(action: () => Promise<void>): Promise<boolean> {
-    this.working = true;
-    this.error = null;
-    try {
-      await action();
-      return true;
-    } catch (error) {
-      this.error = isErrorView(error) ? error.code : "internal";
-      return false;
-    } finally {
-      this.working = false;
-    }
   }
 }

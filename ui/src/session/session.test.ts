@@ -15,7 +15,7 @@ describe("the session controller", () => {
     expect(await session.signIn(" c350203001001a ", "jinlin-demo")).toBe(true);
     expect(session.user?.login).toBe("c350203001001a");
     expect(session.error).toBeNull();
-    expect(session.working).toBe(false);
+    expect(session.busy).toBe(false);
   });
 });
 

@@ -1,8 +1,8 @@
 // The settings a person changes in the window: server address, language, text size
 // and the lock delay. The core checks and saves them; the language takes effect here.
 import type { Backend } from "../lib/api/backend";
-import { isErrorView } from "../lib/api/backend";
-import type { Language, StationErrorCode, TextSize, WindowSettings } from "../lib/api/types";
+import type { Language, TextSize, WindowSettings } from "../lib/api/types";
+import { Fallible } from "../lib/fallible.svelte";
 import { locale } from "../lib/i18n/i18n.svelte";
 
 /** The root font size for each text size: 100 %, 125 % and 150 % of 18 px. */
@@ -16,15 +16,13 @@ export const DEFAULT_SETTINGS: WindowSettings = {
   lockAfterMinutes: 10,
 };
 
-export class SettingsController {
+export class SettingsController extends Fallible {
   current = $state<WindowSettings>({ ...DEFAULT_SETTINGS });
-  error = $state<StationErrorCode | null>(null);
-  /** The core's words for a refused setting (which one, and why). */
-  detail = $state<string | null>(null);
-  saving = $state(false);
   saved = $state(false);
 
-  constructor(private readonly backend: Backend) {}
+  constructor(private readonly backend: Backend) {
+    super();
+  }
 
   async load(): Promise<void> {
     this.#take(await this.backend.settings());
@@ -32,21 +30,9 @@ export class SettingsController {
 
   /** Saves every choice at once; on refusal nothing changes, here or in the core. */
   async save(chosen: WindowSettings): Promise<boolean> {
-    this.saving = true;
     this.saved = false;
-    this.error = null;
-    this.detail = null;
-    try {
-      this.#take(await this.backend.saveSettings(chosen));
-      this.saved = true;
-      return true;
-    } catch (error) {
-      this.error = isErrorView(error) ? error.code : "internal";
-      this.detail = isErrorView(error) ? error.message : null;
-      return false;
-    } finally {
-      this.saving = false;
-    }
+    this.saved = await this.attempt(async () => this.#take(await this.backend.saveSettings(chosen)));
+    return this.saved;
   }
 
   /** The header's language switch: saved like any other setting. */

@@ -1,16 +1,15 @@
 // @vitest-environment happy-dom
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
+import { cleanUp, show } from "../lib/dom-testing";
 import { FakeBackend } from "../lib/fake-backend";
 import { locale } from "../lib/i18n/i18n.svelte";
 import { SyncController } from "./sync.svelte";
 import SyncBar from "./SyncBar.svelte";
 
-let component: ReturnType<typeof mount> | null = null;
 afterEach(() => {
-  if (component) unmount(component);
-  component = null;
+  cleanUp();
   locale.language = "zh-CN";
 });
 
@@ -19,8 +18,7 @@ describe("the sync bar", () => {
     const backend = new FakeBackend();
     const sync = new SyncController(backend.asBackend);
     await sync.start();
-    component = mount(SyncBar, { target: document.body, props: { controller: sync } });
-    flushSync();
+    show(SyncBar, { controller: sync });
     const bar = () => document.querySelector("[role=status]")?.textContent ?? "";
     expect(bar()).toContain("离线");
     expect(bar()).toContain("2 条待同步");

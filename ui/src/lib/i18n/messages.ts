@@ -27,7 +27,7 @@ const zhCN = {
   },
   lock: {
     title: "屏幕已锁定",
-    explain: (minutes: number) => `${minutes} 分钟无操作，屏幕已锁定。后台同步照常进行。`,
+    explain: (minutes: number) => `手动锁屏或 ${minutes} 分钟无操作后，屏幕会锁定；后台同步照常进行。`,
     lockedBy: (name: string) => `${name} 正在使用`,
     password: "密码",
     unlock: "解锁",
@@ -123,6 +123,8 @@ const zhCN = {
       visitedThisMonth: "本月已探访",
       openConflicts: "有冲突",
       openFollowUps: "有待跟进",
+      redRisk: "红色风险",
+      unsynced: "未同步",
     },
     badges: {
       visited: "本月已探访",
@@ -245,7 +247,7 @@ const en: Messages = {
   },
   lock: {
     title: "The screen is locked",
-    explain: (minutes) => `Locked after ${minutes} minutes without input. Syncing goes on in the background.`,
+    explain: (minutes) => `The screen locks when asked to, or after ${minutes} minutes without input; syncing goes on in the background.`,
     lockedBy: (name) => `In use by ${name}`,
     password: "Password",
     unlock: "Unlock",
@@ -341,6 +343,8 @@ const en: Messages = {
       visitedThisMonth: "Visited this month",
       openConflicts: "Conflicts",
       openFollowUps: "Follow-ups",
+      redRisk: "Red risk",
+      unsynced: "Not yet synced",
     },
     badges: {
       visited: "Visited this month",
@@ -353,7 +357,7 @@ const en: Messages = {
       unsynced: "Not synced",
       rejected: "Returned",
     },
-    age: (years) => `${years}`,
+    age: (years) => `aged ${years}`,
   },
   elder: {
     back: "Back to the roster",
