@@ -17,16 +17,51 @@ use crate::elder::{CareTier, ElderStatus};
 use crate::ids::{CommunityId, ElderId};
 use crate::materialise::{ElderRow, ElderRows, VisitRow};
 use crate::policy::Policy;
-use crate::time::{Date, Month, days_between};
-use crate::visit::VisitMode;
+use crate::time::{Date, Month, Timestamp, days_between};
+use crate::visit::{VisitMode, VisitOutcome};
+
+/// What coverage needs of a visit: whose, when, how, with what outcome, and whether
+/// it was voided. A workstation has whole visit rows; the server's reports read just
+/// these columns, so a year of a city's visits is cheap to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitFacts {
+    pub elder_id: ElderId,
+    pub visited_at: Timestamp,
+    pub mode: VisitMode,
+    pub outcome: VisitOutcome,
+    pub voided: bool,
+}
+
+/// A visit as coverage counts it.
+pub trait CountedVisit {
+    fn facts(&self) -> VisitFacts;
+}
+
+impl CountedVisit for VisitFacts {
+    fn facts(&self) -> VisitFacts {
+        *self
+    }
+}
+
+impl CountedVisit for VisitRow {
+    fn facts(&self) -> VisitFacts {
+        VisitFacts {
+            elder_id: self.elder_id,
+            visited_at: self.visit.visited_at,
+            mode: self.visit.record.mode,
+            outcome: self.visit.record.outcome,
+            voided: self.visit.is_voided(),
+        }
+    }
+}
 
 /// One elder and their visits, borrowed from wherever the caller keeps the rows.
 #[derive(Debug, Clone, Copy)]
-pub struct ElderCoverageInput<'a> {
+pub struct ElderCoverageInput<'a, V = VisitRow> {
     pub elder: &'a ElderRow,
     /// The elder's visits in any order. Rows naming another elder are ignored, so a
     /// caller's mix-up can never credit one elder with another's visit.
-    pub visits: &'a [VisitRow],
+    pub visits: &'a [V],
 }
 
 impl<'a> From<&'a ElderRows> for ElderCoverageInput<'a> {
@@ -236,10 +271,10 @@ impl MonthlyCoverage {
 ///
 /// `as_of` is the day overdue days are counted to: a past month's last day, or today
 /// for the current month. Visits after `as_of` are not a "last valid visit".
-pub fn monthly_coverage<'a>(
+pub fn monthly_coverage<'a, V: CountedVisit + 'a>(
     month: Month,
     area: &BTreeSet<CommunityId>,
-    elders: impl IntoIterator<Item = ElderCoverageInput<'a>>,
+    elders: impl IntoIterator<Item = ElderCoverageInput<'a, V>>,
     policy: &Policy,
     as_of: Date,
 ) -> MonthlyCoverage {
@@ -267,19 +302,23 @@ pub fn counts_for(elder: &ElderRow, month: Month) -> Option<CommunityId> {
 
 /// One elder's coverage for `month`, seen on `as_of`. It does not check whether the
 /// elder is in the month's denominator; [`counts_for`] does.
-pub fn elder_coverage(input: ElderCoverageInput<'_>, month: Month, policy: &Policy, as_of: Date) -> ElderCoverage {
+pub fn elder_coverage<V: CountedVisit>(
+    input: ElderCoverageInput<'_, V>,
+    month: Month,
+    policy: &Policy,
+    as_of: Date,
+) -> ElderCoverage {
     let elder = input.elder;
     let mut valid_visits_in_month = ModeCounts::default();
     let mut last_valid_visit_on: Option<Date> = None;
-    let valid_visits = input
-        .visits
-        .iter()
-        .filter(|row| row.elder_id == elder.elder_id && policy.is_valid_visit(&row.visit, &elder.profile));
-    for row in valid_visits {
-        if month.contains(row.visit.visited_at) {
-            valid_visits_in_month.count(row.visit.record.mode);
+    let valid_visits = input.visits.iter().map(CountedVisit::facts).filter(|visit| {
+        visit.elder_id == elder.elder_id && policy.counts(visit.mode, visit.outcome, visit.voided, &elder.profile)
+    });
+    for visit in valid_visits {
+        if month.contains(visit.visited_at) {
+            valid_visits_in_month.count(visit.mode);
         }
-        let visited_on = row.visit.visited_at.shanghai_date();
+        let visited_on = visit.visited_at.shanghai_date();
         if visited_on <= as_of && last_valid_visit_on.is_none_or(|last| visited_on > last) {
             last_valid_visit_on = Some(visited_on);
         }

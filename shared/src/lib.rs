@@ -52,6 +52,7 @@ pub mod label;
 pub mod materialise;
 pub mod policy;
 pub mod privacy;
+pub mod report;
 pub mod roster;
 pub mod synthetic;
 pub mod time;

@@ -179,10 +179,15 @@ impl Policy {
 
     /// Whether `visit` counts towards coverage for the elder with `profile`.
     pub fn is_valid_visit(&self, visit: &Visit, profile: &Profile) -> bool {
-        if visit.is_voided() || !self.valid_visit.counted_modes.contains(&visit.record.mode) {
+        self.counts(visit.record.mode, visit.record.outcome, visit.is_voided(), profile)
+    }
+
+    /// The same rule on a visit's facts alone (what the server's reports read).
+    pub fn counts(&self, mode: VisitMode, outcome: VisitOutcome, voided: bool, profile: &Profile) -> bool {
+        if voided || !self.valid_visit.counted_modes.contains(&mode) {
             return false;
         }
-        match visit.record.outcome {
+        match outcome {
             VisitOutcome::MetElder => true,
             VisitOutcome::MetFamilyOnly => match self.valid_visit.family_only {
                 FamilyOnlyRule::Never => false,

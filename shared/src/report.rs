@@ -1,0 +1,516 @@
+//! The supervisors' monthly report for an area: coverage per community rolled up into
+//! streets and districts, who was not visited, red-risk visits and their follow-ups,
+//! follow-ups past due, open conflicts, voided visits, incidents, and the visit rate's
+//! trend over twelve months.
+//!
+//! Pure: the server reads the materialised rows (never the documents) and passes them
+//! in with the dates; every figure comes from [`crate::coverage`], so the report and
+//! the workstation's badges agree. Personal details arrive already masked or whole:
+//! whether to unmask is the caller's decision, made and audited at the edge.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::area::{Area, AreaLevel, AreaTree, Scope};
+use crate::coverage::{CoverageTotals, ElderCoverageInput, VisitFacts, monthly_coverage};
+use crate::elder::{CareTier, ElderStatus};
+use crate::ids::{AreaId, CommunityId, ElderId, FollowUpId, UserId, VisitId};
+use crate::materialise::{ConflictRow, ElderRow, FollowUpRow, VisitRow};
+use crate::policy::Policy;
+use crate::privacy::mask_phone;
+use crate::time::{Date, Month, Timestamp};
+use crate::visit::{IncidentKind, VisitMode};
+
+/// How many months the trend covers, ending with the report's month.
+pub const TREND_MONTHS: usize = 12;
+
+/// Everything the report is computed from, borrowed from wherever the caller keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportInput<'a> {
+    pub month: Month,
+    /// The day overdue days are counted to: the month's last day, or today while the
+    /// month is still running.
+    pub as_of: Date,
+    /// Now: follow-ups due before it and still open are past due.
+    pub now: Timestamp,
+    pub tree: &'a AreaTree,
+    /// The area reported on (a community, street or district), or the city.
+    pub area: Option<&'a Area>,
+    /// Elders who may count anywhere in the area (extra ones are ignored).
+    pub elders: &'a [ElderRow],
+    /// The facts of every visit from the trend's first month to the report's month's
+    /// end, plus each elder's latest valid visit before that (for "days since").
+    pub visits: &'a [VisitFacts],
+    /// Whole rows of the month's visits that the lists show: red risk, incidents, voided.
+    pub listed_visits: &'a [VisitRow],
+    /// Follow-ups open now, and those of the month's red-risk visits.
+    pub follow_ups: &'a [FollowUpRow],
+    /// Open conflicts.
+    pub conflicts: &'a [ConflictRow],
+    /// Display names of users (assistants, supervisors).
+    pub people: &'a BTreeMap<UserId, String>,
+    /// Each community's assistants, by display name.
+    pub assistants: &'a BTreeMap<CommunityId, Vec<String>>,
+    /// Whole ID numbers, present only for an authorised unmasked export.
+    pub unmasked_id_numbers: Option<&'a BTreeMap<ElderId, String>>,
+    pub policy: &'a Policy,
+}
+
+/// The monthly report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonthlyReport {
+    pub month: Month,
+    pub as_of: Date,
+    /// The area's name ("全市" when the whole city), level and code.
+    pub area: ReportArea,
+    /// Whether ID numbers and phones are masked (the default).
+    pub masked: bool,
+    /// The area first, then depth first: each district, its streets, their communities.
+    pub summary: Vec<SummaryLine>,
+    /// Most overdue first.
+    pub not_visited: Vec<NotVisitedLine>,
+    pub red_risk_visits: Vec<RedRiskLine>,
+    pub follow_ups_past_due: Vec<FollowUpLine>,
+    pub open_conflicts: Vec<ConflictLine>,
+    pub voided_visits: Vec<VoidedLine>,
+    pub incidents: Vec<IncidentLine>,
+    /// Oldest month first, ending with the report's month.
+    pub trend: Vec<TrendPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportArea {
+    pub id: Option<AreaId>,
+    pub level: Option<AreaLevel>,
+    pub code: String,
+    pub name: String,
+}
+
+/// One area's coverage: the whole area, a district, a street or a community.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryLine {
+    pub level: Option<AreaLevel>,
+    pub area: Option<AreaId>,
+    pub code: String,
+    pub name: String,
+    /// The names of the district and street it lies in (empty above those levels).
+    pub district: String,
+    pub street: String,
+    #[serde(flatten)]
+    pub totals: CoverageTotals,
+}
+
+/// Where an elder is: their community and its street and district, by name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Place {
+    pub district: String,
+    pub street: String,
+    pub community: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotVisitedLine {
+    pub elder_id: ElderId,
+    pub name: String,
+    #[serde(flatten)]
+    pub place: Place,
+    pub tier: CareTier,
+    pub status: Option<ElderStatus>,
+    pub last_valid_visit_on: Option<Date>,
+    /// Days since the last valid visit (or, never visited, since enrolment).
+    pub days_since: i64,
+    pub days_overdue: i64,
+    /// The community's assistants.
+    pub assistants: String,
+    pub phone: Option<String>,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RedRiskLine {
+    pub elder_id: ElderId,
+    pub visit_id: VisitId,
+    pub name: String,
+    #[serde(flatten)]
+    pub place: Place,
+    pub visited_at: Timestamp,
+    pub assistant: String,
+    /// The follow-up the visit opened, if any (the rules require one).
+    pub follow_up: Option<String>,
+    pub follow_up_resolved_at: Option<Timestamp>,
+    /// Resolved within the policy's hours (24 by default) of the visit.
+    pub followed_up_in_time: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUpLine {
+    pub elder_id: ElderId,
+    pub follow_up_id: FollowUpId,
+    pub name: String,
+    #[serde(flatten)]
+    pub place: Place,
+    pub action: String,
+    pub due_at: Timestamp,
+    /// Whole days past due, counted to now.
+    pub days_past_due: i64,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictLine {
+    pub elder_id: ElderId,
+    pub name: String,
+    #[serde(flatten)]
+    pub place: Place,
+    /// Dotted field, e.g. `profile.phone`.
+    pub field: String,
+    pub values: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoidedLine {
+    pub elder_id: ElderId,
+    pub visit_id: VisitId,
+    pub name: String,
+    #[serde(flatten)]
+    pub place: Place,
+    pub visited_at: Timestamp,
+    pub assistant: String,
+    pub mode: VisitMode,
+    pub reason: String,
+    pub voided_at: Timestamp,
+    pub voided_by: String,
+}
+
+/// A fall, an injury or a hospital stay: a lead for the elder accident insurance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IncidentLine {
+    pub elder_id: ElderId,
+    pub visit_id: VisitId,
+    pub name: String,
+    #[serde(flatten)]
+    pub place: Place,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub visited_at: Timestamp,
+    pub kind: IncidentKind,
+    pub note: String,
+    pub assistant: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendPoint {
+    pub month: Month,
+    pub denominator: u32,
+    pub visited: u32,
+    pub rate: Option<f64>,
+}
+
+/// Computes the report.
+pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
+    let communities = match input.area {
+        Some(area) => input.tree.communities_in(Scope::Area(area.id)),
+        None => input.tree.communities_in(Scope::City),
+    };
+    let elders: BTreeMap<ElderId, &ElderRow> = input.elders.iter().map(|e| (e.elder_id, e)).collect();
+    let mut facts: BTreeMap<ElderId, Vec<VisitFacts>> = BTreeMap::new();
+    for visit in input.visits {
+        facts.entry(visit.elder_id).or_default().push(*visit);
+    }
+    let inputs = || {
+        input.elders.iter().map(|elder| ElderCoverageInput {
+            elder,
+            visits: facts.get(&elder.elder_id).map(Vec::as_slice).unwrap_or(&[]),
+        })
+    };
+    let coverage = monthly_coverage(input.month, &communities, inputs(), input.policy, input.as_of);
+    let places = Places::new(input.tree);
+    let person = |user: &UserId| input.people.get(user).cloned().unwrap_or_else(|| user.to_string());
+    // An elder belongs to the area's lists when they count for it this month, or, for
+    // what is still open, when their record is held by one of its communities now.
+    let counted: BTreeMap<ElderId, CommunityId> = coverage.elders.iter().map(|e| (e.elder_id, e.community)).collect();
+    let place_of = |elder: ElderId| -> Option<(CommunityId, &ElderRow)> {
+        let row = *elders.get(&elder)?;
+        let community = counted.get(&elder).copied().unwrap_or(row.community);
+        communities.contains(&community).then_some((community, row))
+    };
+    let phone = |row: &ElderRow| match input.unmasked_id_numbers {
+        Some(_) => row.profile.phone.clone(),
+        None => row.profile.phone.as_deref().map(mask_phone),
+    };
+    let id_number = |row: &ElderRow| match input.unmasked_id_numbers {
+        Some(whole) => whole.get(&row.elder_id).cloned().or_else(|| row.profile.id_number_masked.clone()),
+        None => row.profile.id_number_masked.clone(),
+    };
+
+    let summary = summary_lines(input, &places, &communities, &coverage.by_community());
+
+    let not_visited = coverage
+        .elders
+        .iter()
+        .filter(|e| !e.visited_in_month)
+        .filter_map(|e| {
+            let row = *elders.get(&e.elder_id)?;
+            Some(NotVisitedLine {
+                elder_id: e.elder_id,
+                name: row.profile.name.clone(),
+                place: places.of(e.community),
+                tier: e.tier,
+                status: e.status,
+                last_valid_visit_on: e.last_valid_visit_on,
+                days_since: e.days_since,
+                days_overdue: e.days_overdue,
+                assistants: input.assistants.get(&e.community).map(|names| names.join("、")).unwrap_or_default(),
+                phone: phone(row),
+                address: row.profile.address.clone(),
+            })
+        })
+        .collect();
+
+    let in_month: Vec<&VisitRow> = input
+        .listed_visits
+        .iter()
+        .filter(|v| input.month.contains(v.visit.visited_at) && place_of(v.elder_id).is_some())
+        .collect();
+    let follow_up_of: BTreeMap<VisitId, &FollowUpRow> =
+        input.follow_ups.iter().filter_map(|f| f.follow_up.origin_visit.map(|v| (v, f))).collect();
+    let mut red_risk_visits: Vec<RedRiskLine> = in_month
+        .iter()
+        .filter(|v| v.visit.record.risk == crate::visit::RiskLevel::Red && !v.visit.is_voided())
+        .filter_map(|v| {
+            let (community, row) = place_of(v.elder_id)?;
+            let follow_up = follow_up_of.get(&v.visit_id);
+            let resolved_at = follow_up.and_then(|f| f.follow_up.resolution.as_ref()).map(|r| r.at);
+            let deadline = v.visit.visited_at.plus_hours(input.policy.red_risk_follow_up_hours);
+            Some(RedRiskLine {
+                elder_id: v.elder_id,
+                visit_id: v.visit_id,
+                name: row.profile.name.clone(),
+                place: places.of(community),
+                visited_at: v.visit.visited_at,
+                assistant: person(&v.visit.assistant),
+                follow_up: follow_up.map(|f| f.follow_up.action.clone()),
+                follow_up_resolved_at: resolved_at,
+                followed_up_in_time: resolved_at.is_some_and(|at| at <= deadline),
+            })
+        })
+        .collect();
+    red_risk_visits.sort_by_key(|l| (l.followed_up_in_time, l.visited_at, l.visit_id));
+
+    let mut follow_ups_past_due: Vec<FollowUpLine> = input
+        .follow_ups
+        .iter()
+        .filter(|f| f.follow_up.resolution.is_none() && f.follow_up.due_at < input.now)
+        .filter_map(|f| {
+            let (community, row) = place_of(f.elder_id)?;
+            Some(FollowUpLine {
+                elder_id: f.elder_id,
+                follow_up_id: f.follow_up_id,
+                name: row.profile.name.clone(),
+                place: places.of(community),
+                action: f.follow_up.action.clone(),
+                due_at: f.follow_up.due_at,
+                days_past_due: (input.now.as_millis() - f.follow_up.due_at.as_millis()) / 86_400_000,
+                created_by: person(&f.follow_up.created_by.user),
+            })
+        })
+        .collect();
+    follow_ups_past_due.sort_by_key(|l| (l.due_at, l.follow_up_id));
+
+    let mut open_conflicts: Vec<ConflictLine> = input
+        .conflicts
+        .iter()
+        .filter_map(|c| {
+            let (community, row) = place_of(c.elder_id)?;
+            Some(ConflictLine {
+                elder_id: c.elder_id,
+                name: row.profile.name.clone(),
+                place: places.of(community),
+                field: c.field.clone(),
+                values: c.conflict.values.len(),
+            })
+        })
+        .collect();
+    open_conflicts.sort_by(|a, b| (&a.place, a.elder_id, &a.field).cmp(&(&b.place, b.elder_id, &b.field)));
+
+    let mut voided_visits: Vec<VoidedLine> = in_month
+        .iter()
+        .filter_map(|v| {
+            let void = v.visit.void.as_ref()?;
+            let (community, row) = place_of(v.elder_id)?;
+            Some(VoidedLine {
+                elder_id: v.elder_id,
+                visit_id: v.visit_id,
+                name: row.profile.name.clone(),
+                place: places.of(community),
+                visited_at: v.visit.visited_at,
+                assistant: person(&v.visit.assistant),
+                mode: v.visit.record.mode,
+                reason: void.reason.clone(),
+                voided_at: void.at,
+                voided_by: person(&void.by.user),
+            })
+        })
+        .collect();
+    voided_visits.sort_by_key(|l| (l.visited_at, l.visit_id));
+
+    let mut incidents: Vec<IncidentLine> = in_month
+        .iter()
+        .filter(|v| !v.visit.is_voided())
+        .filter_map(|v| {
+            let incident = v.visit.record.incident.as_ref()?;
+            let (community, row) = place_of(v.elder_id)?;
+            Some(IncidentLine {
+                elder_id: v.elder_id,
+                visit_id: v.visit_id,
+                name: row.profile.name.clone(),
+                place: places.of(community),
+                id_number: id_number(row),
+                phone: phone(row),
+                visited_at: v.visit.visited_at,
+                kind: incident.kind,
+                note: incident.note.clone(),
+                assistant: person(&v.visit.assistant),
+            })
+        })
+        .collect();
+    incidents.sort_by_key(|l| (l.visited_at, l.visit_id));
+
+    let mut trend = Vec::with_capacity(TREND_MONTHS);
+    let mut month = input.month;
+    for _ in 0..TREND_MONTHS {
+        let as_of = if month == input.month { input.as_of } else { month.last_day() };
+        let totals = monthly_coverage(month, &communities, inputs(), input.policy, as_of).totals;
+        trend.push(TrendPoint { month, denominator: totals.denominator, visited: totals.visited, rate: totals.rate });
+        month = month.previous();
+    }
+    trend.reverse();
+
+    MonthlyReport {
+        month: input.month,
+        as_of: input.as_of,
+        area: match input.area {
+            Some(area) => ReportArea {
+                id: Some(area.id),
+                level: Some(area.level),
+                code: area.code.clone(),
+                name: area.name.clone(),
+            },
+            None => ReportArea { id: None, level: None, code: String::new(), name: CITY.into() },
+        },
+        masked: input.unmasked_id_numbers.is_none(),
+        summary,
+        not_visited,
+        red_risk_visits,
+        follow_ups_past_due,
+        open_conflicts,
+        voided_visits,
+        incidents,
+        trend,
+    }
+}
+
+/// The whole city's name in a report.
+pub const CITY: &str = "全市";
+
+/// The summary: the area's own line, then depth first through its districts, streets
+/// and communities, each with totals summed from its communities' (never averaged).
+fn summary_lines(
+    input: &ReportInput<'_>,
+    places: &Places<'_>,
+    communities: &BTreeSet<CommunityId>,
+    by_community: &BTreeMap<CommunityId, CoverageTotals>,
+) -> Vec<SummaryLine> {
+    let tree = input.tree;
+    let totals_of = |area: AreaId| {
+        let parts: Vec<&CoverageTotals> = tree
+            .communities_in(Scope::Area(area))
+            .iter()
+            .filter(|c| communities.contains(c))
+            .filter_map(|c| by_community.get(c))
+            .collect();
+        CoverageTotals::combine(parts)
+    };
+    let line = |area: &Area| {
+        let place = places.around(area);
+        SummaryLine {
+            level: Some(area.level),
+            area: Some(area.id),
+            code: area.code.clone(),
+            name: area.name.clone(),
+            district: place.district,
+            street: place.street,
+            totals: totals_of(area.id),
+        }
+    };
+    let mut lines = Vec::new();
+    let whole = CoverageTotals::combine(by_community.values());
+    match input.area {
+        Some(area) => lines.push(SummaryLine { totals: whole, ..line(area) }),
+        None => lines.push(SummaryLine {
+            level: None,
+            area: None,
+            code: String::new(),
+            name: CITY.into(),
+            district: String::new(),
+            street: String::new(),
+            totals: whole,
+        }),
+    }
+    let mut stack: Vec<AreaId> = match input.area {
+        Some(area) => tree.children(area.id).iter().rev().copied().collect(),
+        None => {
+            let mut roots: Vec<&Area> = tree.areas().filter(|a| a.parent.is_none()).collect();
+            roots.sort_by(|a, b| a.code.cmp(&b.code));
+            roots.iter().rev().map(|a| a.id).collect()
+        }
+    };
+    while let Some(id) = stack.pop() {
+        let Some(area) = tree.get(id) else { continue };
+        lines.push(line(area));
+        let mut children: Vec<&Area> = tree.children(id).iter().filter_map(|c| tree.get(*c)).collect();
+        children.sort_by(|a, b| a.code.cmp(&b.code));
+        stack.extend(children.iter().rev().map(|a| a.id));
+    }
+    lines
+}
+
+/// Names of an area's district, street and community.
+struct Places<'a> {
+    tree: &'a AreaTree,
+}
+
+impl<'a> Places<'a> {
+    fn new(tree: &'a AreaTree) -> Self {
+        Self { tree }
+    }
+
+    fn around(&self, area: &Area) -> Place {
+        let mut place = Place::default();
+        for level in self.tree.ancestry(area.id) {
+            let name = level.name.clone();
+            match level.level {
+                AreaLevel::District => place.district = name,
+                AreaLevel::Street => place.street = name,
+                AreaLevel::Community => place.community = name,
+            }
+        }
+        place
+    }
+
+    fn of(&self, community: CommunityId) -> Place {
+        self.tree.get(community).map(|area| self.around(area)).unwrap_or_default()
+    }
+}

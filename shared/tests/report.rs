@@ -1,0 +1,247 @@
+//! The monthly report on a small district whose every figure was worked out by hand
+//! from DOMAIN.md's rules (the comments say how), not by the code under test.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use jinlin_shared::area::{Area, AreaLevel, AreaTree};
+use jinlin_shared::author::Author;
+use jinlin_shared::coverage::{CountedVisit, VisitFacts};
+use jinlin_shared::document::Conflict;
+use jinlin_shared::document::ConflictValue;
+use jinlin_shared::elder::{CareTier, ElderStatus};
+use jinlin_shared::ids::{AreaId, FollowUpId};
+use jinlin_shared::materialise::{ConflictRow, FollowUpRow, VisitRow};
+use jinlin_shared::policy::Policy;
+use jinlin_shared::report::{MonthlyReport, ReportInput, SummaryLine, monthly_report};
+use jinlin_shared::visit::{FollowUp, FollowUpResolution, IncidentKind, VisitMode, VisitOutcome};
+
+mod common;
+
+use common::*;
+
+fn area(id: AreaId, code: &str, name: &str, level: AreaLevel, parent: Option<AreaId>) -> Area {
+    Area { id, code: code.into(), name: name.into(), level, parent }
+}
+
+/// 思明区 > 鹭江街道 > {一社区 (1), 二社区 (2)}; 思明区 > 厦港街道 > {三社区 (3)}.
+fn tree() -> AreaTree {
+    let district = AreaId::from_parts(ID_MILLIS, [201; 10]);
+    let (street1, street2) = (AreaId::from_parts(ID_MILLIS, [202; 10]), AreaId::from_parts(ID_MILLIS, [203; 10]));
+    AreaTree::new([
+        area(district, "350203", "思明区", AreaLevel::District, None),
+        area(street1, "350203001", "鹭江街道", AreaLevel::Street, Some(district)),
+        area(street2, "350203002", "厦港街道", AreaLevel::Street, Some(district)),
+        area(community(1), "350203001001", "一社区", AreaLevel::Community, Some(street1)),
+        area(community(2), "350203001002", "二社区", AreaLevel::Community, Some(street1)),
+        area(community(3), "350203002001", "三社区", AreaLevel::Community, Some(street2)),
+    ])
+    .unwrap()
+}
+
+struct City {
+    elders: Vec<Elder>,
+    follow_ups: Vec<FollowUpRow>,
+    conflicts: Vec<ConflictRow>,
+}
+
+fn follow_up(elder: &Elder, n: u8, due: &str, resolved: Option<&str>) -> FollowUpRow {
+    let by = Author { user: user(7), device: author().device };
+    FollowUpRow {
+        elder_id: elder.id(),
+        follow_up_id: FollowUpId::from_parts(ID_MILLIS, [n; 10]),
+        follow_up: FollowUp {
+            origin_visit: Some(elder.last_visit().visit_id),
+            action: "24小时内再次上门".into(),
+            due_at: at(due),
+            created_at: elder.last_visit().visit.visited_at,
+            created_by: by,
+            resolution: resolved.map(|r| FollowUpResolution { at: at(r), by, visit: None, note: "已上门".into() }),
+        },
+    }
+}
+
+fn city() -> City {
+    use VisitMode::{Home, Phone};
+    use VisitOutcome::{MetElder, MetFamilyOnly};
+    let elders = vec![
+        // 一社区: e1 home, e2 phone, e3 last seen in August, e4's only visit voided.
+        Elder::new(1).name("甲").met_at_home("2026-11-05T10:00:00+08:00"),
+        Elder::new(2).name("乙").visit("2026-11-10T10:00:00+08:00", Phone, MetElder),
+        Elder::new(3).name("丙").phone("13800001234").met_at_home("2026-08-01T10:00:00+08:00"),
+        Elder::new(4).name("丁").met_at_home("2026-11-12T10:00:00+08:00").void_last_visit(),
+        // 二社区: e5 family only but unable to communicate (counts); e6 family only (does
+        // not); e7 enrolled in December (not this month); e8 died in October (gone);
+        // e9 died on 15 November (counts, owed nothing after).
+        Elder::new(5).name("戊").unable_to_communicate().lives_in(community(2)).visit(
+            "2026-11-08T10:00:00+08:00",
+            Home,
+            MetFamilyOnly,
+        ),
+        Elder::new(6).name("己").lives_in(community(2)).visit("2026-11-08T11:00:00+08:00", Home, MetFamilyOnly),
+        Elder::new(7).name("庚").enrolled(date(2026, 12, 1)).lives_in(community(2)),
+        Elder::new(8).name("辛").lives_in(community(2)).status(ElderStatus::Deceased, date(2026, 10, 15)),
+        Elder::new(9).name("壬").lives_in(community(2)).status(ElderStatus::Deceased, date(2026, 11, 15)),
+        // 三社区: e10 visited in 一社区, then moved here on 20 November (counts here);
+        // e11 red risk followed up in 23 h; e12 red risk never followed up, and a fall.
+        Elder::new(10).name("癸").met_at_home("2026-11-03T10:00:00+08:00").moves_to(community(3), date(2026, 11, 20)),
+        Elder::new(11).name("子").lives_in(community(3)).met_at_home("2026-11-18T10:00:00+08:00").red(),
+        Elder::new(12)
+            .name("丑")
+            .phone("13912345678")
+            .lives_in(community(3))
+            .met_at_home("2026-11-25T10:00:00+08:00")
+            .red()
+            .incident(IncidentKind::Fall, "浴室滑倒"),
+    ];
+    let follow_ups = vec![
+        follow_up(&elders[10], 1, "2026-11-19T10:00:00+08:00", Some("2026-11-19T09:00:00+08:00")),
+        follow_up(&elders[11], 2, "2026-11-26T10:00:00+08:00", None),
+    ];
+    let value = |v: &str| ConflictValue {
+        value: serde_json::json!(v),
+        author: Some(author()),
+        at: at("2026-11-20T10:00:00+08:00"),
+        winner: false,
+    };
+    let conflicts = vec![ConflictRow {
+        elder_id: elders[1].id(),
+        field: "profile.phone".into(),
+        conflict: Conflict { path: vec!["profile".into(), "phone".into()], values: vec![value("1"), value("2")] },
+    }];
+    City { elders, follow_ups, conflicts }
+}
+
+fn report(city: &City, tree: &AreaTree, area: Option<&Area>) -> MonthlyReport {
+    let rows: Vec<_> = city.elders.iter().map(|e| e.row.clone()).collect();
+    let visits: Vec<VisitRow> = city.elders.iter().flat_map(|e| e.visits.clone()).collect();
+    let facts: Vec<VisitFacts> = visits.iter().map(CountedVisit::facts).collect();
+    let people = BTreeMap::from([(author().user, "助老员甲".to_owned()), (user(7), "助老员乙".to_owned())]);
+    let assistants = BTreeMap::from([(community(1), vec!["助老员甲".to_owned(), "助老员乙".to_owned()])]);
+    monthly_report(&ReportInput {
+        month: month("2026-11"),
+        as_of: date(2026, 11, 30),
+        now: at("2026-12-01T09:00:00+08:00"),
+        tree,
+        area,
+        elders: &rows,
+        visits: &facts,
+        listed_visits: &visits,
+        follow_ups: &city.follow_ups,
+        conflicts: &city.conflicts,
+        people: &people,
+        assistants: &assistants,
+        unmasked_id_numbers: None,
+        policy: &Policy::default(),
+    })
+}
+
+fn line<'a>(report: &'a MonthlyReport, name: &str) -> &'a SummaryLine {
+    report.summary.iter().find(|l| l.name == name).unwrap_or_else(|| panic!("a summary line for {name}"))
+}
+
+#[test]
+fn the_summary_counts_each_community_and_adds_them_up() {
+    let tree = tree();
+    let report = report(&city(), &tree, None);
+    let names: Vec<&str> = report.summary.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["全市", "思明区", "鹭江街道", "一社区", "二社区", "厦港街道", "三社区"], "depth first");
+    // (denominator, visited) worked out above.
+    let expected = [
+        ("一社区", 4, 2),
+        ("二社区", 3, 1),
+        ("三社区", 3, 3),
+        ("鹭江街道", 7, 3),
+        ("厦港街道", 3, 3),
+        ("思明区", 10, 6),
+        ("全市", 10, 6),
+    ];
+    for (name, denominator, visited) in expected {
+        let totals = &line(&report, name).totals;
+        assert_eq!((totals.denominator, totals.visited), (denominator, visited), "{name}");
+        assert_eq!(totals.rate, Some(f64::from(visited) / f64::from(denominator)), "{name}");
+    }
+    // Valid visits: homes by e1, e5, e10, e11, e12; a phone call by e2.
+    let district = &line(&report, "思明区").totals;
+    assert_eq!((district.valid_visits_by_mode.home, district.valid_visits_by_mode.phone), (5, 1));
+    assert_eq!(district.home_visit_share, Some(5.0 / 6.0));
+    assert_eq!(
+        (line(&report, "一社区").street.as_str(), line(&report, "一社区").district.as_str()),
+        ("鹭江街道", "思明区")
+    );
+}
+
+#[test]
+fn the_lists_name_who_was_not_visited_and_what_needs_attention() {
+    let tree = tree();
+    let report = report(&city(), &tree, None);
+    let policy = Policy::default();
+
+    // Not visited: 丙 (last seen 1 August: 121 days), 丁 (voided) and 己 (family only),
+    // never validly visited since enrolment on 1 January (333 days), and 壬, who died
+    // on 15 November and is owed nothing. All are in the general tier.
+    let mut not_visited: Vec<(&str, i64)> =
+        report.not_visited.iter().map(|l| (l.name.as_str(), l.days_overdue)).collect();
+    not_visited.sort();
+    let overdue = |days: i64| (days - policy.interval_days(CareTier::General)).max(0);
+    let mut expected = vec![("丁", overdue(333)), ("丙", overdue(121)), ("壬", 0), ("己", overdue(333))];
+    expected.sort();
+    assert_eq!(not_visited, expected);
+    let c3 = report.not_visited.iter().find(|l| l.name == "丙").unwrap();
+    assert_eq!((c3.days_since, c3.last_valid_visit_on), (121, Some(date(2026, 8, 1))));
+    assert_eq!(c3.phone.as_deref(), Some("*******1234"), "phones are masked by default");
+    assert_eq!(c3.assistants, "助老员甲、助老员乙");
+    assert_eq!((c3.place.community.as_str(), c3.place.street.as_str()), ("一社区", "鹭江街道"));
+
+    // Red risk: 丑 (never followed up) before 子 (followed up in 23 h).
+    let red: Vec<(&str, bool)> =
+        report.red_risk_visits.iter().map(|l| (l.name.as_str(), l.followed_up_in_time)).collect();
+    assert_eq!(red, [("丑", false), ("子", true)]);
+    let past_due: Vec<(&str, i64)> =
+        report.follow_ups_past_due.iter().map(|l| (l.name.as_str(), l.days_past_due)).collect();
+    assert_eq!(past_due, [("丑", 4)], "due 26 Nov 10:00, now 1 Dec 09:00");
+    assert_eq!(report.follow_ups_past_due[0].created_by, "助老员乙");
+
+    let voided: Vec<(&str, &str)> = report.voided_visits.iter().map(|l| (l.name.as_str(), l.reason.as_str())).collect();
+    assert_eq!(voided, [("丁", "录错老人")]);
+    let incidents: Vec<_> = report.incidents.iter().map(|l| (l.name.as_str(), l.kind, l.note.as_str())).collect();
+    assert_eq!(incidents, [("丑", IncidentKind::Fall, "浴室滑倒")]);
+    assert_eq!(report.incidents[0].phone.as_deref(), Some("*******5678"));
+    let conflicts: Vec<(&str, &str, usize)> =
+        report.open_conflicts.iter().map(|l| (l.name.as_str(), l.field.as_str(), l.values)).collect();
+    assert_eq!(conflicts, [("乙", "profile.phone", 2)]);
+    assert!(report.masked);
+}
+
+#[test]
+fn the_trend_covers_twelve_months_ending_with_the_report_month() {
+    let tree = tree();
+    let report = report(&city(), &tree, None);
+    let months: Vec<String> = report.trend.iter().map(|p| p.month.to_string()).collect();
+    assert_eq!(months.first().map(String::as_str), Some("2025-12"));
+    assert_eq!(months.last().map(String::as_str), Some("2026-11"));
+    assert_eq!(months.len(), 12);
+    let point = |m: &str| report.trend.iter().find(|p| p.month.to_string() == m).unwrap();
+    // December 2025: everyone enrolled on 1 January 2026; nobody counts, no rate.
+    assert_eq!((point("2025-12").denominator, point("2025-12").rate), (0, None));
+    // August: eleven on the roster (all but 庚), and only 丙 was visited.
+    assert_eq!((point("2026-08").denominator, point("2026-08").visited), (11, 1));
+    // October: 辛 died mid-month and still counts; nobody was visited.
+    assert_eq!((point("2026-10").denominator, point("2026-10").visited, point("2026-10").rate), (11, 0, Some(0.0)));
+    assert_eq!((point("2026-11").denominator, point("2026-11").visited), (10, 6));
+}
+
+#[test]
+fn a_street_report_keeps_to_its_street_and_counts_the_elder_who_moved_out_elsewhere() {
+    let tree = tree();
+    let street = tree.areas().find(|a| a.name == "鹭江街道").unwrap().clone();
+    let report = report(&city(), &tree, Some(&street));
+    let names: Vec<&str> = report.summary.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["鹭江街道", "一社区", "二社区"]);
+    assert_eq!((report.summary[0].totals.denominator, report.summary[0].totals.visited), (7, 3));
+    assert_eq!(report.area.name, "鹭江街道");
+    // 癸 was visited in 一社区 but belongs to 三社区 at the month's end: not here.
+    assert!(report.red_risk_visits.is_empty() && report.incidents.is_empty());
+    assert!(report.not_visited.iter().all(|l| l.place.street == "鹭江街道"));
+    assert_eq!(report.trend.last().map(|p| (p.denominator, p.visited)), Some((7, 3)));
+}
