@@ -245,3 +245,31 @@ fn a_street_report_keeps_to_its_street_and_counts_the_elder_who_moved_out_elsewh
     assert!(report.not_visited.iter().all(|l| l.place.street == "鹭江街道"));
     assert_eq!(report.trend.last().map(|p| (p.denominator, p.visited)), Some((7, 3)));
 }
+
+#[test]
+fn every_section_is_a_table_with_a_header_for_each_cell_in_both_languages() {
+    use jinlin_shared::label::Language;
+    use jinlin_shared::report::tables::{Cell, Section, table, tables};
+    let tree = tree();
+    let report = report(&city(), &tree, None);
+    for language in [Language::ZhCn, Language::En] {
+        let all = tables(&report, language);
+        assert_eq!(all.len(), Section::ALL.len());
+        for table in &all {
+            assert!(!table.title.is_empty() && table.title.chars().count() <= 31, "a sheet name Excel takes");
+            for row in &table.rows {
+                assert_eq!(row.len(), table.headers.len(), "{:?}", table.section);
+            }
+        }
+    }
+    let summary = table(&report, Section::Summary, Language::ZhCn);
+    assert_eq!(summary.headers[7], "月探访率");
+    let district = summary.rows.iter().find(|r| r[2] == Cell::Text("思明区".into())).unwrap();
+    assert_eq!((district[5].text(), district[6].text(), district[7].text()), ("10".into(), "6".into(), "60.0%".into()));
+    let english = table(&report, Section::Summary, Language::En);
+    assert_eq!(english.rows[0][2], Cell::Text("Whole city".into()));
+    let red = table(&report, Section::RedRisk, Language::En);
+    assert_eq!(red.rows[0].last().map(Cell::text), Some("No".into()));
+    assert_eq!(red.rows[0][4].text(), "2026-11-25 10:00", "times in Asia/Shanghai");
+    assert_eq!(Section::from_slug("not-visited"), Some(Section::NotVisited));
+}

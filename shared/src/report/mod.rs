@@ -8,6 +8,8 @@
 //! the workstation's badges agree. Personal details arrive already masked or whole:
 //! whether to unmask is the caller's decision, made and audited at the edge.
 
+pub mod tables;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};

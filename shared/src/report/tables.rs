@@ -1,0 +1,397 @@
+//! The report as tables: one per section, with headers and sheet names in zh-CN or
+//! English and typed cells. CSV, XLSX and PDF render these same tables, so a column
+//! is named and filled in one place.
+
+use serde::{Deserialize, Serialize};
+
+use super::{CITY, MonthlyReport, Place};
+use crate::coverage::CoverageTotals;
+use crate::label::{Labelled, Language};
+use crate::time::{Date, Timestamp};
+
+/// A section of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Section {
+    Summary,
+    NotVisited,
+    RedRisk,
+    FollowUpsPastDue,
+    Conflicts,
+    Voided,
+    Incidents,
+    Trend,
+}
+
+impl Section {
+    pub const ALL: [Section; 8] = [
+        Section::Summary,
+        Section::NotVisited,
+        Section::RedRisk,
+        Section::FollowUpsPastDue,
+        Section::Conflicts,
+        Section::Voided,
+        Section::Incidents,
+        Section::Trend,
+    ];
+
+    /// The name in URLs and file names (`summary`, `not-visited`, …).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Section::Summary => "summary",
+            Section::NotVisited => "not-visited",
+            Section::RedRisk => "red-risk",
+            Section::FollowUpsPastDue => "follow-ups-past-due",
+            Section::Conflicts => "conflicts",
+            Section::Voided => "voided",
+            Section::Incidents => "incidents",
+            Section::Trend => "trend",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.slug() == slug)
+    }
+
+    /// The sheet's name (Excel allows 31 characters).
+    pub fn title(self, language: Language) -> &'static str {
+        let (zh, en) = match self {
+            Section::Summary => ("汇总", "Summary"),
+            Section::NotVisited => ("本月未探访", "Not visited"),
+            Section::RedRisk => ("红色风险探访", "Red-risk visits"),
+            Section::FollowUpsPastDue => ("逾期未跟进", "Follow-ups past due"),
+            Section::Conflicts => ("待处理冲突", "Open conflicts"),
+            Section::Voided => ("作废记录", "Voided visits"),
+            Section::Incidents => ("意外事件", "Incidents"),
+            Section::Trend => ("探访率趋势", "Visit-rate trend"),
+        };
+        pick(language, zh, en)
+    }
+}
+
+/// One cell, typed so each format can show it properly (a rate as a percentage, a
+/// time in Asia/Shanghai).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "camelCase")]
+pub enum Cell {
+    Text(String),
+    Count(i64),
+    /// A share between 0 and 1; empty when there is nothing to divide by.
+    Rate(Option<f64>),
+    Date(Option<Date>),
+    /// Shown in Asia/Shanghai as `YYYY-MM-DD HH:MM`.
+    Time(Option<Timestamp>),
+}
+
+impl Cell {
+    /// The cell as plain text (CSV, and the PDF's table).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(text) => text.clone(),
+            Cell::Count(n) => n.to_string(),
+            Cell::Rate(Some(rate)) => format!("{:.1}%", rate * 100.0),
+            Cell::Date(Some(date)) => date.format("%Y-%m-%d").to_string(),
+            Cell::Time(Some(at)) => at.to_shanghai().format("%Y-%m-%d %H:%M").to_string(),
+            Cell::Rate(None) | Cell::Date(None) | Cell::Time(None) => String::new(),
+        }
+    }
+}
+
+/// A section as a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Table {
+    pub section: Section,
+    pub title: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn pick(language: Language, zh: &'static str, en: &'static str) -> &'static str {
+    match language {
+        Language::ZhCn => zh,
+        Language::En => en,
+    }
+}
+
+fn text(value: impl Into<String>) -> Cell {
+    Cell::Text(value.into())
+}
+
+fn count(value: impl Into<i64>) -> Cell {
+    Cell::Count(value.into())
+}
+
+fn place_cells(place: &Place) -> [Cell; 3] {
+    [text(&place.district), text(&place.street), text(&place.community)]
+}
+
+/// Every section, in order.
+pub fn tables(report: &MonthlyReport, language: Language) -> Vec<Table> {
+    Section::ALL.into_iter().map(|section| table(report, section, language)).collect()
+}
+
+/// One section.
+pub fn table(report: &MonthlyReport, section: Section, language: Language) -> Table {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    let place_headers = || [l("区", "District"), l("街道", "Street"), l("社区", "Community")];
+    let yes_no = |flag: bool| text(if flag { l("是", "Yes") } else { l("否", "No") });
+    let (headers, rows): (Vec<String>, Vec<Vec<Cell>>) = match section {
+        Section::Summary => {
+            let headers = [
+                l("层级", "Level"),
+                l("代码", "Code"),
+                l("名称", "Name"),
+                l("区", "District"),
+                l("街道", "Street"),
+                l("应探访人数", "Elders due a visit"),
+                l("已探访人数", "Visited"),
+                l("月探访率", "Monthly visit rate"),
+                l("上门探访占比", "Home-visit share"),
+                l("上门", "Home visits"),
+                l("电话", "Phone visits"),
+                l("视频", "Video visits"),
+                l("逾期：高风险", "Overdue: high risk"),
+                l("逾期：重点", "Overdue: key"),
+                l("逾期：一般", "Overdue: general"),
+            ];
+            let rows = report
+                .summary
+                .iter()
+                .map(|line| {
+                    let level = match line.level {
+                        Some(level) => level.label(language).to_owned(),
+                        None => l("全市", "City"),
+                    };
+                    let name = if line.area.is_none() && line.name == CITY {
+                        l(CITY, "Whole city")
+                    } else {
+                        line.name.clone()
+                    };
+                    let mut row =
+                        vec![text(level), text(&line.code), text(name), text(&line.district), text(&line.street)];
+                    row.extend(totals_cells(&line.totals));
+                    row
+                })
+                .collect();
+            (headers.into(), rows)
+        }
+        Section::NotVisited => {
+            let mut headers = vec![l("姓名", "Name")];
+            headers.extend(place_headers());
+            headers.extend([
+                l("关爱等级", "Care tier"),
+                l("状态", "Status"),
+                l("上次有效探访", "Last valid visit"),
+                l("距上次有效探访天数", "Days since last valid visit"),
+                l("逾期天数", "Days overdue"),
+                l("助老员", "Assistants"),
+                l("电话", "Phone"),
+                l("住址", "Address"),
+            ]);
+            let rows = report
+                .not_visited
+                .iter()
+                .map(|line| {
+                    let mut row = vec![text(&line.name)];
+                    row.extend(place_cells(&line.place));
+                    row.extend([
+                        text(line.tier.label(language)),
+                        text(line.status.map(|s| s.label(language)).unwrap_or_default()),
+                        Cell::Date(line.last_valid_visit_on),
+                        count(line.days_since),
+                        count(line.days_overdue),
+                        text(&line.assistants),
+                        text(line.phone.clone().unwrap_or_default()),
+                        text(&line.address),
+                    ]);
+                    row
+                })
+                .collect();
+            (headers, rows)
+        }
+        Section::RedRisk => {
+            let mut headers = vec![l("姓名", "Name")];
+            headers.extend(place_headers());
+            headers.extend([
+                l("探访时间", "Visited at"),
+                l("助老员", "Assistant"),
+                l("跟进事项", "Follow-up"),
+                l("跟进完成时间", "Follow-up done at"),
+                l("24小时内跟进", "Followed up in 24 h"),
+            ]);
+            let rows = report
+                .red_risk_visits
+                .iter()
+                .map(|line| {
+                    let mut row = vec![text(&line.name)];
+                    row.extend(place_cells(&line.place));
+                    row.extend([
+                        Cell::Time(Some(line.visited_at)),
+                        text(&line.assistant),
+                        text(line.follow_up.clone().unwrap_or_default()),
+                        Cell::Time(line.follow_up_resolved_at),
+                        yes_no(line.followed_up_in_time),
+                    ]);
+                    row
+                })
+                .collect();
+            (headers, rows)
+        }
+        Section::FollowUpsPastDue => {
+            let mut headers = vec![l("姓名", "Name")];
+            headers.extend(place_headers());
+            headers.extend([
+                l("跟进事项", "Follow-up"),
+                l("截止时间", "Due at"),
+                l("逾期天数", "Days past due"),
+                l("创建人", "Created by"),
+            ]);
+            let rows = report
+                .follow_ups_past_due
+                .iter()
+                .map(|line| {
+                    let mut row = vec![text(&line.name)];
+                    row.extend(place_cells(&line.place));
+                    row.extend([
+                        text(&line.action),
+                        Cell::Time(Some(line.due_at)),
+                        count(line.days_past_due),
+                        text(&line.created_by),
+                    ]);
+                    row
+                })
+                .collect();
+            (headers, rows)
+        }
+        Section::Conflicts => {
+            let mut headers = vec![l("姓名", "Name")];
+            headers.extend(place_headers());
+            headers.extend([l("字段", "Field"), l("并存的值", "Competing values")]);
+            let rows = report
+                .open_conflicts
+                .iter()
+                .map(|line| {
+                    let mut row = vec![text(&line.name)];
+                    row.extend(place_cells(&line.place));
+                    row.extend([text(&line.field), count(i64::try_from(line.values).unwrap_or(i64::MAX))]);
+                    row
+                })
+                .collect();
+            (headers, rows)
+        }
+        Section::Voided => {
+            let mut headers = vec![l("姓名", "Name")];
+            headers.extend(place_headers());
+            headers.extend([
+                l("探访时间", "Visited at"),
+                l("方式", "Mode"),
+                l("助老员", "Assistant"),
+                l("作废原因", "Reason"),
+                l("作废时间", "Voided at"),
+                l("作废人", "Voided by"),
+            ]);
+            let rows = report
+                .voided_visits
+                .iter()
+                .map(|line| {
+                    let mut row = vec![text(&line.name)];
+                    row.extend(place_cells(&line.place));
+                    row.extend([
+                        Cell::Time(Some(line.visited_at)),
+                        text(line.mode.label(language)),
+                        text(&line.assistant),
+                        text(&line.reason),
+                        Cell::Time(Some(line.voided_at)),
+                        text(&line.voided_by),
+                    ]);
+                    row
+                })
+                .collect();
+            (headers, rows)
+        }
+        Section::Incidents => {
+            let mut headers = vec![l("姓名", "Name")];
+            headers.extend(place_headers());
+            headers.extend([
+                l("身份证号", "ID number"),
+                l("电话", "Phone"),
+                l("探访时间", "Visited at"),
+                l("事件", "Incident"),
+                l("说明", "Note"),
+                l("助老员", "Assistant"),
+            ]);
+            let rows = report
+                .incidents
+                .iter()
+                .map(|line| {
+                    let mut row = vec![text(&line.name)];
+                    row.extend(place_cells(&line.place));
+                    row.extend([
+                        text(line.id_number.clone().unwrap_or_default()),
+                        text(line.phone.clone().unwrap_or_default()),
+                        Cell::Time(Some(line.visited_at)),
+                        text(line.kind.label(language)),
+                        text(&line.note),
+                        text(&line.assistant),
+                    ]);
+                    row
+                })
+                .collect();
+            (headers, rows)
+        }
+        Section::Trend => {
+            let headers = vec![
+                l("月份", "Month"),
+                l("应探访人数", "Elders due a visit"),
+                l("已探访人数", "Visited"),
+                l("月探访率", "Monthly visit rate"),
+            ];
+            let rows = report
+                .trend
+                .iter()
+                .map(|point| {
+                    vec![
+                        text(point.month.to_string()),
+                        count(point.denominator),
+                        count(point.visited),
+                        Cell::Rate(point.rate),
+                    ]
+                })
+                .collect();
+            (headers, rows)
+        }
+    };
+    Table { section, title: section.title(language).to_owned(), headers, rows }
+}
+
+fn totals_cells(totals: &CoverageTotals) -> [Cell; 10] {
+    [
+        count(totals.denominator),
+        count(totals.visited),
+        Cell::Rate(totals.rate),
+        Cell::Rate(totals.home_visit_share),
+        count(totals.valid_visits_by_mode.home),
+        count(totals.valid_visits_by_mode.phone),
+        count(totals.valid_visits_by_mode.video),
+        count(totals.overdue_by_tier.high_risk),
+        count(totals.overdue_by_tier.key),
+        count(totals.overdue_by_tier.general),
+    ]
+}
+
+/// The report's title line: area, month, and when it was made.
+pub fn heading(report: &MonthlyReport, generated_at: Timestamp, language: Language) -> Vec<(String, String)> {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    let area = if report.area.id.is_none() { l(CITY, "Whole city") } else { report.area.name.clone() };
+    vec![
+        (l("地区", "Area"), area),
+        (l("月份", "Month"), report.month.to_string()),
+        (l("统计截至", "Counted to"), report.as_of.format("%Y-%m-%d").to_string()),
+        (l("生成时间", "Generated at"), Cell::Time(Some(generated_at)).text()),
+        (
+            l("身份证号和电话", "ID numbers and phones"),
+            if report.masked { l("已打码", "masked") } else { l("未打码（已审计）", "unmasked (audited)") },
+        ),
+    ]
+}
