@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod http;
 pub mod metrics;
+pub mod report;
 pub mod roster;
 pub mod state;
 pub mod sync;

@@ -1,12 +1,15 @@
-//! The `jinlin-server` command: serve, migrate, users and areas.
+//! The `jinlin-server` command: serve, migrate, users, areas, and report exports.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use jinlin_server::db::{self, DEFAULT_DATABASE_URL};
-use jinlin_server::{AppState, Application, Limits, admin, shutdown_signal};
+use jinlin_server::{AppState, Application, Limits, admin, report, shutdown_signal};
+use jinlin_shared::area::Scope;
+use jinlin_shared::label::Language;
 use jinlin_shared::policy::Policy;
+use jinlin_shared::report::tables::Section;
 use jinlin_shared::user::Role;
 
 #[derive(Parser)]
@@ -59,6 +62,29 @@ enum Command {
         #[command(subcommand)]
         command: RosterCommand,
     },
+    /// Export an area's monthly report (ID numbers and phones masked unless
+    /// --unmasked-reason is given; every export is audited).
+    Export {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: jinlin_shared::time::Month,
+        /// An area's code; the whole city when left out.
+        #[arg(long)]
+        area: Option<String>,
+        /// json (one file) or csv (a directory with one file per section).
+        #[arg(long, default_value = "json")]
+        format: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// zh-CN (the default) or en, for headers and labels.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+        /// Export ID numbers and phones whole, saying why; written to the audit log.
+        #[arg(long)]
+        unmasked_reason: Option<String>,
+    },
+    /// List every export from the audit log, newest first.
+    Exports,
 }
 
 #[derive(Subcommand)]
@@ -209,6 +235,70 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Export { month, area, format, out, lang, unmasked_reason } => {
+            let policy = policy(cli.policy.as_deref())?;
+            let db = db::connect(&cli.database_url, true).await?;
+            let format = report::Format::parse(&format)?;
+            let language = if lang == "en" { Language::En } else { Language::ZhCn };
+            let tree = jinlin_server::state::load_area_tree(&db).await?;
+            // The operator at the server's console answers for the whole city.
+            let asker = report::Asker { user: None, role: Role::Admin, scope: Scope::City };
+            let request = report::ReportRequest { month, area, unmasked: unmasked_reason.clone() };
+            let at = jinlin_server::state::now();
+            let stages = report::STAGES.len() + 1;
+            let report = report::monthly(&db, &tree, &policy, &asker, &request, at, &|stage| {
+                progress(stage, stages, report::STAGES[stage]);
+            })
+            .await?;
+            progress(stages - 1, stages, "writing");
+            match format {
+                report::Format::Json => {
+                    std::fs::write(&out, report::render(&report, format, Section::Summary, language))?
+                }
+                report::Format::Csv => {
+                    std::fs::create_dir_all(&out)?;
+                    for section in Section::ALL {
+                        let file = out.join(format!("{}.csv", section.slug()));
+                        std::fs::write(file, report::render(&report, format, section, language))?;
+                    }
+                }
+            }
+            let record = report::export_record(&report, format, unmasked_reason.as_deref(), "cli");
+            report::audit_export(&db, at, &asker, &record).await?;
+            progress(stages, stages, "done");
+            if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                eprintln!();
+            }
+            let city = report.summary.first().map(|line| &line.totals);
+            println!(
+                "{} {}: {} elders, {} visited ({}); written to {}",
+                report.area.name,
+                report.month,
+                city.map_or(0, |t| t.denominator),
+                city.map_or(0, |t| t.visited),
+                city.and_then(|t| t.rate).map_or_else(|| "no rate".to_owned(), |r| format!("{:.1}%", r * 100.0)),
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Exports => {
+            let db = db::connect(&cli.database_url, true).await?;
+            for entry in report::exports(&db).await? {
+                let export = &entry.export;
+                println!(
+                    "{}\t{}\t{} {}\t{}\t{}\t{}\t{}",
+                    entry.at,
+                    entry.by.as_deref().unwrap_or("(command line)"),
+                    export.area,
+                    export.area_code,
+                    export.month,
+                    export.format,
+                    if export.masked { "masked" } else { "UNMASKED" },
+                    export.reason.as_deref().unwrap_or("")
+                );
+            }
+            Ok(())
+        }
         Command::Area { command: AreaCommand::Import { file } } => {
             let db = db::connect(&cli.database_url, true).await?;
             let text = std::fs::read_to_string(&file)?;
@@ -216,6 +306,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("areas created: {}", report.created);
             Ok(())
         }
+    }
+}
+
+/// Progress on standard error: a bar redrawn in place on a terminal
+/// (`[#####-----] 3/6 visits`), one line per stage otherwise (a log, a pipe).
+fn progress(done: usize, of: usize, what: &str) {
+    use std::io::IsTerminal as _;
+    const WIDTH: usize = 24;
+    let filled = WIDTH * done / of.max(1);
+    let bar = format!("[{}{}] {done}/{of} {what:<28}", "#".repeat(filled), "-".repeat(WIDTH - filled));
+    if std::io::stderr().is_terminal() {
+        eprint!("\r{bar}");
+        let _ = std::io::Write::flush(&mut std::io::stderr());
+    } else {
+        eprintln!("{}", bar.trim_end());
     }
 }
 
@@ -239,7 +344,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::FAILURE
+            // A refused report (unknown area, out of scope, no reason given) is the
+            // asker's to fix: exit 2, as for bad arguments.
+            match error.downcast_ref::<report::ReportError>() {
+                Some(report::ReportError::Database(_) | report::ReportError::Corrupt(_)) | None => ExitCode::FAILURE,
+                Some(_) => ExitCode::from(2),
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ mod device_routes;
 mod elder_routes;
 pub mod error;
 mod extract;
+mod report_routes;
 mod sync_routes;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -30,7 +31,8 @@ pub fn router(state: AppState) -> Router {
         .merge(auth_routes::router())
         .merge(sync_routes::router())
         .merge(elder_routes::router())
-        .merge(device_routes::router());
+        .merge(device_routes::router())
+        .merge(report_routes::router());
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)

@@ -1,0 +1,108 @@
+//! Reports: the monthly report of an area in the caller's scope, as JSON or CSV, and
+//! the list of exports from the audit log.
+
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use jinlin_shared::label::Language;
+use jinlin_shared::report::tables::Section;
+use jinlin_shared::time::Month;
+use jinlin_shared::user::Role;
+use serde::Deserialize;
+
+use super::error::ApiError;
+use crate::auth::Caller;
+use crate::report::{self, Asker, ExportEntry, Format, ReportError, ReportRequest};
+use crate::state::{AppState, now};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/reports/monthly", get(monthly)).route("/reports/exports", get(exports))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MonthlyQuery {
+    month: String,
+    /// An area's code or id; the caller's whole scope when left out.
+    #[serde(default)]
+    area: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
+    /// For CSV, the section (`summary` when left out).
+    #[serde(default)]
+    section: Option<String>,
+    /// `en` for English headers; Chinese by default.
+    #[serde(default)]
+    lang: Option<String>,
+    /// `true` asks for whole ID numbers and phones (administrators, with a reason).
+    #[serde(default)]
+    unmasked: bool,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+impl From<ReportError> for ApiError {
+    fn from(error: ReportError) -> Self {
+        match error {
+            ReportError::UnknownArea(_) => ApiError::NotFound(error.to_string()),
+            ReportError::OutOfScope(_) | ReportError::UnmaskedNeedsAdmin => ApiError::Forbidden(error.to_string()),
+            ReportError::UnmaskedNeedsReason | ReportError::UnknownFormat(_) | ReportError::UnknownSection(_) => {
+                ApiError::BadRequest(error.to_string())
+            }
+            ReportError::Database(e) => e.into(),
+            ReportError::Corrupt(_) => ApiError::Internal(anyhow::Error::new(error)),
+        }
+    }
+}
+
+/// `GET /reports/monthly?month=2026-11&area=350203&format=json|csv&section=…&lang=en`.
+/// Every export is audited: who, when, which area, masked or not, and why.
+async fn monthly(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<MonthlyQuery>,
+) -> Result<Response, ApiError> {
+    let month: Month =
+        query.month.parse().map_err(|_| ApiError::BadRequest(format!("{:?} is not a month (YYYY-MM)", query.month)))?;
+    let format = Format::parse(query.format.as_deref().unwrap_or("json"))?;
+    let section = match query.section.as_deref() {
+        None => Section::Summary,
+        Some(slug) => Section::from_slug(slug).ok_or_else(|| ReportError::UnknownSection(slug.to_owned()))?,
+    };
+    let language = if query.lang.as_deref() == Some("en") { Language::En } else { Language::ZhCn };
+    let unmasked = match (query.unmasked, query.reason) {
+        (true, reason) => Some(reason.unwrap_or_default()),
+        (false, _) => None,
+    };
+    let asker = Asker { user: Some(caller.user), role: caller.role, scope: caller.scope };
+    let request = ReportRequest { month, area: query.area, unmasked: unmasked.clone() };
+    let tree = state.areas().await?;
+    let at = now();
+    let report = report::monthly(&state.db, &tree, &state.policy, &asker, &request, at, &|_| {}).await?;
+    let record = report::export_record(&report, format, unmasked.as_deref(), "http");
+    report::audit_export(&state.db, at, &asker, &record).await?;
+    let body = report::render(&report, format, section, language);
+    let area = if report.area.code.is_empty() { "city".to_owned() } else { report.area.code.clone() };
+    let (content_type, file) = match format {
+        Format::Json => ("application/json", format!("jinlin-{month}-{area}.json")),
+        Format::Csv => ("text/csv; charset=utf-8", format!("jinlin-{month}-{area}-{}.csv", section.slug())),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /reports/exports`: every export, newest first (administrators).
+async fn exports(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ExportEntry>>, ApiError> {
+    if caller.role != Role::Admin {
+        return Err(ApiError::Forbidden("only an administrator may list exports".into()));
+    }
+    Ok(Json(report::exports(&state.db).await?))
+}

@@ -1,0 +1,392 @@
+//! The supervisors' monthly report: read from the materialised tables (never by
+//! loading documents), computed by the shared crate's rules (`jinlin_shared::report`),
+//! and rendered as JSON or CSV. Who may ask for which area, and whether unmasked, is
+//! decided here once; every export is written to the audit log.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+
+use jinlin_shared::area::{Area, AreaTree, Scope};
+use jinlin_shared::coverage::VisitFacts;
+use jinlin_shared::ids::{CommunityId, ElderId, UserId};
+use jinlin_shared::label::Language;
+use jinlin_shared::materialise::{ConflictRow, ElderRow, FollowUpRow, VisitRow};
+use jinlin_shared::policy::Policy;
+use jinlin_shared::report::tables::{Section, Table, table};
+use jinlin_shared::report::{MonthlyReport, ReportInput, TREND_MONTHS, monthly_report};
+use jinlin_shared::time::{Month, Timestamp};
+use jinlin_shared::user::Role;
+use jinlin_shared::visit::{RiskLevel, VisitMode, VisitOutcome};
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use serde::{Deserialize, Serialize};
+
+use crate::audit;
+use crate::db::entity::{conflict, elder, follow_up, identity, user, visit};
+
+/// What can stop a report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    #[error("no area with the code or id {0:?}")]
+    UnknownArea(String),
+    #[error("{0} is outside your area")]
+    OutOfScope(String),
+    #[error("only an administrator may export ID numbers and phones unmasked")]
+    UnmaskedNeedsAdmin,
+    #[error("an unmasked export needs a stated reason")]
+    UnmaskedNeedsReason,
+    #[error("{0:?} is not a format (json, csv)")]
+    UnknownFormat(String),
+    #[error("{0:?} is not a section of the report")]
+    UnknownSection(String),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    #[error("a stored row could not be read: {0}")]
+    Corrupt(String),
+}
+
+/// The formats a report is delivered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Json,
+    Csv,
+}
+
+impl Format {
+    pub fn parse(text: &str) -> Result<Self, ReportError> {
+        match text {
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            other => Err(ReportError::UnknownFormat(other.to_owned())),
+        }
+    }
+}
+
+/// Who asks, for what, and whether unmasked (with the reason).
+#[derive(Debug, Clone)]
+pub struct ReportRequest {
+    pub month: Month,
+    /// An area's code or id; `None` for the asker's whole scope.
+    pub area: Option<String>,
+    /// `Some(reason)` asks for whole ID numbers and phones.
+    pub unmasked: Option<String>,
+}
+
+/// The asker: a signed-in user, or the server's operator at the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct Asker {
+    pub user: Option<UserId>,
+    pub role: Role,
+    pub scope: Scope,
+}
+
+/// The area the request names (a code, an id, or "city"), checked against the asker's
+/// scope; none named is the asker's whole scope. `None` is the city.
+pub fn resolve_area<'t>(
+    tree: &'t AreaTree,
+    asker: &Asker,
+    wanted: Option<&str>,
+) -> Result<Option<&'t Area>, ReportError> {
+    let area = match wanted.map(str::trim).filter(|w| !w.is_empty()) {
+        None => match asker.scope {
+            Scope::City => None,
+            Scope::Area(root) => Some(tree.get(root).ok_or_else(|| ReportError::UnknownArea(root.to_string()))?),
+        },
+        Some("city") => None,
+        Some(wanted) => Some(
+            tree.areas()
+                .find(|a| a.code == wanted || a.id.to_string() == wanted)
+                .ok_or_else(|| ReportError::UnknownArea(wanted.to_owned()))?,
+        ),
+    };
+    let allowed = match (asker.scope, area) {
+        (Scope::City, _) => true,
+        (Scope::Area(_), None) => false,
+        (Scope::Area(root), Some(area)) => tree.ancestry(area.id).iter().any(|a| a.id == root),
+    };
+    if !allowed {
+        return Err(ReportError::OutOfScope(area.map_or_else(|| "the whole city".to_owned(), |a| a.name.clone())));
+    }
+    Ok(area)
+}
+
+/// The stages of a report, for a progress bar.
+pub const STAGES: [&str; 5] = ["areas and people", "elders", "visits", "follow-ups and conflicts", "computing"];
+
+/// Reads what the month's report needs and computes it. `progress` hears each stage
+/// as it starts (index into [`STAGES`]).
+pub async fn monthly(
+    db: &DatabaseConnection,
+    tree: &AreaTree,
+    policy: &Policy,
+    asker: &Asker,
+    request: &ReportRequest,
+    now: Timestamp,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<MonthlyReport, ReportError> {
+    if request.unmasked.is_some() && asker.role != Role::Admin {
+        return Err(ReportError::UnmaskedNeedsAdmin);
+    }
+    if request.unmasked.as_deref().is_some_and(|reason| reason.trim().is_empty()) {
+        return Err(ReportError::UnmaskedNeedsReason);
+    }
+    let area = resolve_area(tree, asker, request.area.as_deref())?.cloned();
+    let month = request.month;
+    // Count to today while the month runs, else to its last day.
+    let as_of = std::cmp::min(now.shanghai_date(), month.last_day());
+
+    progress(0);
+    let users = user::Entity::find().all(db).await?;
+    let people: BTreeMap<UserId, String> =
+        users.iter().filter_map(|u| Some((u.id.parse().ok()?, u.display_name.clone()))).collect();
+    let mut assistants: BTreeMap<CommunityId, Vec<String>> = BTreeMap::new();
+    for u in users.iter().filter(|u| u.role == Role::Assistant.as_str() && !u.disabled) {
+        if let Some(community) = u.scope_area_id.as_deref().and_then(|c| c.parse().ok()) {
+            assistants.entry(community).or_default().push(u.display_name.clone());
+        }
+    }
+
+    progress(1);
+    // Every special-hardship elder: one who moved out of the area after the month
+    // still counts for it, and their row knows it.
+    let elder_rows: Vec<String> = elder::Entity::find()
+        .select_only()
+        .column(elder::Column::Row)
+        .filter(elder::Column::SpecialHardship.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    progress(2);
+    let mut trend_start = month;
+    for _ in 1..TREND_MONTHS {
+        trend_start = trend_start.previous();
+    }
+    let (from, to) = (trend_start.start().as_millis(), month.end().as_millis());
+    let in_window: Vec<(String, i64, String, String, bool)> = visit::Entity::find()
+        .select_only()
+        .columns([visit::Column::ElderId, visit::Column::VisitedAt, visit::Column::Mode, visit::Column::Outcome])
+        .column(visit::Column::Voided)
+        .filter(visit::Column::VisitedAt.gte(from))
+        .filter(visit::Column::VisitedAt.lt(to))
+        .into_tuple()
+        .all(db)
+        .await?;
+    // Before the window, only each elder's latest visit of each kind that could be
+    // valid matters (for "days since"); which of them is valid the shared rule decides.
+    let before: Vec<(String, String, String, Option<i64>)> = visit::Entity::find()
+        .select_only()
+        .columns([visit::Column::ElderId, visit::Column::Mode, visit::Column::Outcome])
+        .column_as(Expr::col(visit::Column::VisitedAt).max(), "latest")
+        .filter(visit::Column::VisitedAt.lt(from))
+        .filter(visit::Column::Voided.eq(false))
+        .filter(visit::Column::Outcome.is_in([VisitOutcome::MetElder.as_str(), VisitOutcome::MetFamilyOnly.as_str()]))
+        .group_by(visit::Column::ElderId)
+        .group_by(visit::Column::Mode)
+        .group_by(visit::Column::Outcome)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let listed_rows: Vec<String> = visit::Entity::find()
+        .select_only()
+        .column(visit::Column::Row)
+        .filter(visit::Column::VisitedAt.gte(month.start().as_millis()))
+        .filter(visit::Column::VisitedAt.lt(to))
+        .filter(
+            Condition::any()
+                .add(visit::Column::Risk.eq(RiskLevel::Red.as_str()))
+                .add(visit::Column::Incident.is_not_null())
+                .add(visit::Column::Voided.eq(true)),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    progress(3);
+    // Open follow-ups, and those the month's red-risk visits opened (due within a day
+    // or so of the visit).
+    let follow_up_rows: Vec<String> = follow_up::Entity::find()
+        .select_only()
+        .column(follow_up::Column::Row)
+        .filter(
+            Condition::any().add(follow_up::Column::ResolvedAt.is_null()).add(
+                Condition::all()
+                    .add(follow_up::Column::DueAt.gte(month.start().as_millis()))
+                    .add(follow_up::Column::DueAt.lt(month.end().plus_hours(2 * 24).as_millis())),
+            ),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    let conflict_rows: Vec<String> =
+        conflict::Entity::find().select_only().column(conflict::Column::Row).into_tuple().all(db).await?;
+    let whole_ids: Option<BTreeMap<ElderId, String>> = match request.unmasked {
+        None => None,
+        Some(_) => Some(
+            identity::Entity::find()
+                .all(db)
+                .await?
+                .into_iter()
+                .filter_map(|i| Some((i.elder_id.parse().ok()?, i.id_number)))
+                .collect(),
+        ),
+    };
+
+    progress(4);
+    let policy = policy.clone();
+    let tree = tree.clone();
+    tokio::task::spawn_blocking(move || -> Result<MonthlyReport, ReportError> {
+        let elders: Vec<ElderRow> = parse_all(&elder_rows)?;
+        let mut visits: Vec<VisitFacts> = Vec::with_capacity(in_window.len() + before.len());
+        for (elder_id, visited_at, mode, outcome, voided) in &in_window {
+            visits.push(facts(elder_id, *visited_at, mode, outcome, *voided)?);
+        }
+        for (elder_id, mode, outcome, latest) in &before {
+            if let Some(latest) = latest {
+                visits.push(facts(elder_id, *latest, mode, outcome, false)?);
+            }
+        }
+        let listed_visits: Vec<VisitRow> = parse_all(&listed_rows)?;
+        let follow_ups: Vec<FollowUpRow> = parse_all(&follow_up_rows)?;
+        let conflicts: Vec<ConflictRow> = parse_all(&conflict_rows)?;
+        Ok(monthly_report(&ReportInput {
+            month,
+            as_of,
+            now,
+            tree: &tree,
+            area: area.as_ref(),
+            elders: &elders,
+            visits: &visits,
+            listed_visits: &listed_visits,
+            follow_ups: &follow_ups,
+            conflicts: &conflicts,
+            people: &people,
+            assistants: &assistants,
+            unmasked_id_numbers: whole_ids.as_ref(),
+            policy: &policy,
+        }))
+    })
+    .await
+    .map_err(|e| ReportError::Corrupt(format!("the report's worker failed: {e}")))?
+}
+
+fn parse_all<T: serde::de::DeserializeOwned>(rows: &[String]) -> Result<Vec<T>, ReportError> {
+    rows.iter().map(|row| serde_json::from_str(row).map_err(|e| ReportError::Corrupt(e.to_string()))).collect()
+}
+
+fn facts(elder_id: &str, visited_at: i64, mode: &str, outcome: &str, voided: bool) -> Result<VisitFacts, ReportError> {
+    let corrupt = |what: &str| ReportError::Corrupt(format!("visit of {elder_id}: {what}"));
+    Ok(VisitFacts {
+        elder_id: elder_id.parse().map_err(|_| corrupt("elder id"))?,
+        visited_at: Timestamp::from_millis(visited_at),
+        mode: VisitMode::parse(mode).ok_or_else(|| corrupt("mode"))?,
+        outcome: VisitOutcome::parse(outcome).ok_or_else(|| corrupt("outcome"))?,
+        voided,
+    })
+}
+
+/// One section as CSV: UTF-8 with a byte-order mark, so Excel opens Chinese correctly.
+pub fn csv(table: &Table) -> Vec<u8> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut writer = ::csv::Writer::from_writer(&mut out);
+        // Writing to memory cannot fail.
+        let _ = writer.write_record(&table.headers);
+        for row in &table.rows {
+            let _ = writer.write_record(row.iter().map(|cell| cell.text()));
+        }
+        let _ = writer.flush();
+    }
+    out
+}
+
+/// The report in `format`: JSON whole, CSV one section.
+pub fn render(report: &MonthlyReport, format: Format, section: Section, language: Language) -> Vec<u8> {
+    match format {
+        Format::Json => {
+            let mut out = serde_json::to_vec_pretty(report).unwrap_or_default();
+            let _ = out.write_all(b"\n");
+            out
+        }
+        Format::Csv => csv(&table(report, section, language)),
+    }
+}
+
+/// What the audit log keeps of an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportRecord {
+    pub month: Month,
+    /// The area's name and code ("全市" for the city).
+    pub area: String,
+    pub area_code: String,
+    pub format: String,
+    pub masked: bool,
+    pub reason: Option<String>,
+    /// "http" or "cli".
+    pub via: String,
+}
+
+/// The audit log's action for an export.
+pub const EXPORT_ACTION: &str = "report.export";
+
+/// Writes the export to the audit log.
+pub async fn audit_export(
+    db: &DatabaseConnection,
+    at: Timestamp,
+    asker: &Asker,
+    record: &ExportRecord,
+) -> Result<(), DbErr> {
+    let detail = serde_json::to_value(record).unwrap_or_default();
+    audit::record(db, at, asker.user.map(|u| u.to_string()).as_deref(), EXPORT_ACTION, detail).await
+}
+
+/// One export as the audit log lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportEntry {
+    pub at: Timestamp,
+    /// The user's login, or `None` for the server's command line.
+    pub by: Option<String>,
+    #[serde(flatten)]
+    pub export: ExportRecord,
+}
+
+/// Every export, newest first.
+pub async fn exports(db: &DatabaseConnection) -> Result<Vec<ExportEntry>, ReportError> {
+    use sea_orm::QueryOrder;
+    let logins: BTreeMap<String, String> =
+        user::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.login)).collect();
+    let rows = crate::db::entity::audit::Entity::find()
+        .filter(crate::db::entity::audit::Column::Action.eq(EXPORT_ACTION))
+        .order_by_desc(crate::db::entity::audit::Column::Id)
+        .all(db)
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(ExportEntry {
+                at: Timestamp::from_millis(row.at),
+                by: row.user_id.map(|id| logins.get(&id).cloned().unwrap_or(id)),
+                export: serde_json::from_str(&row.detail).map_err(|e| ReportError::Corrupt(e.to_string()))?,
+            })
+        })
+        .collect()
+}
+
+/// The whole report's record for the audit log.
+pub fn export_record(report: &MonthlyReport, format: Format, reason: Option<&str>, via: &str) -> ExportRecord {
+    ExportRecord {
+        month: report.month,
+        area: report.area.name.clone(),
+        area_code: report.area.code.clone(),
+        format: match format {
+            Format::Json => "json".into(),
+            Format::Csv => "csv".into(),
+        },
+        masked: report.masked,
+        reason: reason.map(str::to_owned),
+        via: via.to_owned(),
+    }
+}

@@ -1,0 +1,299 @@
+//! The monthly report over HTTP, against the real server on SQLite and PostgreSQL: a
+//! city built here with figures known in advance, month boundaries in Asia/Shanghai,
+//! scope and unmasking refused where they must be, CSV with its byte-order mark, the
+//! audit of every export, and the same report from both databases.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::DateTime;
+use common::{Backend, Client, TestServer};
+use jinlin_shared::ActorId;
+use jinlin_shared::document::{Edit, ElderDocument, NewFollowUp, NewVisit};
+use jinlin_shared::elder::HardshipCategory;
+use jinlin_shared::ids::{CommunityId, ElderId, FollowUpId, VisitId};
+use jinlin_shared::policy::Policy;
+use jinlin_shared::report::MonthlyReport;
+use jinlin_shared::synthetic::{self, Rng};
+use jinlin_shared::time::Timestamp;
+use jinlin_shared::visit::{Incident, IncidentKind, RiskLevel, VisitMode, VisitOutcome};
+use jinlin_shared::wire::{AutomergeBytes, DocumentPush, PushRequest, PushResponse};
+
+const ELDERS: u64 = 60;
+const ID_MILLIS: u64 = 1_780_000_000_000;
+
+fn at(rfc3339: &str) -> Timestamp {
+    Timestamp::from_millis(DateTime::parse_from_rfc3339(rfc3339).unwrap().timestamp_millis())
+}
+
+/// Elder `i` lives in community `i % 3`; enrolled on 1 January 2026; visited at home on
+/// the 10th of month `m` (January to October) unless `(i + m) % 4 == 0`.
+fn visited(i: u64, month: u32) -> bool {
+    !(i + u64::from(month)).is_multiple_of(4)
+}
+
+fn tail(kind: u8, i: u64, n: u32) -> [u8; 10] {
+    let mut tail = [kind; 10];
+    tail[1..9].copy_from_slice(&(i * 1000 + u64::from(n)).to_be_bytes());
+    tail
+}
+
+/// The city's documents, authored by `client` (ids are the same on every server).
+fn city(client: &Client, communities: [CommunityId; 3]) -> Vec<ElderDocument> {
+    let author = client.author();
+    let policy = Policy::default();
+    (0..ELDERS)
+        .map(|i| {
+            let mut rng = Rng::new(i);
+            let enrolled = at("2026-01-01T09:00:00+08:00");
+            let mut enrolment =
+                synthetic::enrolment(&mut rng, communities[(i % 3) as usize], enrolled.shanghai_date(), enrolled);
+            enrolment.elder = ElderId::from_parts(ID_MILLIS, tail(1, i, 0));
+            enrolment.profile.categories = [HardshipCategory::LivingAlone].into();
+            enrolment.profile.phone = Some(format!("1390000{i:04}"));
+            let (mut doc, _) =
+                ElderDocument::enrol(enrolment, &Edit { author, at: enrolled }, ActorId::random()).unwrap();
+            for month in 1..=10u32 {
+                if !visited(i, month) {
+                    continue;
+                }
+                let when = at(&format!("2026-{month:02}-10T10:00:00+08:00"));
+                let mut visit = synthetic::visit(&mut rng, when);
+                visit.id = VisitId::from_parts(ID_MILLIS, tail(2, i, month));
+                visit.record.mode = VisitMode::Home;
+                visit.record.outcome = VisitOutcome::MetElder;
+                visit.record.risk = RiskLevel::Green;
+                visit.record.incident = None;
+                visit.follow_up = None;
+                doc.record_visit(&Edit { author, at: when }, visit, &policy).unwrap();
+            }
+            doc
+        })
+        .collect()
+}
+
+fn visit_at(doc: &mut ElderDocument, client: &Client, when: &str, n: u32) -> VisitId {
+    let when = at(when);
+    let mut rng = Rng::new(u64::from(n));
+    let mut visit: NewVisit = synthetic::visit(&mut rng, when);
+    visit.id = VisitId::from_parts(ID_MILLIS, tail(3, 0, n));
+    visit.record.mode = VisitMode::Home;
+    visit.record.outcome = VisitOutcome::MetElder;
+    visit.record.risk = RiskLevel::Green;
+    visit.record.incident = None;
+    visit.follow_up = None;
+    let id = visit.id;
+    doc.record_visit(&Edit { author: client.author(), at: when }, visit, &Policy::default()).unwrap();
+    id
+}
+
+async fn push(client: &Client, docs: &[ElderDocument]) {
+    for chunk in docs.chunks(50) {
+        let request = PushRequest::new(
+            chunk
+                .iter()
+                .map(|d| DocumentPush {
+                    elder: d.elder_id(),
+                    changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
+                })
+                .collect(),
+        );
+        let answer: PushResponse = client.post("/sync/push", &request).await.json().await.unwrap();
+        assert!(answer.results.iter().all(|r| r.outcome.is_accepted()), "{answer:?}");
+    }
+}
+
+async fn get(client: &Client, query: &str) -> reqwest::Response {
+    client
+        .http
+        .get(format!("{}/reports/monthly?{query}", client.base))
+        .bearer_auth(&client.login.token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn report(client: &Client, query: &str) -> MonthlyReport {
+    let response = get(client, query).await;
+    assert_eq!(response.status(), 200, "{query}");
+    response.json().await.unwrap()
+}
+
+/// Builds the city on `server`, with two elders at Shanghai's month boundary and one
+/// red-risk visit with a fall.
+async fn load(server: &TestServer) -> (Client, Vec<ElderDocument>) {
+    let admin = Client::sign_in(server, "admin").await;
+    let communities =
+        [server.community("350203001001"), server.community("350203001002"), server.community("350206001001")];
+    let mut docs = city(&admin, communities);
+    // Neither elder 10 (光明) nor elder 6 (和平) had October's planned visit.
+    // Elder 10: 23:30 on 31 October in Shanghai: October's.
+    visit_at(&mut docs[10], &admin, "2026-10-31T23:30:00+08:00", 1);
+    // Elder 6: 00:10 on 1 November in Shanghai, still 31 October in UTC: November's.
+    visit_at(&mut docs[6], &admin, "2026-11-01T00:10:00+08:00", 2);
+    // Elder 2 (幸福): red risk with a fall on 2 November, followed up the next day.
+    let red = visit_at(&mut docs[2], &admin, "2026-11-02T10:00:00+08:00", 3);
+    let follow_up = FollowUpId::from_parts(ID_MILLIS, tail(4, 2, 0));
+    let edit = Edit { author: admin.author(), at: at("2026-11-02T10:05:00+08:00") };
+    let recorded = docs[2].record().visits[&red].record.clone();
+    docs[2]
+        .correct_visit(
+            &edit,
+            red,
+            at("2026-11-02T10:00:00+08:00"),
+            jinlin_shared::visit::VisitRecord {
+                risk: RiskLevel::Red,
+                incident: Some(Incident { kind: IncidentKind::Fall, note: "楼梯摔倒".into() }),
+                ..recorded
+            },
+            Some(NewFollowUp { id: follow_up, action: "次日上门".into(), due_at: at("2026-11-03T10:00:00+08:00") }),
+            &Policy::default(),
+        )
+        .unwrap();
+    docs[2]
+        .resolve_follow_up(
+            &Edit { author: admin.author(), at: at("2026-11-03T09:00:00+08:00") },
+            follow_up,
+            None,
+            "已上门",
+        )
+        .unwrap();
+    push(&admin, &docs).await;
+    (admin, docs)
+}
+
+async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_export(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let (admin, _) = load(&server).await;
+
+    // October: the month's planned visits, plus elder 10 at 23:30 on the 31st. Were
+    // months cut in UTC, elder 6 (00:10 on 1 November) would count here too.
+    assert!(!visited(10, 10) && !visited(6, 10));
+    let october = report(&admin, "month=2026-10").await;
+    let planned = (0..ELDERS).filter(|&i| visited(i, 10)).count() as u32;
+    assert_eq!((october.summary[0].totals.denominator, october.summary[0].totals.visited), (60, planned + 1));
+    // November: only elder 6 (00:10 on the 1st in Shanghai) and elder 2 (the red visit).
+    let november = report(&admin, "month=2026-11").await;
+    assert_eq!((november.summary[0].totals.denominator, november.summary[0].totals.visited), (60, 2));
+    assert_eq!(november.not_visited.len(), 58);
+    assert_eq!(november.red_risk_visits.len(), 1);
+    assert!(november.red_risk_visits[0].followed_up_in_time, "followed up 23 h later");
+    assert_eq!(november.incidents.len(), 1);
+    assert_eq!(november.incidents[0].phone.as_deref(), Some("*******0002"), "masked by default");
+    // The trend: January to September as planned, October and November as above.
+    for point in &november.trend {
+        let month = point.month.to_string();
+        let expected = match month.as_str() {
+            "2025-12" => (0, 0),
+            "2026-10" => (60, planned + 1),
+            "2026-11" => (60, 2),
+            _ => (60, (0..ELDERS).filter(|&i| visited(i, point.month.month())).count() as u32),
+        };
+        assert_eq!((point.denominator, point.visited), expected, "{month}");
+    }
+
+    // A street supervisor sees the street; not another district, and nothing unmasked.
+    let lujiang = Client::sign_in(&server, "lujiang").await;
+    let street = report(&lujiang, "month=2026-11").await;
+    assert_eq!(street.area.name, "鹭江街道");
+    let names: Vec<&str> = street.summary.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["鹭江街道", "和平社区", "光明社区"]);
+    assert_eq!((street.summary[0].totals.denominator, street.summary[0].totals.visited), (40, 1), "elder 6");
+    assert_eq!(get(&lujiang, "month=2026-11&area=350206").await.status(), 403);
+    assert_eq!(get(&lujiang, "month=2026-11&area=city").await.status(), 403);
+    assert_eq!(get(&lujiang, "month=2026-11&unmasked=true&reason=保险理赔").await.status(), 403);
+    let heping = Client::sign_in(&server, "heping").await;
+    assert_eq!(report(&heping, "month=2026-11").await.summary[0].name, "和平社区");
+    assert_eq!(get(&heping, "month=2026-11&area=350203001002").await.status(), 403);
+    assert_eq!(get(&heping, "month=2026-13").await.status(), 400);
+    assert_eq!(get(&heping, "month=2026-11&area=999").await.status(), 404);
+    assert_eq!(get(&heping, "month=2026-11&format=pdfx").await.status(), 400);
+
+    // Unmasked: an administrator, with a reason.
+    assert_eq!(get(&admin, "month=2026-11&unmasked=true").await.status(), 400);
+    let whole = report(&admin, "month=2026-11&unmasked=true&reason=%E4%BF%9D%E9%99%A9%E7%90%86%E8%B5%94").await;
+    assert!(!whole.masked);
+    assert_eq!(whole.incidents[0].phone.as_deref(), Some("13900000002"));
+
+    // CSV: a byte-order mark, then the section with its headers.
+    let response = get(&admin, "month=2026-11&format=csv&section=incidents&lang=en").await;
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    let body = response.bytes().await.unwrap();
+    assert_eq!(&body[..3], b"\xEF\xBB\xBF");
+    let mut rows = csv::Reader::from_reader(&body[3..]);
+    assert_eq!(rows.headers().unwrap().get(0), Some("Name"));
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 1);
+    assert!(records[0].iter().any(|cell| cell == "Fall") && records[0].iter().any(|cell| cell == "*******0002"));
+
+    // Every export is in the audit log: who, which area, masked or not, and why.
+    assert_eq!(
+        lujiang
+            .http
+            .get(format!("{}/reports/exports", lujiang.base))
+            .bearer_auth(&lujiang.login.token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let exports: Vec<serde_json::Value> = admin
+        .http
+        .get(format!("{}/reports/exports", admin.base))
+        .bearer_auth(&admin.login.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Admin: October, November, unmasked, CSV; lujiang: the street; heping: the community.
+    assert_eq!(exports.len(), 6, "every successful export, no refused one: {exports:#?}");
+    let unmasked: Vec<&serde_json::Value> = exports.iter().filter(|e| e["masked"] == false).collect();
+    assert_eq!(unmasked.len(), 1);
+    assert_eq!((unmasked[0]["by"].as_str(), unmasked[0]["reason"].as_str()), (Some("admin"), Some("保险理赔")));
+    assert!(exports.iter().any(|e| e["by"] == "lujiang" && e["area"] == "鹭江街道" && e["masked"] == true));
+    server.stop().await;
+}
+on_both_databases!(
+    a_report_counts_by_shanghai_month,
+    super::a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_export
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_and_postgresql_give_the_same_report() {
+    let mut reports = Vec::new();
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let server = TestServer::start(backend).await;
+        let (admin, _) = load(&server).await;
+        let mut both = Vec::new();
+        for month in ["2026-10", "2026-11"] {
+            let mut json: serde_json::Value = get(&admin, &format!("month={month}")).await.json().await.unwrap();
+            // Area ids are made at import, so each database has its own; codes agree.
+            for line in json["summary"].as_array_mut().unwrap() {
+                line["area"] = serde_json::Value::Null;
+            }
+            both.push(json);
+        }
+        reports.push(serde_json::Value::Array(both));
+        server.stop().await;
+    }
+    assert_eq!(first_difference(&reports[0], &reports[1], "report"), None);
+    assert!(reports[0][1]["summary"][0]["visited"] == 2, "the reports are not empty");
+}
+
+/// Where two JSON values first differ, if they do.
+fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let field = |map: &serde_json::Map<String, Value>, k: &str| map.get(k).cloned().unwrap_or(Value::Null);
+            x.keys().chain(y.keys()).find_map(|k| first_difference(&field(x, k), &field(y, k), &format!("{path}.{k}")))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            x.iter().zip(y).enumerate().find_map(|(i, (x, y))| first_difference(x, y, &format!("{path}[{i}]")))
+        }
+        _ => (a != b).then(|| format!("{path}: {a} ≠ {b}")),
+    }
+}
