@@ -254,6 +254,38 @@ async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_expor
     assert_eq!(unmasked.len(), 1);
     assert_eq!((unmasked[0]["by"].as_str(), unmasked[0]["reason"].as_str()), (Some("admin"), Some("保险理赔")));
     assert!(exports.iter().any(|e| e["by"] == "lujiang" && e["area"] == "鹭江街道" && e["masked"] == true));
+
+    // The command line: every section as a CSV file, refusals with exit code 2, and
+    // the export in the audit log.
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_jinlin-server"))
+            .args(["--database-url", &server.url])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("november");
+    let done = cli(&["export", "--month", "2026-11", "--format", "csv", "--out", dir.to_str().unwrap()]);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(String::from_utf8_lossy(&done.stdout).contains("60 elders, 2 visited"));
+    let mut files: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|f| f.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    assert_eq!(files.len(), 8, "{files:?}");
+    let summary = std::fs::read(dir.join("summary.csv")).unwrap();
+    assert!(summary.starts_with(b"\xEF\xBB\xBF\xE5\xB1\x82\xE7\xBA\xA7"), "BOM, then 层级");
+    let json = out.path().join("street.json");
+    let done = cli(&["export", "--month", "2026-11", "--area", "350203001", "--out", json.to_str().unwrap()]);
+    assert!(done.status.success());
+    let street: MonthlyReport = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    assert_eq!((street.summary[0].totals.denominator, street.summary[0].totals.visited), (40, 1));
+    assert_eq!(cli(&["export", "--month", "2026-11", "--area", "999", "--out", "/dev/null"]).status.code(), Some(2));
+    let blank = cli(&["export", "--month", "2026-11", "--unmasked-reason", " ", "--out", "/dev/null"]);
+    assert_eq!(blank.status.code(), Some(2));
+    let listed = String::from_utf8(cli(&["exports"]).stdout).unwrap();
+    assert_eq!(listed.lines().count(), 8, "{listed}");
+    assert!(listed.lines().next().unwrap().contains("(command line)\t鹭江街道 350203001"), "newest first: {listed}");
     server.stop().await;
 }
 on_both_databases!(
