@@ -71,7 +71,7 @@ enum Command {
         /// An area's code; the whole city when left out.
         #[arg(long)]
         area: Option<String>,
-        /// json (one file) or csv (a directory with one file per section).
+        /// json or xlsx (one file), or csv (a directory with one file per section).
         #[arg(long, default_value = "json")]
         format: String,
         #[arg(long)]
@@ -252,16 +252,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
             progress(stages - 1, stages, "writing");
             match format {
-                report::Format::Json => {
-                    std::fs::write(&out, report::render(&report, format, Section::Summary, language))?
-                }
                 report::Format::Csv => {
                     std::fs::create_dir_all(&out)?;
                     for section in Section::ALL {
                         let file = out.join(format!("{}.csv", section.slug()));
-                        std::fs::write(file, report::render(&report, format, section, language))?;
+                        std::fs::write(file, report::render(&report, format, section, language, at)?)?;
                     }
                 }
+                _ => std::fs::write(&out, report::render(&report, format, Section::Summary, language, at)?)?,
             }
             let record = report::export_record(&report, format, unmasked_reason.as_deref(), "cli");
             report::audit_export(&db, at, &asker, &record).await?;

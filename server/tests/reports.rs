@@ -226,6 +226,12 @@ async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_expor
     assert_eq!(records.len(), 1);
     assert!(records[0].iter().any(|cell| cell == "Fall") && records[0].iter().any(|cell| cell == "*******0002"));
 
+    // XLSX: a sheet per section, read back and checked cell by cell against the tables.
+    let response = get(&admin, "month=2026-11&format=xlsx").await;
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap().to_vec();
+    check_workbook(&bytes, &november);
+
     // Every export is in the audit log: who, which area, masked or not, and why.
     assert_eq!(
         lujiang
@@ -248,8 +254,9 @@ async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_expor
         .json()
         .await
         .unwrap();
-    // Admin: October, November, unmasked, CSV; lujiang: the street; heping: the community.
-    assert_eq!(exports.len(), 6, "every successful export, no refused one: {exports:#?}");
+    // Admin: October, November, unmasked, CSV, XLSX; lujiang: the street; heping: the
+    // community.
+    assert_eq!(exports.len(), 7, "every successful export, no refused one: {exports:#?}");
     let unmasked: Vec<&serde_json::Value> = exports.iter().filter(|e| e["masked"] == false).collect();
     assert_eq!(unmasked.len(), 1);
     assert_eq!((unmasked[0]["by"].as_str(), unmasked[0]["reason"].as_str()), (Some("admin"), Some("保险理赔")));
@@ -284,7 +291,7 @@ async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_expor
     let blank = cli(&["export", "--month", "2026-11", "--unmasked-reason", " ", "--out", "/dev/null"]);
     assert_eq!(blank.status.code(), Some(2));
     let listed = String::from_utf8(cli(&["exports"]).stdout).unwrap();
-    assert_eq!(listed.lines().count(), 8, "{listed}");
+    assert_eq!(listed.lines().count(), 9, "{listed}");
     assert!(listed.lines().next().unwrap().contains("(command line)\t鹭江街道 350203001"), "newest first: {listed}");
     server.stop().await;
 }
@@ -327,5 +334,67 @@ fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: &str) ->
             x.iter().zip(y).enumerate().find_map(|(i, (x, y))| first_difference(x, y, &format!("{path}[{i}]")))
         }
         _ => (a != b).then(|| format!("{path}: {a} ≠ {b}")),
+    }
+}
+
+/// Reads the workbook back and compares every cell of every sheet with the report's
+/// tables: text as text, counts and rates as numbers, times as Excel dates.
+fn check_workbook(bytes: &[u8], report: &MonthlyReport) {
+    use calamine::{Data, Reader, Xlsx};
+    use jinlin_shared::label::Language;
+    use jinlin_shared::report::tables::{Cell, tables};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let expected = tables(report, Language::ZhCn);
+    let names: Vec<String> = book.sheet_names().clone();
+    assert_eq!(names, expected.iter().map(|t| t.title.clone()).collect::<Vec<_>>());
+    assert_eq!(names[0], "汇总");
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).unwrap().and_hms_opt(0, 0, 0).unwrap();
+    for table in &expected {
+        let range = book.worksheet_range(&table.title).unwrap();
+        let rows: Vec<&[Data]> = range.rows().collect();
+        // The summary sheet opens with the area, the month, the day counted to, the
+        // time of generation and the masking, then a blank row.
+        let header_row = if table.title == "汇总" {
+            assert_eq!(rows[0][0], Data::String("地区".into()));
+            assert_eq!(rows[0][1], Data::String("全市".into()));
+            assert_eq!(rows[1][1], Data::String("2026-11".into()));
+            assert!(matches!(&rows[3][1], Data::String(at) if at.len() == 16), "generated at: {:?}", rows[3][1]);
+            assert_eq!(rows[4][1], Data::String("已打码".into()));
+            6
+        } else {
+            0
+        };
+        let headers: Vec<String> = rows[header_row].iter().map(|c| c.to_string()).collect();
+        assert_eq!(headers, table.headers, "{}", table.title);
+        assert_eq!(rows.len() - header_row - 1, table.rows.len(), "{}", table.title);
+        for (r, row) in table.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let got = rows[header_row + 1 + r].get(c).cloned().unwrap_or(Data::Empty);
+                let place = format!("{} row {} column {}", table.title, r + 1, c + 1);
+                match cell {
+                    Cell::Text(text) if text.is_empty() => {
+                        assert!(matches!(got, Data::Empty | Data::String(_)), "{place}")
+                    }
+                    Cell::Text(text) => assert_eq!(got, Data::String(text.clone()), "{place}"),
+                    Cell::Count(n) => assert_eq!(got, Data::Float(*n as f64), "{place}"),
+                    Cell::Rate(Some(rate)) => assert_eq!(got, Data::Float(*rate), "{place}"),
+                    Cell::Date(Some(date)) => {
+                        let serial = (date.and_hms_opt(0, 0, 0).unwrap() - epoch).num_seconds() as f64 / 86_400.0;
+                        assert!(
+                            matches!(&got, Data::DateTime(d) if (d.as_f64() - serial).abs() < 1e-6),
+                            "{place}: {got:?}"
+                        );
+                    }
+                    Cell::Time(Some(at)) => {
+                        let serial = (at.to_shanghai().naive_local() - epoch).num_seconds() as f64 / 86_400.0;
+                        assert!(
+                            matches!(&got, Data::DateTime(d) if (d.as_f64() - serial).abs() < 1e-6),
+                            "{place}: {got:?}"
+                        );
+                    }
+                    Cell::Rate(None) | Cell::Date(None) | Cell::Time(None) => assert_eq!(got, Data::Empty, "{place}"),
+                }
+            }
+        }
     }
 }

@@ -52,12 +52,12 @@ impl From<ReportError> for ApiError {
                 ApiError::BadRequest(error.to_string())
             }
             ReportError::Database(e) => e.into(),
-            ReportError::Corrupt(_) => ApiError::Internal(anyhow::Error::new(error)),
+            ReportError::Corrupt(_) | ReportError::Workbook(_) => ApiError::Internal(anyhow::Error::new(error)),
         }
     }
 }
 
-/// `GET /reports/monthly?month=2026-11&area=350203&format=json|csv&section=…&lang=en`.
+/// `GET /reports/monthly?month=2026-11&area=350203&format=json|csv|xlsx&section=…&lang=en`.
 /// Every export is audited: who, when, which area, masked or not, and why.
 async fn monthly(
     State(state): State<AppState>,
@@ -83,15 +83,15 @@ async fn monthly(
     let report = report::monthly(&state.db, &tree, &state.policy, &asker, &request, at, &|_| {}).await?;
     let record = report::export_record(&report, format, unmasked.as_deref(), "http");
     report::audit_export(&state.db, at, &asker, &record).await?;
-    let body = report::render(&report, format, section, language);
+    let body = report::render(&report, format, section, language, at)?;
     let area = if report.area.code.is_empty() { "city".to_owned() } else { report.area.code.clone() };
-    let (content_type, file) = match format {
-        Format::Json => ("application/json", format!("jinlin-{month}-{area}.json")),
-        Format::Csv => ("text/csv; charset=utf-8", format!("jinlin-{month}-{area}-{}.csv", section.slug())),
+    let file = match format {
+        Format::Csv => format!("jinlin-{month}-{area}-{}.csv", section.slug()),
+        other => format!("jinlin-{month}-{area}.{}", other.as_str()),
     };
     Ok((
         [
-            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_TYPE, format.content_type().to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
         ],
         body,

@@ -3,6 +3,8 @@
 //! and rendered as JSON or CSV. Who may ask for which area, and whether unmasked, is
 //! decided here once; every export is written to the audit log.
 
+pub mod xlsx;
+
 use std::collections::BTreeMap;
 use std::io::Write as _;
 
@@ -36,7 +38,7 @@ pub enum ReportError {
     UnmaskedNeedsAdmin,
     #[error("an unmasked export needs a stated reason")]
     UnmaskedNeedsReason,
-    #[error("{0:?} is not a format (json, csv)")]
+    #[error("{0:?} is not a format (json, csv, xlsx)")]
     UnknownFormat(String),
     #[error("{0:?} is not a section of the report")]
     UnknownSection(String),
@@ -44,6 +46,8 @@ pub enum ReportError {
     Database(#[from] DbErr),
     #[error("a stored row could not be read: {0}")]
     Corrupt(String),
+    #[error("the workbook could not be written: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
 }
 
 /// The formats a report is delivered in.
@@ -52,6 +56,7 @@ pub enum ReportError {
 pub enum Format {
     Json,
     Csv,
+    Xlsx,
 }
 
 impl Format {
@@ -59,7 +64,25 @@ impl Format {
         match text {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
+            "xlsx" => Ok(Format::Xlsx),
             other => Err(ReportError::UnknownFormat(other.to_owned())),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// The HTTP content type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Json => "application/json",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 }
@@ -147,6 +170,8 @@ pub async fn monthly(
             assistants.entry(community).or_default().push(u.display_name.clone());
         }
     }
+    // In name order, whatever order the database returns rows in.
+    assistants.values_mut().for_each(|names| names.sort());
 
     progress(1);
     // Every special-hardship elder: one who moved out of the area after the month
@@ -302,16 +327,23 @@ pub fn csv(table: &Table) -> Vec<u8> {
     out
 }
 
-/// The report in `format`: JSON whole, CSV one section.
-pub fn render(report: &MonthlyReport, format: Format, section: Section, language: Language) -> Vec<u8> {
-    match format {
+/// The report in `format`: JSON whole, CSV one section, XLSX a sheet per section.
+pub fn render(
+    report: &MonthlyReport,
+    format: Format,
+    section: Section,
+    language: Language,
+    generated_at: Timestamp,
+) -> Result<Vec<u8>, ReportError> {
+    Ok(match format {
         Format::Json => {
-            let mut out = serde_json::to_vec_pretty(report).unwrap_or_default();
+            let mut out = serde_json::to_vec_pretty(report).map_err(|e| ReportError::Corrupt(e.to_string()))?;
             let _ = out.write_all(b"\n");
             out
         }
         Format::Csv => csv(&table(report, section, language)),
-    }
+        Format::Xlsx => xlsx::workbook(report, generated_at, language)?,
+    })
 }
 
 /// What the audit log keeps of an export.
@@ -381,10 +413,7 @@ pub fn export_record(report: &MonthlyReport, format: Format, reason: Option<&str
         month: report.month,
         area: report.area.name.clone(),
         area_code: report.area.code.clone(),
-        format: match format {
-            Format::Json => "json".into(),
-            Format::Csv => "csv".into(),
-        },
+        format: format.as_str().to_owned(),
         masked: report.masked,
         reason: reason.map(str::to_owned),
         via: via.to_owned(),
