@@ -122,8 +122,26 @@ fn count(value: impl Into<i64>) -> Cell {
     Cell::Count(value.into())
 }
 
-fn place_cells(place: &Place) -> [Cell; 3] {
-    [text(&place.district), text(&place.street), text(&place.community)]
+/// A section listing elders: their name and place, then the section's own columns.
+fn by_person<T, const N: usize>(
+    language: Language,
+    headers: [String; N],
+    lines: &[T],
+    cells: impl Fn(&T) -> (&str, &Place, Vec<Cell>),
+) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    let mut all = vec![l("姓名", "Name"), l("区", "District"), l("街道", "Street"), l("社区", "Community")];
+    all.extend(headers);
+    let rows = lines
+        .iter()
+        .map(|line| {
+            let (name, place, own) = cells(line);
+            let mut row = vec![text(name), text(&place.district), text(&place.street), text(&place.community)];
+            row.extend(own);
+            row
+        })
+        .collect();
+    (all, rows)
 }
 
 /// Every section, in order.
@@ -134,7 +152,6 @@ pub fn tables(report: &MonthlyReport, language: Language) -> Vec<Table> {
 /// One section.
 pub fn table(report: &MonthlyReport, section: Section, language: Language) -> Table {
     let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
-    let place_headers = || [l("区", "District"), l("街道", "Street"), l("社区", "Community")];
     let yes_no = |flag: bool| text(if flag { l("是", "Yes") } else { l("否", "No") });
     let (headers, rows): (Vec<String>, Vec<Vec<Cell>>) = match section {
         Section::Summary => {
@@ -176,10 +193,9 @@ pub fn table(report: &MonthlyReport, section: Section, language: Language) -> Ta
                 .collect();
             (headers.into(), rows)
         }
-        Section::NotVisited => {
-            let mut headers = vec![l("姓名", "Name")];
-            headers.extend(place_headers());
-            headers.extend([
+        Section::NotVisited => by_person(
+            language,
+            [
                 l("关爱等级", "Care tier"),
                 l("状态", "Status"),
                 l("上次有效探访", "Last valid visit"),
@@ -188,14 +204,13 @@ pub fn table(report: &MonthlyReport, section: Section, language: Language) -> Ta
                 l("助老员", "Assistants"),
                 l("电话", "Phone"),
                 l("住址", "Address"),
-            ]);
-            let rows = report
-                .not_visited
-                .iter()
-                .map(|line| {
-                    let mut row = vec![text(&line.name)];
-                    row.extend(place_cells(&line.place));
-                    row.extend([
+            ],
+            &report.not_visited,
+            |line| {
+                (
+                    &line.name,
+                    &line.place,
+                    [
                         text(line.tier.label(language)),
                         text(line.status.map(|s| s.label(language)).unwrap_or_default()),
                         Cell::Date(line.last_valid_visit_on),
@@ -204,142 +219,125 @@ pub fn table(report: &MonthlyReport, section: Section, language: Language) -> Ta
                         text(&line.assistants),
                         text(line.phone.clone().unwrap_or_default()),
                         text(&line.address),
-                    ]);
-                    row
-                })
-                .collect();
-            (headers, rows)
-        }
-        Section::RedRisk => {
-            let mut headers = vec![l("姓名", "Name")];
-            headers.extend(place_headers());
-            headers.extend([
+                    ]
+                    .into(),
+                )
+            },
+        ),
+        Section::RedRisk => by_person(
+            language,
+            [
                 l("探访时间", "Visited at"),
                 l("助老员", "Assistant"),
                 l("跟进事项", "Follow-up"),
                 l("跟进完成时间", "Follow-up done at"),
                 l("24小时内跟进", "Followed up in 24 h"),
-            ]);
-            let rows = report
-                .red_risk_visits
-                .iter()
-                .map(|line| {
-                    let mut row = vec![text(&line.name)];
-                    row.extend(place_cells(&line.place));
-                    row.extend([
+            ],
+            &report.red_risk_visits,
+            |line| {
+                (
+                    &line.name,
+                    &line.place,
+                    [
                         Cell::Time(Some(line.visited_at)),
                         text(&line.assistant),
                         text(line.follow_up.clone().unwrap_or_default()),
                         Cell::Time(line.follow_up_resolved_at),
                         yes_no(line.followed_up_in_time),
-                    ]);
-                    row
-                })
-                .collect();
-            (headers, rows)
-        }
-        Section::FollowUpsPastDue => {
-            let mut headers = vec![l("姓名", "Name")];
-            headers.extend(place_headers());
-            headers.extend([
+                    ]
+                    .into(),
+                )
+            },
+        ),
+        Section::FollowUpsPastDue => by_person(
+            language,
+            [
                 l("跟进事项", "Follow-up"),
                 l("截止时间", "Due at"),
                 l("逾期天数", "Days past due"),
                 l("创建人", "Created by"),
-            ]);
-            let rows = report
-                .follow_ups_past_due
-                .iter()
-                .map(|line| {
-                    let mut row = vec![text(&line.name)];
-                    row.extend(place_cells(&line.place));
-                    row.extend([
+            ],
+            &report.follow_ups_past_due,
+            |line| {
+                (
+                    &line.name,
+                    &line.place,
+                    [
                         text(&line.action),
                         Cell::Time(Some(line.due_at)),
                         count(line.days_past_due),
                         text(&line.created_by),
-                    ]);
-                    row
-                })
-                .collect();
-            (headers, rows)
-        }
-        Section::Conflicts => {
-            let mut headers = vec![l("姓名", "Name")];
-            headers.extend(place_headers());
-            headers.extend([l("字段", "Field"), l("并存的值", "Competing values")]);
-            let rows = report
-                .open_conflicts
-                .iter()
-                .map(|line| {
-                    let mut row = vec![text(&line.name)];
-                    row.extend(place_cells(&line.place));
-                    row.extend([text(&line.field), count(i64::try_from(line.values).unwrap_or(i64::MAX))]);
-                    row
-                })
-                .collect();
-            (headers, rows)
-        }
-        Section::Voided => {
-            let mut headers = vec![l("姓名", "Name")];
-            headers.extend(place_headers());
-            headers.extend([
+                    ]
+                    .into(),
+                )
+            },
+        ),
+        Section::Conflicts => by_person(
+            language,
+            [l("字段", "Field"), l("并存的值", "Competing values")],
+            &report.open_conflicts,
+            |line| {
+                (
+                    &line.name,
+                    &line.place,
+                    [text(&line.field), count(i64::try_from(line.values).unwrap_or(i64::MAX))].into(),
+                )
+            },
+        ),
+        Section::Voided => by_person(
+            language,
+            [
                 l("探访时间", "Visited at"),
                 l("方式", "Mode"),
                 l("助老员", "Assistant"),
                 l("作废原因", "Reason"),
                 l("作废时间", "Voided at"),
                 l("作废人", "Voided by"),
-            ]);
-            let rows = report
-                .voided_visits
-                .iter()
-                .map(|line| {
-                    let mut row = vec![text(&line.name)];
-                    row.extend(place_cells(&line.place));
-                    row.extend([
+            ],
+            &report.voided_visits,
+            |line| {
+                (
+                    &line.name,
+                    &line.place,
+                    [
                         Cell::Time(Some(line.visited_at)),
                         text(line.mode.label(language)),
                         text(&line.assistant),
                         text(&line.reason),
                         Cell::Time(Some(line.voided_at)),
                         text(&line.voided_by),
-                    ]);
-                    row
-                })
-                .collect();
-            (headers, rows)
-        }
-        Section::Incidents => {
-            let mut headers = vec![l("姓名", "Name")];
-            headers.extend(place_headers());
-            headers.extend([
+                    ]
+                    .into(),
+                )
+            },
+        ),
+        Section::Incidents => by_person(
+            language,
+            [
                 l("身份证号", "ID number"),
                 l("电话", "Phone"),
                 l("探访时间", "Visited at"),
                 l("事件", "Incident"),
                 l("说明", "Note"),
                 l("助老员", "Assistant"),
-            ]);
-            let rows = report
-                .incidents
-                .iter()
-                .map(|line| {
-                    let mut row = vec![text(&line.name)];
-                    row.extend(place_cells(&line.place));
-                    row.extend([
+            ],
+            &report.incidents,
+            |line| {
+                (
+                    &line.name,
+                    &line.place,
+                    [
                         text(line.id_number.clone().unwrap_or_default()),
                         text(line.phone.clone().unwrap_or_default()),
                         Cell::Time(Some(line.visited_at)),
                         text(line.kind.label(language)),
                         text(&line.note),
                         text(&line.assistant),
-                    ]);
-                    row
-                })
-                .collect();
-            (headers, rows)
-        }
+                    ]
+                    .into(),
+                )
+            },
+        ),
         Section::Trend => {
             let headers = vec![
                 l("月份", "Month"),
