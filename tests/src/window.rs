@@ -117,7 +117,35 @@ impl Window {
 
     pub fn click(&self, css: &str) {
         let element = self.find(css);
-        self.call(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({})));
+        self.click_element(&element);
+    }
+
+    /// Clicks an element as a person would: brought to the middle of the window first
+    /// (clear of the sticky header and sync bar). A screen that has just appeared may
+    /// still be scrolling to its focused heading, which WebKit reports as "element not
+    /// interactable"; the click is tried again while that settles, never past the limit.
+    pub fn click_element(&self, element: &str) {
+        let reference = json!({ ELEMENT: element });
+        let started = Instant::now();
+        loop {
+            let center = json!({ "script": "arguments[0].scrollIntoView({ block: 'center' });", "args": [reference] });
+            self.call(reqwest::Method::POST, "/execute/sync", Some(center));
+            let answer: Value = self
+                .http
+                .post(format!("{}/element/{element}/click", self.base))
+                .json(&json!({}))
+                .send()
+                .unwrap()
+                .json()
+                .unwrap();
+            match answer["value"].get("error").and_then(Value::as_str) {
+                None => return,
+                Some("element not interactable") if started.elapsed() < LIMIT => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Some(_) => panic!("WebDriver click: {answer}"),
+            }
+        }
     }
 
     pub fn type_into(&self, css: &str, text: &str) {

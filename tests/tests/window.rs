@@ -121,7 +121,7 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     window.run("document.querySelector('.conflicts').scrollIntoView({ block: 'center' })");
     window.screenshot("conflict");
     let keep = window.find_xpath("//li[contains(., '*******0002')]/button");
-    window.call(reqwest::Method::POST, &format!("/element/{keep}/click"), Some(json!({})));
+    window.click_element(&keep);
     wait_until("the conflict to go", || !window.text().contains("Keep which?"));
     window.wait_for_sync_bar("Up to date");
     window.screenshot("conflict-resolved");
