@@ -290,7 +290,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     export.area,
                     export.area_code,
                     export.month,
-                    export.format,
+                    export.format.as_str(),
                     if export.masked { "masked" } else { "UNMASKED" },
                     export.reason.as_deref().unwrap_or("")
                 );

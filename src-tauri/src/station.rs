@@ -26,7 +26,7 @@ use jinlin_shared::privacy::mask_phone;
 use jinlin_shared::roster::{RosterEntry, RosterQuery};
 use jinlin_shared::time::{Month, Timestamp};
 use jinlin_shared::user::SignedInUser;
-use jinlin_shared::wire::{DeviceRegistration, IdentitySubmission, LoginRequest, PROTOCOL_VERSION};
+use jinlin_shared::wire::{DeviceKey, DeviceRegistration, IdentitySubmission, LoginRequest, PROTOCOL_VERSION};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast};
 
@@ -267,18 +267,25 @@ impl Station {
     /// key slot on this workstation (no network, and no password hash kept).
     pub async fn unlock(&self, password: &str) -> Result<SignedInUser, StationError> {
         let session = self.signed_in()?;
+        self.open_key_slot(&session.user.login, password).await?;
+        self.inner.locked.store(false, Ordering::SeqCst);
+        Ok(session.user)
+    }
+
+    /// The user's key slot on this workstation and the data key it holds, opened with
+    /// the password (argon2id, off the runtime's threads). A wrong password fails the
+    /// slot's AEAD tag: that is the check, and no password hash is kept.
+    async fn open_key_slot(&self, login: &str, password: &str) -> Result<(key_slot::Model, DeviceKey), StationError> {
         let slot = self
             .inner
             .store
-            .key_slot(&session.user.login)
+            .key_slot(login)
             .await?
-            .ok_or(StationError::FirstSignInNeedsServer { login: session.user.login.clone() })?;
-        let (sealed_key, salt, user_id, password) = (slot.sealed_key, slot.salt, slot.user_id, password.to_owned());
+            .ok_or(StationError::FirstSignInNeedsServer { login: login.into() })?;
+        let (sealed_key, salt, user_id, password) =
+            (slot.sealed_key.clone(), slot.salt.clone(), slot.user_id.clone(), password.to_owned());
         match blocking(move || crypto::unwrap_key(&sealed_key, &password, &salt, &user_id)).await? {
-            Ok(_) => {
-                self.inner.locked.store(false, Ordering::SeqCst);
-                Ok(session.user)
-            }
+            Ok(key) => Ok((slot, key)),
             Err(crypto::CryptoError::Open) => Err(StationError::WrongPassword),
             Err(other) => Err(other.into()),
         }
@@ -367,19 +374,7 @@ impl Station {
     }
 
     async fn sign_in_offline(&self, login: &str, password: &str) -> Result<Session, StationError> {
-        let slot = self
-            .inner
-            .store
-            .key_slot(login)
-            .await?
-            .ok_or(StationError::FirstSignInNeedsServer { login: login.into() })?;
-        let (sealed_key, salt, user_id, password) =
-            (slot.sealed_key.clone(), slot.salt.clone(), slot.user_id.clone(), password.to_owned());
-        let key = match blocking(move || crypto::unwrap_key(&sealed_key, &password, &salt, &user_id)).await? {
-            Ok(key) => key,
-            Err(crypto::CryptoError::Open) => return Err(StationError::WrongPassword),
-            Err(other) => return Err(other.into()),
-        };
+        let (slot, key) = self.open_key_slot(login, password).await?;
         let sealer = Sealer::new(&key);
         let live = slot.token_expires_at.is_some_and(|expires| expires > self.now().as_millis());
         let token = match (&slot.sealed_token, live) {

@@ -354,7 +354,7 @@ pub struct ExportRecord {
     /// The area's name and code ("全市" for the city).
     pub area: String,
     pub area_code: String,
-    pub format: String,
+    pub format: Format,
     pub masked: bool,
     pub reason: Option<String>,
     /// "http" or "cli".
@@ -413,7 +413,7 @@ pub fn export_record(report: &MonthlyReport, format: Format, reason: Option<&str
         month: report.month,
         area: report.area.name.clone(),
         area_code: report.area.code.clone(),
-        format: format.as_str().to_owned(),
+        format,
         masked: report.masked,
         reason: reason.map(str::to_owned),
         via: via.to_owned(),

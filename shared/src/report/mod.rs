@@ -393,8 +393,12 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
     let mut trend = Vec::with_capacity(TREND_MONTHS);
     let mut month = input.month;
     for _ in 0..TREND_MONTHS {
-        let as_of = if month == input.month { input.as_of } else { month.last_day() };
-        let totals = monthly_coverage(month, &communities, inputs(), input.policy, as_of).totals;
+        // The report's own month is already counted; earlier ones are counted to their end.
+        let totals = if month == input.month {
+            coverage.totals.clone()
+        } else {
+            monthly_coverage(month, &communities, inputs(), input.policy, month.last_day()).totals
+        };
         trend.push(TrendPoint { month, denominator: totals.denominator, visited: totals.visited, rate: totals.rate });
         month = month.previous();
     }

@@ -66,10 +66,10 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
         clock: Clock::system(),
     };
     let station = tauri::async_runtime::block_on(Station::open(config))?;
-    if let Some((login, password)) = sign_in {
-        if let Err(error) = tauri::async_runtime::block_on(station.sign_in(&login, &password)) {
-            eprintln!("jinlin-desktop: {login} could not be signed in at start: {error}");
-        }
+    if let Some((login, password)) = sign_in
+        && let Err(error) = tauri::async_runtime::block_on(station.sign_in(&login, &password))
+    {
+        eprintln!("jinlin-desktop: {login} could not be signed in at start: {error}");
     }
     // Subscribed before the engine starts, so the page misses no state.
     let mut events = station.subscribe();

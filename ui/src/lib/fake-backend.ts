@@ -7,7 +7,6 @@ import type {
   RosterView,
   SignedInUser,
   SyncStatus,
-  VisitForm,
   WindowSettings,
 } from "./api/types";
 
@@ -56,7 +55,6 @@ export class FakeBackend implements Partial<Backend> {
   locked = false;
   known: SignedInUser[] = [];
   stored: WindowSettings = { server: "http://127.0.0.1:8080", language: "zh-CN", textSize: "standard", lockAfterMinutes: 10 };
-  recorded: VisitForm[] = [];
   lines: RosterLine[] = [line()];
 
   async currentUser(): Promise<SignedInUser | null> {
