@@ -4,8 +4,9 @@ set -euo pipefail
 
 # System packages the workspace builds against: a C toolchain, the WebKitGTK stack
 # the Tauri window (src-tauri) links to, and what shows that window without a
-# display (Xvfb, WebKit's WebDriver, Chinese fonts, ImageMagick for screenshots),
-# and curl (the run command waits for the server with it).
+# display (Xvfb, WebKit's WebDriver, ImageMagick for screenshots), Chinese fonts
+# (for the window, and embedded in the server's PDF report), and curl (the run
+# command waits for the server with it).
 packages=(build-essential pkg-config
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev

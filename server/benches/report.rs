@@ -80,7 +80,7 @@ async fn main() {
         let loaded = server().args(["--database-url", url, "demo", "--scale", &scale.to_string()]).status().unwrap();
         assert!(loaded.success());
         println!("  {name}: demo city loaded in {:.1?}", started.elapsed());
-        for format in ["json", "csv", "xlsx"] {
+        for format in ["json", "csv", "xlsx", "pdf"] {
             let out = dir.path().join(format!("{name}-report.{format}"));
             // The first run warms the database's caches; the second is reported.
             export(url, &month, format, &out);

@@ -71,7 +71,7 @@ enum Command {
         /// An area's code; the whole city when left out.
         #[arg(long)]
         area: Option<String>,
-        /// json or xlsx (one file), or csv (a directory with one file per section).
+        /// json, xlsx or pdf (one file), or csv (a directory with one file per section).
         #[arg(long, default_value = "json")]
         format: String,
         #[arg(long)]

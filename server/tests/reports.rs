@@ -232,6 +232,12 @@ async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_expor
     let bytes = response.bytes().await.unwrap().to_vec();
     check_workbook(&bytes, &november);
 
+    // PDF: one page, its text the month's figures, in Chinese.
+    let response = get(&admin, "month=2026-11&format=pdf").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    check_pdf(&response.bytes().await.unwrap(), &november, &["全市 2026-11 月度探访报告", "各区", "思明区", "湖里区"]);
+
     // Every export is in the audit log: who, which area, masked or not, and why.
     assert_eq!(
         lujiang
@@ -254,9 +260,9 @@ async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_expor
         .json()
         .await
         .unwrap();
-    // Admin: October, November, unmasked, CSV, XLSX; lujiang: the street; heping: the
-    // community.
-    assert_eq!(exports.len(), 7, "every successful export, no refused one: {exports:#?}");
+    // Admin: October, November, unmasked, CSV, XLSX, PDF; lujiang: the street; heping:
+    // the community.
+    assert_eq!(exports.len(), 8, "every successful export, no refused one: {exports:#?}");
     let unmasked: Vec<&serde_json::Value> = exports.iter().filter(|e| e["masked"] == false).collect();
     assert_eq!(unmasked.len(), 1);
     assert_eq!((unmasked[0]["by"].as_str(), unmasked[0]["reason"].as_str()), (Some("admin"), Some("保险理赔")));
@@ -287,11 +293,20 @@ async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_expor
     assert!(done.status.success());
     let street: MonthlyReport = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
     assert_eq!((street.summary[0].totals.denominator, street.summary[0].totals.visited), (40, 1));
+    let pdf = out.path().join("street.pdf");
+    let pdf_args = ["--area", "350203001", "--format", "pdf", "--lang", "en", "--out", pdf.to_str().unwrap()];
+    let done = cli(&[&["export", "--month", "2026-11"][..], &pdf_args].concat());
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    check_pdf(
+        &std::fs::read(&pdf).unwrap(),
+        &street,
+        &["鹭江街道: monthly visit report, 2026-11", "By community", "和平社区"],
+    );
     assert_eq!(cli(&["export", "--month", "2026-11", "--area", "999", "--out", "/dev/null"]).status.code(), Some(2));
     let blank = cli(&["export", "--month", "2026-11", "--unmasked-reason", " ", "--out", "/dev/null"]);
     assert_eq!(blank.status.code(), Some(2));
     let listed = String::from_utf8(cli(&["exports"]).stdout).unwrap();
-    assert_eq!(listed.lines().count(), 9, "{listed}");
+    assert_eq!(listed.lines().count(), 11, "{listed}");
     assert!(listed.lines().next().unwrap().contains("(command line)\t鹭江街道 350203001"), "newest first: {listed}");
     server.stop().await;
 }
@@ -334,6 +349,20 @@ fn first_difference(a: &serde_json::Value, b: &serde_json::Value, path: &str) ->
             x.iter().zip(y).enumerate().find_map(|(i, (x, y))| first_difference(x, y, &format!("{path}[{i}]")))
         }
         _ => (a != b).then(|| format!("{path}: {a} ≠ {b}")),
+    }
+}
+
+/// Reads the PDF back: one A4 page whose text holds `expected` and the area's rate.
+fn check_pdf(bytes: &[u8], report: &MonthlyReport, expected: &[&str]) {
+    use jinlin_shared::report::tables::Cell;
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    let document = lopdf::Document::load_mem(bytes).unwrap();
+    let pages = document.get_pages();
+    assert_eq!(pages.len(), 1, "one page");
+    let text = document.extract_text(&[1]).unwrap();
+    let rate = Cell::Rate(report.summary[0].totals.rate).text();
+    for wanted in expected.iter().copied().chain([rate.as_str()]) {
+        assert!(text.contains(wanted), "{wanted:?} on the page: {text}");
     }
 }
 

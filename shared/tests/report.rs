@@ -273,3 +273,83 @@ fn every_section_is_a_table_with_a_header_for_each_cell_in_both_languages() {
     assert_eq!(red.rows[0][4].text(), "2026-11-25 10:00", "times in Asia/Shanghai");
     assert_eq!(Section::from_slug("not-visited"), Some(Section::NotVisited));
 }
+
+#[test]
+fn the_printed_page_carries_the_months_figures_and_the_areas_one_level_down() {
+    use jinlin_shared::label::Language;
+    use jinlin_shared::report::page::{PAGE_ROWS, summary_page};
+    use jinlin_shared::report::tables::Cell;
+    let tree = tree();
+    let generated = at("2026-12-01T09:00:00+08:00");
+    let whole = report(&city(), &tree, None);
+    let page = summary_page(&whole, generated, Language::ZhCn);
+    assert_eq!(page.title, "全市 2026-11 月度探访报告");
+    let figures: Vec<(&str, &str, bool)> =
+        page.figures.iter().map(|f| (f.label.as_str(), f.value.as_str(), f.alert)).collect();
+    // As worked out above: 10 due, 6 visited; 5 of 6 valid visits at home; 丙, 丁 and
+    // 己 overdue (壬 died and is owed nothing); 丑's red visit never followed up, 子's in
+    // 23 h; one fall; 丑's follow-up past due; 乙's phone in conflict; 丁's visit voided.
+    assert_eq!(
+        figures,
+        [
+            ("应探访老人", "10", false),
+            ("已探访", "6", false),
+            ("月探访率", "60.0%", true),
+            ("上门探访占比", "83.3%", false),
+            ("逾期未探访", "3", true),
+            ("红色风险（24小时内跟进）", "2 (1)", true),
+            ("意外事件", "1", true),
+            ("逾期未跟进", "1", true),
+            ("待处理冲突", "1", true),
+            ("作废记录", "1", false),
+        ]
+    );
+    assert_eq!(page.table_title, "各区");
+    assert_eq!(
+        page.rows,
+        [vec![
+            Cell::Text("思明区".into()),
+            Cell::Count(10),
+            Cell::Count(6),
+            Cell::Rate(Some(0.6)),
+            Cell::Rate(Some(5.0 / 6.0)),
+            Cell::Count(3),
+        ]]
+    );
+    assert_eq!(page.omitted, None);
+    let labels: Vec<&str> = page.trend.iter().map(|(label, _)| label.as_str()).collect();
+    assert_eq!(labels.first().copied(), Some("12月"));
+    assert_eq!(labels.last().copied(), Some("11月"));
+    assert_eq!(page.trend.last().map(|(_, rate)| *rate), Some(Some(0.6)));
+
+    // A street's page lists its communities; in English the labels are English.
+    let street_area = tree.areas().find(|a| a.name == "鹭江街道").unwrap().clone();
+    let mut street = report(&city(), &tree, Some(&street_area));
+    let page = summary_page(&street, generated, Language::En);
+    assert_eq!(page.title, "鹭江街道: monthly visit report, 2026-11");
+    assert_eq!(page.table_title, "By community");
+    let names: Vec<String> = page.rows.iter().map(|row| row[0].text()).collect();
+    assert_eq!(names, ["一社区", "二社区"]);
+    assert_eq!((page.trend[0].0.as_str(), page.trend[11].0.as_str()), ("Dec", "Nov"));
+
+    // More communities than a page holds: the lowest rates stay, and the page says so.
+    let template = street.summary[1].clone();
+    for n in 0..30u32 {
+        let mut extra = template.clone();
+        extra.name = format!("社区{n}");
+        extra.totals.denominator = 100;
+        extra.totals.visited = 70 + n;
+        extra.totals.rate = Some(f64::from(70 + n) / 100.0);
+        street.summary.push(extra);
+    }
+    let page = summary_page(&street, generated, Language::ZhCn);
+    assert_eq!(page.rows.len(), PAGE_ROWS);
+    let rates: Vec<String> = page.rows.iter().map(|row| row[3].text()).collect();
+    assert_eq!((rates[0].as_str(), rates[1].as_str()), ("33.3%", "50.0%"), "二社区: 1 of 3; 一社区: 2 of 4");
+    assert!(
+        rates.windows(2).all(|w| w[0].trim_end_matches('%').parse::<f64>().unwrap()
+            <= w[1].trim_end_matches('%').parse::<f64>().unwrap()),
+        "{rates:?}"
+    );
+    assert_eq!(page.omitted.as_deref(), Some("按探访率由低到高列出 24 个，共 32 个；完整名单见 XLSX。"));
+}

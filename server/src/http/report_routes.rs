@@ -52,12 +52,14 @@ impl From<ReportError> for ApiError {
                 ApiError::BadRequest(error.to_string())
             }
             ReportError::Database(e) => e.into(),
-            ReportError::Corrupt(_) | ReportError::Workbook(_) => ApiError::Internal(anyhow::Error::new(error)),
+            ReportError::Corrupt(_) | ReportError::Workbook(_) | ReportError::Pdf(_) => {
+                ApiError::Internal(anyhow::Error::new(error))
+            }
         }
     }
 }
 
-/// `GET /reports/monthly?month=2026-11&area=350203&format=json|csv|xlsx&section=…&lang=en`.
+/// `GET /reports/monthly?month=2026-11&area=350203&format=json|csv|xlsx|pdf&section=…&lang=en`.
 /// Every export is audited: who, when, which area, masked or not, and why.
 async fn monthly(
     State(state): State<AppState>,

@@ -3,6 +3,7 @@
 //! and rendered as JSON or CSV. Who may ask for which area, and whether unmasked, is
 //! decided here once; every export is written to the audit log.
 
+pub mod pdf;
 pub mod xlsx;
 
 use std::collections::BTreeMap;
@@ -38,7 +39,7 @@ pub enum ReportError {
     UnmaskedNeedsAdmin,
     #[error("an unmasked export needs a stated reason")]
     UnmaskedNeedsReason,
-    #[error("{0:?} is not a format (json, csv, xlsx)")]
+    #[error("{0:?} is not a format (json, csv, xlsx, pdf)")]
     UnknownFormat(String),
     #[error("{0:?} is not a section of the report")]
     UnknownSection(String),
@@ -48,6 +49,8 @@ pub enum ReportError {
     Corrupt(String),
     #[error("the workbook could not be written: {0}")]
     Workbook(#[from] rust_xlsxwriter::XlsxError),
+    #[error(transparent)]
+    Pdf(#[from] pdf::PdfError),
 }
 
 /// The formats a report is delivered in.
@@ -57,6 +60,7 @@ pub enum Format {
     Json,
     Csv,
     Xlsx,
+    Pdf,
 }
 
 impl Format {
@@ -65,6 +69,7 @@ impl Format {
             "json" => Ok(Format::Json),
             "csv" => Ok(Format::Csv),
             "xlsx" => Ok(Format::Xlsx),
+            "pdf" => Ok(Format::Pdf),
             other => Err(ReportError::UnknownFormat(other.to_owned())),
         }
     }
@@ -74,6 +79,7 @@ impl Format {
             Format::Json => "json",
             Format::Csv => "csv",
             Format::Xlsx => "xlsx",
+            Format::Pdf => "pdf",
         }
     }
 
@@ -83,6 +89,7 @@ impl Format {
             Format::Json => "application/json",
             Format::Csv => "text/csv; charset=utf-8",
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Pdf => "application/pdf",
         }
     }
 }
@@ -327,7 +334,8 @@ pub fn csv(table: &Table) -> Vec<u8> {
     out
 }
 
-/// The report in `format`: JSON whole, CSV one section, XLSX a sheet per section.
+/// The report in `format`: JSON whole, CSV one section, XLSX a sheet per section, PDF
+/// the month on one page.
 pub fn render(
     report: &MonthlyReport,
     format: Format,
@@ -343,6 +351,7 @@ pub fn render(
         }
         Format::Csv => csv(&table(report, section, language)),
         Format::Xlsx => xlsx::workbook(report, generated_at, language)?,
+        Format::Pdf => pdf::summary(report, generated_at, language)?,
     })
 }
 

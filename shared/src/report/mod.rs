@@ -8,6 +8,7 @@
 //! the workstation's badges agree. Personal details arrive already masked or whole:
 //! whether to unmask is the caller's decision, made and audited at the edge.
 
+pub mod page;
 pub mod tables;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -107,7 +107,7 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-fn pick(language: Language, zh: &'static str, en: &'static str) -> &'static str {
+pub(super) fn pick(language: Language, zh: &'static str, en: &'static str) -> &'static str {
     match language {
         Language::ZhCn => zh,
         Language::En => en,
