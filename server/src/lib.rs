@@ -6,6 +6,7 @@
 //! the pure `jinlin_shared` crate for every rule about documents.
 
 pub mod admin;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod db;

@@ -42,6 +42,7 @@
 //! assert_eq!(a.record().visits.len(), 2);
 //! ```
 
+pub mod alert;
 pub mod area;
 pub mod author;
 pub mod coverage;

@@ -1,6 +1,7 @@
 //! The HTTP API under `/api/v1`: one router per resource, one error type, limits and
 //! tracing applied to all of it.
 
+mod alert_routes;
 mod auth_routes;
 mod device_routes;
 mod elder_routes;
@@ -32,7 +33,8 @@ pub fn router(state: AppState) -> Router {
         .merge(sync_routes::router())
         .merge(elder_routes::router())
         .merge(device_routes::router())
-        .merge(report_routes::router());
+        .merge(report_routes::router())
+        .merge(alert_routes::router());
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)

@@ -485,6 +485,9 @@ async fn write_group(
     }
     let rows: Vec<(&ElderRows, bool)> = writes.iter().map(|w| (&w.rows, w.known)).collect();
     rows::replace_many(txn, &rows, now).await?;
+    // Alerts rise with the red-risk or incident visit that syncs in, in this transaction.
+    let elders: Vec<&ElderRows> = writes.iter().map(|w| &w.rows).collect();
+    crate::alerts::raise_and_close(txn, &elders, now).await?;
     Ok(())
 }
 

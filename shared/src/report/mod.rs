@@ -239,7 +239,6 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
         })
     };
     let coverage = monthly_coverage(input.month, &communities, inputs(), input.policy, input.as_of);
-    let places = Places::new(input.tree);
     let person = |user: &UserId| input.people.get(user).cloned().unwrap_or_else(|| user.to_string());
     // An elder belongs to the area's lists when they count for it this month, or, for
     // what is still open, when their record is held by one of its communities now.
@@ -258,7 +257,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
         None => row.profile.id_number_masked.clone(),
     };
 
-    let summary = summary_lines(input, &places, &communities, &coverage.by_community());
+    let summary = summary_lines(input, &communities, &coverage.by_community());
 
     let not_visited = coverage
         .elders
@@ -269,7 +268,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
             Some(NotVisitedLine {
                 elder_id: e.elder_id,
                 name: row.profile.name.clone(),
-                place: places.of(e.community),
+                place: Place::of(input.tree, e.community),
                 tier: e.tier,
                 status: e.status,
                 last_valid_visit_on: e.last_valid_visit_on,
@@ -301,7 +300,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
                 elder_id: v.elder_id,
                 visit_id: v.visit_id,
                 name: row.profile.name.clone(),
-                place: places.of(community),
+                place: Place::of(input.tree, community),
                 visited_at: v.visit.visited_at,
                 assistant: person(&v.visit.assistant),
                 follow_up: follow_up.map(|f| f.follow_up.action.clone()),
@@ -322,7 +321,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
                 elder_id: f.elder_id,
                 follow_up_id: f.follow_up_id,
                 name: row.profile.name.clone(),
-                place: places.of(community),
+                place: Place::of(input.tree, community),
                 action: f.follow_up.action.clone(),
                 due_at: f.follow_up.due_at,
                 days_past_due: (input.now.as_millis() - f.follow_up.due_at.as_millis()) / 86_400_000,
@@ -340,7 +339,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
             Some(ConflictLine {
                 elder_id: c.elder_id,
                 name: row.profile.name.clone(),
-                place: places.of(community),
+                place: Place::of(input.tree, community),
                 field: c.field.clone(),
                 values: c.conflict.values.len(),
             })
@@ -357,7 +356,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
                 elder_id: v.elder_id,
                 visit_id: v.visit_id,
                 name: row.profile.name.clone(),
-                place: places.of(community),
+                place: Place::of(input.tree, community),
                 visited_at: v.visit.visited_at,
                 assistant: person(&v.visit.assistant),
                 mode: v.visit.record.mode,
@@ -379,7 +378,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
                 elder_id: v.elder_id,
                 visit_id: v.visit_id,
                 name: row.profile.name.clone(),
-                place: places.of(community),
+                place: Place::of(input.tree, community),
                 id_number: id_number(row),
                 phone: phone(row),
                 visited_at: v.visit.visited_at,
@@ -436,7 +435,6 @@ pub const CITY: &str = "全市";
 /// and communities, each with totals summed from its communities' (never averaged).
 fn summary_lines(
     input: &ReportInput<'_>,
-    places: &Places<'_>,
     communities: &BTreeSet<CommunityId>,
     by_community: &BTreeMap<CommunityId, CoverageTotals>,
 ) -> Vec<SummaryLine> {
@@ -451,7 +449,7 @@ fn summary_lines(
         CoverageTotals::combine(parts)
     };
     let line = |area: &Area| {
-        let place = places.around(area);
+        let place = Place::of(input.tree, area.id);
         SummaryLine {
             level: Some(area.level),
             area: Some(area.id),
@@ -494,19 +492,12 @@ fn summary_lines(
     lines
 }
 
-/// Names of an area's district, street and community.
-struct Places<'a> {
-    tree: &'a AreaTree,
-}
-
-impl<'a> Places<'a> {
-    fn new(tree: &'a AreaTree) -> Self {
-        Self { tree }
-    }
-
-    fn around(&self, area: &Area) -> Place {
+impl Place {
+    /// The names of an area's district, street and community (those at or above it);
+    /// empty for an area the tree does not hold.
+    pub fn of(tree: &AreaTree, area: AreaId) -> Place {
         let mut place = Place::default();
-        for level in self.tree.ancestry(area.id) {
+        for level in tree.ancestry(area) {
             let name = level.name.clone();
             match level.level {
                 AreaLevel::District => place.district = name,
@@ -515,9 +506,5 @@ impl<'a> Places<'a> {
             }
         }
         place
-    }
-
-    fn of(&self, community: CommunityId) -> Place {
-        self.tree.get(community).map(|area| self.around(area)).unwrap_or_default()
     }
 }

@@ -1,5 +1,6 @@
 //! sea-orm entities, one file per table.
 
+pub mod alert;
 pub mod area;
 pub mod audit;
 pub mod change;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_tables;
 mod m20261129_000002_add_device_keys;
+mod m20261129_000003_create_alerts;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -12,6 +13,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261128_000001_create_tables::Migration), Box::new(m20261129_000002_add_device_keys::Migration)]
+        vec![
+            Box::new(m20261128_000001_create_tables::Migration),
+            Box::new(m20261129_000002_add_device_keys::Migration),
+            Box::new(m20261129_000003_create_alerts::Migration),
+        ]
     }
 }

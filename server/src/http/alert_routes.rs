@@ -1,0 +1,70 @@
+//! Alerts: a supervisor's list of red-risk and incident visits in their area, open
+//! first, and closing one with a note.
+
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jinlin_shared::alert::{AlertView, CloseAlert};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::extract::ApiJson;
+use crate::alerts::{self, AlertError, Listing};
+use crate::auth::Caller;
+use crate::state::{AppState, now};
+
+/// The most alerts one list returns.
+const MAX_LIMIT: u64 = 1_000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/alerts", get(list)).route("/alerts/{visit}/close", post(close))
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    /// `open` (the default) or `all`.
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    limit: Option<u64>,
+}
+
+impl From<AlertError> for ApiError {
+    fn from(error: AlertError) -> Self {
+        match error {
+            AlertError::NotFound(_) => ApiError::NotFound(error.to_string()),
+            AlertError::NotSupervisor => ApiError::Forbidden(error.to_string()),
+            AlertError::AlreadyClosed => ApiError::Conflict(error.to_string()),
+            AlertError::BadNote => ApiError::BadRequest(error.to_string()),
+            AlertError::Database(e) => e.into(),
+            AlertError::Corrupt(_) => ApiError::Internal(anyhow::Error::new(error)),
+        }
+    }
+}
+
+/// `GET /alerts?status=open|all&limit=200`: the caller's area, open first, newest first.
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<AlertView>>, ApiError> {
+    let listing = match query.status.as_deref() {
+        None | Some("open") => Listing::Open,
+        Some("all") => Listing::All,
+        Some(other) => return Err(ApiError::BadRequest(format!("{other:?} is not a status (open, all)"))),
+    };
+    let limit = query.limit.unwrap_or(200).clamp(1, MAX_LIMIT);
+    let tree = state.areas().await?;
+    Ok(Json(alerts::list(&state.db, &tree, caller.scope, listing, limit).await?))
+}
+
+/// `POST /alerts/{visit}/close` with `{"note": "…"}`: a supervisor's note closes it.
+async fn close(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(visit): Path<String>,
+    ApiJson(body): ApiJson<CloseAlert>,
+) -> Result<Json<AlertView>, ApiError> {
+    let tree = state.areas().await?;
+    Ok(Json(alerts::close(&state.db, &tree, &caller, &visit, &body.note, now()).await?))
+}
