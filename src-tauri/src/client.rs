@@ -4,7 +4,11 @@
 
 use std::time::Duration;
 
-use jinlin_shared::ids::ElderId;
+use jinlin_shared::alert::{AlertView, CloseAlert};
+use jinlin_shared::ids::{ElderId, VisitId};
+use jinlin_shared::label::Language;
+use jinlin_shared::report::MonthlyReport;
+use jinlin_shared::time::Month;
 use jinlin_shared::wire::{
     BootstrapRequest, BootstrapResponse, ErrorBody, IdentityAccepted, IdentitySubmission, LoginRequest, LoginResponse,
     PullRequest, PullResponse, PushRequest, PushResponse,
@@ -96,6 +100,63 @@ impl ServerClient {
         self.answer(response).await
     }
 
+    /// The monthly report of `area` (by code; the caller's whole scope when none), as
+    /// JSON. The server audits it like any export.
+    pub async fn monthly_report(
+        &self,
+        token: &str,
+        month: Month,
+        area: Option<&str>,
+    ) -> Result<MonthlyReport, ClientError> {
+        let response = self.get("/reports/monthly", token, &report_query(month, area, "json", Language::ZhCn)).await?;
+        self.answer(response).await
+    }
+
+    /// The monthly report as a file in `format` (`xlsx`, `pdf`, `csv`: the summary),
+    /// named as the server names it.
+    pub async fn report_file(
+        &self,
+        token: &str,
+        month: Month,
+        area: Option<&str>,
+        format: &str,
+        language: Language,
+    ) -> Result<ReportFile, ClientError> {
+        let response = self.get("/reports/monthly", token, &report_query(month, area, format, language)).await?;
+        let name = response
+            .headers()
+            .get(reqwest::header::CONTENT_DISPOSITION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split("filename=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .filter(|name| !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.'))
+            .map(str::to_owned);
+        let bytes = self.body(response).await?;
+        let name = name.unwrap_or_else(|| format!("jinlin-{month}-{}.{format}", area.unwrap_or("city")));
+        Ok(ReportFile { name, bytes })
+    }
+
+    /// The alerts of the caller's area: open ones only, or all; open first.
+    pub async fn alerts(&self, token: &str, all: bool) -> Result<Vec<AlertView>, ClientError> {
+        let status = if all { "all" } else { "open" };
+        let response = self.get("/alerts", token, &[("status", status.to_owned())]).await?;
+        self.answer(response).await
+    }
+
+    /// Closes an alert with a supervisor's note.
+    pub async fn close_alert(&self, token: &str, visit: VisitId, note: &str) -> Result<AlertView, ClientError> {
+        self.post(&format!("/alerts/{visit}/close"), Some(token), &CloseAlert { note: note.to_owned() }).await
+    }
+
+    async fn get(&self, path: &str, token: &str, query: &[(&str, String)]) -> Result<reqwest::Response, ClientError> {
+        let mut url = reqwest::Url::parse(&format!("{}{path}", self.api))
+            .map_err(|e| ClientError::BadAddress(format!("{}: {e}", self.server)))?;
+        for (key, value) in query {
+            url.query_pairs_mut().append_pair(key, value);
+        }
+        self.http.get(url).bearer_auth(token).send().await.map_err(|e| self.unreachable(e))
+    }
+
     async fn post<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -112,10 +173,17 @@ impl ServerClient {
 
     async fn answer<T: DeserializeOwned>(&self, response: reqwest::Response) -> Result<T, ClientError> {
         let status = response.status().as_u16();
+        let bytes = self.body(response).await?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol { status, reason: e.to_string() })
+    }
+
+    /// A successful answer's body, or the server's refusal.
+    async fn body(&self, response: reqwest::Response) -> Result<Vec<u8>, ClientError> {
+        let status = response.status().as_u16();
         // A body cut off mid-way is a lost connection, not a malformed answer.
         let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
         if (200..300).contains(&status) {
-            return serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol { status, reason: e.to_string() });
+            return Ok(bytes.to_vec());
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
             Ok(body) => Err(ClientError::Refused(body)),
@@ -131,4 +199,22 @@ impl ServerClient {
     fn unreachable(&self, error: reqwest::Error) -> ClientError {
         ClientError::Unreachable { server: self.server.clone(), reason: error.to_string() }
     }
+}
+
+/// A report file from the server.
+#[derive(Debug, Clone)]
+pub struct ReportFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+fn report_query(month: Month, area: Option<&str>, format: &str, language: Language) -> Vec<(&'static str, String)> {
+    let mut query = vec![("month", month.to_string()), ("format", format.to_owned())];
+    if let Some(area) = area {
+        query.push(("area", area.to_owned()));
+    }
+    if language == Language::En {
+        query.push(("lang", "en".to_owned()));
+    }
+    query
 }

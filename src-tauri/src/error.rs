@@ -44,6 +44,8 @@ pub enum StationError {
     Crypto(#[from] CryptoError),
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    #[error("the file could not be saved in {folder}: {reason}")]
+    SaveFailed { folder: String, reason: String },
     #[error("{0}")]
     Internal(String),
 }
@@ -65,6 +67,7 @@ pub enum StationErrorCode {
     Invalid,
     ServerRefused,
     BadSettings,
+    SaveFailed,
     Storage,
     Internal,
 }
@@ -75,6 +78,7 @@ impl StationError {
             StationError::SignedOut => StationErrorCode::SignedOut,
             StationError::Locked => StationErrorCode::Locked,
             StationError::Settings(_) => StationErrorCode::BadSettings,
+            StationError::SaveFailed { .. } => StationErrorCode::SaveFailed,
             StationError::WrongPassword => StationErrorCode::WrongPassword,
             StationError::FirstSignInNeedsServer { .. } => StationErrorCode::FirstSignInNeedsServer,
             StationError::Offline => StationErrorCode::Offline,

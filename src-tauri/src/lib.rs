@@ -12,6 +12,7 @@ pub mod forms;
 pub mod settings;
 pub mod station;
 pub mod store;
+pub mod supervision;
 pub mod sync;
 pub mod typescript;
 

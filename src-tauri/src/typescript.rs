@@ -4,7 +4,9 @@
 //! `JINLIN_BLESS_TYPES=1` to write it again.
 
 use jinlin_shared::label::{Labelled, Language};
-use jinlin_shared::{area, author, coverage, document, elder, ids, materialise, roster, time, user, visit};
+use jinlin_shared::{
+    alert, area, author, coverage, document, elder, ids, materialise, report, roster, time, user, visit,
+};
 use ts_rs::{Config, TS};
 
 use crate::app::commands::RecordedVisit;
@@ -96,6 +98,18 @@ pub fn declarations() -> String {
         forms::EnrolmentForm,
         forms::ProfileEdit,
         RecordedVisit,
+        // The supervisor's view.
+        area::AreaLevel,
+        report::ReportArea,
+        report::SummaryLine,
+        report::Place,
+        report::NotVisitedLine,
+        report::TrendPoint,
+        crate::supervision::CoverageView,
+        crate::supervision::ExportFormat,
+        alert::AlertClosure,
+        alert::AlertClosed,
+        alert::AlertView,
         // Settings.
         Language,
         crate::settings::TextSize,
@@ -152,6 +166,8 @@ fn labels() -> String {
         "REFERRAL_LABELS" => visit::Referral,
         "INCIDENT_KIND_LABELS" => visit::IncidentKind,
         "ROLE_LABELS" => user::Role,
+        "AREA_LEVEL_LABELS" => area::AreaLevel,
+        "ALERT_CLOSURE_LABELS" => alert::AlertClosure,
     );
     out
 }

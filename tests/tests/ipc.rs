@@ -36,7 +36,8 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     let dir = tempfile::tempdir().unwrap();
     let settings =
         DesktopSettings { server: server_url(port), data_dir: Some(dir.path().to_owned()), ..Default::default() };
-    let launch = Launch { settings, settings_file: Some(dir.path().join("settings.json")), sign_in: None };
+    let launch =
+        Launch { settings, settings_file: Some(dir.path().join("settings.json")), sign_in: None, export_folder: None };
     let app = build(mock_builder(), launch).unwrap().build(mock_context(noop_assets())).unwrap();
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
 

@@ -333,3 +333,81 @@ async fn a_red_risk_follow_up_is_closed_by_the_next_visit_or_by_a_note_and_the_s
     }
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_sees_the_streets_coverage_and_alerts_closes_one_and_saves_the_report() {
+    use jinlin_desktop::supervision::ExportFormat;
+    use jinlin_shared::alert::AlertClosure;
+    use jinlin_shared::area::AreaLevel;
+    use jinlin_shared::label::Language;
+    use jinlin_shared::time::Month;
+    use jinlin_shared::visit::{Incident, IncidentKind, RiskLevel};
+
+    let (scenario, server) = Scenario::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let station = scenario.signed_in(dir.path(), &scenario.login, Clock::system()).await;
+    let elder = first_elder(&station).await;
+    // The assistant records a red-risk visit with a fall; it syncs in.
+    let mut red = home_visit("卫生间跌倒，膝盖擦伤");
+    red.record.risk = RiskLevel::Red;
+    red.record.incident = Some(Incident { kind: IncidentKind::Fall, note: "卫生间跌倒".into() });
+    red.follow_up = Some(jinlin_desktop::forms::FollowUpForm {
+        action: "明天上午再次上门".into(),
+        due_at: station.now().plus_hours(20),
+    });
+    let (visit, _) = station.record_visit(elder, red).await.unwrap();
+    station.sync_once().await.unwrap();
+    station.sign_out().await.unwrap();
+
+    // The street's supervisor signs in at the same workstation.
+    let street = {
+        use jinlin_server::db::entity::area;
+        use sea_orm::EntityTrait;
+        let db = scenario.central.connect().await;
+        let community = area::Entity::find_by_id(scenario.community.to_string()).one(&db).await.unwrap().unwrap();
+        let street = area::Entity::find_by_id(community.parent_id.unwrap()).one(&db).await.unwrap().unwrap();
+        street.code
+    };
+    station.sign_in(&format!("s{street}"), DEMO_PASSWORD).await.unwrap();
+    let month = Month::containing(station.now().shanghai_date());
+    let coverage = station.coverage(month, None).await.unwrap();
+    assert_eq!((coverage.area.level, coverage.area.code.as_str()), (Some(AreaLevel::Street), street.as_str()));
+    let levels: Vec<Option<AreaLevel>> = coverage.summary.iter().map(|line| line.level).collect();
+    assert_eq!(levels, [Some(AreaLevel::Street), Some(AreaLevel::Community)], "one community in this street");
+    assert_eq!(coverage.summary[0].totals, coverage.summary[1].totals, "the street is its one community");
+    assert!(coverage.summary[0].totals.visited >= 1);
+    assert!(!coverage.not_visited.iter().any(|line| line.elder_id == elder), "visited this month");
+    assert_eq!(coverage.trend.len(), 12);
+    assert!(matches!(station.coverage(month, Some("999")).await, Err(StationError::Server(_))));
+
+    // The alert is there, open; a blank note is refused; a note closes it.
+    let open = station.alerts(false).await.unwrap();
+    let alert = open.iter().find(|a| a.visit_id == visit).expect("the red-risk visit's alert");
+    assert!(alert.red_risk && alert.incident == Some(IncidentKind::Fall) && alert.closed.is_none());
+    assert!(matches!(station.close_alert(visit, "  ").await, Err(StationError::Invalid(_))));
+    let closed = station.close_alert(visit, "已电话联系家属，次日上门").await.unwrap();
+    assert_eq!(closed.closed.as_ref().map(|c| c.how), Some(AlertClosure::SupervisorNote));
+    assert!(!station.alerts(false).await.unwrap().iter().any(|a| a.visit_id == visit));
+    assert!(station.alerts(true).await.unwrap().iter().any(|a| a.visit_id == visit));
+
+    // Saved reports: named by the server, a number added when the name is taken, and
+    // never a half-written file.
+    let folder = tempfile::tempdir().unwrap();
+    let save = |format| station.export_report(month, None, format, Language::ZhCn, folder.path());
+    let xlsx = save(ExportFormat::Xlsx).await.unwrap();
+    assert_eq!(xlsx.file_name().unwrap().to_string_lossy(), format!("jinlin-{month}-{street}.xlsx"));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"), "a zip: the workbook");
+    let again = save(ExportFormat::Xlsx).await.unwrap();
+    assert_eq!(again.file_name().unwrap().to_string_lossy(), format!("jinlin-{month}-{street} (2).xlsx"));
+    assert!(std::fs::read(save(ExportFormat::Pdf).await.unwrap()).unwrap().starts_with(b"%PDF-"));
+    assert!(std::fs::read(save(ExportFormat::Csv).await.unwrap()).unwrap().starts_with(b"\xEF\xBB\xBF"));
+    let mut files: Vec<String> =
+        std::fs::read_dir(folder.path()).unwrap().map(|f| f.unwrap().file_name().to_string_lossy().into()).collect();
+    files.sort();
+    assert_eq!(files.len(), 4, "no partial file left: {files:?}");
+
+    // Without the server these say so.
+    server.stop();
+    assert!(matches!(station.coverage(month, None).await, Err(StationError::Offline)));
+    assert!(matches!(save(ExportFormat::Pdf).await, Err(StationError::Offline)));
+}

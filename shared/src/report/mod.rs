@@ -85,6 +85,7 @@ pub struct MonthlyReport {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ReportArea {
     pub id: Option<AreaId>,
     pub level: Option<AreaLevel>,
@@ -95,6 +96,7 @@ pub struct ReportArea {
 /// One area's coverage: the whole area, a district, a street or a community.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SummaryLine {
     pub level: Option<AreaLevel>,
     pub area: Option<AreaId>,
@@ -110,6 +112,7 @@ pub struct SummaryLine {
 /// Where an elder is: their community and its street and district, by name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Place {
     pub district: String,
     pub street: String,
@@ -118,6 +121,7 @@ pub struct Place {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NotVisitedLine {
     pub elder_id: ElderId,
     pub name: String,
@@ -127,7 +131,9 @@ pub struct NotVisitedLine {
     pub status: Option<ElderStatus>,
     pub last_valid_visit_on: Option<Date>,
     /// Days since the last valid visit (or, never visited, since enrolment).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub days_since: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub days_overdue: i64,
     /// The community's assistants.
     pub assistants: String,
@@ -214,6 +220,7 @@ pub struct IncidentLine {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TrendPoint {
     pub month: Month,
     pub denominator: u32,

@@ -7,10 +7,14 @@ use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::SignedInUser;
 use tauri::State;
 
-use super::SettingsState;
+use super::{ExportFolder, SettingsState};
 use crate::forms::{EnrolmentForm, ProfileEdit, VisitForm};
 use crate::settings::WindowSettings;
+use crate::supervision::{CoverageView, ExportFormat};
 use crate::{ElderPage, ErrorView, RejectedChangeView, RosterView, Station, StationError, SyncStatus};
+use jinlin_shared::alert::AlertView;
+use jinlin_shared::label::Language;
+use jinlin_shared::time::Month;
 
 type Answer<T> = Result<T, ErrorView>;
 
@@ -173,4 +177,33 @@ pub async fn unlock(station: State<'_, Station>, password: String) -> Answer<Sig
 #[tauri::command]
 pub fn is_locked(station: State<'_, Station>) -> bool {
     station.is_locked()
+}
+
+#[tauri::command]
+pub async fn coverage(station: State<'_, Station>, month: Month, area: Option<String>) -> Answer<CoverageView> {
+    station.coverage(month, area.as_deref()).await.map_err(view)
+}
+
+/// Saves the report in the export folder; answers the file's path.
+#[tauri::command]
+pub async fn export_report(
+    station: State<'_, Station>,
+    folder: State<'_, ExportFolder>,
+    month: Month,
+    area: Option<String>,
+    format: ExportFormat,
+    language: Language,
+) -> Answer<String> {
+    let path = station.export_report(month, area.as_deref(), format, language, &folder.0).await.map_err(view)?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command]
+pub async fn alerts(station: State<'_, Station>, all: bool) -> Answer<Vec<AlertView>> {
+    station.alerts(all).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn close_alert(station: State<'_, Station>, visit: VisitId, note: String) -> Answer<AlertView> {
+    station.close_alert(visit, &note).await.map_err(view)
 }

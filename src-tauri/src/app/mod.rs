@@ -29,20 +29,28 @@ pub struct Launch {
     /// command (`JINLIN_SIGN_IN` and `JINLIN_PASSWORD`). A failure leaves the
     /// sign-in screen up.
     pub sign_in: Option<(String, String)>,
+    /// Where exported reports are saved; the user's download folder when `None`.
+    pub export_folder: Option<PathBuf>,
 }
 
 impl Launch {
     /// The settings file in the user's configuration directory, overlaid by the
-    /// environment (`JINLIN_SERVER`, `JINLIN_STATION_DATA`, `JINLIN_SIGN_IN`).
+    /// environment (`JINLIN_SERVER`, `JINLIN_STATION_DATA`, `JINLIN_SIGN_IN`,
+    /// `JINLIN_EXPORT_DIR`).
     pub fn from_environment() -> Self {
         let settings_file = config_dir().map(|dir| dir.join("settings.json"));
         let settings = DesktopSettings::load(settings_file.as_deref());
         let sign_in = std::env::var("JINLIN_SIGN_IN")
             .ok()
             .map(|login| (login, std::env::var("JINLIN_PASSWORD").unwrap_or_default()));
-        Self { settings, settings_file, sign_in }
+        let export_folder = std::env::var_os("JINLIN_EXPORT_DIR").map(PathBuf::from);
+        Self { settings, settings_file, sign_in, export_folder }
     }
 }
+
+/// Where exported reports are saved.
+#[derive(Debug)]
+pub struct ExportFolder(pub PathBuf);
 
 /// The settings as they are now, and where they are saved.
 #[derive(Debug)]
@@ -57,7 +65,7 @@ struct Engine(Mutex<Option<SyncEngine>>);
 /// The app: the workstation opened, its sync engine started, the commands
 /// registered, and, once the app is running, the engine's status forwarded to the page.
 pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<tauri::Builder<R>, StationError> {
-    let Launch { settings, settings_file, sign_in } = launch;
+    let Launch { settings, settings_file, sign_in, export_folder } = launch;
     let config = StationConfig {
         data_dir: settings.data_dir.clone().unwrap_or_else(default_data_dir),
         server: settings.server.clone(),
@@ -101,8 +109,17 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
             commands::lock,
             commands::unlock,
             commands::is_locked,
+            commands::coverage,
+            commands::export_report,
+            commands::alerts,
+            commands::close_alert,
         ])
         .setup(move |app| {
+            let folder = export_folder
+                .or_else(|| app.path().download_dir().ok())
+                .or_else(|| app.path().home_dir().ok())
+                .unwrap_or_else(default_data_dir);
+            app.manage(ExportFolder(folder));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 loop {

@@ -310,6 +310,68 @@ export type ProfileEdit = { "field": "name", "value": string } | { "field": "gen
 
 export type RecordedVisit = { visit: VisitId, page: ElderPage, };
 
+export type AreaLevel = "district" | "street" | "community";
+
+export type ReportArea = { id: AreaId | null, level: AreaLevel | null, code: string, name: string, };
+
+export type SummaryLine = { level: AreaLevel | null, area: AreaId | null, code: string, name: string, 
+/**
+ * The names of the district and street it lies in (empty above those levels).
+ */
+district: string, street: string, 
+/**
+ * Special-hardship elders active at some time during the month.
+ */
+denominator: number, 
+/**
+ * Of those, the elders with at least one valid visit in the month.
+ */
+visited: number, 
+/**
+ * `visited / denominator`.
+ */
+rate: number | null, 
+/**
+ * Valid home visits over all valid visits in the month.
+ */
+homeVisitShare: number | null, validVisitsByMode: ModeCounts, eldersByTier: TierCounts, overdueByTier: TierCounts, };
+
+export type Place = { district: string, street: string, community: string, };
+
+export type NotVisitedLine = { elderId: ElderId, name: string, tier: CareTier, status: ElderStatus | null, lastValidVisitOn: string | null, 
+/**
+ * Days since the last valid visit (or, never visited, since enrolment).
+ */
+daysSince: number, daysOverdue: number, 
+/**
+ * The community's assistants.
+ */
+assistants: string, phone: string | null, address: string, district: string, street: string, community: string, };
+
+export type TrendPoint = { month: Month, denominator: number, visited: number, rate: number | null, };
+
+export type CoverageView = { month: Month, asOf: string, area: ReportArea, summary: Array<SummaryLine>, notVisited: Array<NotVisitedLine>, trend: Array<TrendPoint>, };
+
+export type ExportFormat = "xlsx" | "pdf" | "csv";
+
+export type AlertClosure = "followUpDone" | "laterVisit" | "voided" | "corrected" | "supervisorNote";
+
+export type AlertClosed = { how: AlertClosure, at: Timestamp, by: string | null, note: string | null, };
+
+export type AlertView = { visitId: VisitId, elderId: ElderId, elderName: string, street: string, community: string, 
+/**
+ * When the visit took place.
+ */
+raisedAt: Timestamp, 
+/**
+ * When the server received it: the alert's own start.
+ */
+receivedAt: Timestamp, redRisk: boolean, incident: IncidentKind | null, 
+/**
+ * Who recorded the visit.
+ */
+assistant: string, closed: AlertClosed | null, };
+
 export type Language = "zh-CN" | "en";
 
 export type TextSize = "standard" | "large" | "extraLarge";
@@ -330,7 +392,7 @@ pending: number,
  */
 rejected: number, lastSuccess: Timestamp | null, };
 
-export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "serverRefused" | "badSettings" | "storage" | "internal";
+export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "serverRefused" | "badSettings" | "saveFailed" | "storage" | "internal";
 
 export type ErrorView = { code: StationErrorCode, message: string, };
 
@@ -438,6 +500,20 @@ export const ROLE_LABELS: Record<Role, Label> = {
   "assistant": { "zh-CN": "助老员", en: "Assistant" },
   "supervisor": { "zh-CN": "督导", en: "Supervisor" },
   "admin": { "zh-CN": "管理员", en: "Administrator" },
+};
+
+export const AREA_LEVEL_LABELS: Record<AreaLevel, Label> = {
+  "district": { "zh-CN": "区", en: "District" },
+  "street": { "zh-CN": "街道", en: "Street" },
+  "community": { "zh-CN": "社区", en: "Community" },
+};
+
+export const ALERT_CLOSURE_LABELS: Record<AlertClosure, Label> = {
+  "followUpDone": { "zh-CN": "已跟进", en: "Followed up" },
+  "laterVisit": { "zh-CN": "已再次探访", en: "Visited again" },
+  "voided": { "zh-CN": "探访已作废", en: "Visit voided" },
+  "corrected": { "zh-CN": "更正后不再预警", en: "Corrected: no longer an alert" },
+  "supervisorNote": { "zh-CN": "督导备注关闭", en: "Closed by a supervisor's note" },
 };
 
 /** The event carrying every `SyncStatus` change. */

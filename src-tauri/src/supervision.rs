@@ -1,0 +1,124 @@
+//! The supervisor's view on a workstation: the area's coverage and alerts from the
+//! server, and the monthly report saved as a file. These need the server and keep
+//! nothing on disk but the file the supervisor asked for.
+
+use std::path::{Path, PathBuf};
+
+use jinlin_shared::alert::AlertView;
+use jinlin_shared::document::InputError;
+use jinlin_shared::ids::VisitId;
+use jinlin_shared::label::Language;
+use jinlin_shared::report::{NotVisitedLine, ReportArea, SummaryLine, TrendPoint};
+use jinlin_shared::time::{Date, Month};
+use serde::{Deserialize, Serialize};
+
+use crate::{Station, StationError};
+
+/// The coverage of the caller's area for a month: the summary of every area in it
+/// (depth first: the area, then its districts, streets and communities), the elders
+/// not visited, and the 12-month trend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct CoverageView {
+    pub month: Month,
+    pub as_of: Date,
+    pub area: ReportArea,
+    pub summary: Vec<SummaryLine>,
+    pub not_visited: Vec<NotVisitedLine>,
+    pub trend: Vec<TrendPoint>,
+}
+
+/// The files a supervisor can save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[derive(ts_rs::TS)]
+pub enum ExportFormat {
+    /// Every section, a sheet each.
+    Xlsx,
+    /// The month on one page.
+    Pdf,
+    /// The summary section.
+    Csv,
+}
+
+impl ExportFormat {
+    fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Pdf => "pdf",
+            ExportFormat::Csv => "csv",
+        }
+    }
+}
+
+impl Station {
+    fn token(&self) -> Result<String, StationError> {
+        self.session()?.token.ok_or(StationError::Offline)
+    }
+
+    /// The coverage of `area` (a code; the whole scope when none) in `month`.
+    pub async fn coverage(&self, month: Month, area: Option<&str>) -> Result<CoverageView, StationError> {
+        let report = self.client().monthly_report(&self.token()?, month, area).await?;
+        Ok(CoverageView {
+            month: report.month,
+            as_of: report.as_of,
+            area: report.area,
+            summary: report.summary,
+            not_visited: report.not_visited,
+            trend: report.trend,
+        })
+    }
+
+    /// Saves the month's report in `format` into `folder`, under the server's name for
+    /// it (a number added when that name is taken); returns where. The file appears
+    /// whole or not at all.
+    pub async fn export_report(
+        &self,
+        month: Month,
+        area: Option<&str>,
+        format: ExportFormat,
+        language: Language,
+        folder: &Path,
+    ) -> Result<PathBuf, StationError> {
+        let file = self.client().report_file(&self.token()?, month, area, format.as_str(), language).await?;
+        let folder = folder.to_owned();
+        tokio::task::spawn_blocking(move || save(&folder, &file.name, &file.bytes))
+            .await
+            .map_err(|e| StationError::Internal(e.to_string()))?
+    }
+
+    /// The alerts of the caller's area, open first.
+    pub async fn alerts(&self, all: bool) -> Result<Vec<AlertView>, StationError> {
+        Ok(self.client().alerts(&self.token()?, all).await?)
+    }
+
+    /// Closes an alert with a note saying what was done.
+    pub async fn close_alert(&self, visit: VisitId, note: &str) -> Result<AlertView, StationError> {
+        if note.trim().is_empty() {
+            return Err(StationError::Invalid(InputError::Blank { field: "alert.note" }.into()));
+        }
+        Ok(self.client().close_alert(&self.token()?, visit, note.trim()).await?)
+    }
+}
+
+fn save(folder: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, StationError> {
+    let failed =
+        |e: std::io::Error| StationError::SaveFailed { folder: folder.display().to_string(), reason: e.to_string() };
+    std::fs::create_dir_all(folder).map_err(failed)?;
+    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+    let target = (1..1000)
+        .map(|n| match n {
+            1 => folder.join(name),
+            n => folder.join(format!("{stem} ({n}).{extension}")),
+        })
+        .find(|path| !path.exists())
+        .ok_or_else(|| failed(std::io::Error::other("too many files of that name")))?;
+    let partial = folder.join(format!(".{name}.partial"));
+    std::fs::write(&partial, bytes).map_err(failed)?;
+    std::fs::rename(&partial, &target).map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        failed(e)
+    })?;
+    Ok(target)
+}
