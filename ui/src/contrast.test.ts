@@ -35,6 +35,7 @@ const TEXT: [string, string][] = [
   ["danger", "surface"],
   ["info", "surface"],
   ["danger", "page"],
+  ["ok", "page"], // the supervisor view: a report saved
   ["info", "page"],
   ["ok", "ok-bg"], // the sync bar's tones
   ["info", "info-bg"],

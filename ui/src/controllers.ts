@@ -4,6 +4,7 @@ import type { Backend } from "./lib/api/backend";
 import { RosterController } from "./roster/roster.svelte";
 import { SessionController } from "./session/session.svelte";
 import { SettingsController } from "./settings/settings.svelte";
+import { SupervisionController } from "./supervision/supervision.svelte";
 import { SyncController } from "./sync/sync.svelte";
 
 export interface Controllers {
@@ -12,6 +13,7 @@ export interface Controllers {
   sync: SyncController;
   roster: RosterController;
   elder: ElderController;
+  supervision: SupervisionController;
 }
 
 export function controllers(backend: Backend): Controllers {
@@ -21,5 +23,6 @@ export function controllers(backend: Backend): Controllers {
     sync: new SyncController(backend),
     roster: new RosterController(backend),
     elder: new ElderController(backend),
+    supervision: new SupervisionController(backend),
   };
 }

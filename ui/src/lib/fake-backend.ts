@@ -1,11 +1,16 @@
 // A Backend for tests: answers from fixed data and records what it was asked.
 import type { Backend } from "./api/backend";
 import type {
+  AlertView,
+  CoverageView,
   ErrorView,
+  ExportFormat,
+  Language,
   RosterLine,
   RosterQuery,
   RosterView,
   SignedInUser,
+  SummaryLine,
   SyncStatus,
   WindowSettings,
 } from "./api/types";
@@ -43,6 +48,103 @@ export function line(overrides: Partial<RosterLine> = {}): RosterLine {
   };
 }
 
+/** A summary line: `due` elders, `visited` of them, `overdue` general-tier ones. */
+export function summaryLine(
+  level: SummaryLine["level"],
+  name: string,
+  [district, street]: [string, string],
+  due: number,
+  visited: number,
+  overdue = 0,
+): SummaryLine {
+  return {
+    level,
+    area: null,
+    code: `${level ?? "city"}:${name}`,
+    name,
+    district,
+    street,
+    denominator: due,
+    visited,
+    rate: due === 0 ? null : visited / due,
+    homeVisitShare: visited === 0 ? null : 1,
+    validVisitsByMode: { home: visited, phone: 0, video: 0 },
+    eldersByTier: { highRisk: 0, key: 0, general: due },
+    overdueByTier: { highRisk: 0, key: 0, general: overdue },
+  };
+}
+
+/** A city of two districts; 思明区 has two streets, 鹭江街道 two communities. */
+export function cityCoverage(): CoverageView {
+  return {
+    month: "2026-11",
+    asOf: "2026-11-29",
+    area: { id: null, level: null, code: "", name: "全市" },
+    summary: [
+      summaryLine(null, "全市", ["", ""], 10, 6, 2),
+      summaryLine("district", "思明区", ["", ""], 7, 4, 2),
+      summaryLine("street", "鹭江街道", ["思明区", ""], 5, 3, 1),
+      summaryLine("community", "和平社区", ["思明区", "鹭江街道"], 3, 2, 1),
+      summaryLine("community", "光明社区", ["思明区", "鹭江街道"], 2, 1),
+      summaryLine("street", "中华街道", ["思明区", ""], 2, 1, 1),
+      summaryLine("community", "和平社区", ["思明区", "中华街道"], 2, 1, 1),
+      summaryLine("district", "湖里区", ["", ""], 3, 2),
+      summaryLine("street", "殿前街道", ["湖里区", ""], 3, 2),
+      summaryLine("community", "幸福社区", ["湖里区", "殿前街道"], 3, 2),
+    ].map((line, i) => ({ ...line, code: i === 0 ? "" : `35020${i}` })),
+    notVisited: [
+      {
+        elderId: "0192f2a0-0000-7000-8000-000000000201",
+        name: "陈阿婆",
+        tier: "general",
+        status: "active",
+        lastValidVisitOn: "2026-09-02",
+        daysSince: 88,
+        daysOverdue: 28,
+        assistants: "助老员甲",
+        phone: "*******1234",
+        address: "和平路 1 号",
+        district: "思明区",
+        street: "鹭江街道",
+        community: "和平社区",
+      },
+      {
+        elderId: "0192f2a0-0000-7000-8000-000000000202",
+        name: "林阿公",
+        tier: "general",
+        status: "active",
+        lastValidVisitOn: null,
+        daysSince: 40,
+        daysOverdue: 0,
+        assistants: "助老员乙",
+        phone: null,
+        address: "和平巷 2 号",
+        district: "思明区",
+        street: "中华街道",
+        community: "和平社区",
+      },
+    ],
+    trend: [],
+  };
+}
+
+export function alert(overrides: Partial<AlertView> = {}): AlertView {
+  return {
+    visitId: "0192f2a0-0000-7000-8000-000000000301",
+    elderId: "0192f2a0-0000-7000-8000-000000000201",
+    elderName: "陈阿婆",
+    street: "鹭江街道",
+    community: "和平社区",
+    raisedAt: Date.parse("2026-11-28T02:00:00Z"),
+    receivedAt: Date.parse("2026-11-28T02:05:00Z"),
+    redRisk: true,
+    incident: "fall",
+    assistant: "助老员甲",
+    closed: null,
+    ...overrides,
+  };
+}
+
 function refusal(code: ErrorView["code"], message: string): ErrorView {
   return { code, message };
 }
@@ -56,6 +158,37 @@ export class FakeBackend implements Partial<Backend> {
   known: SignedInUser[] = [];
   stored: WindowSettings = { server: "http://127.0.0.1:8080", language: "zh-CN", textSize: "standard", lockAfterMinutes: 10 };
   lines: RosterLine[] = [line()];
+  coverageView: CoverageView = cityCoverage();
+  open: AlertView[] = [alert()];
+  offline = false;
+  exports: { month: string; area: string | null; format: ExportFormat; language: Language }[] = [];
+  closes: { visit: string; note: string }[] = [];
+
+  async coverage(month: string): Promise<CoverageView> {
+    if (this.offline) throw refusal("offline", "this needs the server, which cannot be reached now");
+    return { ...this.coverageView, month };
+  }
+
+  async alerts(all: boolean): Promise<AlertView[]> {
+    if (this.offline) throw refusal("offline", "this needs the server, which cannot be reached now");
+    return all ? this.open : this.open.filter((a) => a.closed === null);
+  }
+
+  async closeAlert(visit: string, note: string): Promise<AlertView> {
+    if (note.trim() === "") throw refusal("invalid", "alert.note must not be blank");
+    this.closes.push({ visit, note });
+    const closed: AlertView = {
+      ...this.open.find((a) => a.visitId === visit)!,
+      closed: { how: "supervisorNote", at: Date.parse("2026-11-29T01:00:00Z"), by: "督导", note },
+    };
+    this.open = this.open.map((a) => (a.visitId === visit ? closed : a));
+    return closed;
+  }
+
+  async exportReport(month: string, area: string | null, format: ExportFormat, language: Language): Promise<string> {
+    this.exports.push({ month, area, format, language });
+    return `/home/supervisor/Downloads/jinlin-${month}-${area ?? "city"}.${format}`;
+  }
 
   async currentUser(): Promise<SignedInUser | null> {
     return this.user;

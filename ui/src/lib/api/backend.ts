@@ -2,12 +2,16 @@
 // and the sync status as a subscription. Components and controllers depend on this
 // interface, never on Tauri, so tests hand them a fake.
 import type {
+  AlertView,
+  CoverageView,
   ElderId,
   ElderPage,
   EnrolmentForm,
   ErrorView,
+  ExportFormat,
   FollowUpId,
   JsonValue,
+  Language,
   ProfileEdit,
   RecordedVisit,
   RejectedChangeView,
@@ -47,6 +51,14 @@ export interface Backend {
   lock(): Promise<void>;
   unlock(password: string): Promise<SignedInUser>;
   isLocked(): Promise<boolean>;
+  /** The coverage of the user's area in `month` (`YYYY-MM`), from the server. */
+  coverage(month: string, area: string | null): Promise<CoverageView>;
+  /** Saves the month's report as a file; answers where it was saved. */
+  exportReport(month: string, area: string | null, format: ExportFormat, language: Language): Promise<string>;
+  /** The alerts of the user's area, open first; closed ones too when `all`. */
+  alerts(all: boolean): Promise<AlertView[]>;
+  /** Closes an alert with a note saying what was done. */
+  closeAlert(visit: VisitId, note: string): Promise<AlertView>;
   /** Calls `listener` with every sync status change; returns how to stop. */
   onSyncStatus(listener: (status: SyncStatus) => void): Promise<() => void>;
 }

@@ -29,6 +29,10 @@ export const tauriBackend: Backend = {
   lock: () => invoke("lock"),
   unlock: (password) => invoke("unlock", { password }),
   isLocked: () => invoke("is_locked"),
+  coverage: (month, area) => invoke("coverage", { month, area }),
+  exportReport: (month, area, format, language) => invoke("export_report", { month, area, format, language }),
+  alerts: (all) => invoke("alerts", { all }),
+  closeAlert: (visit, note) => invoke("close_alert", { visit, note }),
   onSyncStatus: async (listener) => {
     const stop = await listen<SyncStatus>(SYNC_STATUS_EVENT, (event) => listener(event.payload));
     return stop;

@@ -1,0 +1,94 @@
+// @vitest-environment happy-dom
+import { flushSync } from "svelte";
+import { afterEach, describe, expect, it } from "vitest";
+
+import { cleanUp, settle, show, submit, type } from "../lib/dom-testing";
+import { alert, FakeBackend } from "../lib/fake-backend";
+import { locale } from "../lib/i18n/i18n.svelte";
+import { SupervisionController } from "./supervision.svelte";
+import SupervisionView from "./SupervisionView.svelte";
+
+afterEach(() => {
+  cleanUp();
+  locale.language = "zh-CN";
+});
+
+const rows = () =>
+  [...document.querySelectorAll("table.coverage tbody tr")].map((row) =>
+    [...row.querySelectorAll("th, td")].map((cell) => cell.textContent?.trim()),
+  );
+
+function click(text: string) {
+  const button = [...document.querySelectorAll("button")].find((b) => b.textContent?.trim() === text);
+  if (!button) throw new Error(`no button ${text}`);
+  button.click();
+  flushSync();
+}
+
+async function shown(backend: FakeBackend) {
+  const supervision = new SupervisionController(backend.asBackend);
+  show(SupervisionView, { supervision });
+  await settle();
+  flushSync();
+  return supervision;
+}
+
+describe("the supervisor's view", () => {
+  it("drills from the city down to a community's elders not visited, and back", async () => {
+    await shown(new FakeBackend());
+    expect(rows()).toEqual([
+      ["合计", "10", "6", "60%", "100%", "2"],
+      ["思明区", "7", "4", "57.1%", "100%", "2"],
+      ["湖里区", "3", "2", "66.7%", "100%", "0"],
+    ]);
+    click("思明区");
+    click("鹭江街道");
+    click("和平社区");
+    expect(document.querySelector("tr.total th")?.firstChild?.textContent).toBe("和平社区");
+    expect(document.querySelector("tr.total .level")?.textContent).toBe("社区");
+    expect([...document.querySelectorAll("nav.path button, nav.path [aria-current]")].map((e) => e.textContent)).toEqual([
+      "合计",
+      "思明区",
+      "鹭江街道",
+      "和平社区",
+    ]);
+    const elders = [...document.querySelectorAll("table.elders tbody tr")].map((row) => row.textContent);
+    expect(elders).toHaveLength(1);
+    expect(elders[0]).toContain("陈阿婆");
+    expect(elders[0]).toContain("88 天");
+    click("思明区");
+    expect(rows().map((row) => row[0])).toEqual(["思明区区", "鹭江街道", "中华街道"]);
+  });
+
+  it("closes an alert with a note and exports the area shown", async () => {
+    const backend = new FakeBackend();
+    backend.open = [alert(), alert({ visitId: "0192f2a0-0000-7000-8000-000000000302", elderName: "林阿公", redRisk: false })];
+    const supervision = await shown(backend);
+    expect(document.querySelector(".alerts p")?.textContent).toBe("待处理预警 2 条");
+    expect(document.querySelector(".alerts li")?.textContent).toContain("红色风险");
+    expect(document.querySelector(".alerts li")?.textContent).toContain("跌倒");
+
+    type(".alerts li input[name=note]", "已电话联系家属");
+    await submit(".alerts li form");
+    expect(backend.closes).toEqual([{ visit: "0192f2a0-0000-7000-8000-000000000301", note: "已电话联系家属" }]);
+    expect(document.querySelectorAll(".alerts li")).toHaveLength(1);
+    expect(document.querySelector(".alerts p")?.textContent).toBe("待处理预警 1 条");
+
+    click("思明区");
+    const select = document.querySelector<HTMLSelectElement>("select[name=format]")!;
+    select.value = "pdf";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    await submit("form.export");
+    expect(backend.exports).toEqual([{ month: supervision.month, area: "350201", format: "pdf", language: "zh-CN" }]);
+    expect(document.querySelector(".saved")?.textContent).toBe(`已保存到 /home/supervisor/Downloads/jinlin-${supervision.month}-350201.pdf`);
+  });
+
+  it("says the view needs the server when it cannot be reached, in English too", async () => {
+    locale.language = "en";
+    const backend = new FakeBackend();
+    backend.offline = true;
+    await shown(backend);
+    expect(document.querySelector("[role=alert]")?.textContent).toContain("needs the network");
+    expect(document.querySelector("table.coverage")).toBeNull();
+  });
+});
