@@ -9,7 +9,7 @@ fn main() {
 }
 
 /// Every command of `src/app/commands.rs`; a command missing here cannot be invoked.
-const COMMANDS: [&str; 22] = [
+const COMMANDS: [&str; 26] = [
     "sign_in",
     "sign_out",
     "current_user",
@@ -32,4 +32,8 @@ const COMMANDS: [&str; 22] = [
     "lock",
     "unlock",
     "is_locked",
+    "coverage",
+    "export_report",
+    "alerts",
+    "close_alert",
 ];

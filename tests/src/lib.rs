@@ -326,6 +326,17 @@ impl Scenario {
         station
     }
 
+    /// The code of the street holding the scenario's community (its supervisor signs
+    /// in as `s<code>`).
+    pub async fn street_code(&self) -> String {
+        use jinlin_server::db::entity::area;
+        let db = self.central.connect().await;
+        let community = area::Entity::find_by_id(self.community.to_string()).one(&db).await.unwrap().unwrap();
+        let street = area::Entity::find_by_id(community.parent_id.unwrap()).one(&db).await.unwrap().unwrap();
+        db.close().await.unwrap();
+        street.code
+    }
+
     pub fn restart_server(&self) -> ServerProcess {
         ServerProcess::start(&self.central, self.port)
     }

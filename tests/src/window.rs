@@ -180,8 +180,17 @@ impl Window {
         last
     }
 
+    /// Waits for `wanted` on the page; a time-out shows what the page said instead.
     pub fn wait_for_text(&self, wanted: &str) {
-        wait_until(&format!("the window to say {wanted:?}"), || self.text().contains(wanted));
+        let started = Instant::now();
+        loop {
+            let text = self.text();
+            if text.contains(wanted) {
+                return;
+            }
+            assert!(started.elapsed() < LIMIT, "timed out waiting for the window to say {wanted:?}; it says:\n{text}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Saves a screenshot after two animation frames, so it shows the last change.

@@ -3,7 +3,8 @@
 //! with the server down, see it waiting, start the server, see it arrive, switch to
 //! English and 150 % text, settle a conflict made with a second (headless)
 //! workstation, lock and unlock, sign out to the choice of users, and sign in and
-//! open an elder by keyboard alone. Screenshots of each
+//! open an elder by keyboard alone; then a supervisor drills the coverage down, closes
+//! an alert with a note and saves the month's PDF. Screenshots of each
 //! screen are saved under `target/screenshots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -22,12 +23,14 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     let (_display, display) = xvfb();
     let data = tempfile::tempdir().unwrap();
     let config = data.path().join("config");
+    let exports = tempfile::tempdir().unwrap();
     let server_address = server_url(scenario.port);
     let env = [
         ("JINLIN_SERVER", server_address.as_ref()),
         ("JINLIN_STATION_DATA", data.path().as_os_str()),
         // The settings file the window saves: this test's own.
         ("XDG_CONFIG_HOME", config.as_os_str()),
+        ("JINLIN_EXPORT_DIR", exports.path().as_os_str()),
     ];
     let mut window = Window::launch(&display, &env, screenshots_dir());
 
@@ -156,6 +159,52 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     let name = opened.rsplit(" | ").next().unwrap();
     assert!(heading.contains(name), "the page of the elder chosen ({name}): {heading}");
     window.screenshot("keyboard-elder");
+
+    // The street's supervisor at the same workstation: a red-risk fall recorded on the
+    // other workstation is an alert; the coverage drills down to the community; a
+    // note closes the alert; the month's one-page PDF is saved.
+    runtime.block_on(async {
+        use jinlin_shared::visit::{Incident, IncidentKind, RiskLevel};
+        let mut red = jinlin_tests::home_visit("卫生间跌倒，膝盖擦伤");
+        red.record.risk = RiskLevel::Red;
+        red.record.incident = Some(Incident { kind: IncidentKind::Fall, note: "卫生间跌倒".into() });
+        red.follow_up = Some(jinlin_desktop::forms::FollowUpForm {
+            action: "明天上午再次上门".into(),
+            due_at: other.now().plus_hours(20),
+        });
+        other.record_visit(elder, red).await.unwrap();
+        other.sync_once().await.unwrap();
+    });
+    let street = runtime.block_on(scenario.street_code());
+    window.click("header button.sign-out");
+    window.wait_for_text("People who have signed in on this computer");
+    let someone_else = window.find_xpath("//button[contains(., 'Someone else')]");
+    window.click_element(&someone_else);
+    window.type_into("input[name=login]", &format!("s{street}"));
+    window.type_into("input[name=password]", jinlin_tests::DEMO_PASSWORD);
+    window.click("form.sign-in button[type=submit]");
+    window.click("header button.supervision");
+    window.wait_for_text("Visit coverage");
+    window.wait_for_text("1 open alerts");
+    assert!(window.text().contains("Fall"), "the alert names the incident: {}", window.text());
+    window.screenshot("supervision");
+    window.click("table.coverage tbody tr:nth-child(2) button.link");
+    wait_until("the community's elders", || {
+        let text = window.text();
+        text.contains("not visited this month") || text.contains("Everyone has been visited")
+    });
+    window.type_into(".alerts li input[name=note]", "Called the family; visiting tomorrow");
+    window.click(".alerts li form.close button[type=submit]");
+    window.wait_for_text("No open alerts.");
+    window.run("const s = document.querySelector('select[name=format]'); s.value = 'pdf'; s.dispatchEvent(new Event('change', { bubbles: true }));");
+    window.click("form.export button[type=submit]");
+    window.wait_for_text("Saved to");
+    window.screenshot("supervision-community");
+    let saved: Vec<std::path::PathBuf> =
+        std::fs::read_dir(exports.path()).unwrap().map(|f| f.unwrap().path()).collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert!(saved[0].extension().is_some_and(|e| e == "pdf"));
+    assert!(std::fs::read(&saved[0]).unwrap().starts_with(b"%PDF-"), "the saved file is the PDF");
     window.close();
     server.stop();
 }

@@ -360,14 +360,7 @@ async fn a_supervisor_sees_the_streets_coverage_and_alerts_closes_one_and_saves_
     station.sign_out().await.unwrap();
 
     // The street's supervisor signs in at the same workstation.
-    let street = {
-        use jinlin_server::db::entity::area;
-        use sea_orm::EntityTrait;
-        let db = scenario.central.connect().await;
-        let community = area::Entity::find_by_id(scenario.community.to_string()).one(&db).await.unwrap().unwrap();
-        let street = area::Entity::find_by_id(community.parent_id.unwrap()).one(&db).await.unwrap().unwrap();
-        street.code
-    };
+    let street = scenario.street_code().await;
     station.sign_in(&format!("s{street}"), DEMO_PASSWORD).await.unwrap();
     let month = Month::containing(station.now().shanghai_date());
     let coverage = station.coverage(month, None).await.unwrap();
