@@ -6,14 +6,13 @@
 
 mod common;
 
-use common::{Backend, Client, TestServer, enrol, now};
+use common::{Backend, Client, TestServer, enrol, now, push_whole};
 use jinlin_shared::alert::{AlertClosure, AlertView, CloseAlert};
 use jinlin_shared::document::{Edit, ElderDocument, NewFollowUp};
 use jinlin_shared::ids::{FollowUpId, VisitId};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::visit::{Incident, IncidentKind, RiskLevel, VisitMode, VisitOutcome};
-use jinlin_shared::wire::{AutomergeBytes, DocumentPush, PushRequest, PushResponse};
 
 /// Records a visit `hours_ago`: red risk with a follow-up due in 20 hours, and/or an
 /// incident, or neither.
@@ -39,19 +38,6 @@ fn visit(
     let ids = (visit.id, visit.follow_up.as_ref().map(|f| f.id));
     doc.record_visit(&Edit { author: client.author(), at: when }, visit, &Policy::default()).unwrap();
     ids
-}
-
-async fn push(client: &Client, docs: &[&ElderDocument]) {
-    let request = PushRequest::new(
-        docs.iter()
-            .map(|d| DocumentPush {
-                elder: d.elder_id(),
-                changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
-            })
-            .collect(),
-    );
-    let answer: PushResponse = client.post("/sync/push", &request).await.json().await.unwrap();
-    assert!(answer.results.iter().all(|r| r.outcome.is_accepted()), "{answer:?}");
 }
 
 async fn close(client: &Client, visit: VisitId, note: &str) -> reqwest::Response {
@@ -97,8 +83,8 @@ async fn alerts_raised_by_red_risk_and_incidents_close_with_their_follow_up(back
     let (corrected, _) = visit(&mut docs[4], &heping, 5, 5, true, false);
     let (elsewhere, elsewhere_follow_up) = visit(&mut other, &admin, 6, 5, true, true);
     let received = now();
-    push(&heping, &docs.iter().collect::<Vec<_>>()).await;
-    push(&admin, &[&other]).await;
+    push_whole(&heping, &docs).await;
+    push_whole(&admin, [&other]).await;
 
     // As soon as they sync in: open, for the street's supervisor, newest first.
     let open = list(&lujiang, "").await;
@@ -137,7 +123,7 @@ async fn alerts_raised_by_red_risk_and_incidents_close_with_their_follow_up(back
             &Policy::default(),
         )
         .unwrap();
-    push(&heping, &docs.iter().collect::<Vec<_>>()).await;
+    push_whole(&heping, &docs).await;
     assert!(list(&lujiang, "").await.is_empty(), "every alert of the street is closed");
     let all = list(&lujiang, "status=all").await;
     assert_eq!(all.len(), 4);
@@ -162,7 +148,7 @@ async fn alerts_raised_by_red_risk_and_incidents_close_with_their_follow_up(back
     assert_eq!(server.count("audit_log WHERE action = 'alert.close'").await, 1, "the note is audited");
     // A later sync of the same elder (its follow-up resolved) leaves the note's closure.
     other.resolve_follow_up(&edit(&admin), elsewhere_follow_up.unwrap(), None, "已随访").unwrap();
-    push(&admin, &[&other]).await;
+    push_whole(&admin, [&other]).await;
     let all = list(&admin, "status=all").await;
     assert_eq!(how(find(&all, elsewhere)), Some(AlertClosure::SupervisorNote));
     assert_eq!(find(&all, elsewhere).closed.as_ref().unwrap().at, closed.closed.as_ref().unwrap().at);

@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::DateTime;
-use common::{Backend, Client, TestServer};
+use common::{Backend, Client, TestServer, push_whole};
 use jinlin_shared::ActorId;
 use jinlin_shared::document::{Edit, ElderDocument, NewFollowUp, NewVisit};
 use jinlin_shared::elder::HardshipCategory;
@@ -17,7 +17,6 @@ use jinlin_shared::report::MonthlyReport;
 use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::visit::{Incident, IncidentKind, RiskLevel, VisitMode, VisitOutcome};
-use jinlin_shared::wire::{AutomergeBytes, DocumentPush, PushRequest, PushResponse};
 
 const ELDERS: u64 = 60;
 const ID_MILLIS: u64 = 1_780_000_000_000;
@@ -87,22 +86,6 @@ fn visit_at(doc: &mut ElderDocument, client: &Client, when: &str, n: u32) -> Vis
     id
 }
 
-async fn push(client: &Client, docs: &[ElderDocument]) {
-    for chunk in docs.chunks(50) {
-        let request = PushRequest::new(
-            chunk
-                .iter()
-                .map(|d| DocumentPush {
-                    elder: d.elder_id(),
-                    changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
-                })
-                .collect(),
-        );
-        let answer: PushResponse = client.post("/sync/push", &request).await.json().await.unwrap();
-        assert!(answer.results.iter().all(|r| r.outcome.is_accepted()), "{answer:?}");
-    }
-}
-
 async fn get(client: &Client, query: &str) -> reqwest::Response {
     client
         .http
@@ -158,7 +141,7 @@ async fn load(server: &TestServer) -> (Client, Vec<ElderDocument>) {
             "已上门",
         )
         .unwrap();
-    push(&admin, &docs).await;
+    push_whole(&admin, &docs).await;
     (admin, docs)
 }
 

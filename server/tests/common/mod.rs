@@ -14,7 +14,10 @@ use jinlin_shared::policy::Policy;
 use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::Role;
-use jinlin_shared::wire::{DeviceRegistration, LoginRequest, LoginResponse, PROTOCOL_VERSION};
+use jinlin_shared::wire::{
+    AutomergeBytes, DeviceRegistration, DocumentPush, LoginRequest, LoginResponse, PROTOCOL_VERSION, PushRequest,
+    PushResponse,
+};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,6 +190,25 @@ pub fn visit(doc: &mut ElderDocument, client: &Client, seed: u64) -> jinlin_shar
     let id = visit.id;
     doc.record_visit(&Edit { author: client.author(), at: now() }, visit, &Policy::default()).unwrap();
     id
+}
+
+/// Pushes every change of these documents, 50 documents a request, and expects each
+/// accepted.
+pub async fn push_whole<'a>(client: &Client, docs: impl IntoIterator<Item = &'a ElderDocument>) {
+    let docs: Vec<&ElderDocument> = docs.into_iter().collect();
+    for chunk in docs.chunks(50) {
+        let request = PushRequest::new(
+            chunk
+                .iter()
+                .map(|d| DocumentPush {
+                    elder: d.elder_id(),
+                    changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
+                })
+                .collect(),
+        );
+        let answer: PushResponse = client.post("/sync/push", &request).await.json().await.unwrap();
+        assert!(answer.results.iter().all(|r| r.outcome.is_accepted()), "{answer:?}");
+    }
 }
 
 /// Runs the same test body on SQLite and on PostgreSQL.
