@@ -1,6 +1,6 @@
 //! The supervisors' monthly report: read from the materialised tables (never by
 //! loading documents), computed by the shared crate's rules (`jinlin_shared::report`),
-//! and rendered as JSON or CSV. Who may ask for which area, and whether unmasked, is
+//! and rendered as JSON, CSV, XLSX or PDF. Who may ask for which area, and whether unmasked, is
 //! decided here once; every export is written to the audit log.
 
 pub mod pdf;
@@ -9,6 +9,7 @@ pub mod xlsx;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 
+use futures_util::TryStreamExt as _;
 use jinlin_shared::area::{Area, AreaTree, Scope};
 use jinlin_shared::coverage::VisitFacts;
 use jinlin_shared::ids::{CommunityId, ElderId, UserId};
@@ -26,6 +27,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit;
 use crate::db::entity::{conflict, elder, follow_up, identity, user, visit};
+
+/// Elder rows parsed at a time.
+const ELDER_PAGE: usize = 2_000;
 
 /// What can stop a report.
 #[derive(Debug, thiserror::Error)]
@@ -183,13 +187,34 @@ pub async fn monthly(
     progress(1);
     // Every special-hardship elder: one who moved out of the area after the month
     // still counts for it, and their row knows it.
-    let elder_rows: Vec<String> = elder::Entity::find()
-        .select_only()
-        .column(elder::Column::Row)
-        .filter(elder::Column::SpecialHardship.eq(true))
-        .into_tuple()
-        .all(db)
-        .await?;
+    // Streamed and parsed a page at a time off the async threads, so the JSON of the
+    // whole city is never held at once beside what it parses into.
+    let mut elders: Vec<ElderRow> = Vec::new();
+    {
+        let mut rows = elder::Entity::find()
+            .select_only()
+            .column(elder::Column::Row)
+            .filter(elder::Column::SpecialHardship.eq(true))
+            .into_tuple::<String>()
+            .stream(db)
+            .await?;
+        let mut page = Vec::with_capacity(ELDER_PAGE);
+        loop {
+            let next = rows.try_next().await?;
+            let done = next.is_none();
+            page.extend(next);
+            if page.len() == ELDER_PAGE || (done && !page.is_empty()) {
+                let full = std::mem::replace(&mut page, Vec::with_capacity(ELDER_PAGE));
+                let parsed = tokio::task::spawn_blocking(move || parse_all::<ElderRow>(&full))
+                    .await
+                    .map_err(|e| ReportError::Corrupt(e.to_string()))??;
+                elders.extend(parsed);
+            }
+            if done {
+                break;
+            }
+        }
+    }
 
     progress(2);
     let mut trend_start = month;
@@ -197,15 +222,22 @@ pub async fn monthly(
         trend_start = trend_start.previous();
     }
     let (from, to) = (trend_start.start().as_millis(), month.end().as_millis());
-    let in_window: Vec<(String, i64, String, String, bool)> = visit::Entity::find()
-        .select_only()
-        .columns([visit::Column::ElderId, visit::Column::VisitedAt, visit::Column::Mode, visit::Column::Outcome])
-        .column(visit::Column::Voided)
-        .filter(visit::Column::VisitedAt.gte(from))
-        .filter(visit::Column::VisitedAt.lt(to))
-        .into_tuple()
-        .all(db)
-        .await?;
+    // A year of a city's visits: each row becomes its facts as it arrives.
+    let mut visits: Vec<VisitFacts> = Vec::new();
+    {
+        let mut rows = visit::Entity::find()
+            .select_only()
+            .columns([visit::Column::ElderId, visit::Column::VisitedAt, visit::Column::Mode, visit::Column::Outcome])
+            .column(visit::Column::Voided)
+            .filter(visit::Column::VisitedAt.gte(from))
+            .filter(visit::Column::VisitedAt.lt(to))
+            .into_tuple::<(String, i64, String, String, bool)>()
+            .stream(db)
+            .await?;
+        while let Some((elder_id, visited_at, mode, outcome, voided)) = rows.try_next().await? {
+            visits.push(facts(&elder_id, visited_at, &mode, &outcome, voided)?);
+        }
+    }
     // Before the window, only each elder's latest visit of each kind that could be
     // valid matters (for "days since"); which of them is valid the shared rule decides.
     let before: Vec<(String, String, String, Option<i64>)> = visit::Entity::find()
@@ -270,11 +302,7 @@ pub async fn monthly(
     let policy = policy.clone();
     let tree = tree.clone();
     tokio::task::spawn_blocking(move || -> Result<MonthlyReport, ReportError> {
-        let elders: Vec<ElderRow> = parse_all(&elder_rows)?;
-        let mut visits: Vec<VisitFacts> = Vec::with_capacity(in_window.len() + before.len());
-        for (elder_id, visited_at, mode, outcome, voided) in &in_window {
-            visits.push(facts(elder_id, *visited_at, mode, outcome, *voided)?);
-        }
+        let mut visits = visits;
         for (elder_id, mode, outcome, latest) in &before {
             if let Some(latest) = latest {
                 visits.push(facts(elder_id, *latest, mode, outcome, false)?);
