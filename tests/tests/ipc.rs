@@ -36,8 +36,13 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     let dir = tempfile::tempdir().unwrap();
     let settings =
         DesktopSettings { server: server_url(port), data_dir: Some(dir.path().to_owned()), ..Default::default() };
-    let launch =
-        Launch { settings, settings_file: Some(dir.path().join("settings.json")), sign_in: None, export_folder: None };
+    let exports = dir.path().join("exports");
+    let launch = Launch {
+        settings,
+        settings_file: Some(dir.path().join("settings.json")),
+        sign_in: None,
+        export_folder: Some(exports.clone()),
+    };
     let app = build(mock_builder(), launch).unwrap().build(mock_context(noop_assets())).unwrap();
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
 
@@ -72,6 +77,22 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     wait_for_status(&webview, |s| s["state"]["kind"] == "upToDate" && s["pending"] == 0);
     let arrived = tauri::async_runtime::block_on(central.count_where("visits", "visit_id", &visit));
     assert_eq!(arrived, 1, "the visit reached the central database");
+
+    // The supervisor's commands as the page calls them: an assistant's report is their
+    // community's; the file lands in the export folder.
+    let month = jinlin_shared::time::Month::containing(jinlin_server::state::now().shanghai_date()).to_string();
+    let coverage = invoke(&webview, "coverage", json!({ "month": month, "area": null })).unwrap();
+    assert_eq!(coverage["summary"][0]["level"], "community", "{coverage}");
+    assert!(coverage["summary"][0]["visited"].as_u64().unwrap() >= 1);
+    assert!(invoke(&webview, "alerts", json!({ "all": true })).unwrap().is_array());
+    let saved =
+        invoke(&webview, "export_report", json!({ "month": month, "area": null, "format": "pdf", "language": "en" }))
+            .unwrap();
+    let saved = std::path::PathBuf::from(saved.as_str().unwrap());
+    assert_eq!(saved.parent(), Some(exports.as_path()));
+    assert!(std::fs::read(&saved).unwrap().starts_with(b"%PDF-"));
+    let bad = invoke(&webview, "coverage", json!({ "month": "2026-13", "area": null })).unwrap_err();
+    assert!(bad.is_string() || bad["code"].is_string(), "a bad month is refused: {bad}");
 
     let invalid =
         invoke(&webview, "void_visit", json!({ "elder": elder, "visit": visit, "reason": "  " })).unwrap_err();

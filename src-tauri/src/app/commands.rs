@@ -186,7 +186,8 @@ pub async fn coverage(station: State<'_, Station>, month: Month, area: Option<St
 
 /// Saves the report in the export folder; answers the file's path.
 #[tauri::command]
-pub async fn export_report(
+pub async fn export_report<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     station: State<'_, Station>,
     folder: State<'_, ExportFolder>,
     month: Month,
@@ -194,7 +195,12 @@ pub async fn export_report(
     format: ExportFormat,
     language: Language,
 ) -> Answer<String> {
-    let path = station.export_report(month, area.as_deref(), format, language, &folder.0).await.map_err(view)?;
+    use tauri::Manager as _;
+    let folder =
+        folder.0.clone().or_else(|| app.path().download_dir().ok()).or_else(|| app.path().home_dir().ok()).ok_or_else(
+            || view(StationError::SaveFailed { folder: "~".into(), reason: "no download folder".into() }),
+        )?;
+    let path = station.export_report(month, area.as_deref(), format, language, &folder).await.map_err(view)?;
     Ok(path.display().to_string())
 }
 

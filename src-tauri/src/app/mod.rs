@@ -48,9 +48,10 @@ impl Launch {
     }
 }
 
-/// Where exported reports are saved.
+/// Where exported reports are saved: the launch's choice, else the user's download
+/// folder (resolved when saving).
 #[derive(Debug)]
-pub struct ExportFolder(pub PathBuf);
+pub struct ExportFolder(pub Option<PathBuf>);
 
 /// The settings as they are now, and where they are saved.
 #[derive(Debug)]
@@ -86,6 +87,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
         .manage(station)
         .manage(SettingsState { file: settings_file, current: Mutex::new(settings) })
         .manage(Engine(Mutex::new(Some(engine))))
+        .manage(ExportFolder(export_folder))
         .invoke_handler(tauri::generate_handler![
             commands::sign_in,
             commands::sign_out,
@@ -115,11 +117,6 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
             commands::close_alert,
         ])
         .setup(move |app| {
-            let folder = export_folder
-                .or_else(|| app.path().download_dir().ok())
-                .or_else(|| app.path().home_dir().ok())
-                .unwrap_or_else(default_data_dir);
-            app.manage(ExportFolder(folder));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 loop {
