@@ -208,17 +208,7 @@ async fn run(backend: &str, city: &City) {
     let bodies: Vec<PushRequest> = by_community
         .chunk_by(|a, b| a.0 == b.0)
         .flat_map(|community| community.chunks(100))
-        .map(|chunk| {
-            PushRequest::new(
-                chunk
-                    .iter()
-                    .map(|(_, d)| DocumentPush {
-                        elder: d.elder_id(),
-                        changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
-                    })
-                    .collect(),
-            )
-        })
+        .map(|chunk| PushRequest::new(chunk.iter().map(|(_, d)| DocumentPush::whole(d)).collect()))
         .collect();
     let started = Instant::now();
     let queue = std::sync::Arc::new(tokio::sync::Mutex::new(bodies));
@@ -353,14 +343,7 @@ async fn run(backend: &str, city: &City) {
 /// size on the wire and the time to encode and decode it.
 fn framing(city: &City) {
     let docs: Vec<_> = city.documents.iter().take(100).collect();
-    let request = PushRequest::new(
-        docs.iter()
-            .map(|(_, d)| DocumentPush {
-                elder: d.elder_id(),
-                changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
-            })
-            .collect(),
-    );
+    let request = PushRequest::new(docs.iter().map(|(_, d)| DocumentPush::whole(d)).collect());
     let started = Instant::now();
     let json = serde_json::to_vec(&request).unwrap();
     let encode = started.elapsed();

@@ -142,6 +142,16 @@ pub struct DocumentPush {
     pub changes: Vec<AutomergeBytes>,
 }
 
+impl DocumentPush {
+    /// Every change of a document (a new workstation's first push, a test, a bench).
+    pub fn whole(document: &crate::document::ElderDocument) -> Self {
+        Self {
+            elder: document.elder_id(),
+            changes: document.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
+        }
+    }
+}
+
 impl PushRequest {
     /// A push in this build's protocol.
     pub fn new(documents: Vec<DocumentPush>) -> Self {

@@ -9,8 +9,7 @@ use jinlin_shared::policy::Policy;
 use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::user::Role;
 use jinlin_shared::wire::{
-    AutomergeBytes, DeviceRegistration, DocumentPush, LoginRequest, LoginResponse, PROTOCOL_VERSION, PushRequest,
-    PushResponse,
+    DeviceRegistration, DocumentPush, LoginRequest, LoginResponse, PROTOCOL_VERSION, PushRequest, PushResponse,
 };
 
 use crate::{CentralDb, ServerProcess, free_port};
@@ -84,15 +83,7 @@ impl BenchCity {
         let base = format!("http://127.0.0.1:{port}");
         let admin = sign_in(&http, &base, "admin").await;
         for chunk in documents.chunks(100) {
-            let push = PushRequest::new(
-                chunk
-                    .iter()
-                    .map(|d| DocumentPush {
-                        elder: d.elder_id(),
-                        changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
-                    })
-                    .collect(),
-            );
+            let push = PushRequest::new(chunk.iter().map(DocumentPush::whole).collect());
             let answer: PushResponse = http
                 .post(format!("{base}/api/v1/sync/push"))
                 .bearer_auth(&admin.token)

@@ -15,8 +15,7 @@ use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::Role;
 use jinlin_shared::wire::{
-    AutomergeBytes, DeviceRegistration, DocumentPush, LoginRequest, LoginResponse, PROTOCOL_VERSION, PushRequest,
-    PushResponse,
+    DeviceRegistration, DocumentPush, LoginRequest, LoginResponse, PROTOCOL_VERSION, PushRequest, PushResponse,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
@@ -197,15 +196,7 @@ pub fn visit(doc: &mut ElderDocument, client: &Client, seed: u64) -> jinlin_shar
 pub async fn push_whole<'a>(client: &Client, docs: impl IntoIterator<Item = &'a ElderDocument>) {
     let docs: Vec<&ElderDocument> = docs.into_iter().collect();
     for chunk in docs.chunks(50) {
-        let request = PushRequest::new(
-            chunk
-                .iter()
-                .map(|d| DocumentPush {
-                    elder: d.elder_id(),
-                    changes: d.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
-                })
-                .collect(),
-        );
+        let request = PushRequest::new(chunk.iter().map(|d| DocumentPush::whole(d)).collect());
         let answer: PushResponse = client.post("/sync/push", &request).await.json().await.unwrap();
         assert!(answer.results.iter().all(|r| r.outcome.is_accepted()), "{answer:?}");
     }
