@@ -262,7 +262,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 _ => std::fs::write(&out, report::render(&report, format, Section::Summary, language, at)?)?,
             }
             let record = report::export_record(&report, format, unmasked_reason.as_deref(), "cli");
-            report::audit_export(&db, at, &asker, &record).await?;
+            report::audit_export(&db, at, &asker, &record, report::Purpose::Export).await?;
             progress(stages, stages, "done");
             if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
                 eprintln!();

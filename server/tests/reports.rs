@@ -221,6 +221,12 @@ async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_expor
     assert_eq!(response.headers()["content-type"], "application/pdf");
     check_pdf(&response.bytes().await.unwrap(), &november, &["全市 2026-11 月度探访报告", "各区", "思明区", "湖里区"]);
 
+    // A report shown on a screen is audited as a view, not listed among the exports.
+    let viewed = report(&lujiang, "month=2026-11&purpose=view").await;
+    assert_eq!(viewed.summary[0].name, "鹭江街道");
+    assert_eq!(server.count("audit_log WHERE action = 'report.view'").await, 1);
+    assert_eq!(get(&lujiang, "month=2026-11&purpose=peek").await.status(), 400);
+
     // Every export is in the audit log: who, which area, masked or not, and why.
     assert_eq!(
         lujiang

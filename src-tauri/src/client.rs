@@ -101,14 +101,16 @@ impl ServerClient {
     }
 
     /// The monthly report of `area` (by code; the caller's whole scope when none), as
-    /// JSON. The server audits it like any export.
+    /// JSON to show on screen. The server audits it as a view, apart from exports.
     pub async fn monthly_report(
         &self,
         token: &str,
         month: Month,
         area: Option<&str>,
     ) -> Result<MonthlyReport, ClientError> {
-        let response = self.get("/reports/monthly", token, &report_query(month, area, "json", Language::ZhCn)).await?;
+        let mut query = report_query(month, area, "json", Language::ZhCn);
+        query.push(("purpose", "view".to_owned()));
+        let response = self.get("/reports/monthly", token, &query).await?;
         self.answer(response).await
     }
 

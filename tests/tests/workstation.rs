@@ -371,6 +371,8 @@ async fn a_supervisor_sees_the_streets_coverage_and_alerts_closes_one_and_saves_
     assert!(coverage.summary[0].totals.visited >= 1);
     assert!(!coverage.not_visited.iter().any(|line| line.elder_id == elder), "visited this month");
     assert_eq!(coverage.trend.len(), 12);
+    let views = scenario.central.count_where("audit_log", "action", "report.view").await;
+    assert_eq!(views, 1, "what the screen shows is audited as a view, not an export");
     assert!(matches!(station.coverage(month, Some("999")).await, Err(StationError::Server(_))));
 
     // The alert is there, open; a blank note is refused; a note closes it.

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 use crate::auth::Caller;
-use crate::report::{self, Asker, ExportEntry, Format, ReportError, ReportRequest};
+use crate::report::{self, Asker, ExportEntry, Format, Purpose, ReportError, ReportRequest};
 use crate::state::{AppState, now};
 
 pub fn router() -> Router<AppState> {
@@ -41,6 +41,10 @@ struct MonthlyQuery {
     unmasked: bool,
     #[serde(default)]
     reason: Option<String>,
+    /// `view` for a report shown on a screen (audited as `report.view`, not listed
+    /// among the exports); `export` when left out.
+    #[serde(default)]
+    purpose: Option<String>,
 }
 
 impl From<ReportError> for ApiError {
@@ -60,7 +64,8 @@ impl From<ReportError> for ApiError {
 }
 
 /// `GET /reports/monthly?month=2026-11&area=350203&format=json|csv|xlsx|pdf&section=…&lang=en`.
-/// Every export is audited: who, when, which area, masked or not, and why.
+/// Every export is audited: who, when, which area, masked or not, and why; so is a
+/// report shown on a screen (`purpose=view`), under its own action.
 async fn monthly(
     State(state): State<AppState>,
     caller: Caller,
@@ -74,6 +79,11 @@ async fn monthly(
         Some(slug) => Section::from_slug(slug).ok_or_else(|| ReportError::UnknownSection(slug.to_owned()))?,
     };
     let language = if query.lang.as_deref() == Some("en") { Language::En } else { Language::ZhCn };
+    let purpose = match query.purpose.as_deref() {
+        None | Some("export") => Purpose::Export,
+        Some("view") => Purpose::View,
+        Some(other) => return Err(ApiError::BadRequest(format!("{other:?} is not a purpose (export, view)"))),
+    };
     let unmasked = match (query.unmasked, query.reason) {
         (true, reason) => Some(reason.unwrap_or_default()),
         (false, _) => None,
@@ -84,7 +94,7 @@ async fn monthly(
     let at = now();
     let report = report::monthly(&state.db, &tree, &state.policy, &asker, &request, at, &|_| {}).await?;
     let record = report::export_record(&report, format, unmasked.as_deref(), "http");
-    report::audit_export(&state.db, at, &asker, &record).await?;
+    report::audit_export(&state.db, at, &asker, &record, purpose).await?;
     let body = report::render(&report, format, section, language, at)?;
     let area = if report.area.code.is_empty() { "city".to_owned() } else { report.area.code.clone() };
     let file = match format {

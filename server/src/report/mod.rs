@@ -400,16 +400,38 @@ pub struct ExportRecord {
 
 /// The audit log's action for an export.
 pub const EXPORT_ACTION: &str = "report.export";
+/// The audit log's action for a report shown on a screen (the desktop's supervisor
+/// view): audited like an export, listed apart from them.
+pub const VIEW_ACTION: &str = "report.view";
 
-/// Writes the export to the audit log.
+/// Why a report is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A file to keep (the default).
+    Export,
+    /// Shown on a screen.
+    View,
+}
+
+impl Purpose {
+    fn action(self) -> &'static str {
+        match self {
+            Purpose::Export => EXPORT_ACTION,
+            Purpose::View => VIEW_ACTION,
+        }
+    }
+}
+
+/// Writes the export, or the view, to the audit log.
 pub async fn audit_export(
     db: &DatabaseConnection,
     at: Timestamp,
     asker: &Asker,
     record: &ExportRecord,
+    purpose: Purpose,
 ) -> Result<(), DbErr> {
     let detail = serde_json::to_value(record).unwrap_or_default();
-    audit::record(db, at, asker.user.map(|u| u.to_string()).as_deref(), EXPORT_ACTION, detail).await
+    audit::record(db, at, asker.user.map(|u| u.to_string()).as_deref(), purpose.action(), detail).await
 }
 
 /// One export as the audit log lists it.
