@@ -182,11 +182,17 @@ impl Window {
 
     /// Waits for `wanted` on the page; a time-out shows what the page said instead.
     pub fn wait_for_text(&self, wanted: &str) {
+        self.wait_for_any(&[wanted]);
+    }
+
+    /// Waits for any of `wanted` on the page, answering which; a time-out shows what
+    /// the page said instead.
+    pub fn wait_for_any<'w>(&self, wanted: &[&'w str]) -> &'w str {
         let started = Instant::now();
         loop {
             let text = self.text();
-            if text.contains(wanted) {
-                return;
+            if let Some(found) = wanted.iter().find(|w| text.contains(**w)) {
+                return found;
             }
             assert!(started.elapsed() < LIMIT, "timed out waiting for the window to say {wanted:?}; it says:\n{text}");
             std::thread::sleep(Duration::from_millis(50));

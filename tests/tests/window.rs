@@ -183,16 +183,17 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     window.type_into("input[name=login]", &format!("s{street}"));
     window.type_into("input[name=password]", jinlin_tests::DEMO_PASSWORD);
     window.click("form.sign-in button[type=submit]");
+    // The sync bar changes height as its state changes, which moves everything under
+    // it: let it settle before clicking in the page.
+    window.click(".sync-bar button");
+    window.wait_for_sync_bar("Up to date");
     window.click("header button.supervision");
     window.wait_for_text("Visit coverage");
     window.wait_for_text("1 open alerts");
     assert!(window.text().contains("Fall"), "the alert names the incident: {}", window.text());
     window.screenshot("supervision");
     window.click("table.coverage tbody tr:nth-child(2) button.link");
-    wait_until("the community's elders", || {
-        let text = window.text();
-        text.contains("not visited this month") || text.contains("Everyone has been visited")
-    });
+    window.wait_for_any(&["not visited this month", "Everyone has been visited"]);
     window.type_into(".alerts li input[name=note]", "Called the family; visiting tomorrow");
     window.click(".alerts li form.close button[type=submit]");
     window.wait_for_text("No open alerts.");
