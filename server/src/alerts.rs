@@ -4,9 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use jinlin_shared::alert::{AlertClosed, AlertClosure, AlertFacts, AlertView, MAX_NOTE_CHARS, alerts, close_corrected};
+use jinlin_shared::alert::{AlertClosed, AlertClosure, AlertFacts, AlertView, MAX_NOTE_CHARS, alerts};
 use jinlin_shared::area::{AreaTree, Scope};
-use jinlin_shared::ids::VisitId;
 use jinlin_shared::materialise::ElderRows;
 use jinlin_shared::report::Place;
 use jinlin_shared::time::Timestamp;
@@ -86,18 +85,16 @@ pub(crate) async fn raise_and_close<C: ConnectionTrait>(
                 }
             }
         }
-        let open: Vec<VisitId> =
-            before.iter().filter(|a| a.closed_at.is_none()).filter_map(|a| a.visit_id.parse().ok()).collect();
-        for visit in close_corrected(&open, &facts) {
-            if let Some(old) = before.iter().find(|a| a.visit_id == visit.to_string()) {
-                let closed = alert::Model {
-                    closed_how: Some(AlertClosure::Corrected.as_str().to_owned()),
-                    closed_at: Some(now.as_millis()),
-                    community_id: community.clone(),
-                    ..old.clone()
-                };
-                update(db, closed).await?;
-            }
+        // Open alerts whose visit no longer alerts: corrected to neither.
+        let still: Vec<String> = facts.iter().map(|fact| fact.visit_id.to_string()).collect();
+        for old in before.iter().filter(|a| a.closed_at.is_none() && !still.contains(&a.visit_id)) {
+            let closed = alert::Model {
+                closed_how: Some(AlertClosure::Corrected.as_str().to_owned()),
+                closed_at: Some(now.as_millis()),
+                community_id: community.clone(),
+                ..old.clone()
+            };
+            update(db, closed).await?;
         }
     }
     for chunk in new.chunks(500) {
@@ -244,9 +241,12 @@ async fn views(
             .await?;
         assistants.extend(found);
     }
+    let named: Vec<String> =
+        assistants.values().chain(rows.iter().filter_map(|a| a.closed_by.as_ref())).cloned().collect();
     let people: BTreeMap<String, String> = user::Entity::find()
         .select_only()
         .columns([user::Column::Id, user::Column::DisplayName])
+        .filter(user::Column::Id.is_in(named))
         .into_tuple()
         .all(db)
         .await?

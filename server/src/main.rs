@@ -238,7 +238,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export { month, area, format, out, lang, unmasked_reason } => {
             let policy = policy(cli.policy.as_deref())?;
             let db = db::connect(&cli.database_url, true).await?;
-            let format = report::Format::parse(&format)?;
+            let format = report::parse_format(&format)?;
             let language = if lang == "en" { Language::En } else { Language::ZhCn };
             let tree = jinlin_server::state::load_area_tree(&db).await?;
             // The operator at the server's console answers for the whole city.

@@ -45,13 +45,7 @@ async fn close(client: &Client, visit: VisitId, note: &str) -> reqwest::Response
 }
 
 async fn list(client: &Client, query: &str) -> Vec<AlertView> {
-    let response = client
-        .http
-        .get(format!("{}/alerts?{query}", client.base))
-        .bearer_auth(&client.login.token)
-        .send()
-        .await
-        .unwrap();
+    let response = client.get(&format!("/alerts?{query}")).await;
     assert_eq!(response.status(), 200, "{query}");
     response.json().await.unwrap()
 }
@@ -154,14 +148,7 @@ async fn alerts_raised_by_red_risk_and_incidents_close_with_their_follow_up(back
     assert_eq!(find(&all, elsewhere).closed.as_ref().unwrap().at, closed.closed.as_ref().unwrap().at);
 
     // Bad listings.
-    let response = lujiang
-        .http
-        .get(format!("{}/alerts?status=maybe", lujiang.base))
-        .bearer_auth(&lujiang.login.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
+    assert_eq!(lujiang.get("/alerts?status=maybe").await.status(), 400);
     server.stop().await;
 }
 on_both_databases!(alerts, super::alerts_raised_by_red_risk_and_incidents_close_with_their_follow_up);

@@ -55,16 +55,7 @@ on_both_databases!(health_and_version_answer, super::health_and_version_answer);
 async fn sign_in_gives_a_token_and_repeated_wrong_passwords_lock_the_account(backend: Backend) {
     let server = TestServer::start(backend).await;
     let client = Client::sign_in(&server, "heping").await;
-    let me: serde_json::Value = client
-        .http
-        .get(format!("{}/me", server.base))
-        .bearer_auth(&client.login.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: serde_json::Value = client.get("/me").await.json().await.unwrap();
     assert_eq!(me["role"], "assistant");
     // The token is stored only as its hash.
     use sea_orm::EntityTrait;

@@ -87,13 +87,7 @@ fn visit_at(doc: &mut ElderDocument, client: &Client, when: &str, n: u32) -> Vis
 }
 
 async fn get(client: &Client, query: &str) -> reqwest::Response {
-    client
-        .http
-        .get(format!("{}/reports/monthly?{query}", client.base))
-        .bearer_auth(&client.login.token)
-        .send()
-        .await
-        .unwrap()
+    client.get(&format!("/reports/monthly?{query}")).await
 }
 
 async fn report(client: &Client, query: &str) -> MonthlyReport {
@@ -228,27 +222,8 @@ async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_expor
     assert_eq!(get(&lujiang, "month=2026-11&purpose=peek").await.status(), 400);
 
     // Every export is in the audit log: who, which area, masked or not, and why.
-    assert_eq!(
-        lujiang
-            .http
-            .get(format!("{}/reports/exports", lujiang.base))
-            .bearer_auth(&lujiang.login.token)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    let exports: Vec<serde_json::Value> = admin
-        .http
-        .get(format!("{}/reports/exports", admin.base))
-        .bearer_auth(&admin.login.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert_eq!(lujiang.get("/reports/exports").await.status(), 403);
+    let exports: Vec<serde_json::Value> = admin.get("/reports/exports").await.json().await.unwrap();
     // Admin: October, November, unmasked, CSV, XLSX, PDF; lujiang: the street; heping:
     // the community.
     assert_eq!(exports.len(), 8, "every successful export, no refused one: {exports:#?}");

@@ -48,8 +48,8 @@ pub struct AlertFacts {
 }
 
 /// The alerts of one elder's visits. Visits that never alerted give none; a visit that
-/// alerted once and was corrected is not in the rows any more, so its stored alert is
-/// closed with [`AlertClosure::Corrected`] by [`close_corrected`].
+/// alerted once and was corrected gives none any more, and whoever stored its alert
+/// closes it with [`AlertClosure::Corrected`].
 pub fn alerts(rows: &ElderRows) -> Vec<AlertFacts> {
     rows.visits
         .iter()
@@ -88,12 +88,6 @@ pub fn alerts(rows: &ElderRows) -> Vec<AlertFacts> {
             }
         })
         .collect()
-}
-
-/// The visits among `stored_open` (open alerts the server holds for this elder) that
-/// no longer alert: corrected to neither red risk nor an incident, or gone.
-pub fn close_corrected<'a>(stored_open: impl IntoIterator<Item = &'a VisitId>, current: &[AlertFacts]) -> Vec<VisitId> {
-    stored_open.into_iter().filter(|visit| !current.iter().any(|a| a.visit_id == **visit)).copied().collect()
 }
 
 /// An alert as a supervisor sees it.

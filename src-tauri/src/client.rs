@@ -7,7 +7,7 @@ use std::time::Duration;
 use jinlin_shared::alert::{AlertView, CloseAlert};
 use jinlin_shared::ids::{ElderId, VisitId};
 use jinlin_shared::label::Language;
-use jinlin_shared::report::MonthlyReport;
+use jinlin_shared::report::{MonthlyReport, ReportFormat};
 use jinlin_shared::time::Month;
 use jinlin_shared::wire::{
     BootstrapRequest, BootstrapResponse, ErrorBody, IdentityAccepted, IdentitySubmission, LoginRequest, LoginResponse,
@@ -108,20 +108,20 @@ impl ServerClient {
         month: Month,
         area: Option<&str>,
     ) -> Result<MonthlyReport, ClientError> {
-        let mut query = report_query(month, area, "json", Language::ZhCn);
+        let mut query = report_query(month, area, ReportFormat::Json, Language::ZhCn);
         query.push(("purpose", "view".to_owned()));
         let response = self.get("/reports/monthly", token, &query).await?;
         self.answer(response).await
     }
 
-    /// The monthly report as a file in `format` (`xlsx`, `pdf`, `csv`: the summary),
+    /// The monthly report as a file in `format` (CSV: the summary section),
     /// named as the server names it.
     pub async fn report_file(
         &self,
         token: &str,
         month: Month,
         area: Option<&str>,
-        format: &str,
+        format: ReportFormat,
         language: Language,
     ) -> Result<ReportFile, ClientError> {
         let response = self.get("/reports/monthly", token, &report_query(month, area, format, language)).await?;
@@ -134,7 +134,7 @@ impl ServerClient {
             .filter(|name| !name.is_empty() && !name.contains(['/', '\\']) && !name.starts_with('.'))
             .map(str::to_owned);
         let bytes = self.body(response).await?;
-        let name = name.unwrap_or_else(|| format!("jinlin-{month}-{}.{format}", area.unwrap_or("city")));
+        let name = name.unwrap_or_else(|| format!("jinlin-{month}-{}.{}", area.unwrap_or("city"), format.as_str()));
         Ok(ReportFile { name, bytes })
     }
 
@@ -210,8 +210,13 @@ pub struct ReportFile {
     pub bytes: Vec<u8>,
 }
 
-fn report_query(month: Month, area: Option<&str>, format: &str, language: Language) -> Vec<(&'static str, String)> {
-    let mut query = vec![("month", month.to_string()), ("format", format.to_owned())];
+fn report_query(
+    month: Month,
+    area: Option<&str>,
+    format: ReportFormat,
+    language: Language,
+) -> Vec<(&'static str, String)> {
+    let mut query = vec![("month", month.to_string()), ("format", format.as_str().to_owned())];
     if let Some(area) = area {
         query.push(("area", area.to_owned()));
     }

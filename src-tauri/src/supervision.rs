@@ -8,9 +8,9 @@ use jinlin_shared::alert::AlertView;
 use jinlin_shared::document::InputError;
 use jinlin_shared::ids::VisitId;
 use jinlin_shared::label::Language;
-use jinlin_shared::report::{NotVisitedLine, ReportArea, SummaryLine, TrendPoint};
+use jinlin_shared::report::{NotVisitedLine, ReportArea, ReportFormat, SummaryLine, TrendPoint};
 use jinlin_shared::time::{Date, Month};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::{Station, StationError};
 
@@ -27,29 +27,6 @@ pub struct CoverageView {
     pub summary: Vec<SummaryLine>,
     pub not_visited: Vec<NotVisitedLine>,
     pub trend: Vec<TrendPoint>,
-}
-
-/// The files a supervisor can save.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[derive(ts_rs::TS)]
-pub enum ExportFormat {
-    /// Every section, a sheet each.
-    Xlsx,
-    /// The month on one page.
-    Pdf,
-    /// The summary section.
-    Csv,
-}
-
-impl ExportFormat {
-    fn as_str(self) -> &'static str {
-        match self {
-            ExportFormat::Xlsx => "xlsx",
-            ExportFormat::Pdf => "pdf",
-            ExportFormat::Csv => "csv",
-        }
-    }
 }
 
 impl Station {
@@ -77,11 +54,11 @@ impl Station {
         &self,
         month: Month,
         area: Option<&str>,
-        format: ExportFormat,
+        format: ReportFormat,
         language: Language,
         folder: &Path,
     ) -> Result<PathBuf, StationError> {
-        let file = self.client().report_file(&self.token()?, month, area, format.as_str(), language).await?;
+        let file = self.client().report_file(&self.token()?, month, area, format, language).await?;
         let folder = folder.to_owned();
         tokio::task::spawn_blocking(move || save(&folder, &file.name, &file.bytes))
             .await

@@ -106,7 +106,7 @@ pub fn declarations() -> String {
         report::NotVisitedLine,
         report::TrendPoint,
         crate::supervision::CoverageView,
-        crate::supervision::ExportFormat,
+        report::ReportFormat,
         alert::AlertClosure,
         alert::AlertClosed,
         alert::AlertView,

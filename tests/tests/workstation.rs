@@ -336,10 +336,10 @@ async fn a_red_risk_follow_up_is_closed_by_the_next_visit_or_by_a_note_and_the_s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_sees_the_streets_coverage_and_alerts_closes_one_and_saves_the_report() {
-    use jinlin_desktop::supervision::ExportFormat;
     use jinlin_shared::alert::AlertClosure;
     use jinlin_shared::area::AreaLevel;
     use jinlin_shared::label::Language;
+    use jinlin_shared::report::ReportFormat as ExportFormat;
     use jinlin_shared::time::Month;
     use jinlin_shared::visit::{Incident, IncidentKind, RiskLevel};
 

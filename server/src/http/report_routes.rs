@@ -73,7 +73,7 @@ async fn monthly(
 ) -> Result<Response, ApiError> {
     let month: Month =
         query.month.parse().map_err(|_| ApiError::BadRequest(format!("{:?} is not a month (YYYY-MM)", query.month)))?;
-    let format = Format::parse(query.format.as_deref().unwrap_or("json"))?;
+    let format = report::parse_format(query.format.as_deref().unwrap_or("json"))?;
     let section = match query.section.as_deref() {
         None => Section::Summary,
         Some(slug) => Section::from_slug(slug).ok_or_else(|| ReportError::UnknownSection(slug.to_owned()))?,

@@ -1,7 +1,7 @@
 //! The supervisors' monthly report: read from the materialised tables (never by
 //! loading documents), computed by the shared crate's rules (`jinlin_shared::report`),
-//! and rendered as JSON, CSV, XLSX or PDF. Who may ask for which area, and whether unmasked, is
-//! decided here once; every export is written to the audit log.
+//! and rendered as JSON, CSV, XLSX or PDF. Who may ask for which area, and whether
+//! unmasked, is decided here once; every export is written to the audit log.
 
 pub mod pdf;
 pub mod xlsx;
@@ -57,45 +57,11 @@ pub enum ReportError {
     Pdf(#[from] pdf::PdfError),
 }
 
-/// The formats a report is delivered in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    Json,
-    Csv,
-    Xlsx,
-    Pdf,
-}
+pub use jinlin_shared::report::ReportFormat as Format;
 
-impl Format {
-    pub fn parse(text: &str) -> Result<Self, ReportError> {
-        match text {
-            "json" => Ok(Format::Json),
-            "csv" => Ok(Format::Csv),
-            "xlsx" => Ok(Format::Xlsx),
-            "pdf" => Ok(Format::Pdf),
-            other => Err(ReportError::UnknownFormat(other.to_owned())),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Xlsx => "xlsx",
-            Format::Pdf => "pdf",
-        }
-    }
-
-    /// The HTTP content type.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Json => "application/json",
-            Format::Csv => "text/csv; charset=utf-8",
-            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            Format::Pdf => "application/pdf",
-        }
-    }
+/// Reads a format's name.
+pub fn parse_format(text: &str) -> Result<Format, ReportError> {
+    Format::parse(text).ok_or_else(|| ReportError::UnknownFormat(text.to_owned()))
 }
 
 /// Who asks, for what, and whether unmasked (with the reason).
@@ -190,31 +156,21 @@ pub async fn monthly(
     // Streamed and parsed a page at a time off the async threads, so the JSON of the
     // whole city is never held at once beside what it parses into.
     let mut elders: Vec<ElderRow> = Vec::new();
-    {
-        let mut rows = elder::Entity::find()
-            .select_only()
-            .column(elder::Column::Row)
-            .filter(elder::Column::SpecialHardship.eq(true))
-            .into_tuple::<String>()
-            .stream(db)
-            .await?;
-        let mut page = Vec::with_capacity(ELDER_PAGE);
-        loop {
-            let next = rows.try_next().await?;
-            let done = next.is_none();
-            page.extend(next);
-            if page.len() == ELDER_PAGE || (done && !page.is_empty()) {
-                let full = std::mem::replace(&mut page, Vec::with_capacity(ELDER_PAGE));
-                let parsed = tokio::task::spawn_blocking(move || parse_all::<ElderRow>(&full))
-                    .await
-                    .map_err(|e| ReportError::Corrupt(e.to_string()))??;
-                elders.extend(parsed);
-            }
-            if done {
-                break;
-            }
-        }
+    let mut pages = elder::Entity::find()
+        .select_only()
+        .column(elder::Column::Row)
+        .filter(elder::Column::SpecialHardship.eq(true))
+        .into_tuple::<String>()
+        .stream(db)
+        .await?
+        .try_chunks(ELDER_PAGE);
+    while let Some(page) = pages.try_next().await.map_err(|e| e.1)? {
+        let parsed = tokio::task::spawn_blocking(move || parse_all::<ElderRow>(&page))
+            .await
+            .map_err(|e| ReportError::Corrupt(e.to_string()))??;
+        elders.extend(parsed);
     }
+    drop(pages);
 
     progress(2);
     let mut trend_start = month;

@@ -147,6 +147,11 @@ impl Client {
         Self { http, base: server.base.clone(), login: response.json().await.unwrap() }
     }
 
+    /// `GET` of an API path (with its query), signed in.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).bearer_auth(&self.login.token).send().await.unwrap()
+    }
+
     pub async fn post<T: serde::Serialize + ?Sized>(&self, path: &str, body: &T) -> reqwest::Response {
         self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.login.token).json(body).send().await.unwrap()
     }

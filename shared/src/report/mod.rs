@@ -28,6 +28,50 @@ use crate::visit::{IncidentKind, VisitMode};
 /// How many months the trend covers, ending with the report's month.
 pub const TREND_MONTHS: usize = 12;
 
+/// The formats a report is delivered in: the server renders them, a workstation asks
+/// for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ReportFormat {
+    /// The whole report.
+    Json,
+    /// One section.
+    Csv,
+    /// A sheet per section.
+    Xlsx,
+    /// The month on one page.
+    Pdf,
+}
+
+impl ReportFormat {
+    pub const ALL: [ReportFormat; 4] = [ReportFormat::Json, ReportFormat::Csv, ReportFormat::Xlsx, ReportFormat::Pdf];
+
+    /// The name in URLs and file extensions.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "json",
+            ReportFormat::Csv => "csv",
+            ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Pdf => "pdf",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|format| format.as_str() == text)
+    }
+
+    /// The HTTP content type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "application/json",
+            ReportFormat::Csv => "text/csv; charset=utf-8",
+            ReportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ReportFormat::Pdf => "application/pdf",
+        }
+    }
+}
+
 /// Everything the report is computed from, borrowed from wherever the caller keeps it.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportInput<'a> {

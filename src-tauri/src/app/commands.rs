@@ -10,10 +10,11 @@ use tauri::State;
 use super::{ExportFolder, SettingsState};
 use crate::forms::{EnrolmentForm, ProfileEdit, VisitForm};
 use crate::settings::WindowSettings;
-use crate::supervision::{CoverageView, ExportFormat};
+use crate::supervision::CoverageView;
 use crate::{ElderPage, ErrorView, RejectedChangeView, RosterView, Station, StationError, SyncStatus};
 use jinlin_shared::alert::AlertView;
 use jinlin_shared::label::Language;
+use jinlin_shared::report::ReportFormat;
 use jinlin_shared::time::Month;
 
 type Answer<T> = Result<T, ErrorView>;
@@ -192,7 +193,7 @@ pub async fn export_report<R: tauri::Runtime>(
     folder: State<'_, ExportFolder>,
     month: Month,
     area: Option<String>,
-    format: ExportFormat,
+    format: ReportFormat,
     language: Language,
 ) -> Answer<String> {
     use tauri::Manager as _;

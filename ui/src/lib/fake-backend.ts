@@ -4,7 +4,7 @@ import type {
   AlertView,
   CoverageView,
   ErrorView,
-  ExportFormat,
+  ReportFormat,
   Language,
   RosterLine,
   RosterQuery,
@@ -161,7 +161,7 @@ export class FakeBackend implements Partial<Backend> {
   coverageView: CoverageView = cityCoverage();
   open: AlertView[] = [alert()];
   offline = false;
-  exports: { month: string; area: string | null; format: ExportFormat; language: Language }[] = [];
+  exports: { month: string; area: string | null; format: ReportFormat; language: Language }[] = [];
   closes: { visit: string; note: string }[] = [];
 
   async coverage(month: string): Promise<CoverageView> {
@@ -185,7 +185,7 @@ export class FakeBackend implements Partial<Backend> {
     return closed;
   }
 
-  async exportReport(month: string, area: string | null, format: ExportFormat, language: Language): Promise<string> {
+  async exportReport(month: string, area: string | null, format: ReportFormat, language: Language): Promise<string> {
     this.exports.push({ month, area, format, language });
     return `/home/supervisor/Downloads/jinlin-${month}-${area ?? "city"}.${format}`;
   }

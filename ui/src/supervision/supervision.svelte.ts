@@ -2,7 +2,7 @@
 // down to, the alerts, and saving the report as a file. Everything comes from the
 // server; nothing of it is kept on this workstation.
 import type { Backend } from "../lib/api/backend";
-import type { AlertView, CoverageView, ExportFormat, Language, VisitId } from "../lib/api/types";
+import type { AlertView, CoverageView, ReportFormat, Language, VisitId } from "../lib/api/types";
 import { Fallible } from "../lib/fallible.svelte";
 import { currentMonth } from "./coverage";
 
@@ -69,7 +69,7 @@ export class SupervisionController extends Fallible {
   }
 
   /** Saves the report of the area shown, in `format`, with headers in `language`. */
-  async exportReport(format: ExportFormat, language: Language): Promise<boolean> {
+  async exportReport(format: ReportFormat, language: Language): Promise<boolean> {
     this.saved = null;
     return this.attempt(async () => {
       this.saved = await this.backend.exportReport(this.month, this.focus, format, language);

@@ -8,7 +8,7 @@ import type {
   ElderPage,
   EnrolmentForm,
   ErrorView,
-  ExportFormat,
+  ReportFormat,
   FollowUpId,
   JsonValue,
   Language,
@@ -54,7 +54,7 @@ export interface Backend {
   /** The coverage of the user's area in `month` (`YYYY-MM`), from the server. */
   coverage(month: string, area: string | null): Promise<CoverageView>;
   /** Saves the month's report as a file; answers where it was saved. */
-  exportReport(month: string, area: string | null, format: ExportFormat, language: Language): Promise<string>;
+  exportReport(month: string, area: string | null, format: ReportFormat, language: Language): Promise<string>;
   /** The alerts of the user's area, open first; closed ones too when `all`. */
   alerts(all: boolean): Promise<AlertView[]>;
   /** Closes an alert with a note saying what was done. */

@@ -352,7 +352,7 @@ export type TrendPoint = { month: Month, denominator: number, visited: number, r
 
 export type CoverageView = { month: Month, asOf: string, area: ReportArea, summary: Array<SummaryLine>, notVisited: Array<NotVisitedLine>, trend: Array<TrendPoint>, };
 
-export type ExportFormat = "xlsx" | "pdf" | "csv";
+export type ReportFormat = "json" | "csv" | "xlsx" | "pdf";
 
 export type AlertClosure = "followUpDone" | "laterVisit" | "voided" | "corrected" | "supervisorNote";
 
