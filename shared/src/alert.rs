@@ -130,5 +130,6 @@ pub struct CloseAlert {
     pub note: String,
 }
 
-/// The longest note a supervisor may close an alert with, in characters.
-pub const MAX_NOTE_CHARS: usize = 500;
+/// The longest note a supervisor may close an alert with, in characters: a reason,
+/// like every other (`limits::FIELD_LIMITS`).
+pub const MAX_NOTE_CHARS: usize = crate::limits::FIELD_LIMITS.reason;

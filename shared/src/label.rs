@@ -40,6 +40,9 @@ macro_rules! labelled_enum {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every value's wire name, in declaration order.
+            pub const WIRE_NAMES: &'static [&'static str] = &[$($wire),+];
+
             /// The value's name on the wire and in documents.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $wire),+ }

@@ -1,6 +1,7 @@
 //! The visit policy: care-tier rules, required visit intervals, what makes a visit
 //! valid, and the time allowances. It is data (TOML or JSON), with DOMAIN.md's local
-//! rules as the default, because each city sets its own.
+//! rules as the default, because each city sets its own. The role table (who may do
+//! what) is part of it.
 
 use std::collections::BTreeSet;
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::elder::{CareTier, HardshipCategory, Profile, SeriousCondition, TierOverride};
 use crate::label::labelled_enum;
+use crate::roles::RoleTable;
 use crate::time::Date;
 use crate::visit::{Visit, VisitMode, VisitOutcome};
 
@@ -21,6 +23,8 @@ pub struct Policy {
     pub clock_skew_minutes: i64,
     /// A red-risk visit needs a follow-up due within this many hours of the visit.
     pub red_risk_follow_up_hours: i64,
+    /// Which roles may do what (DOMAIN.md's table by default).
+    pub roles: RoleTable,
 }
 
 /// The automatic tier proposal (a supervisor may override it per elder).
@@ -69,6 +73,7 @@ impl Default for Policy {
             valid_visit: ValidVisitRule::default(),
             clock_skew_minutes: 10,
             red_risk_follow_up_hours: 24,
+            roles: RoleTable::default(),
         }
     }
 }

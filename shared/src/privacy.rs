@@ -74,6 +74,39 @@ impl fmt::Display for IdNumber {
     }
 }
 
+/// Whether `text` holds a full ID number anywhere in it: 17 digits and a digit or X
+/// whose GB 11643 checksum holds, standing alone (not part of a longer run of digits,
+/// which a bank account or two phone numbers side by side would make; their windows
+/// of 18 would pass the checksum one time in eleven).
+///
+/// The server refuses every value a change writes that holds one, whether it wins,
+/// loses a conflict or is overwritten in the same push, because a CRDT keeps them all.
+pub fn contains_full_id_number(text: &str) -> bool {
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || c == 'X' || c == 'x' {
+            run.push(c);
+            continue;
+        }
+        if run.len() == 18 && IdNumber::parse(&run).is_ok() {
+            return true;
+        }
+        run.clear();
+    }
+    false
+}
+
+/// Whether `text` is an ID number's masked form: 18 characters, the middle ten
+/// starred, the first four and last four digits (the last may be X).
+pub fn looks_masked(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.len() == 18
+        && chars[4..14].iter().all(|&c| c == '*')
+        && chars[..4].iter().all(char::is_ascii_digit)
+        && chars[14..17].iter().all(char::is_ascii_digit)
+        && (chars[17].is_ascii_digit() || chars[17] == 'X')
+}
+
 /// A phone number shown with only its last four digits.
 pub fn mask_phone(phone: &str) -> String {
     mask_keep(phone.trim(), 0, 4)
@@ -108,6 +141,17 @@ mod tests {
         assert_eq!(IdNumber::parse("1234"), Err(IdNumberError::Length(4)));
         assert_eq!(IdNumber::parse("110105194912310021"), Err(IdNumberError::Checksum { expected: 'X', found: '1' }));
         assert_eq!(IdNumber::parse("1101051949123A002X"), Err(IdNumberError::Character { position: 14, found: 'A' }));
+    }
+
+    #[test]
+    fn full_id_numbers_are_found_inside_any_text_but_not_inside_longer_numbers() {
+        assert!(contains_full_id_number(SAMPLE));
+        assert!(contains_full_id_number(&format!("身份证{SAMPLE}，已核对")));
+        assert!(contains_full_id_number("id: 11010519491231002x."));
+        assert!(!contains_full_id_number("110105194912310021"), "a wrong checksum is not an ID number");
+        assert!(!contains_full_id_number("1101**********002X"), "the masked form is not");
+        assert!(!contains_full_id_number(&format!("9{SAMPLE}")), "part of a longer number");
+        assert!(!contains_full_id_number("13800000001 13900000002"));
     }
 
     #[test]

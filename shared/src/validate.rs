@@ -1,11 +1,14 @@
 //! The rules a document must keep, checked on the whole document and on the result
 //! of applying someone's changes. Every error names the field at fault.
 
-use crate::document::{DocumentError, ElderRecord};
-use crate::ids::{ElderId, VisitId};
+use crate::document::{ChunkError, DocumentError, ElderRecord};
+use crate::ids::{CommunityId, ElderId, VisitId};
+use crate::label::Labelled as _;
 use crate::label::labelled_enum;
 use crate::policy::Policy;
+use crate::roles::Operation;
 use crate::time::Timestamp;
+use crate::user::Role;
 use crate::visit::RiskLevel;
 
 labelled_enum! {
@@ -21,6 +24,13 @@ labelled_enum! {
         VoidedVisitEdited = "voidedVisitEdited" => ("已作废的探访被修改", "A voided visit was changed"),
         ElderChanged = "elderChanged" => ("修改属于另一位老人", "The changes belong to another elder"),
         OutOfScope = "outOfScope" => ("超出权限范围", "Outside your area"),
+        TooLarge = "tooLarge" => ("数据量超出限制", "The changes are larger than allowed"),
+        WrongAuthor = "wrongAuthor" => ("修改者身份不符", "A change names someone other than who made it"),
+        NotPermitted = "notPermitted" => ("您的角色无权进行此操作", "Your role may not make this change"),
+        FullIdNumber = "fullIdNumber" => ("含有完整身份证号", "A full ID number was written"),
+        UnknownField = "unknownField" => ("记录中没有此字段", "The record has no such field"),
+        IdInUse = "idInUse" => ("编号已被其他老人的记录使用", "An id is already used in another elder's record"),
+        Unstorable = "unstorable" => ("数据无法保存", "The data cannot be stored"),
     }
 }
 
@@ -46,6 +56,18 @@ pub enum ValidationError {
     VoidedVisitEdited { visit: VisitId, change: String },
     #[error("the changes turn elder {before}'s document into elder {after}'s")]
     ElderChanged { before: ElderId, after: ElderId },
+    #[error("the changes are too large: {0}")]
+    TooLarge(String),
+    #[error("change {change}: {reason}")]
+    WrongAuthor { change: String, field: Option<String>, reason: String },
+    #[error("change {change}: a {} may not {} (field {field})", role.as_str(), operation.label(crate::label::Language::En).to_lowercase())]
+    NotPermitted { change: String, field: String, operation: Operation, role: Role },
+    #[error("change {change} was made by someone whose area does not cover community {community}")]
+    AuthorOutOfScope { change: String, community: CommunityId },
+    #[error("field {field}: holds a full ID number; only its masked form may be written")]
+    FullIdNumber { field: String },
+    #[error("field {field}: the record has no such field")]
+    UnknownField { field: String },
 }
 
 impl ValidationError {
@@ -60,13 +82,24 @@ impl ValidationError {
             Self::VisitInFuture { .. } => RejectCode::VisitInFuture,
             Self::VoidedVisitEdited { .. } => RejectCode::VoidedVisitEdited,
             Self::ElderChanged { .. } => RejectCode::ElderChanged,
+            Self::TooLarge(_) => RejectCode::TooLarge,
+            Self::WrongAuthor { .. } => RejectCode::WrongAuthor,
+            Self::NotPermitted { .. } => RejectCode::NotPermitted,
+            Self::AuthorOutOfScope { .. } => RejectCode::OutOfScope,
+            Self::FullIdNumber { .. } => RejectCode::FullIdNumber,
+            Self::UnknownField { .. } => RejectCode::UnknownField,
         }
     }
 
     /// The field at fault, as a dotted path, where one field is to blame.
     pub fn field(&self) -> Option<String> {
         match self {
-            Self::Schema { field, .. } | Self::InvalidField { field, .. } => Some(field.clone()),
+            Self::Schema { field, .. }
+            | Self::InvalidField { field, .. }
+            | Self::NotPermitted { field, .. }
+            | Self::FullIdNumber { field }
+            | Self::UnknownField { field } => Some(field.clone()),
+            Self::WrongAuthor { field, .. } => field.clone(),
             Self::VisitInFuture { visit, .. } => Some(format!("visits.{visit}.visitedAt")),
             Self::VoidedVisitEdited { visit, .. } => Some(format!("visits.{visit}")),
             Self::ElderChanged { .. } => Some("elderId".into()),
@@ -83,6 +116,10 @@ impl From<DocumentError> for ValidationError {
                 Self::UnsupportedSchemaVersion { found, supported }
             }
             DocumentError::UndecodableChange { index, reason } => Self::Undecodable { index, reason },
+            DocumentError::Chunk { index, error: ChunkError::TooLarge { what, max } } => {
+                Self::TooLarge(format!("change {index} holds more than {max} {what}"))
+            }
+            DocumentError::Chunk { index, error } => Self::Undecodable { index, reason: error.to_string() },
             other => Self::Undecodable { index: 0, reason: other.to_string() },
         }
     }
@@ -90,11 +127,6 @@ impl From<DocumentError> for ValidationError {
 
 fn invalid(field: impl Into<String>, reason: &str) -> ValidationError {
     ValidationError::InvalidField { field: field.into(), reason: reason.into() }
-}
-
-fn looks_masked(id_number: &str) -> bool {
-    let chars: Vec<char> = id_number.chars().collect();
-    chars.len() == 18 && chars[4..14].iter().all(|&c| c == '*')
 }
 
 /// Checks a whole record against the rules. `now` is the checker's clock: visits
@@ -108,7 +140,7 @@ pub fn validate_record(record: &ElderRecord, now: Timestamp, policy: &Policy) ->
         return Err(invalid("profile.address", "must not be blank"));
     }
     if let Some(id_number) = &profile.id_number_masked
-        && !looks_masked(id_number)
+        && !crate::privacy::looks_masked(id_number)
     {
         return Err(invalid("profile.idNumberMasked", "must be masked: only the first and last four characters shown"));
     }

@@ -34,7 +34,7 @@ use crate::validate::{RejectCode, ValidationError};
 
 /// The protocol this build speaks. Requests carry it; the server answers a version it
 /// does not speak with [`ErrorCode::UnsupportedProtocol`].
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Most documents in one push. A workstation with more pending sends several pushes.
 pub const MAX_DOCUMENTS_PER_PUSH: usize = 200;
@@ -48,6 +48,34 @@ pub const MAX_CHANGES_PER_DOCUMENT_PUSH: usize = 500;
 /// Largest single change, in bytes before base64. Visit records are a few KB; this
 /// leaves room for an enrolment with a long history while refusing abuse early.
 pub const MAX_CHANGE_BYTES: usize = 256 * 1024;
+
+/// Largest change once inflated. Automerge compresses changes over a few hundred
+/// bytes, so a change of [`MAX_CHANGE_BYTES`] on the wire could otherwise stand for
+/// gigabytes; the server inflates no further than this (`document::summarise_change`).
+/// An enrolment with 10,000 characters of notes is about 60 KiB.
+pub const MAX_CHANGE_INFLATED_BYTES: usize = 1024 * 1024;
+
+/// Most operations in one change, counted from its columns before it is decoded. Every
+/// character typed into the profile's notes is one operation, so replacing a full
+/// note (10,000 characters deleted, 10,000 inserted) is the largest honest change.
+pub const MAX_CHANGE_OPS: u64 = 30_000;
+
+/// Most predecessor references over one change's operations (each deletion or
+/// overwrite names what it replaces; a conflict's resolution names every value).
+pub const MAX_CHANGE_PREDS: u64 = 60_000;
+
+/// Most bytes, once inflated, of all the changes in one push. A workstation fills a
+/// push up to this (its own changes are not compressed, so it knows the figure).
+pub const MAX_PUSH_INFLATED_BYTES: usize = 24 * 1024 * 1024;
+
+/// Most operations over all the changes in one push: what bounds the memory Automerge
+/// needs to apply a push, whatever the documents.
+pub const MAX_PUSH_OPS: u64 = 400_000;
+
+/// Largest elder document the server stores, as a full Automerge save. A decade of
+/// weekly visits is about 200 KiB; this leaves room while bounding what loading one
+/// stored document can cost.
+pub const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
 
 /// Largest request body the server reads, in bytes on the wire (base64 makes changes
 /// a third larger). A client fills a push up to the count limits and this size.
@@ -149,6 +177,56 @@ impl DocumentPush {
             elder: document.elder_id(),
             changes: document.changes_since(&[]).into_iter().map(AutomergeBytes::new).collect(),
         }
+    }
+}
+
+/// What a document's changes in a push weigh, read from their headers and columns
+/// without decoding them (`document::summarise_change`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushWeight {
+    pub inflated_bytes: usize,
+    pub ops: u64,
+    /// The users the changes name as their authors.
+    pub authors: std::collections::BTreeSet<crate::ids::UserId>,
+}
+
+impl PushWeight {
+    pub fn add(&mut self, other: &PushWeight) {
+        self.inflated_bytes = self.inflated_bytes.saturating_add(other.inflated_bytes);
+        self.ops = self.ops.saturating_add(other.ops);
+        self.authors.extend(other.authors.iter().copied());
+    }
+
+    /// Refuses a whole push past the per-push limits.
+    pub fn check_push(&self) -> Result<(), RequestError> {
+        if self.inflated_bytes > MAX_PUSH_INFLATED_BYTES {
+            return Err(RequestError::PushTooHeavy {
+                what: "bytes once inflated",
+                found: self.inflated_bytes as u64,
+                max: MAX_PUSH_INFLATED_BYTES as u64,
+            });
+        }
+        if self.ops > MAX_PUSH_OPS {
+            return Err(RequestError::PushTooHeavy { what: "operations", found: self.ops, max: MAX_PUSH_OPS });
+        }
+        Ok(())
+    }
+}
+
+impl PushWeight {
+    /// Weighs changes one by one; the first that cannot be read or passes a
+    /// per-change limit is named by its index.
+    pub fn of<'a>(
+        changes: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<PushWeight, (usize, crate::document::ChunkError)> {
+        let mut weight = PushWeight::default();
+        for (index, change) in changes.into_iter().enumerate() {
+            let summary = crate::document::summarise_change(change).map_err(|e| (index, e))?;
+            weight.inflated_bytes = weight.inflated_bytes.saturating_add(summary.inflated_bytes);
+            weight.ops = weight.ops.saturating_add(summary.ops);
+            weight.authors.extend(summary.author.map(|a| a.user));
+        }
+        Ok(weight)
     }
 }
 
@@ -548,6 +626,8 @@ pub enum RequestError {
     ChangeTooLarge { elder: ElderId, index: usize, bytes: usize, max: usize },
     #[error("the push names elder {elder} more than once")]
     DuplicateElder { elder: ElderId },
+    #[error("the push holds {found} {what}; at most {max} are allowed in one push")]
+    PushTooHeavy { what: &'static str, found: u64, max: u64 },
 }
 
 impl RequestError {
@@ -556,7 +636,8 @@ impl RequestError {
             RequestError::UnsupportedProtocol { .. } => ErrorCode::UnsupportedProtocol,
             RequestError::TooManyDocuments { .. }
             | RequestError::TooManyChanges { .. }
-            | RequestError::ChangeTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            | RequestError::ChangeTooLarge { .. }
+            | RequestError::PushTooHeavy { .. } => ErrorCode::PayloadTooLarge,
             RequestError::DuplicateElder { .. } => ErrorCode::BadRequest,
         }
     }

@@ -4,10 +4,11 @@
 //! The changes are applied to a copy; the copy replaces nothing until every check
 //! passes, so a refused push leaves the document exactly as it was.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use automerge::{Change, ChangeHash, ReadDoc};
 
+use super::review::{self, ChangeReview};
 use super::{ElderDocument, codec, decode_changes, guard, schema};
 use crate::author::Author;
 use crate::ids::VisitId;
@@ -24,6 +25,9 @@ pub struct Applied {
     /// The changes that were new to the document, in the order received; empty when
     /// the push was a replay.
     pub new_changes: Vec<ReceivedChange>,
+    /// What each new change does, in the same order, for the receiver to hold against
+    /// its author's role and area.
+    pub reviews: Vec<ChangeReview>,
 }
 
 /// A change new to the receiver, as it arrived: the bytes to store and send on, and
@@ -44,20 +48,24 @@ pub type Rejection = ValidationError;
 impl ElderDocument {
     /// Applies `changes` (each one encoded Automerge change) and checks the result.
     /// `now` is the receiver's clock.
+    ///
+    /// Every new change is measured before it is decoded and reviewed operation by
+    /// operation after it is merged (`review`); replays of changes the document holds
+    /// are harmless whoever made them, and are not reviewed again.
     pub fn apply_checked(&self, changes: &[Vec<u8>], now: Timestamp, policy: &Policy) -> Result<Applied, Rejection> {
         let decoded = decode_changes(changes)?;
         let new_changes = authored_and_new(&decoded, |hash| self.doc.get_change_meta_by_hash(hash).is_some())?;
         if new_changes.is_empty() {
-            return Ok(Applied { document: self.clone(), new_changes });
+            return Ok(Applied { document: self.clone(), new_changes, reviews: Vec::new() });
         }
-        let fresh: Vec<Change> =
-            decoded.into_iter().filter(|c| new_changes.iter().any(|n| n.hash == c.hash())).collect();
-        let document = merged_and_checked(self.doc.clone(), fresh, &new_changes, now, policy)?;
+        let fresh = in_order(decoded, &new_changes);
+        let context = review::Context { now, policy, new_document: false };
+        let (document, reviews) = merged_and_checked(self.doc.clone(), fresh, &new_changes, &context)?;
         let (before, after) = (self.record().elder_id, document.record().elder_id);
         if before != after {
             return Err(ValidationError::ElderChanged { before, after });
         }
-        Ok(Applied { document, new_changes })
+        Ok(Applied { document, new_changes, reviews })
     }
 
     /// Builds a document the receiver has never seen from its changes (an elder
@@ -70,9 +78,11 @@ impl ElderDocument {
     ) -> Result<Applied, Rejection> {
         let decoded = decode_changes(changes)?;
         let new_changes = authored_and_new(&decoded, |_| false)?;
+        let fresh = in_order(decoded, &new_changes);
         let empty = automerge::Automerge::new().with_actor(actor);
-        let document = merged_and_checked(empty, decoded, &new_changes, now, policy)?;
-        Ok(Applied { document, new_changes })
+        let context = review::Context { now, policy, new_document: true };
+        let (document, reviews) = merged_and_checked(empty, fresh, &new_changes, &context)?;
+        Ok(Applied { document, new_changes, reviews })
     }
 
     /// Refuses a change that edits a visit its author already saw voided. An edit
@@ -130,15 +140,22 @@ fn authored_and_new(decoded: &[Change], known: impl Fn(&ChangeHash) -> bool) -> 
     Ok(new_changes)
 }
 
+/// The decoded changes that are new, once each, in the order of `new_changes`.
+fn in_order(decoded: Vec<Change>, new_changes: &[ReceivedChange]) -> Vec<Change> {
+    let mut by_hash: HashMap<ChangeHash, Change> = decoded.into_iter().map(|c| (c.hash(), c)).collect();
+    new_changes.iter().filter_map(|n| by_hash.remove(&n.hash)).collect()
+}
+
 /// Applies `changes` to `base` and checks the result: nothing missing, an elder
-/// document, the rules kept, and no edit to a visit its author saw voided.
+/// document, the rules kept, no edit to a visit its author saw voided, and every
+/// operation of every change within the document's shape (`review`).
 fn merged_and_checked(
     mut base: automerge::Automerge,
     changes: Vec<Change>,
     new_changes: &[ReceivedChange],
-    now: Timestamp,
-    policy: &Policy,
-) -> Result<ElderDocument, Rejection> {
+    context: &review::Context<'_>,
+) -> Result<(ElderDocument, Vec<ChangeReview>), Rejection> {
+    let kept = changes.clone();
     guard(|| base.apply_changes(changes))
         .and_then(|r| r.map_err(|e| e.to_string()))
         .map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
@@ -148,10 +165,14 @@ fn merged_and_checked(
             missing: missing.iter().map(ToString::to_string).collect(),
         });
     }
+    // Operation by operation first: it names the field and the change at fault, where
+    // reading the merged record would only say it no longer reads.
+    let pairs: Vec<(Change, ReceivedChange)> = kept.into_iter().zip(new_changes.iter().cloned()).collect();
+    let reviews = review::review(&base, &pairs, context)?;
     let document = ElderDocument::wrap(base)?;
-    validate_record(document.record(), now, policy)?;
+    validate_record(document.record(), context.now, context.policy)?;
     if document.record().visits.values().any(Visit::is_voided) {
         document.check_no_edits_after_void(new_changes)?;
     }
-    Ok(document)
+    Ok((document, reviews))
 }

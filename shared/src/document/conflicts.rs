@@ -44,6 +44,12 @@ impl Conflict {
     pub fn dotted_path(&self) -> String {
         self.path.join(".")
     }
+
+    /// Whether the field is one of the profile's (the role table lets assistants
+    /// resolve these).
+    pub fn in_profile(&self) -> bool {
+        self.path.first().is_some_and(|top| top == super::schema::PROFILE)
+    }
 }
 
 impl From<RawConflict> for Conflict {

@@ -7,18 +7,24 @@
 //! `schema`, `elder` and `visit`, not in paths scattered through the code.
 
 mod apply;
+mod chunk;
 mod codec;
 mod conflicts;
+#[cfg(any(test, feature = "hostile"))]
+pub mod craft;
 mod ops;
+mod review;
 pub mod schema;
 
 use automerge::{ActorId, Automerge, Change, ChangeHash, ROOT, ReadDoc};
 use serde_json::Value as Json;
 
 pub use apply::{Applied, ReceivedChange, Rejection};
+pub use chunk::{ChangeSummary, ChunkError, summarise_change};
 pub use codec::FieldPath;
 pub use conflicts::{Conflict, ConflictValue};
 pub use ops::{Edit, Enrolment, InputError, NewFollowUp, NewVisit, ProfileChange};
+pub use review::ChangeReview;
 pub use schema::{ElderRecord, SCHEMA_VERSION, set_as_map};
 
 use crate::author::Author;
@@ -33,6 +39,8 @@ pub enum DocumentError {
     Undecodable(String),
     #[error("change {index} is not a valid Automerge change: {reason}")]
     UndecodableChange { index: usize, reason: String },
+    #[error("change {index} is refused before decoding: {error}")]
+    Chunk { index: usize, error: ChunkError },
     #[error("the document is not an elder document: field {path:?}: {reason}")]
     Schema { path: String, reason: String },
     #[error("the document has schema version {found}; this build reads up to {supported}")]
@@ -279,11 +287,14 @@ fn record_from_json(mut json: Json) -> Result<ElderRecord, DocumentError> {
         .map_err(|e| DocumentError::Schema { path: e.path().to_string(), reason: e.inner().to_string() })
 }
 
+/// Decodes untrusted changes, each measured first ([`summarise_change`]) so that no
+/// change costs more to refuse than its size on the wire.
 pub(crate) fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, DocumentError> {
     changes
         .iter()
         .enumerate()
         .map(|(index, bytes)| {
+            summarise_change(bytes).map_err(|error| DocumentError::Chunk { index, error })?;
             guard(|| Change::from_bytes(bytes.clone()))
                 .and_then(|r| r.map_err(|e| e.to_string()))
                 .map_err(|reason| DocumentError::UndecodableChange { index, reason })

@@ -25,6 +25,8 @@ use crate::ids::{ElderId, EntryId, FollowUpId, VisitId};
 use crate::time::Date;
 use crate::visit::{FollowUp, Visit};
 
+pub(crate) mod shape;
+
 /// The schema this build writes. Readers accept this version and every earlier one.
 pub const SCHEMA_VERSION: u32 = 1;
 

@@ -50,7 +50,7 @@ fn push_request_round_trips_through_json_in_camel_case() {
     assert_eq!(
         json,
         json!({
-            "protocol": 1,
+            "protocol": 2,
             "documents": [
                 { "elder": elder(1).to_string(), "changes": ["hW9K", ""] },
                 { "elder": elder(2).to_string(), "changes": [] },
@@ -173,7 +173,7 @@ fn bootstrap_request_and_response_round_trip_through_json() {
 fn server_version_round_trips_through_json() {
     let version = ServerVersion { protocol: PROTOCOL_VERSION, server: "jinlin-server 0.1.0".into() };
 
-    assert_eq!(round_trip(&version), json!({ "protocol": 1, "server": "jinlin-server 0.1.0" }));
+    assert_eq!(round_trip(&version), json!({ "protocol": 2, "server": "jinlin-server 0.1.0" }));
 }
 
 #[test]
@@ -233,7 +233,7 @@ fn invalid_base64_is_a_deserialisation_error_not_a_panic() {
         let result = serde_json::from_value::<AutomergeBytes>(bad.clone());
         assert!(result.is_err(), "{bad} was accepted");
     }
-    let in_a_push = json!({ "protocol": 1, "documents": [{ "elder": elder(1).to_string(), "changes": ["%%%%"] }] });
+    let in_a_push = json!({ "protocol": 2, "documents": [{ "elder": elder(1).to_string(), "changes": ["%%%%"] }] });
     let error = serde_json::from_value::<PushRequest>(in_a_push).expect_err("a push with bad base64 is refused");
     assert!(error.to_string().contains("invalid base64"), "{error}");
 }
@@ -312,12 +312,12 @@ fn cursor_is_a_json_map_from_community_id_to_sequence() {
 #[test]
 fn requests_accept_and_ignore_unknown_fields_for_forward_compatibility() {
     let push = json!({
-        "protocol": 1,
+        "protocol": 2,
         "priority": "high",
         "documents": [{ "elder": elder(1).to_string(), "changes": [], "note": "from a newer client" }],
     });
-    let pull = json!({ "protocol": 1, "cursor": {}, "limit": 10, "since": "yesterday" });
-    let bootstrap = json!({ "protocol": 1, "after": null, "limit": 5, "communities": [] });
+    let pull = json!({ "protocol": 2, "cursor": {}, "limit": 10, "since": "yesterday" });
+    let bootstrap = json!({ "protocol": 2, "after": null, "limit": 5, "communities": [] });
 
     let push: PushRequest = serde_json::from_value(push).expect("unknown fields are ignored");
     let pull: PullRequest = serde_json::from_value(pull).expect("unknown fields are ignored");
@@ -337,19 +337,21 @@ fn a_request_without_its_protocol_is_a_deserialisation_error() {
 
 #[test]
 fn every_request_refuses_a_protocol_it_does_not_speak() {
+    // Version 1 is the protocol before the server bound authors and added their
+    // refusal codes: an app that old cannot read the answers, so it is refused.
     let mut push = PushRequest::new(vec![]);
-    push.protocol = 2;
+    push.protocol = 1;
     let mut pull = PullRequest::new(Cursor::new(), 1);
     pull.protocol = 0;
     let mut bootstrap = BootstrapRequest::new(None, 1);
-    bootstrap.protocol = 2;
+    bootstrap.protocol = 3;
 
-    let error = push.check().expect_err("version 2 is not spoken");
+    let error = push.check().expect_err("version 1 is no longer spoken");
 
-    assert_eq!(error, RequestError::UnsupportedProtocol { requested: 2, supported: PROTOCOL_VERSION });
+    assert_eq!(error, RequestError::UnsupportedProtocol { requested: 1, supported: PROTOCOL_VERSION });
     assert_eq!(
         serde_json::to_value(ErrorBody::from(&error)).expect("serialises"),
-        json!({ "error": "unsupportedProtocol", "message": "protocol version 2 is not supported; this server speaks 1" })
+        json!({ "error": "unsupportedProtocol", "message": "protocol version 1 is not supported; this server speaks 2" })
     );
     assert!(pull.check().is_err() && bootstrap.check().is_err());
     assert_eq!(PullRequest::new(Cursor::new(), 1).check(), Ok(()));

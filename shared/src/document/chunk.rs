@@ -1,0 +1,275 @@
+//! Reading a change's header and measuring its work before Automerge decodes it.
+//!
+//! Automerge trusts the sizes a change declares: a compressed change is inflated
+//! whole, and a run-length column that says "ten million operations" in a few bytes
+//! is iterated and then applied op by op. A hostile push could therefore cost the
+//! server gigabytes and minutes from a few kilobytes on the wire. This module reads
+//! the chunk itself (the format is Automerge's binary format, documented at
+//! <https://alexjg.github.io/automerge-storage-docs/>), inflating at most
+//! [`MAX_CHANGE_INFLATED_BYTES`] and counting operations and predecessors from the
+//! columns' run lengths, so the cost of refusing a bomb is bounded by its size on the
+//! wire. Only when the numbers are within the limits is the change handed to
+//! Automerge.
+
+use std::io::Read as _;
+
+use crate::author::Author;
+use crate::wire::{MAX_CHANGE_INFLATED_BYTES, MAX_CHANGE_OPS, MAX_CHANGE_PREDS};
+
+const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+const CHUNK_CHANGE: u8 = 1;
+const CHUNK_COMPRESSED_CHANGE: u8 = 2;
+/// A change hash (dependency) is a SHA-256.
+const HASH_BYTES: usize = 32;
+/// Column specifications: the id in the upper bits, a deflate flag, a 3-bit type.
+const COLUMN_DEFLATE: u32 = 0b1000;
+const ACTION_COLUMN: u32 = (4 << 4) | 2;
+const PRED_GROUP_COLUMN: u32 = 7 << 4;
+
+/// What a change says about itself, read without decoding its operations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeSummary {
+    /// The author its message names; `None` when it names none.
+    pub author: Option<Author>,
+    /// How many changes it depends on.
+    pub dependencies: usize,
+    /// Operations it holds.
+    pub ops: u64,
+    /// Predecessor references over all its operations.
+    pub preds: u64,
+    /// Its size once inflated (its own size when it is not compressed).
+    pub inflated_bytes: usize,
+}
+
+/// Why a change is refused before Automerge sees it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChunkError {
+    #[error("not an Automerge change: {0}")]
+    Malformed(&'static str),
+    #[error("an Automerge chunk of type {0}, not a change")]
+    NotAChange(u8),
+    #[error("the change holds more than {max} {what}")]
+    TooLarge { what: &'static str, max: u64 },
+}
+
+/// Reads `bytes` as one Automerge change (plain or compressed) and measures it,
+/// refusing it as soon as it passes a limit.
+pub fn summarise_change(bytes: &[u8]) -> Result<ChangeSummary, ChunkError> {
+    let mut input = Input(bytes);
+    if input.take(MAGIC.len())? != MAGIC {
+        return Err(ChunkError::Malformed("wrong magic bytes"));
+    }
+    input.take(4)?; // checksum: Automerge verifies it
+    let chunk_type = input.take(1)?[0];
+    let length = usize::try_from(input.uleb()?).map_err(|_| ChunkError::Malformed("chunk length"))?;
+    let data = input.take(length)?;
+    if !input.0.is_empty() {
+        return Err(ChunkError::Malformed("bytes after the change"));
+    }
+    match chunk_type {
+        CHUNK_CHANGE => {
+            check_bytes(data.len())?;
+            summarise_contents(data)
+        }
+        CHUNK_COMPRESSED_CHANGE => summarise_contents(&inflate(data)?),
+        other => Err(ChunkError::NotAChange(other)),
+    }
+}
+
+fn check_bytes(bytes: usize) -> Result<(), ChunkError> {
+    if bytes > MAX_CHANGE_INFLATED_BYTES {
+        return Err(ChunkError::TooLarge { what: "bytes once inflated", max: MAX_CHANGE_INFLATED_BYTES as u64 });
+    }
+    Ok(())
+}
+
+/// Inflates a compressed change, stopping one byte past the limit: memory and time
+/// are bounded by the limit, not by what the deflate stream would expand to.
+fn inflate(deflated: &[u8]) -> Result<Vec<u8>, ChunkError> {
+    let mut out = Vec::new();
+    let limit = MAX_CHANGE_INFLATED_BYTES as u64 + 1;
+    flate2::bufread::DeflateDecoder::new(deflated)
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|_| ChunkError::Malformed("a broken deflate stream"))?;
+    check_bytes(out.len())?;
+    Ok(out)
+}
+
+/// The change's contents after its chunk header: its metadata, its column list, and
+/// the columns whose run lengths give the number of operations and predecessors.
+fn summarise_contents(data: &[u8]) -> Result<ChangeSummary, ChunkError> {
+    let mut input = Input(data);
+    let dependencies = input.count_of(HASH_BYTES)?;
+    input.take(dependencies * HASH_BYTES)?;
+    input.prefixed()?; // actor
+    input.uleb()?; // seq
+    if input.uleb()? == 0 {
+        return Err(ChunkError::Malformed("start op 0"));
+    }
+    input.sleb()?; // time
+    let message = std::str::from_utf8(input.prefixed()?).map_err(|_| ChunkError::Malformed("message not UTF-8"))?;
+    let other_actors = input.count_of(1)?;
+    for _ in 0..other_actors {
+        input.prefixed()?;
+    }
+    let columns = input.count_of(2)?;
+    let mut layout = Vec::with_capacity(columns);
+    for _ in 0..columns {
+        let spec = u32::try_from(input.uleb()?).map_err(|_| ChunkError::Malformed("column specification"))?;
+        let length = usize::try_from(input.uleb()?).map_err(|_| ChunkError::Malformed("column length"))?;
+        layout.push((spec, length));
+    }
+    let (mut actions, mut pred_groups) = (None, None);
+    for (spec, length) in layout {
+        let column = input.take(length)?;
+        if spec & COLUMN_DEFLATE != 0 {
+            // Automerge refuses these in changes too; refusing here keeps them from
+            // being a second way to inflate.
+            return Err(ChunkError::Malformed("a compressed column inside a change"));
+        }
+        match spec {
+            ACTION_COLUMN => actions = Some(column),
+            PRED_GROUP_COLUMN => pred_groups = Some(column),
+            _ => {}
+        }
+    }
+    // Automerge reads operations until the action column ends.
+    let ops = actions.map_or(Ok(0), |column| rle_rows(column, MAX_CHANGE_OPS, "operations"))?;
+    let preds = pred_groups.map_or(Ok(0), |column| rle_sum(column, ops, MAX_CHANGE_PREDS))?;
+    Ok(ChangeSummary {
+        author: (!message.is_empty()).then(|| Author::from_commit_message(message)).flatten(),
+        dependencies,
+        ops,
+        preds,
+        inflated_bytes: data.len(),
+    })
+}
+
+/// Walks a run-length column of unsigned integers, calling `run(count, value)` per
+/// run (`None` for a run of nulls) until it returns false or the column ends. Each
+/// step consumes at least one byte, so the walk is bounded by the column's size
+/// whatever counts it declares.
+fn rle_runs(column: &[u8], mut run: impl FnMut(u64, Option<u64>) -> bool) -> Result<(), ChunkError> {
+    let mut input = Input(column);
+    while !input.0.is_empty() {
+        let count = input.sleb()?;
+        let go_on = match count {
+            0 => run(input.uleb()?, None),
+            n if n > 0 => run(n.unsigned_abs(), Some(input.uleb()?)),
+            n => {
+                let mut go_on = true;
+                for _ in 0..n.unsigned_abs() {
+                    let value = input.uleb()?;
+                    if !run(1, Some(value)) {
+                        go_on = false;
+                        break;
+                    }
+                }
+                go_on
+            }
+        };
+        if !go_on {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The number of rows of a run-length column, refused past `max`.
+fn rle_rows(column: &[u8], max: u64, what: &'static str) -> Result<u64, ChunkError> {
+    let mut rows: u64 = 0;
+    rle_runs(column, |count, _| {
+        rows = rows.saturating_add(count);
+        rows <= max
+    })?;
+    if rows > max {
+        return Err(ChunkError::TooLarge { what, max });
+    }
+    Ok(rows)
+}
+
+/// The sum of the first `rows` values of a run-length column (nulls count 0),
+/// refused past `max`: the predecessors the first `rows` operations name.
+fn rle_sum(column: &[u8], rows: u64, max: u64) -> Result<u64, ChunkError> {
+    let (mut left, mut sum) = (rows, 0u64);
+    rle_runs(column, |count, value| {
+        let taken = count.min(left);
+        left -= taken;
+        sum = sum.saturating_add(taken.saturating_mul(value.unwrap_or(0)));
+        left > 0 && sum <= max
+    })?;
+    if sum > max {
+        return Err(ChunkError::TooLarge { what: "predecessor references", max });
+    }
+    Ok(sum)
+}
+
+/// A cursor over untrusted bytes; every read is checked against what is left.
+struct Input<'a>(&'a [u8]);
+
+impl<'a> Input<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ChunkError> {
+        if n > self.0.len() {
+            return Err(ChunkError::Malformed("truncated"));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn uleb(&mut self) -> Result<u64, ChunkError> {
+        let mut value: u64 = 0;
+        for shift in (0..64).step_by(7) {
+            let byte = self.take(1)?[0];
+            let bits = u64::from(byte & 0x7f);
+            if shift == 63 && bits > 1 {
+                return Err(ChunkError::Malformed("an integer overflows 64 bits"));
+            }
+            value |= bits << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(ChunkError::Malformed("an integer overflows 64 bits"))
+    }
+
+    fn sleb(&mut self) -> Result<i64, ChunkError> {
+        let mut value: i64 = 0;
+        let mut shift = 0;
+        loop {
+            let byte = self.take(1)?[0];
+            if shift >= 64 {
+                return Err(ChunkError::Malformed("an integer overflows 64 bits"));
+            }
+            value |= i64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                if shift < 64 && byte & 0x40 != 0 {
+                    value |= -1i64 << shift;
+                }
+                return Ok(value);
+            }
+        }
+    }
+
+    /// A length-prefixed byte string.
+    fn prefixed(&mut self) -> Result<&'a [u8], ChunkError> {
+        let length = usize::try_from(self.uleb()?).map_err(|_| ChunkError::Malformed("length"))?;
+        self.take(length)
+    }
+
+    /// A count of items each at least `item_bytes` long, refused when the bytes left
+    /// could not hold them (so no count can make a reader loop or allocate for nothing).
+    fn count_of(&mut self, item_bytes: usize) -> Result<usize, ChunkError> {
+        let count = usize::try_from(self.uleb()?).map_err(|_| ChunkError::Malformed("count"))?;
+        if count.saturating_mul(item_bytes) > self.0.len() {
+            return Err(ChunkError::Malformed("a count larger than the bytes left"));
+        }
+        Ok(count)
+    }
+}
+
+#[cfg(test)]
+mod tests;

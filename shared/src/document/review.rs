@@ -1,0 +1,514 @@
+//! The review of changes someone else made, operation by operation: what the server
+//! does with every new change of a push before it stores anything.
+//!
+//! Checking only the merged document would miss what history keeps: a value that lost
+//! a conflict, or was overwritten later in the same push, stays in every replica
+//! forever. So every operation of every new change is held against the document's
+//! closed shape (`schema::shape`): its key must exist there, its value must have the
+//! exact type and limits of that key, fields written once stay as written, nothing
+//! kept for history is deleted or replaced, every person field names the change's
+//! own author, and no text holds a full ID number. The review also reads what each
+//! change *does*, in the role table's words (record a visit, void someone else's
+//! visit, set the tier …), from the document at the change's own dependencies, so
+//! that the caller can check the author's role.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use automerge::legacy::{ElementId, Key, ObjectId, Op, OpType};
+use automerge::{Automerge, Change, ChangeHash, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value};
+
+use super::schema::shape::{self, DateRule, InstantRule, Scalar, Shape};
+use super::{ReceivedChange, codec, guard, schema};
+use crate::author::Author;
+use crate::elder::Placement;
+use crate::ids::{CommunityId, DeviceId, EntryId, VisitId};
+use crate::limits::{self, check_text};
+use crate::policy::Policy;
+use crate::privacy::contains_full_id_number;
+use crate::roles::Operation;
+use crate::time::{Date, Timestamp};
+use crate::validate::ValidationError;
+
+/// What one new change does, for the caller to hold against its author's role and area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeReview {
+    pub hash: ChangeHash,
+    pub author: Author,
+    /// Each operation it performs, with the first field where it does.
+    pub operations: BTreeMap<Operation, String>,
+    /// The communities that held the elder just before and just after the change
+    /// (one when it stayed; only the new one for an enrolment).
+    pub communities: BTreeSet<CommunityId>,
+}
+
+/// The receiver's clock and rules.
+pub(crate) struct Context<'a> {
+    pub now: Timestamp,
+    pub policy: &'a Policy,
+    /// Whether the document is new to the receiver, so one change may enrol the elder.
+    pub new_document: bool,
+}
+
+/// Reviews `new` (changes already merged into `doc`), in the order received.
+pub(crate) fn review(
+    doc: &Automerge,
+    new: &[(Change, ReceivedChange)],
+    context: &Context<'_>,
+) -> Result<Vec<ChangeReview>, ValidationError> {
+    let mut objects = Objects { doc, known: HashMap::new() };
+    let mut reviews = Vec::with_capacity(new.len());
+    let mut moves = false;
+    for (change, received) in new {
+        let first = change.deps().is_empty();
+        if first && !(context.new_document && new.iter().filter(|(c, _)| c.deps().is_empty()).count() == 1) {
+            return Err(invalid("", &received.hash, "a document has exactly one first change, its enrolment"));
+        }
+        let mut reader = ChangeReader {
+            doc,
+            change,
+            author: received.author,
+            first,
+            context,
+            operations: BTreeMap::new(),
+            texts: HashMap::new(),
+            typed: Typed::default(),
+            own_visits: HashMap::new(),
+        };
+        let expanded = guard(|| change.decode()).map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
+        for (index, op) in expanded.operations.iter().enumerate() {
+            let counter = change.start_op().get() + index as u64;
+            let container = objects.resolve(&op.obj, change)?;
+            reader.op(op, &container, counter)?;
+        }
+        reader.typed.flush()?;
+        reader.check_texts()?;
+        moves |= reader.operations.contains_key(&Operation::MoveElder) || first;
+        reviews.push(ChangeReview {
+            hash: change.hash(),
+            author: received.author,
+            operations: reader.operations,
+            communities: BTreeSet::new(),
+        });
+    }
+    let final_community = community_at(doc, &doc.get_heads())?;
+    for (review, (change, _)) in reviews.iter_mut().zip(new) {
+        // Only a move changes the community; without one every change sees the last.
+        if moves {
+            review.communities.extend(community_at(doc, change.deps())?);
+            review.communities.extend(community_at(doc, &[change.hash()])?);
+        } else {
+            review.communities.extend(final_community);
+        }
+    }
+    Ok(reviews)
+}
+
+/// An object operations write into: where it is and what it may hold.
+#[derive(Clone)]
+struct Container {
+    id: ObjId,
+    path: Vec<String>,
+    /// The objects along the path: `chain[d]` holds `path[d]`, the last is this one.
+    chain: Vec<ObjId>,
+    shape: &'static Shape,
+}
+
+/// Objects already located, by id.
+struct Objects<'a> {
+    doc: &'a Automerge,
+    known: HashMap<ObjId, Container>,
+}
+
+impl Objects<'_> {
+    /// Where `obj` sits in the document (for any object, visible or not: a deleted
+    /// map or a conflict's losing map still has a place), and its shape there.
+    fn resolve(&mut self, obj: &ObjectId, change: &Change) -> Result<Container, ValidationError> {
+        let id = match obj {
+            ObjectId::Root => automerge::ROOT,
+            ObjectId::Id(op) => self
+                .doc
+                .import_obj(&op.to_string())
+                .map_err(|e| invalid("", &change.hash(), &format!("an unknown object: {e}")))?,
+        };
+        if let Some(known) = self.known.get(&id) {
+            return Ok(known.clone());
+        }
+        let mut steps = Vec::new();
+        if id != automerge::ROOT {
+            let parents = self.doc.parents(&id).map_err(|e| invalid("", &change.hash(), &e.to_string()))?;
+            for parent in parents {
+                match parent.prop {
+                    Prop::Map(key) => steps.push((parent.obj, key)),
+                    Prop::Seq(_) => return Err(unknown(&[], "an object inside a list or text")),
+                }
+            }
+            steps.reverse();
+        }
+        let mut shape: &'static Shape = &shape::ROOT;
+        let mut path = Vec::with_capacity(steps.len());
+        let mut chain = Vec::with_capacity(steps.len() + 1);
+        for (holder, key) in steps {
+            chain.push(holder);
+            path.push(key);
+            shape = match shape.child(path.last().map_or("", String::as_str)) {
+                Some((child, _)) => child,
+                None => return Err(unknown(&path, "")),
+            };
+        }
+        chain.push(id.clone());
+        let container = Container { id: id.clone(), path, chain, shape: shape.not_null() };
+        self.known.insert(id, container.clone());
+        Ok(container)
+    }
+}
+
+/// One change's operations, read in order.
+struct ChangeReader<'a> {
+    doc: &'a Automerge,
+    change: &'a Change,
+    author: Author,
+    first: bool,
+    context: &'a Context<'a>,
+    operations: BTreeMap<Operation, String>,
+    /// Text objects this change typed into, with their field and limit.
+    texts: HashMap<ObjId, (String, usize)>,
+    /// The run of characters being typed.
+    typed: Typed,
+    /// Per visit voided by this change, whether its author recorded it.
+    own_visits: HashMap<ObjId, bool>,
+}
+
+impl ChangeReader<'_> {
+    fn op(&mut self, op: &Op, container: &Container, counter: u64) -> Result<(), ValidationError> {
+        match (&op.key, container.shape) {
+            (Key::Map(key), Shape::Record(_) | Shape::Entries(_)) => self.map_op(op, container, key),
+            (Key::Seq(after), Shape::Text { max }) => self.text_op(op, container, *max, after, counter),
+            _ => Err(unknown(&container.path, "")),
+        }
+    }
+
+    fn made_here(&self, obj: &ObjId) -> bool {
+        match obj {
+            ObjId::Root => self.first,
+            ObjId::Id(counter, actor, _) => {
+                actor == self.change.actor_id()
+                    && (self.change.start_op().get()..=self.change.max_op()).contains(counter)
+            }
+        }
+    }
+
+    fn map_op(&mut self, op: &Op, container: &Container, key: &str) -> Result<(), ValidationError> {
+        let field = dotted(&container.path, key);
+        let (child, once) = container.shape.child(key).ok_or_else(|| unknown(&container.path, key))?;
+        if once && !self.made_here(&container.id) {
+            return Err(invalid(&field, &self.change.hash(), "is written once, when its record is made"));
+        }
+        let entries = match container.shape {
+            Shape::Entries(entries) => Some(entries),
+            _ => None,
+        };
+        let mut resolves = op.pred.len() >= 2;
+        match &op.action {
+            OpType::Delete => {
+                // Keeping one of several values written at once deletes the others:
+                // a resolution, not a deletion, when a value stays.
+                let before = self.doc.get_all_at(&container.id, key, self.change.deps()).map_or(0, |v| v.len());
+                let keeps_one = before > op.pred.len();
+                resolves |= keeps_one && before >= 2;
+                if !keeps_one && !entries.is_some_and(|e| e.removable) {
+                    return Err(invalid(&field, &self.change.hash(), "cannot be deleted: nothing is deleted"));
+                }
+            }
+            OpType::Put(value) => {
+                self.not_replacing(op, entries, &field)?;
+                self.scalar(child, value, &field, &container.path)?;
+            }
+            OpType::Make(kind) => {
+                self.not_replacing(op, entries, &field)?;
+                let fits = match child.not_null() {
+                    Shape::Record(_) | Shape::Entries(_) => *kind == ObjType::Map,
+                    Shape::Text { .. } => *kind == ObjType::Text,
+                    Shape::Nullable(_) | Shape::Scalar(_) => false,
+                };
+                if !fits {
+                    return Err(schema_error(&field, &format!("must not be a {kind:?}")));
+                }
+            }
+            OpType::Increment(_) | OpType::MarkBegin(_) | OpType::MarkEnd(_) => {
+                return Err(schema_error(&field, "counters and marks are not part of an elder's record"));
+            }
+        }
+        let operation = self.classify(container, key, &op.action)?;
+        self.operations.entry(operation).or_insert_with(|| field.clone());
+        if resolves {
+            // Writing over several values at once resolves a conflict.
+            let resolution = if container.path.first().map(String::as_str) == Some(schema::PROFILE) {
+                Operation::ResolveProfileConflict
+            } else {
+                Operation::ResolveAnyConflict
+            };
+            self.operations.entry(resolution).or_insert(field);
+        }
+        Ok(())
+    }
+
+    /// Refuses writing a new value over an entry kept for history.
+    fn not_replacing(&self, op: &Op, entries: Option<&shape::Entries>, field: &str) -> Result<(), ValidationError> {
+        if entries.is_some_and(|e| !e.replaceable) && !op.pred.is_empty() {
+            return Err(invalid(field, &self.change.hash(), "cannot be replaced: it is kept for history"));
+        }
+        Ok(())
+    }
+
+    fn text_op(
+        &mut self,
+        op: &Op,
+        container: &Container,
+        max: usize,
+        after: &ElementId,
+        counter: u64,
+    ) -> Result<(), ValidationError> {
+        let field = container.path.join(".");
+        match &op.action {
+            OpType::Put(ScalarValue::Str(typed)) => {
+                // Characters typed one after another form a run, checked whole: an ID
+                // number typed and deleted in one change never shows in the text.
+                let follows = op.insert
+                    && matches!(after, ElementId::Id(prev) if prev.actor() == self.change.actor_id()
+                        && prev.counter() + 1 == counter && self.typed.last == Some(prev.counter()));
+                if !follows {
+                    self.typed.flush()?;
+                    self.typed.field.clone_from(&field);
+                }
+                self.typed.text.push_str(typed);
+                self.typed.last = Some(counter);
+            }
+            OpType::Delete => {}
+            _ => return Err(schema_error(&field, "text holds only characters")),
+        }
+        self.texts.entry(container.id.clone()).or_insert_with(|| (field.clone(), max));
+        let operation = if self.first { Operation::Enrol } else { Operation::EditProfile };
+        self.operations.entry(operation).or_insert(field);
+        Ok(())
+    }
+
+    /// Each text this change typed into, as it stood after the change: within its
+    /// limit and free of full ID numbers (which could be typed a few digits a change).
+    fn check_texts(&self) -> Result<(), ValidationError> {
+        for (text, (field, max)) in &self.texts {
+            let value =
+                self.doc.text_at(text, &[self.change.hash()]).map_err(|e| schema_error(field, &e.to_string()))?;
+            check_text(&value, *max, limits::TextKind::MultiLine)
+                .map_err(|e| ValidationError::InvalidField { field: field.clone(), reason: e.to_string() })?;
+            if contains_full_id_number(&value) {
+                return Err(ValidationError::FullIdNumber { field: field.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    /// What writing `key` of `container` does, in the role table's words.
+    fn classify(&mut self, container: &Container, key: &str, action: &OpType) -> Result<Operation, ValidationError> {
+        let path: Vec<&str> = container.path.iter().map(String::as_str).chain([key]).collect();
+        let top = path[0];
+        if top == schema::TIER_OVERRIDE {
+            let clearing = path.len() == 1 && matches!(action, OpType::Put(ScalarValue::Null));
+            return Ok(if self.first && clearing { Operation::Enrol } else { Operation::SetTier });
+        }
+        if top == schema::VISITS && path.len() >= 2 {
+            let visit = container.chain.get(2).unwrap_or(&container.id);
+            if path.len() == 2 || self.made_here(visit) {
+                return Ok(Operation::RecordVisit);
+            }
+            if path[2] == schema::VISIT_VOID {
+                return self.void_of(visit);
+            }
+            return Ok(Operation::CorrectVisit);
+        }
+        if top == schema::FOLLOW_UPS && path.len() >= 2 {
+            let made = path.len() == 2 || container.chain.get(2).is_some_and(|f| self.made_here(f));
+            let closing = path.get(2) == Some(&schema::FOLLOW_UP_RESOLUTION);
+            return Ok(if closing && !made { Operation::CloseFollowUp } else { Operation::AddFollowUp });
+        }
+        if self.first {
+            return Ok(Operation::Enrol);
+        }
+        Ok(match top {
+            schema::PROFILE => Operation::EditProfile,
+            schema::STATUS_HISTORY => Operation::ChangeStatus,
+            schema::PLACEMENTS => Operation::MoveElder,
+            // Other root keys are written once, at enrolment (refused above otherwise).
+            _ => Operation::Enrol,
+        })
+    }
+
+    /// Voiding a visit: one's own, or someone else's, as the visit stood when the
+    /// change was made (its dependencies).
+    fn void_of(&mut self, visit: &ObjId) -> Result<Operation, ValidationError> {
+        let own = match self.own_visits.get(visit) {
+            Some(own) => *own,
+            None => {
+                let recorded_by = self.doc.get_at(visit, "assistant", self.change.deps()).ok().flatten();
+                let own = matches!(recorded_by, Some((Value::Scalar(s), _))
+                    if matches!(s.as_ref(), ScalarValue::Str(user) if user.as_str() == self.author.user.to_string()));
+                self.own_visits.insert(visit.clone(), own);
+                own
+            }
+        };
+        Ok(if own { Operation::VoidOwnVisit } else { Operation::VoidAnyVisit })
+    }
+
+    /// Checks a scalar written at `field` against its shape.
+    fn scalar(
+        &self,
+        shape: &'static Shape,
+        value: &ScalarValue,
+        field: &str,
+        path: &[String],
+    ) -> Result<(), ValidationError> {
+        if let ScalarValue::Str(text) = value
+            && contains_full_id_number(text)
+        {
+            return Err(ValidationError::FullIdNumber { field: field.to_owned() });
+        }
+        let rule = match (shape, value) {
+            (Shape::Nullable(_), ScalarValue::Null) => return Ok(()),
+            (Shape::Nullable(inner), _) => return self.scalar(inner, value, field, path),
+            (Shape::Scalar(rule), _) => rule,
+            _ => return Err(schema_error(field, "must be a map or text, not a value")),
+        };
+        let context = self.context;
+        let bad = |reason: &str| ValidationError::InvalidField { field: field.to_owned(), reason: reason.to_owned() };
+        let wrong_type = |expected: &str| schema_error(field, &format!("must be {expected}"));
+        match (rule, value) {
+            (Scalar::Text { max, kind, blank }, ScalarValue::Str(text)) => {
+                check_text(text, *max, *kind).map_err(|e| bad(&e.to_string()))?;
+                if !blank && text.trim().is_empty() {
+                    return Err(bad("must not be blank"));
+                }
+            }
+            (Scalar::Enum(names), ScalarValue::Str(text)) if names.contains(&text.as_str()) => {}
+            (Scalar::Enum(names), _) => return Err(wrong_type(&format!("one of {}", names.join(", ")))),
+            (Scalar::Id, ScalarValue::Str(text)) if shape::is_canonical_id(text) => {}
+            (Scalar::AuthorUser, ScalarValue::Str(text)) => {
+                if text.as_str() != self.author.user.to_string() {
+                    return Err(self.wrong_author(field, "names a user other than the change's author"));
+                }
+            }
+            (Scalar::AuthorDevice, ScalarValue::Str(text)) => {
+                if text.as_str() != self.author.device.to_string() {
+                    return Err(self.wrong_author(field, "names a device other than the change's"));
+                }
+            }
+            (Scalar::Date(rule), ScalarValue::Str(text)) => {
+                let date: Date = text.parse().map_err(|_| wrong_type("a date (YYYY-MM-DD)"))?;
+                let latest = match rule {
+                    DateRule::Birth => context.now.shanghai_date(),
+                    DateRule::Effective => context.now.plus_minutes(context.policy.clock_skew_minutes).shanghai_date(),
+                };
+                if date.to_string() != text.as_str() || date < limits::earliest_date() || date > latest {
+                    return Err(bad(&format!("must be a date from {} to {latest}", limits::earliest_date())));
+                }
+            }
+            (Scalar::Instant(rule), ScalarValue::Int(millis)) => {
+                let instant = Timestamp::from_millis(*millis);
+                let latest = match rule {
+                    InstantRule::Visited => context.now.plus_minutes(context.policy.clock_skew_minutes),
+                    InstantRule::Clock | InstantRule::Due => limits::latest_instant(context.now),
+                };
+                let visit = path.get(1).and_then(|id| id.parse::<VisitId>().ok());
+                if let (InstantRule::Visited, Some(visit)) = (rule, visit)
+                    && instant > latest
+                {
+                    return Err(ValidationError::VisitInFuture { visit, visited_at: instant, latest });
+                }
+                if instant < limits::earliest_instant() || instant > latest {
+                    return Err(bad(&format!("must be a time from {} to {latest}", limits::earliest_instant())));
+                }
+            }
+            (Scalar::Bool, ScalarValue::Boolean(_)) | (Scalar::True, ScalarValue::Boolean(true)) => {}
+            (Scalar::SchemaVersion, ScalarValue::Int(v)) if (1..=i64::from(schema::SCHEMA_VERSION)).contains(v) => {}
+            (Scalar::Phone, ScalarValue::Str(text)) => {
+                check_text(text, limits::FIELD_LIMITS.phone, limits::TextKind::OneLine)
+                    .map_err(|e| bad(&e.to_string()))?;
+                if !limits::is_phone(text) {
+                    return Err(bad("must be a phone number: digits, spaces, hyphens and a leading +"));
+                }
+            }
+            (Scalar::MaskedIdNumber, ScalarValue::Str(text)) => {
+                if self.author.device != DeviceId::SERVER {
+                    return Err(self.wrong_author(field, "only the server writes an ID number's masked form"));
+                }
+                if !crate::privacy::looks_masked(text) {
+                    return Err(bad("must be masked: only the first and last four characters shown"));
+                }
+            }
+            (Scalar::Text { .. } | Scalar::Id | Scalar::AuthorUser | Scalar::AuthorDevice, _)
+            | (Scalar::Date(_) | Scalar::Phone | Scalar::MaskedIdNumber, _) => {
+                return Err(wrong_type("a string of the right form"));
+            }
+            (Scalar::Instant(_) | Scalar::SchemaVersion, _) => return Err(wrong_type("an integer in range")),
+            (Scalar::Bool, _) => return Err(wrong_type("true or false")),
+            (Scalar::True, _) => return Err(wrong_type("true")),
+        }
+        Ok(())
+    }
+
+    fn wrong_author(&self, field: &str, reason: &str) -> ValidationError {
+        ValidationError::WrongAuthor {
+            change: self.change.hash().to_string(),
+            field: Some(field.to_owned()),
+            reason: format!("field {field} {reason}"),
+        }
+    }
+}
+
+/// Characters typed one after another in a change.
+#[derive(Default)]
+struct Typed {
+    field: String,
+    text: String,
+    /// The counter of the last character's operation.
+    last: Option<u64>,
+}
+
+impl Typed {
+    fn flush(&mut self) -> Result<(), ValidationError> {
+        let found = contains_full_id_number(&self.text);
+        self.text.clear();
+        self.last = None;
+        if found {
+            return Err(ValidationError::FullIdNumber { field: self.field.clone() });
+        }
+        Ok(())
+    }
+}
+
+/// The community holding the record at `heads` (none before the enrolment).
+fn community_at(doc: &Automerge, heads: &[ChangeHash]) -> Result<Option<CommunityId>, ValidationError> {
+    if heads.is_empty() {
+        return Ok(None);
+    }
+    let Some(placements) = codec::map_at(doc, &[schema::PLACEMENTS]) else { return Ok(None) };
+    let json = codec::read_map(doc, &placements, Some(heads), &mut vec![schema::PLACEMENTS.into()], None)?;
+    let entries: BTreeMap<EntryId, Placement> =
+        serde_json::from_value(json).map_err(|e| schema_error(schema::PLACEMENTS, &e.to_string()))?;
+    Ok(entries.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community))
+}
+
+fn dotted(path: &[String], key: &str) -> String {
+    path.iter().map(String::as_str).chain([key]).filter(|k| !k.is_empty()).collect::<Vec<_>>().join(".")
+}
+
+fn unknown(path: &[String], key: &str) -> ValidationError {
+    ValidationError::UnknownField { field: dotted(path, key) }
+}
+
+fn schema_error(field: &str, reason: &str) -> ValidationError {
+    ValidationError::Schema { field: field.to_owned(), reason: reason.to_owned() }
+}
+
+fn invalid(field: &str, change: &ChangeHash, reason: &str) -> ValidationError {
+    let field = if field.is_empty() { "(document)".to_owned() } else { field.to_owned() };
+    ValidationError::InvalidField { field, reason: format!("{reason} (change {change})") }
+}
