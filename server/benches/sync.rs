@@ -99,8 +99,9 @@ struct City {
     visits: usize,
 }
 
-/// The demo city's documents, built on both cores.
-fn build_city(scale: f64, now: Timestamp) -> City {
+/// The demo city's documents, built on both cores, every change by `author` (the
+/// server binds each change to the one who sends it: here the uploading administrator).
+fn build_city(scale: f64, now: Timestamp, author: Author) -> City {
     let mut rng = Rng::new(2026);
     let communities = ((525.0 * scale).round() as usize).max(1);
     let elders = ((14_000.0 * scale).round() as usize).max(communities);
@@ -113,7 +114,6 @@ fn build_city(scale: f64, now: Timestamp) -> City {
             .map(|(i, seed)| {
                 let mut rng = Rng::new(*seed);
                 let community = city.communities[i % city.communities.len()];
-                let author = synthetic::author(&mut rng, now);
                 let enrolment = synthetic::enrolment(&mut rng, community, year_ago.shanghai_date(), year_ago);
                 let (mut doc, _) =
                     ElderDocument::enrol(enrolment, &Edit { author, at: year_ago }, ActorId::random()).unwrap();
@@ -180,10 +180,11 @@ async fn database_size_mib(url: &str, dir: Option<&tempfile::TempDir>) -> f64 {
     row.try_get::<i64>("", "n").unwrap() as f64 / 1048576.0
 }
 
-async fn run(backend: &str, city: &City) {
+async fn run(backend: &str, scale: f64, now: Timestamp) {
     let (url, dir) = fresh_database(backend).await;
     let db = db::connect(&url, true).await.unwrap();
-    admin::import_area_list(&db, &city.areas).await.unwrap();
+    let areas = synthetic::city(&mut Rng::new(2026), ((525.0 * scale).round() as usize).max(1), now).areas;
+    admin::import_area_list(&db, &areas).await.unwrap();
     admin::add_user(&db, "admin", "admin", Role::Admin, Some("city"), PASSWORD.into()).await.unwrap();
     let tree = jinlin_server::state::load_area_tree(&db).await.unwrap();
     let communities: Vec<_> =
@@ -199,6 +200,13 @@ async fn run(backend: &str, city: &City) {
     let server = Server::start(&url);
     let http = reqwest::Client::new();
     let admin_session = sign_in(&http, &server.base, "admin").await;
+    let started = Instant::now();
+    let uploader = Author { user: admin_session.user.id, device: admin_session.device };
+    let city = build_city(scale, now, uploader);
+    println!("  [{backend}] city built in {:.1?}", started.elapsed());
+    if backend == "sqlite" {
+        framing(&city);
+    }
 
     // Initial upload: four workstations at once, each pushing its own community's
     // documents, up to 100 per push.
@@ -374,11 +382,8 @@ fn main() {
     let scale: f64 = std::env::var("JINLIN_BENCH_SCALE").ok().and_then(|v| v.parse().ok()).unwrap_or(1.0);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let now = jinlin_server::state::now();
-    let started = Instant::now();
-    let city = build_city(scale, now);
-    println!("sync server benchmark, scale {scale}: city built in {:.1?}", started.elapsed());
-    framing(&city);
+    println!("sync server benchmark, scale {scale}");
     for backend in ["sqlite", "postgres"] {
-        runtime.block_on(run(backend, &city));
+        runtime.block_on(run(backend, scale, now));
     }
 }

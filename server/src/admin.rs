@@ -45,6 +45,12 @@ impl From<sea_orm::DbErr> for AdminError {
     }
 }
 
+impl From<crate::sync::push::PushError> for AdminError {
+    fn from(e: crate::sync::push::PushError) -> Self {
+        AdminError::Other(anyhow::Error::new(e))
+    }
+}
+
 /// A user as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserListing {

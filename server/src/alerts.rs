@@ -8,8 +8,8 @@ use jinlin_shared::alert::{AlertClosed, AlertClosure, AlertFacts, AlertView, MAX
 use jinlin_shared::area::{AreaTree, Scope};
 use jinlin_shared::materialise::ElderRows;
 use jinlin_shared::report::Place;
+use jinlin_shared::roles::{Operation, RoleTable};
 use jinlin_shared::time::Timestamp;
-use jinlin_shared::user::Role;
 use jinlin_shared::visit::IncidentKind;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, Order, QueryFilter,
@@ -174,13 +174,14 @@ pub async fn list(
 pub async fn close(
     db: &DatabaseConnection,
     tree: &AreaTree,
+    roles: &RoleTable,
     caller: &Caller,
     visit: &str,
     note: &str,
     now: Timestamp,
 ) -> Result<AlertView, AlertError> {
     let (by, scope) = (caller.user, caller.scope);
-    if caller.role == Role::Assistant {
+    if !roles.permits(caller.role, Operation::CloseAlert) {
         return Err(AlertError::NotSupervisor);
     }
     let note = note.trim();

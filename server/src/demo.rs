@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use jinlin_shared::ActorId;
-use jinlin_shared::area::{AreaLevel, Scope};
+use jinlin_shared::area::AreaLevel;
 use jinlin_shared::author::Author;
 use jinlin_shared::document::{Edit, ElderDocument};
 use jinlin_shared::ids::{DeviceId, UserId};
@@ -19,10 +19,11 @@ use jinlin_shared::user::Role;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::admin;
-use crate::auth::{Caller, hash_password};
+use crate::auth::hash_password;
 use crate::db::entity::{device, document, user};
 use crate::state::{AppState, load_area_tree, now};
 use crate::sync::push::push_document;
+use crate::sync::sender::Sender;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "jinlin-demo";
@@ -54,7 +55,7 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
 
     admin::import_area_list(&state.db, &city.areas).await?;
     state.forget_areas().await;
-    let tree = load_area_tree(&state.db).await?;
+    let tree = std::sync::Arc::new(load_area_tree(&state.db).await?);
     // The demo's own areas, by code (an area already present keeps its id).
     let codes: std::collections::HashSet<&str> = city.areas.iter().map(|a| a.code.as_str()).collect();
     let demo_areas = || tree.areas().filter(|a| codes.contains(a.code.as_str()));
@@ -103,13 +104,6 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
         }
         assistants.push((community.id, pair));
     }
-    let admin_caller = Caller {
-        user: UserId::from_uuid(uuid::Uuid::now_v7())?,
-        device: DeviceId::from_uuid(uuid::Uuid::now_v7())?,
-        role: Role::Admin,
-        scope: Scope::City,
-    };
-
     let policy = Policy::default();
     let year_ago = now.plus_hours(-24 * 365);
     let mut visits = 0;
@@ -124,7 +118,7 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
                 .await
                 .context("the demo task failed")??;
         visits += count;
-        let outcome = push_document(state, &admin_caller, &tree, elder, changes).await?;
+        let outcome = push_document(state, Sender::Demo, &tree, elder, changes).await?;
         anyhow::ensure!(outcome.is_accepted(), "a demo elder was refused: {outcome:?}");
         if (i + 1) % 100 == 0 || i + 1 == elders {
             eprint!("\rdemo: {} / {elders} elders, {visits} visits", i + 1);

@@ -27,6 +27,7 @@ use crate::auth::{Caller, SERVER_DEVICE};
 use crate::db::entity::{identity, user};
 use crate::state::{AppState, load_area_tree, now};
 use crate::sync::push::push_document;
+use crate::sync::sender::Sender;
 
 pub const HEADER: [&str; 12] = [
     "community_code",
@@ -68,7 +69,7 @@ pub async fn import_roster(state: &AppState, csv_text: &str, admin_login: &str) 
         .filter(|u| u.role == Role::Admin.as_str() && !u.disabled)
         .ok_or_else(|| AdminError::UnknownUser(format!("{admin_login} (an enabled admin)")))?;
     let admin_id: UserId = admin.id.parse().context("a stored user id")?;
-    let areas = load_area_tree(&state.db).await?;
+    let areas = std::sync::Arc::new(load_area_tree(&state.db).await?);
     let known_numbers: HashSet<String> =
         identity::Entity::find().all(&state.db).await?.into_iter().map(|i| i.id_number).collect();
     let today = now().shanghai_date();
@@ -170,7 +171,7 @@ pub async fn import_roster(state: &AppState, csv_text: &str, admin_login: &str) 
         })
         .await
         .context("the enrolment task failed")??;
-        let outcome = push_document(state, &caller, &areas, elder, changes).await?;
+        let outcome = push_document(state, Sender::Server(&caller), &areas, elder, changes).await?;
         if !outcome.is_accepted() {
             return Err(AdminError::Other(anyhow::anyhow!("elder {} was refused: {outcome:?}", done + 1)));
         }

@@ -45,7 +45,7 @@ async fn health_and_version_answer(backend: Backend) {
     assert_eq!(health["status"], "ok");
     let version: serde_json::Value =
         http.get(format!("{}/version", server.base)).send().await.unwrap().json().await.unwrap();
-    assert_eq!(version["protocol"], 1);
+    assert_eq!(version["protocol"], jinlin_shared::wire::PROTOCOL_VERSION);
     let missing = http.get(format!("{}/nowhere", server.base)).send().await.unwrap();
     expect_error(missing, 404, ErrorCode::NotFound).await;
     server.stop().await;
@@ -67,7 +67,7 @@ async fn sign_in_gives_a_token_and_repeated_wrong_passwords_lock_the_account(bac
     // Every user signing in on one device gets that device's data key; another
     // device gets another key.
     let http = reqwest::Client::new();
-    let on_same_device = serde_json::json!({"protocol": 1, "login": "heping2", "password": common::PASSWORD,
+    let on_same_device = serde_json::json!({"protocol": jinlin_shared::wire::PROTOCOL_VERSION, "login": "heping2", "password": common::PASSWORD,
         "device": {"id": client.login.device, "name": "ignored for a known device"}});
     let second: jinlin_shared::wire::LoginResponse = http
         .post(format!("{}/auth/login", server.base))
@@ -84,12 +84,12 @@ async fn sign_in_gives_a_token_and_repeated_wrong_passwords_lock_the_account(bac
     assert_ne!(elsewhere.login.device_key, client.login.device_key);
     assert!(!format!("{:?}", client.login).contains(&client.login.token), "the token is never printed");
 
-    let wrong = serde_json::json!({"protocol": 1, "login": "guangming", "password": "wrong password", "device": {"id": null, "name": "x"}});
+    let wrong = serde_json::json!({"protocol": jinlin_shared::wire::PROTOCOL_VERSION, "login": "guangming", "password": "wrong password", "device": {"id": null, "name": "x"}});
     for _ in 0..5 {
         let response = http.post(format!("{}/auth/login", server.base)).json(&wrong).send().await.unwrap();
         expect_error(response, 403, ErrorCode::Forbidden).await;
     }
-    let right = serde_json::json!({"protocol": 1, "login": "guangming", "password": common::PASSWORD, "device": {"id": null, "name": "x"}});
+    let right = serde_json::json!({"protocol": jinlin_shared::wire::PROTOCOL_VERSION, "login": "guangming", "password": common::PASSWORD, "device": {"id": null, "name": "x"}});
     let locked = http.post(format!("{}/auth/login", server.base)).json(&right).send().await.unwrap();
     expect_error(locked, 429, ErrorCode::RateLimited).await;
 
@@ -396,7 +396,7 @@ async fn a_revoked_workstation_loses_its_sessions_and_cannot_sign_in_again(backe
     assert_eq!(admin.post(&revoke, &serde_json::json!({})).await.status(), 200);
     expect_error(heping.post("/sync/pull", &PullRequest::new(Cursor::new(), 10)).await, 403, ErrorCode::DeviceRevoked)
         .await;
-    let again = serde_json::json!({"protocol": 1, "login": "heping", "password": common::PASSWORD, "device": {"id": heping.login.device, "name": "x"}});
+    let again = serde_json::json!({"protocol": jinlin_shared::wire::PROTOCOL_VERSION, "login": "heping", "password": common::PASSWORD, "device": {"id": heping.login.device, "name": "x"}});
     let response =
         reqwest::Client::new().post(format!("{}/auth/login", server.base)).json(&again).send().await.unwrap();
     expect_error(response, 403, ErrorCode::DeviceRevoked).await;

@@ -66,5 +66,5 @@ async fn close(
     ApiJson(body): ApiJson<CloseAlert>,
 ) -> Result<Json<AlertView>, ApiError> {
     let tree = state.areas().await?;
-    Ok(Json(alerts::close(&state.db, &tree, &caller, &visit, &body.note, now()).await?))
+    Ok(Json(alerts::close(&state.db, &tree, &state.policy.roles, &caller, &visit, &body.note, now()).await?))
 }

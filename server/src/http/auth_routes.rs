@@ -129,6 +129,10 @@ async fn register_device(
     by: &str,
     at: i64,
 ) -> Result<DeviceKey, ApiError> {
+    if id == crate::auth::SERVER_DEVICE {
+        // The server's own changes carry this device; no workstation may be it.
+        return Err(ApiError::BadRequest("that device id is reserved".into()));
+    }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::BadRequest("a device needs a name of 1 to 100 characters".into()));

@@ -18,6 +18,7 @@ use crate::auth::{Caller, SERVER_DEVICE};
 use crate::db::entity::{document, identity};
 use crate::state::{AppState, now};
 use crate::sync::push::push_document;
+use crate::sync::sender::Sender;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/elders/{elder}/identity", put(set_identity))
@@ -82,7 +83,7 @@ async fn set_identity(
     )
     .await?;
     txn.commit().await?;
-    let heads = match push_document(&state, &caller, &areas, elder, changes).await? {
+    let heads = match push_document(&state, Sender::Server(&caller), &areas, elder, changes).await? {
         PushOutcome::Accepted { heads, .. } => heads,
         PushOutcome::Rejected { reason, .. } => return Err(ApiError::Conflict(reason)),
     };

@@ -36,6 +36,15 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+impl From<crate::sync::push::PushError> for ApiError {
+    fn from(error: crate::sync::push::PushError) -> Self {
+        match error {
+            crate::sync::push::PushError::Request(e) => ApiError::Request(e),
+            crate::sync::push::PushError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
         ApiError::Internal(anyhow::Error::new(error).context("database"))

@@ -35,7 +35,8 @@ async fn push(
         .into_iter()
         .map(|document| (document.elder, document.changes.into_iter().map(|c| c.into_vec()).collect()))
         .collect();
-    let outcomes = sync::push::push_documents(&state, &caller, &areas, documents).await?;
+    let sender = sync::sender::Sender::Workstation(&caller);
+    let outcomes = sync::push::push_documents(&state, sender, &areas, documents).await?;
     let results =
         elders.into_iter().zip(outcomes).map(|(elder, outcome)| DocumentPushResult { elder, outcome }).collect();
     Ok(Json(PushResponse { results }))

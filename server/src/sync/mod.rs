@@ -5,6 +5,8 @@ pub mod bootstrap;
 pub mod pull;
 pub mod push;
 mod rows;
+pub mod sender;
+mod write;
 
 /// Kinds of entries in a community's log.
 pub(crate) mod log_kind {

@@ -1,34 +1,68 @@
-//! Push: documents' changes applied, checked and stored, one transaction per community
-//! under that community's lock.
+//! Push: documents' changes weighed, applied, checked and stored, one transaction per
+//! community under that community's lock.
 //!
-//! The community's lock row is taken first (an UPDATE, which on PostgreSQL locks the
-//! row and on SQLite takes the database's write lock), so within a community sequence
-//! numbers are assigned in commit order and a pull's "after n" never skips a change
-//! that commits late (DESIGN.md, Sync). A rejected document writes nothing.
+//! A push is the server's trust boundary, so the work is ordered to cost an attacker
+//! more than the server:
+//! 1. every change is weighed from its header and columns (bytes once inflated,
+//!    operations) before anything decodes it, and the push as a whole is bounded;
+//! 2. a stored document's community is checked against the sender's area before any
+//!    of its changes is decoded;
+//! 3. each document is applied to a copy and reviewed operation by operation (shape,
+//!    limits, person fields, full ID numbers), then every new change is held against
+//!    its author's standing: bound to the sender's device, signed in there, in area,
+//!    and allowed by the role table (`jinlin_shared::authority`);
+//! 4. the accepted documents of a community are written in one transaction under its
+//!    lock row, so within a community sequence numbers are assigned in commit order
+//!    (DESIGN.md, Sync); a document whose content the database refuses is set aside
+//!    on its own and the others land.
+//!
+//! A rejected document writes nothing; the answer comes after the commit.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use jinlin_shared::ActorId;
-use jinlin_shared::area::{AreaLevel, AreaTree};
-use jinlin_shared::document::{Applied, ElderDocument, Rejection};
-use jinlin_shared::ids::{CommunityId, ElderId};
-use jinlin_shared::materialise::{ElderRows, materialise};
+use jinlin_shared::area::{AreaLevel, AreaTree, Scope};
+use jinlin_shared::authority::check_authority;
+use jinlin_shared::document::{Applied, ChunkError, ElderDocument};
+use jinlin_shared::ids::{CommunityId, DeviceId, ElderId};
+use jinlin_shared::materialise::materialise;
 use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
-use jinlin_shared::validate::RejectCode;
-use jinlin_shared::wire::{Heads, PushOutcome};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use jinlin_shared::validate::{RejectCode, ValidationError};
+use jinlin_shared::wire::{Heads, MAX_DOCUMENT_BYTES, PushOutcome, PushWeight, RequestError};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
+};
 
-use super::{log_kind, rows};
-use crate::auth::Caller;
-use crate::db::entity::{change, community_log, document, log_entry};
+use super::sender::{Authors, Sender};
+use super::write::{Write, lock_community, write_group};
+use crate::db::entity::{change, document};
 use crate::state::{AppState, now};
 
 /// How often a push is tried again when the document moved between communities while
 /// it was being read, or PostgreSQL broke a deadlock between two moves.
 const ATTEMPTS: usize = 4;
+
+/// Stored documents read (with their snapshots) at a time, to bound memory.
+const READ_BATCH: usize = 32;
+
+/// Why a push as a whole fails.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for PushError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        PushError::Internal(anyhow::Error::new(error).context("database"))
+    }
+}
 
 #[derive(Debug)]
 enum Attempt {
@@ -41,10 +75,6 @@ fn rejected(code: RejectCode, reason: impl Into<String>) -> PushOutcome {
     PushOutcome::Rejected { code, field: None, reason: reason.into() }
 }
 
-fn rejection(rejection: &Rejection) -> PushOutcome {
-    PushOutcome::from(rejection)
-}
-
 /// Whether a database error is worth retrying the whole transaction for.
 fn is_transient(error: &anyhow::Error) -> bool {
     let text = format!("{error:#}");
@@ -53,46 +83,69 @@ fn is_transient(error: &anyhow::Error) -> bool {
         .any(|s| text.contains(s))
 }
 
-/// Applies and stores `changes` of `elder`'s document for `caller`.
+/// Applies and stores `changes` of `elder`'s document.
 pub async fn push_document(
     state: &AppState,
-    caller: &Caller,
-    areas: &AreaTree,
+    sender: Sender<'_>,
+    areas: &Arc<AreaTree>,
     elder: ElderId,
     changes: Vec<Vec<u8>>,
-) -> anyhow::Result<PushOutcome> {
-    let mut outcomes = push_documents(state, caller, areas, vec![(elder, changes)]).await?;
-    outcomes.pop().context("one outcome per document")
+) -> Result<PushOutcome, PushError> {
+    let mut outcomes = push_documents(state, sender, areas, vec![(elder, changes)]).await?;
+    Ok(outcomes.pop().context("one outcome per document")?)
+}
+
+/// What every document's checks need, shared with the blocking pool.
+struct Judge {
+    areas: Arc<AreaTree>,
+    policy: Arc<Policy>,
+    actor: ActorId,
+    scope: Scope,
+    /// The device new changes must come from; `None` when authorship is not bound.
+    device: Option<DeviceId>,
+    authors: Authors,
 }
 
 /// Applies and stores several documents' changes, one outcome per document in order.
-///
-/// Every document is applied and checked first, outside any lock. Then documents are
-/// grouped by community and each group is one transaction under the community's lock:
-/// a rejected document writes nothing while the others land, and a workstation's
-/// upload of its community costs one commit per push instead of one per elder.
 pub async fn push_documents(
     state: &AppState,
-    caller: &Caller,
-    areas: &AreaTree,
+    sender: Sender<'_>,
+    areas: &Arc<AreaTree>,
     documents: Vec<(ElderId, Vec<Vec<u8>>)>,
-) -> anyhow::Result<Vec<PushOutcome>> {
+) -> Result<Vec<PushOutcome>, PushError> {
     let mut outcomes: Vec<Option<PushOutcome>> = vec![None; documents.len()];
-    let mut waiting: Vec<usize> = (0..documents.len()).collect();
+    let mut total = PushWeight::default();
+    for (index, (_, changes)) in documents.iter().enumerate() {
+        match PushWeight::of(changes.iter().map(Vec::as_slice)) {
+            Ok(weight) => total.add(&weight),
+            Err((change, error)) => {
+                // Refused before anything decodes it.
+                let code = match error {
+                    ChunkError::TooLarge { .. } => RejectCode::TooLarge,
+                    _ => RejectCode::Undecodable,
+                };
+                outcomes[index] = Some(rejected(code, format!("change {change}: {error}")));
+            }
+        }
+    }
+    total.check_push()?;
+    let judge = Arc::new(Judge {
+        areas: areas.clone(),
+        policy: state.policy.clone(),
+        actor: state.actor.clone(),
+        scope: sender.scope(),
+        device: sender.device(),
+        authors: Authors::read(&state.db, &sender, &total.authors).await?,
+    });
+    let mut waiting: Vec<usize> = (0..documents.len()).filter(|&i| outcomes[i].is_none()).collect();
     for _ in 0..ATTEMPTS {
         if waiting.is_empty() {
             break;
         }
-        let (groups, mut prepared) = group_by_community(state, &documents, &waiting, &mut outcomes).await?;
+        let (groups, mut prepared) = group_by_community(state, &judge, &documents, &waiting, &mut outcomes).await?;
         waiting.clear();
         for (community, members) in groups {
-            if let Some(refused) = community_check(areas, caller, community, "before") {
-                for index in members {
-                    outcomes[index] = Some(refused.clone());
-                }
-                continue;
-            }
-            match push_group(state, caller, areas, community, &documents, &members, &mut prepared).await {
+            match push_group(state, &judge, community, &documents, &members, &mut prepared).await {
                 Ok(results) => {
                     for (index, result) in members.into_iter().zip(results) {
                         match result {
@@ -102,12 +155,14 @@ pub async fn push_documents(
                     }
                 }
                 Err(error) if is_transient(&error) => waiting.extend(members),
-                Err(error) => return Err(error),
+                Err(error) => return Err(error.into()),
             }
         }
     }
     if !waiting.is_empty() {
-        anyhow::bail!("{} document(s) kept moving between communities or meeting deadlocks", waiting.len());
+        let error =
+            anyhow::anyhow!("{} document(s) kept moving between communities or meeting deadlocks", waiting.len());
+        return Err(error.into());
     }
     let outcomes: Vec<PushOutcome> =
         outcomes.into_iter().map(|o| o.context("every document has an outcome")).collect::<anyhow::Result<_>>()?;
@@ -121,84 +176,117 @@ pub async fn push_documents(
 
 /// A document applied and checked before its community's lock is taken, against the
 /// stored version with `base_heads` (`None`: new to the server). Under the lock it is
-/// used only if the stored heads are still the same; otherwise it is applied again.
+/// used only if the stored heads are still the same; otherwise it is prepared again.
 /// This keeps the Automerge work (milliseconds of CPU) out of the critical section and
 /// spreads it over the cores.
 struct Prepared {
     base_heads: Option<String>,
-    result: Result<Applied, Rejection>,
+    result: Result<Ready, PushOutcome>,
+}
+
+/// An accepted document: what applying gave, and its full save (the snapshot to store).
+struct Ready {
+    applied: Applied,
+    snapshot: Vec<u8>,
 }
 
 /// The community each waiting document belongs to now (its stored community, or for a
-/// document new to the server, the one its own changes name), each document applied
-/// and checked ahead of the lock. Documents whose changes do not build a document are
-/// answered here.
+/// document new to the server, the one its own changes name), each document prepared
+/// ahead of the lock. A stored document outside the sender's area is refused here,
+/// before any of its changes is decoded.
 async fn group_by_community(
     state: &AppState,
+    judge: &Arc<Judge>,
     documents: &[(ElderId, Vec<Vec<u8>>)],
     waiting: &[usize],
     outcomes: &mut [Option<PushOutcome>],
 ) -> anyhow::Result<(BTreeMap<CommunityId, Vec<usize>>, HashMap<usize, Prepared>)> {
     let ids: Vec<String> = waiting.iter().map(|&i| documents[i].0.to_string()).collect();
-    let mut stored: HashMap<String, document::Model> = HashMap::new();
-    for chunk in ids.chunks(200) {
-        for row in
-            document::Entity::find().filter(document::Column::ElderId.is_in(chunk.to_vec())).all(&state.db).await?
-        {
-            stored.insert(row.elder_id.clone(), row);
+    let mut stored: HashMap<String, (String, String)> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String, String)> = document::Entity::find()
+            .select_only()
+            .columns([document::Column::ElderId, document::Column::CommunityId, document::Column::Heads])
+            .filter(document::Column::ElderId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+        for (elder, community, heads) in rows {
+            stored.insert(elder, (community, heads));
+        }
+    }
+    let mut groups: BTreeMap<CommunityId, Vec<usize>> = BTreeMap::new();
+    let mut to_prepare = Vec::new();
+    for &index in waiting {
+        match stored.get(&documents[index].0.to_string()) {
+            Some((community, _)) => {
+                let community: CommunityId = community.parse().context("a stored community id")?;
+                match community_check(&judge.areas, judge.scope, community, "before") {
+                    Some(refused) => outcomes[index] = Some(refused),
+                    None => {
+                        groups.entry(community).or_default().push(index);
+                        to_prepare.push(index);
+                    }
+                }
+            }
+            None => to_prepare.push(index),
         }
     }
     let now = now();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut prepared: HashMap<usize, Prepared> = HashMap::new();
-    for batch in waiting.chunks(cores) {
-        let mut tasks = tokio::task::JoinSet::new();
-        for &index in batch {
-            let row = stored.get(&documents[index].0.to_string());
-            let base = row.map(|r| r.snapshot.clone());
-            let base_heads = row.map(|r| r.heads.clone());
-            let (changes, actor, policy) = (documents[index].1.clone(), state.actor.clone(), state.policy.clone());
-            tasks.spawn(async move {
-                let result = apply(base, changes, actor, now, policy).await;
-                (index, base_heads, result)
-            });
-        }
-        while let Some(joined) = tasks.join_next().await {
-            let (index, base_heads, result) = joined.context("a document task failed")?;
-            prepared.insert(index, Prepared { base_heads, result: result? });
+    for chunk in to_prepare.chunks(READ_BATCH) {
+        let known: Vec<String> =
+            chunk.iter().map(|&i| documents[i].0.to_string()).filter(|id| stored.contains_key(id)).collect();
+        let mut snapshots: HashMap<String, Vec<u8>> = document::Entity::find()
+            .select_only()
+            .columns([document::Column::ElderId, document::Column::Snapshot])
+            .filter(document::Column::ElderId.is_in(known))
+            .into_tuple()
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .collect();
+        for batch in chunk.chunks(cores) {
+            let mut tasks = tokio::task::JoinSet::new();
+            for &index in batch {
+                let elder = documents[index].0.to_string();
+                let base = snapshots.remove(&elder);
+                let base_heads = stored.get(&elder).map(|(_, heads)| heads.clone());
+                let (changes, judge) = (documents[index].1.clone(), judge.clone());
+                tasks.spawn(async move {
+                    let result = prepare(base, changes, now, judge).await;
+                    (index, base_heads, result)
+                });
+            }
+            while let Some(joined) = tasks.join_next().await {
+                let (index, base_heads, result) = joined.context("a document task failed")?;
+                prepared.insert(index, Prepared { base_heads, result: result? });
+            }
         }
     }
-    let mut groups: BTreeMap<CommunityId, Vec<usize>> = BTreeMap::new();
-    for &index in waiting {
-        let community = match stored.get(&documents[index].0.to_string()) {
-            Some(row) => row.community_id.parse().context("a stored community id")?,
-            None => match prepared.get(&index).map(|p| &p.result) {
-                Some(Ok(applied)) => match applied.document.community() {
-                    Some(community) => community,
-                    None => {
-                        outcomes[index] = Some(rejected(RejectCode::Schema, "the document names no community"));
-                        continue;
-                    }
-                },
-                Some(Err(refused)) => {
-                    outcomes[index] = Some(rejection(refused));
-                    continue;
-                }
-                None => anyhow::bail!("document {index} was not prepared"),
+    for &index in &to_prepare {
+        if stored.contains_key(&documents[index].0.to_string()) {
+            continue;
+        }
+        match prepared.get(&index).map(|p| &p.result) {
+            Some(Ok(ready)) => match ready.applied.document.community() {
+                Some(community) => groups.entry(community).or_default().push(index),
+                None => outcomes[index] = Some(rejected(RejectCode::Schema, "the document names no community")),
             },
-        };
-        groups.entry(community).or_default().push(index);
+            Some(Err(refused)) => outcomes[index] = Some(refused.clone()),
+            None => anyhow::bail!("document {index} was not prepared"),
+        }
     }
     Ok((groups, prepared))
 }
 
 /// One community's documents in one transaction: each document is decided first
-/// (applied and checked, a rejected one writing nothing), then the accepted ones are
-/// written together, a few statements for the whole group.
+/// (a rejected one writing nothing), then the accepted ones are written together, a
+/// few statements for the whole group.
 async fn push_group(
     state: &AppState,
-    caller: &Caller,
-    areas: &AreaTree,
+    judge: &Arc<Judge>,
     community: CommunityId,
     documents: &[(ElderId, Vec<Vec<u8>>)],
     members: &[usize],
@@ -206,7 +294,7 @@ async fn push_group(
 ) -> anyhow::Result<Vec<Attempt>> {
     let started = std::time::Instant::now();
     let txn = state.begin_write().await?;
-    lock_community(&txn, community).await?;
+    lock_community(&*txn, community).await?;
     let ids: Vec<String> = members.iter().map(|&i| documents[i].0.to_string()).collect();
     let mut stored: HashMap<String, Stored> = HashMap::new();
     for chunk in ids.chunks(500) {
@@ -223,36 +311,28 @@ async fn push_group(
     }
     let now = now();
     let mut results = Vec::with_capacity(members.len());
-    let mut writes = Vec::new();
+    let mut writes: Vec<(usize, Write)> = Vec::new();
     for &index in members {
         let (elder, changes) = &documents[index];
         let current = stored.remove(&elder.to_string());
-        match decide(
-            state,
-            caller,
-            areas,
-            &txn,
-            community,
-            *elder,
-            changes.clone(),
-            prepared.remove(&index),
-            current,
-            now,
-        )
-        .await?
-        {
+        let decision = decide(&*txn, judge, community, *elder, changes, prepared.remove(&index), current, now).await?;
+        match decision {
             Decision::Done(outcome) => results.push(Attempt::Done(outcome)),
             Decision::Retry => results.push(Attempt::Retry),
             Decision::Write(write) => {
-                results.push(Attempt::Done(PushOutcome::Accepted {
-                    heads: write.heads.clone(),
-                    stored: write.changes.len() as u32,
-                }));
-                writes.push(write);
+                let stored = write.changes.len() as u32;
+                results.push(Attempt::Done(PushOutcome::Accepted { heads: write.heads.clone(), stored }));
+                writes.push((results.len() - 1, *write));
             }
         }
     }
-    write_group(&txn, community, &writes, now).await?;
+    let (positions, writes): (Vec<usize>, Vec<Write>) = writes.into_iter().unzip();
+    let refusals = write_isolated(&txn, community, &writes, now).await?;
+    for (position, refusal) in positions.into_iter().zip(refusals) {
+        if let Some(refusal) = refusal {
+            results[position] = Attempt::Done(refusal);
+        }
+    }
     txn.commit().await?;
     let took = started.elapsed() / (members.len().max(1) as u32);
     for result in &results {
@@ -263,11 +343,79 @@ async fn push_group(
     Ok(results)
 }
 
-fn community_check(areas: &AreaTree, caller: &Caller, community: CommunityId, when: &str) -> Option<PushOutcome> {
+/// Writes the group's documents together; when the database refuses that for the
+/// content of one of them (an id another elder's record already uses, a value it
+/// cannot hold), writes them one by one, each in its own savepoint, and refuses only
+/// the ones it cannot store. Returns, per write, its refusal or `None` when stored.
+async fn write_isolated(
+    txn: &DatabaseTransaction,
+    community: CommunityId,
+    writes: &[Write],
+    now: Timestamp,
+) -> anyhow::Result<Vec<Option<PushOutcome>>> {
+    if writes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all: Vec<&Write> = writes.iter().collect();
+    let savepoint = txn.begin().await?;
+    match write_group(&savepoint, community, &all, now).await {
+        Ok(()) => {
+            savepoint.commit().await?;
+            return Ok(vec![None; writes.len()]);
+        }
+        Err(error) => {
+            savepoint.rollback().await?;
+            if content_refusal(&error).is_none() {
+                return Err(error);
+            }
+        }
+    }
+    let mut refusals = Vec::with_capacity(writes.len());
+    for write in writes {
+        let savepoint = txn.begin().await?;
+        match write_group(&savepoint, community, &[write], now).await {
+            Ok(()) => {
+                savepoint.commit().await?;
+                refusals.push(None);
+            }
+            Err(error) => {
+                savepoint.rollback().await?;
+                let Some(code) = content_refusal(&error) else { return Err(error) };
+                tracing::warn!(elder = %write.elder, error = format!("{error:#}"), "a document the database refused");
+                let reason = match code {
+                    RejectCode::IdInUse => "an id in this document is already used in another elder's record",
+                    _ => "the database cannot store a value of this document",
+                };
+                refusals.push(Some(rejected(code, reason)));
+            }
+        }
+    }
+    Ok(refusals)
+}
+
+/// The refusal a database error stands for when the content caused it: a statement
+/// the database refused, not a lost connection or a lock it may grant on a retry.
+fn content_refusal(error: &anyhow::Error) -> Option<RejectCode> {
+    if is_transient(error) {
+        return None;
+    }
+    let db = error.chain().find_map(|e| e.downcast_ref::<sea_orm::DbErr>())?;
+    match db {
+        sea_orm::DbErr::Exec(_) | sea_orm::DbErr::Query(_) | sea_orm::DbErr::RecordNotInserted => {
+            Some(match db.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => RejectCode::IdInUse,
+                _ => RejectCode::Unstorable,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn community_check(areas: &AreaTree, scope: Scope, community: CommunityId, when: &str) -> Option<PushOutcome> {
     if areas.get(community).is_none_or(|a| a.level != AreaLevel::Community) {
         return Some(rejected(RejectCode::OutOfScope, format!("{community} is not a community of this city")));
     }
-    if !areas.scope_contains(caller.scope, community) {
+    if !areas.scope_contains(scope, community) {
         return Some(rejected(
             RejectCode::OutOfScope,
             format!("the document {when} the changes belongs to community {community}, outside your area"),
@@ -276,21 +424,46 @@ fn community_check(areas: &AreaTree, caller: &Caller, community: CommunityId, wh
     None
 }
 
-/// Runs the document's Automerge work (decode, merge, validate) on the blocking pool:
-/// it is CPU work of up to a few milliseconds.
-async fn apply(
+/// Runs a document's Automerge work (decode, merge, review), its authors' checks and
+/// its save on the blocking pool: CPU work of up to a few milliseconds.
+async fn prepare(
     base: Option<Vec<u8>>,
     changes: Vec<Vec<u8>>,
-    actor: ActorId,
     now: Timestamp,
-    policy: std::sync::Arc<Policy>,
-) -> anyhow::Result<Result<Applied, Rejection>> {
-    tokio::task::spawn_blocking(move || match base {
-        Some(snapshot) => {
-            let document = ElderDocument::load(&snapshot, actor).context("a stored snapshot no longer loads")?;
-            Ok(document.apply_checked(&changes, now, &policy))
+    judge: Arc<Judge>,
+) -> anyhow::Result<Result<Ready, PushOutcome>> {
+    tokio::task::spawn_blocking(move || {
+        let applied = match base {
+            Some(snapshot) => {
+                let document =
+                    ElderDocument::load(&snapshot, judge.actor.clone()).context("a stored snapshot no longer loads")?;
+                document.apply_checked(&changes, now, &judge.policy)
+            }
+            None => ElderDocument::from_changes_checked(&changes, judge.actor.clone(), now, &judge.policy),
+        };
+        let applied = match applied {
+            Ok(applied) => applied,
+            Err(refused) => return Ok(Err(PushOutcome::from(&refused))),
+        };
+        // The sender's own area first: whoever wrote the changes, they may not send them.
+        let community = applied.document.community();
+        if let Some(refused) = community.and_then(|c| community_check(&judge.areas, judge.scope, c, "after")) {
+            return Ok(Err(refused));
         }
-        None => Ok(ElderDocument::from_changes_checked(&changes, actor, now, &policy)),
+        if let Some(device) = judge.device {
+            let standing = |user| judge.authors.standing(user);
+            let covers = |scope, community| judge.areas.scope_contains(scope, community);
+            if let Err(refused) = check_authority(&applied.reviews, device, standing, &judge.policy.roles, covers) {
+                return Ok(Err(PushOutcome::from(&refused)));
+            }
+        }
+        let snapshot = if applied.new_changes.is_empty() { Vec::new() } else { applied.document.save() };
+        if snapshot.len() > MAX_DOCUMENT_BYTES {
+            let reason =
+                format!("the document would be {} bytes; at most {MAX_DOCUMENT_BYTES} are stored", snapshot.len());
+            return Ok(Err(PushOutcome::from(&ValidationError::TooLarge(reason))));
+        }
+        Ok(Ok(Ready { applied, snapshot }))
     })
     .await
     .context("the document task failed")?
@@ -308,30 +481,15 @@ enum Decision {
     Write(Box<Write>),
 }
 
-/// What an accepted document writes.
-struct Write {
-    elder: ElderId,
-    community: CommunityId,
-    moved_from: Option<CommunityId>,
-    changes: Vec<change::ActiveModel>,
-    snapshot: Vec<u8>,
-    heads: Heads,
-    change_count: i64,
-    rows: ElderRows,
-    known: bool,
-}
-
-/// Applies and checks one document inside its community's transaction (`locked` is
-/// held), deciding what it writes.
+/// Decides one document inside its community's transaction (`locked` is held): the
+/// prepared result when the stored document has not moved on since, else a new one.
 #[allow(clippy::too_many_arguments)]
 async fn decide(
-    state: &AppState,
-    caller: &Caller,
-    areas: &AreaTree,
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
+    judge: &Arc<Judge>,
     locked: CommunityId,
     elder: ElderId,
-    changes: Vec<Vec<u8>>,
+    changes: &[Vec<u8>],
     prepared: Option<Prepared>,
     current: Option<Stored>,
     now: Timestamp,
@@ -349,12 +507,12 @@ async fn decide(
                 Some(_) => document::Entity::find_by_id(elder.to_string()).one(txn).await?.map(|d| d.snapshot),
                 None => None,
             };
-            apply(base, changes, state.actor.clone(), now, state.policy.clone()).await?
+            prepare(base, changes.to_vec(), now, judge.clone()).await?
         }
     };
-    let applied = match result {
-        Err(refused) => return Ok(Decision::Done(rejection(&refused))),
-        Ok(applied) => applied,
+    let Ready { applied, snapshot } = match result {
+        Err(refused) => return Ok(Decision::Done(refused)),
+        Ok(ready) => ready,
     };
     let document = applied.document;
     if document.elder_id() != elder {
@@ -369,7 +527,7 @@ async fn decide(
     if current.is_none() && community != locked {
         return Ok(Decision::Retry);
     }
-    if let Some(refused) = community_check(areas, caller, community, "after") {
+    if let Some(refused) = community_check(&judge.areas, judge.scope, community, "after") {
         return Ok(Decision::Done(refused));
     }
     let heads = Heads::new(document.heads());
@@ -395,147 +553,10 @@ async fn decide(
         community,
         moved_from: (community != locked && current.is_some()).then_some(locked),
         changes: stored,
-        snapshot: document.save(),
+        snapshot,
         heads,
         change_count: document.change_count() as i64,
         rows,
         known: current.is_some(),
     })))
-}
-
-/// Writes a group's accepted documents: changes, log entries (numbered in this
-/// transaction, under the communities' locks), snapshots and materialised rows.
-async fn write_group(
-    txn: &DatabaseTransaction,
-    locked: CommunityId,
-    writes: &[Box<Write>],
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    if writes.is_empty() {
-        return Ok(());
-    }
-    let mut seqs: BTreeMap<CommunityId, i64> = BTreeMap::new();
-    seqs.insert(locked, last_seq(txn, locked).await?);
-    for write in writes {
-        if let std::collections::btree_map::Entry::Vacant(slot) = seqs.entry(write.community) {
-            // A document moved out of this group's community: take its new one too.
-            lock_community(txn, write.community).await?;
-            slot.insert(last_seq(txn, write.community).await?);
-        }
-    }
-    let mut entries = Vec::new();
-    let mut next = |community: CommunityId| -> i64 {
-        let seq = seqs.entry(community).or_default();
-        *seq += 1;
-        *seq
-    };
-    for write in writes {
-        for change in &write.changes {
-            let hash = match &change.hash {
-                Set(hash) => Some(hash.clone()),
-                _ => None,
-            };
-            entries.push(entry(write.community, next(write.community), write.elder, log_kind::CHANGE, hash));
-        }
-        if let Some(old) = write.moved_from {
-            // The new community's workstations receive the whole document; the old
-            // community's drop the elder from their roster.
-            entries.push(entry(write.community, next(write.community), write.elder, log_kind::ARRIVAL, None));
-            entries.push(entry(old, next(old), write.elder, log_kind::DEPARTURE, None));
-        }
-    }
-    let changes: Vec<change::ActiveModel> = writes.iter().flat_map(|w| w.changes.iter().cloned()).collect();
-    for chunk in changes.chunks(500) {
-        change::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
-    }
-    for chunk in entries.chunks(500) {
-        log_entry::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
-    }
-    for (community, seq) in &seqs {
-        set_last_seq(txn, *community, *seq).await?;
-    }
-    let documents: Vec<document::ActiveModel> = writes
-        .iter()
-        .map(|w| {
-            Ok(document::ActiveModel {
-                elder_id: Set(w.elder.to_string()),
-                community_id: Set(w.community.to_string()),
-                snapshot: Set(w.snapshot.clone()),
-                heads: Set(serde_json::to_string(&w.heads).context("heads serialise")?),
-                change_count: Set(w.change_count),
-                updated_at: Set(now.as_millis()),
-            })
-        })
-        .collect::<anyhow::Result<_>>()?;
-    for chunk in documents.chunks(200) {
-        document::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::column(document::Column::ElderId)
-                    .update_columns([
-                        document::Column::CommunityId,
-                        document::Column::Snapshot,
-                        document::Column::Heads,
-                        document::Column::ChangeCount,
-                        document::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec(txn)
-            .await?;
-    }
-    let rows: Vec<(&ElderRows, bool)> = writes.iter().map(|w| (&w.rows, w.known)).collect();
-    rows::replace_many(txn, &rows, now).await?;
-    // Alerts rise with the red-risk or incident visit that syncs in, in this transaction.
-    let elders: Vec<&ElderRows> = writes.iter().map(|w| &w.rows).collect();
-    crate::alerts::raise_and_close(txn, &elders, now).await?;
-    Ok(())
-}
-
-fn entry(community: CommunityId, seq: i64, elder: ElderId, kind: &str, hash: Option<String>) -> log_entry::ActiveModel {
-    log_entry::ActiveModel {
-        community_id: Set(community.to_string()),
-        seq: Set(seq),
-        elder_id: Set(elder.to_string()),
-        kind: Set(kind.to_owned()),
-        change_hash: Set(hash),
-    }
-}
-
-/// Takes the community's lock for the rest of the transaction, creating its log row
-/// the first time.
-pub(crate) async fn lock_community(txn: &DatabaseTransaction, community: CommunityId) -> anyhow::Result<()> {
-    let id = community.to_string();
-    if touch(txn, &id).await? == 0 {
-        community_log::Entity::insert(community_log::ActiveModel { community_id: Set(id.clone()), last_seq: Set(0) })
-            .on_conflict(OnConflict::column(community_log::Column::CommunityId).do_nothing().to_owned())
-            .exec_without_returning(txn)
-            .await?;
-        // Lock it now that it exists (a concurrent creator may have won the insert).
-        touch(txn, &id).await?;
-    }
-    Ok(())
-}
-
-/// A no-op write to the community's row: on PostgreSQL it locks the row until the
-/// transaction ends, on SQLite it takes the database's write lock.
-async fn touch(txn: &DatabaseTransaction, community: &str) -> anyhow::Result<u64> {
-    let done = community_log::Entity::update_many()
-        .col_expr(community_log::Column::LastSeq, Expr::col(community_log::Column::LastSeq))
-        .filter(community_log::Column::CommunityId.eq(community))
-        .exec(txn)
-        .await?;
-    Ok(done.rows_affected)
-}
-
-async fn last_seq(txn: &DatabaseTransaction, community: CommunityId) -> anyhow::Result<i64> {
-    Ok(community_log::Entity::find_by_id(community.to_string()).one(txn).await?.map_or(0, |row| row.last_seq))
-}
-
-async fn set_last_seq(txn: &DatabaseTransaction, community: CommunityId, seq: i64) -> anyhow::Result<()> {
-    community_log::Entity::update_many()
-        .col_expr(community_log::Column::LastSeq, Expr::value(seq))
-        .filter(community_log::Column::CommunityId.eq(community.to_string()))
-        .exec(txn)
-        .await?;
-    Ok(())
 }

@@ -2,6 +2,8 @@
 //! or a new PostgreSQL database), a city, users, and a client.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod raw;
+
 use std::net::SocketAddr;
 
 use jinlin_server::db;
@@ -9,7 +11,7 @@ use jinlin_server::{AppState, Application, Limits, admin};
 use jinlin_shared::ActorId;
 use jinlin_shared::area::{AreaLevel, AreaTree};
 use jinlin_shared::document::{Edit, ElderDocument};
-use jinlin_shared::ids::CommunityId;
+use jinlin_shared::ids::{CommunityId, DeviceId};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::time::Timestamp;
@@ -98,6 +100,13 @@ impl TestServer {
         row.try_get::<i64>("", "n").unwrap()
     }
 
+    /// The first row's `v` column of `sql`, as text.
+    pub async fn text(&self, sql: &str) -> String {
+        let backend = self.db.get_database_backend();
+        let row = self.db.query_one_raw(Statement::from_string(backend, sql.to_owned())).await.unwrap().unwrap();
+        row.try_get::<String>("", "v").unwrap()
+    }
+
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -134,13 +143,19 @@ pub struct Client {
 }
 
 impl Client {
+    /// Signs `login` in on a workstation of their own (registered now).
     pub async fn sign_in(server: &TestServer, login: &str) -> Self {
+        Self::sign_in_on(server, login, None).await
+    }
+
+    /// Signs `login` in on the workstation `device` (a shared one), or a new one.
+    pub async fn sign_in_on(server: &TestServer, login: &str, device: Option<DeviceId>) -> Self {
         let http = reqwest::Client::new();
         let request = LoginRequest {
             protocol: PROTOCOL_VERSION,
             login: login.into(),
             password: PASSWORD.into(),
-            device: DeviceRegistration { id: None, name: format!("{login}'s workstation") },
+            device: DeviceRegistration { id: device, name: format!("{login}'s workstation") },
         };
         let response = http.post(format!("{}/auth/login", server.base)).json(&request).send().await.unwrap();
         assert_eq!(response.status(), 200, "sign-in of {login}");
@@ -154,6 +169,20 @@ impl Client {
 
     pub async fn post<T: serde::Serialize + ?Sized>(&self, path: &str, body: &T) -> reqwest::Response {
         self.http.post(format!("{}{path}", self.base)).bearer_auth(&self.login.token).json(body).send().await.unwrap()
+    }
+
+    /// Pushes documents' changes as they are (however they were made).
+    pub async fn push(&self, documents: Vec<(jinlin_shared::ids::ElderId, Vec<Vec<u8>>)>) -> PushResponse {
+        let documents = documents
+            .into_iter()
+            .map(|(elder, changes)| DocumentPush {
+                elder,
+                changes: changes.into_iter().map(jinlin_shared::wire::AutomergeBytes::new).collect(),
+            })
+            .collect();
+        let response = self.post("/sync/push", &PushRequest::new(documents)).await;
+        assert_eq!(response.status(), 200, "a push answers per document");
+        response.json().await.unwrap()
     }
 
     pub async fn post_raw(&self, path: &str, body: Vec<u8>) -> reqwest::Response {

@@ -1,0 +1,166 @@
+//! Writing a community's accepted documents in its transaction: the changes, the log
+//! entries (numbered under the community's lock), the snapshots, the materialised rows
+//! and the alerts they raise.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context as _;
+use jinlin_shared::ids::{CommunityId, ElderId};
+use jinlin_shared::materialise::ElderRows;
+use jinlin_shared::time::Timestamp;
+use jinlin_shared::wire::Heads;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use super::{log_kind, rows};
+use crate::db::entity::{change, community_log, document, log_entry};
+
+/// What an accepted document writes.
+pub(crate) struct Write {
+    pub elder: ElderId,
+    pub community: CommunityId,
+    pub moved_from: Option<CommunityId>,
+    pub changes: Vec<change::ActiveModel>,
+    pub snapshot: Vec<u8>,
+    pub heads: Heads,
+    pub change_count: i64,
+    pub rows: ElderRows,
+    pub known: bool,
+}
+
+/// Writes a group's accepted documents: changes, log entries (numbered in this
+/// transaction, under the communities' locks), snapshots and materialised rows.
+pub(crate) async fn write_group(
+    txn: &impl ConnectionTrait,
+    locked: CommunityId,
+    writes: &[&Write],
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    if writes.is_empty() {
+        return Ok(());
+    }
+    let mut seqs: BTreeMap<CommunityId, i64> = BTreeMap::new();
+    seqs.insert(locked, last_seq(txn, locked).await?);
+    for write in writes {
+        if let std::collections::btree_map::Entry::Vacant(slot) = seqs.entry(write.community) {
+            // A document moved out of this group's community: take its new one too.
+            lock_community(txn, write.community).await?;
+            slot.insert(last_seq(txn, write.community).await?);
+        }
+    }
+    let mut entries = Vec::new();
+    let mut next = |community: CommunityId| -> i64 {
+        let seq = seqs.entry(community).or_default();
+        *seq += 1;
+        *seq
+    };
+    for write in writes {
+        for change in &write.changes {
+            let hash = match &change.hash {
+                Set(hash) => Some(hash.clone()),
+                _ => None,
+            };
+            entries.push(entry(write.community, next(write.community), write.elder, log_kind::CHANGE, hash));
+        }
+        if let Some(old) = write.moved_from {
+            // The new community's workstations receive the whole document; the old
+            // community's drop the elder from their roster.
+            entries.push(entry(write.community, next(write.community), write.elder, log_kind::ARRIVAL, None));
+            entries.push(entry(old, next(old), write.elder, log_kind::DEPARTURE, None));
+        }
+    }
+    let changes: Vec<change::ActiveModel> = writes.iter().flat_map(|w| w.changes.iter().cloned()).collect();
+    for chunk in changes.chunks(500) {
+        change::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    for chunk in entries.chunks(500) {
+        log_entry::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    for (community, seq) in &seqs {
+        set_last_seq(txn, *community, *seq).await?;
+    }
+    let documents: Vec<document::ActiveModel> = writes
+        .iter()
+        .map(|w| {
+            Ok(document::ActiveModel {
+                elder_id: Set(w.elder.to_string()),
+                community_id: Set(w.community.to_string()),
+                snapshot: Set(w.snapshot.clone()),
+                heads: Set(serde_json::to_string(&w.heads).context("heads serialise")?),
+                change_count: Set(w.change_count),
+                updated_at: Set(now.as_millis()),
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    for chunk in documents.chunks(200) {
+        document::Entity::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(document::Column::ElderId)
+                    .update_columns([
+                        document::Column::CommunityId,
+                        document::Column::Snapshot,
+                        document::Column::Heads,
+                        document::Column::ChangeCount,
+                        document::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec(txn)
+            .await?;
+    }
+    let rows: Vec<(&ElderRows, bool)> = writes.iter().map(|w| (&w.rows, w.known)).collect();
+    rows::replace_many(txn, &rows, now).await?;
+    // Alerts rise with the red-risk or incident visit that syncs in, in this transaction.
+    let elders: Vec<&ElderRows> = writes.iter().map(|w| &w.rows).collect();
+    crate::alerts::raise_and_close(txn, &elders, now).await?;
+    Ok(())
+}
+
+fn entry(community: CommunityId, seq: i64, elder: ElderId, kind: &str, hash: Option<String>) -> log_entry::ActiveModel {
+    log_entry::ActiveModel {
+        community_id: Set(community.to_string()),
+        seq: Set(seq),
+        elder_id: Set(elder.to_string()),
+        kind: Set(kind.to_owned()),
+        change_hash: Set(hash),
+    }
+}
+
+/// Takes the community's lock for the rest of the transaction, creating its log row
+/// the first time.
+pub(crate) async fn lock_community(txn: &impl ConnectionTrait, community: CommunityId) -> anyhow::Result<()> {
+    let id = community.to_string();
+    if touch(txn, &id).await? == 0 {
+        community_log::Entity::insert(community_log::ActiveModel { community_id: Set(id.clone()), last_seq: Set(0) })
+            .on_conflict(OnConflict::column(community_log::Column::CommunityId).do_nothing().to_owned())
+            .exec_without_returning(txn)
+            .await?;
+        // Lock it now that it exists (a concurrent creator may have won the insert).
+        touch(txn, &id).await?;
+    }
+    Ok(())
+}
+
+/// A no-op write to the community's row: on PostgreSQL it locks the row until the
+/// transaction ends, on SQLite it takes the database's write lock.
+async fn touch(txn: &impl ConnectionTrait, community: &str) -> anyhow::Result<u64> {
+    let done = community_log::Entity::update_many()
+        .col_expr(community_log::Column::LastSeq, Expr::col(community_log::Column::LastSeq))
+        .filter(community_log::Column::CommunityId.eq(community))
+        .exec(txn)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+async fn last_seq(txn: &impl ConnectionTrait, community: CommunityId) -> anyhow::Result<i64> {
+    Ok(community_log::Entity::find_by_id(community.to_string()).one(txn).await?.map_or(0, |row| row.last_seq))
+}
+
+async fn set_last_seq(txn: &impl ConnectionTrait, community: CommunityId, seq: i64) -> anyhow::Result<()> {
+    community_log::Entity::update_many()
+        .col_expr(community_log::Column::LastSeq, Expr::value(seq))
+        .filter(community_log::Column::CommunityId.eq(community.to_string()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
