@@ -3,6 +3,7 @@
 
 use jinlin_shared::document::DocumentError;
 use jinlin_shared::ids::ElderId;
+use jinlin_shared::validate::{RejectCode, ValidationError};
 use jinlin_shared::wire::{ErrorBody, ErrorCode};
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,10 @@ pub enum StationError {
     OutOfScope(ElderId),
     #[error("{0}")]
     Invalid(#[from] DocumentError),
+    /// The edit breaks a rule the server holds every push to (a limit, or what the
+    /// user's role may do); nothing was saved.
+    #[error("{0}")]
+    Refused(ValidationError),
     #[error("the server refused: {}", .0.message)]
     Server(ErrorBody),
     #[error(transparent)]
@@ -65,6 +70,8 @@ pub enum StationErrorCode {
     UnknownElder,
     OutOfScope,
     Invalid,
+    /// The user's role may not do this (the role table in the policy).
+    NotPermitted,
     ServerRefused,
     BadSettings,
     SaveFailed,
@@ -87,6 +94,11 @@ impl StationError {
             StationError::UnknownElder(_) => StationErrorCode::UnknownElder,
             StationError::OutOfScope(_) => StationErrorCode::OutOfScope,
             StationError::Invalid(_) => StationErrorCode::Invalid,
+            StationError::Refused(refusal) => match refusal.code() {
+                RejectCode::NotPermitted => StationErrorCode::NotPermitted,
+                RejectCode::OutOfScope => StationErrorCode::OutOfScope,
+                _ => StationErrorCode::Invalid,
+            },
             StationError::Server(_) => StationErrorCode::ServerRefused,
             StationError::Client(_) | StationError::Internal(_) => StationErrorCode::Internal,
             StationError::Store(_) | StationError::Crypto(_) => StationErrorCode::Storage,

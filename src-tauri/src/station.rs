@@ -34,6 +34,7 @@ use crate::client::{ClientError, ServerClient};
 use crate::crypto::{self, Sealer};
 use crate::error::StationError;
 use crate::forms::{EnrolmentForm, VisitForm};
+use crate::own_edits::{self, Permitted};
 use crate::store::entity::{document, key_slot, rejected_change};
 use crate::store::{SealedChange, SealedDocument, Store};
 use crate::sync::{SyncSettings, SyncStatus};
@@ -149,6 +150,8 @@ pub struct ElderPage {
     pub masked_conflicts: std::collections::BTreeMap<String, Vec<String>>,
     pub unsynced: u32,
     pub rejected: Vec<RejectedChangeView>,
+    /// What the signed-in user may do here (the role table).
+    pub permitted: Permitted,
 }
 
 pub(crate) struct Inner {
@@ -457,6 +460,7 @@ impl Station {
             self.inner.store.rejected(Some(elder)).await?.into_iter().map(rejected_view).collect::<Result<_, _>>()?;
         Ok(ElderPage {
             entry: RosterEntry::new(&rows, &self.inner.policy, self.now()),
+            permitted: own_edits::permitted(&session.user, &self.inner.policy, &rows),
             phone_masked: rows.elder.profile.phone.as_deref().map(mask_phone),
             masked_conflicts: rows
                 .conflicts
@@ -493,9 +497,10 @@ impl Station {
             let row = self.inner.store.document(elder).await?.ok_or(StationError::UnknownElder(elder))?;
             check_scope(&session, &row, elder)?;
             let mut doc = self.open_document(&session.sealer, &row)?;
-            let before = doc.heads();
+            let original = doc.clone();
             operation(&mut doc, &edit, &self.inner.policy)?;
-            self.save_edit(&session.sealer, &doc, &before, edit.at).await?;
+            self.check_edit(&session, &edit, Some(&original), &doc)?;
+            self.save_edit(&session.sealer, &doc, &original.heads(), edit.at).await?;
         }
         self.after_save().await?;
         self.elder(elder).await
@@ -592,6 +597,7 @@ impl Station {
         {
             let _turn = self.inner.writes.lock().await;
             let (doc, _) = ElderDocument::enrol(enrolment, &edit, self.inner.actor.clone())?;
+            self.check_edit(&session, &edit, None, &doc)?;
             self.save_edit(&session.sealer, &doc, &[], edit.at).await?;
         }
         let mut with_community = session.communities.clone();
@@ -630,6 +636,18 @@ impl Station {
     /// Every change of the sync engine's state, as it happens.
     pub fn subscribe(&self) -> broadcast::Receiver<SyncStatus> {
         self.inner.events.subscribe()
+    }
+
+    /// Holds an edit to the rules the server will (`own_edits`), before it is saved.
+    fn check_edit(
+        &self,
+        session: &Session,
+        edit: &Edit,
+        before: Option<&ElderDocument>,
+        edited: &ElderDocument,
+    ) -> Result<(), StationError> {
+        let covers = |_: Scope, community: CommunityId| can_write(session, community);
+        own_edits::check_edit(&session.user, edit.author.device, &self.inner.policy, before, edited, edit.at, covers)
     }
 
     /// The author and time of an edit by the signed-in user on this device.

@@ -14,8 +14,8 @@ use jinlin_shared::document::ElderDocument;
 use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::wire::{
-    AutomergeBytes, BootstrapRequest, Cursor, DocumentPush, MAX_CHANGES_PER_DOCUMENT_PUSH, PullRequest, PushOutcome,
-    PushRequest,
+    AutomergeBytes, BootstrapRequest, Cursor, DocumentPush, MAX_CHANGES_PER_DOCUMENT_PUSH, MAX_DOCUMENTS_PER_PUSH,
+    PullRequest, PushOutcome, PushRequest, PushWeight,
 };
 use rand::RngExt as _;
 use serde::{Deserialize, Serialize};
@@ -220,10 +220,14 @@ impl Station {
         if !session.bootstrapped {
             report.bootstrapped_documents = self.bootstrap(session, token).await?;
         }
-        let (pushed, rejected) = self.push(session, token).await?;
+        // A failed push (a server that refuses it whole, a cut connection) must not
+        // keep this workstation from receiving everyone else's changes.
+        let pushed = self.push(session, token).await;
+        let pulled = self.pull(session, token).await;
+        let (pushed, rejected) = pushed?;
         report.pushed = pushed;
         report.rejected = rejected;
-        report.pulled_documents = self.pull(session, token).await?;
+        report.pulled_documents = pulled?;
         Ok(report)
     }
 
@@ -273,36 +277,36 @@ impl Station {
         Ok(received)
     }
 
-    /// Sends every waiting change, a hundred documents per request; returns how many
-    /// changes were stored and how many refused.
+    /// Sends every waiting change, in pushes within the wire's limits; returns how
+    /// many changes were stored and how many refused.
     async fn push(&self, session: &Session, token: &str) -> Result<(u32, u32), StationError> {
         let pending = self.inner.store.pending().await?;
         let mut by_elder: BTreeMap<String, Vec<pending_change::Model>> = BTreeMap::new();
         for row in pending {
-            let waiting = by_elder.entry(row.elder_id.clone()).or_default();
-            // Very long offline histories go over several pushes, oldest first.
-            if waiting.len() < MAX_CHANGES_PER_DOCUMENT_PUSH {
-                waiting.push(row);
-            }
+            by_elder.entry(row.elder_id.clone()).or_default().push(row);
         }
-        let groups: Vec<(ElderId, Vec<pending_change::Model>)> = by_elder
-            .into_iter()
-            .map(|(elder, rows)| Ok((elder.parse().map_err(internal)?, rows)))
-            .collect::<Result<_, StationError>>()?;
+        let mut waiting = Vec::with_capacity(by_elder.len());
+        for (elder, rows) in by_elder {
+            let elder: ElderId = elder.parse().map_err(internal)?;
+            let opened = rows
+                .into_iter()
+                .map(|row| Ok((session.sealer.open(&row.sealed_change, &change_context(elder))?, row)))
+                .collect::<Result<Vec<_>, StationError>>()?;
+            waiting.push((elder, opened));
+        }
         let (mut pushed, mut refused) = (0, 0);
-        for batch in groups.chunks(100) {
+        for batch in plan_pushes(waiting) {
             let documents = batch
                 .iter()
-                .map(|(elder, rows)| {
-                    let changes = rows
-                        .iter()
-                        .map(|row| {
-                            Ok(AutomergeBytes::new(session.sealer.open(&row.sealed_change, &change_context(*elder))?))
-                        })
-                        .collect::<Result<Vec<_>, StationError>>()?;
-                    Ok(DocumentPush { elder: *elder, changes })
+                .map(|(elder, changes)| DocumentPush {
+                    elder: *elder,
+                    changes: changes.iter().map(|(bytes, _)| AutomergeBytes::new(bytes.clone())).collect(),
                 })
-                .collect::<Result<Vec<_>, StationError>>()?;
+                .collect();
+            let batch: Vec<(ElderId, Vec<pending_change::Model>)> = batch
+                .into_iter()
+                .map(|(elder, changes)| (elder, changes.into_iter().map(|(_, row)| row).collect()))
+                .collect();
             let response = self.client().push(token, &PushRequest::new(documents)).await?;
             for result in response.results {
                 let Some((_, rows)) = batch.iter().find(|(elder, _)| *elder == result.elder) else { continue };
@@ -423,6 +427,48 @@ impl Station {
     }
 }
 
+/// One elder's waiting changes, oldest first: each change's bytes and what it is kept as.
+pub(crate) type Waiting<T> = (ElderId, Vec<(Vec<u8>, T)>);
+
+/// Splits waiting changes (per elder, oldest first, each with what it is kept as)
+/// into pushes the server accepts whole: at most [`MAX_DOCUMENTS_PER_PUSH`] documents,
+/// [`MAX_CHANGES_PER_DOCUMENT_PUSH`] changes of one document, and the per-push bytes
+/// and operations of [`PushWeight::check_push`]. A document's changes are cut to a
+/// causal prefix (the oldest first), so the rest follow in a later push once their
+/// dependencies are stored; changes that cannot be weighed go alone, for the server
+/// to refuse and the workstation to set aside.
+pub(crate) fn plan_pushes<T>(waiting: Vec<Waiting<T>>) -> Vec<Vec<Waiting<T>>> {
+    let weight_of = |bytes: &[u8]| PushWeight::of([bytes]).unwrap_or_default();
+    let mut plans = Vec::new();
+    let mut current: Vec<Waiting<T>> = Vec::new();
+    let mut total = PushWeight::default();
+    for (elder, changes) in waiting {
+        let mut prefix = Vec::new();
+        let mut own = PushWeight::default();
+        for (bytes, kept) in changes {
+            let mut with = own.clone();
+            with.add(&weight_of(&bytes));
+            if prefix.len() == MAX_CHANGES_PER_DOCUMENT_PUSH || (!prefix.is_empty() && with.check_push().is_err()) {
+                break;
+            }
+            own = with;
+            prefix.push((bytes, kept));
+        }
+        let mut joined = total.clone();
+        joined.add(&own);
+        if !current.is_empty() && (current.len() == MAX_DOCUMENTS_PER_PUSH || joined.check_push().is_err()) {
+            plans.push(std::mem::take(&mut current));
+            joined = own;
+        }
+        total = joined;
+        current.push((elder, prefix));
+    }
+    if !current.is_empty() {
+        plans.push(current);
+    }
+    plans
+}
+
 /// The wait after `failures` failures in a row: doubling from the minimum up to the
 /// maximum, then a random 50–100 % of it, so workstations that lost the server
 /// together do not all return at the same instant.
@@ -435,6 +481,53 @@ fn backoff(settings: &SyncSettings, failures: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn elder(n: u8) -> ElderId {
+        ElderId::from_parts(1_700_000_000_000 + u64::from(n), [n; 10])
+    }
+
+    /// A plain change of `chars` characters typed by one author.
+    fn typed(chars: usize) -> Vec<u8> {
+        use automerge::transaction::Transactable;
+        let mut doc = automerge::Automerge::new();
+        let mut tx = doc.transaction();
+        let text = tx.put_object(automerge::ROOT, "t", automerge::ObjType::Text).expect("text");
+        tx.splice_text(&text, 0, 0, &"x".repeat(chars)).expect("typing");
+        tx.commit();
+        doc.get_last_local_change().expect("a change").raw_bytes().to_vec()
+    }
+
+    #[test]
+    fn pushes_keep_to_the_wire_limits_and_cut_documents_to_their_oldest_changes() {
+        // 201 small documents: two pushes, the first holding the most allowed.
+        let small: Vec<_> = (0..201).map(|i| (elder(i as u8), vec![(typed(1), i)])).collect();
+        let plans = plan_pushes(small);
+        assert_eq!(plans.iter().map(Vec::len).collect::<Vec<_>>(), vec![MAX_DOCUMENTS_PER_PUSH, 1]);
+
+        // One document with more operations than a push may hold: cut to a prefix.
+        let each = 20_000;
+        let heavy: Vec<_> = (0..30).map(|i| (typed(each), i)).collect();
+        let plans = plan_pushes(vec![(elder(1), heavy)]);
+        assert_eq!(plans.len(), 1);
+        let sent: Vec<usize> = plans[0][0].1.iter().map(|(_, i)| *i).collect();
+        let fits = (jinlin_shared::wire::MAX_PUSH_OPS / (each as u64 + 1)) as usize;
+        assert_eq!(sent, (0..fits).collect::<Vec<_>>(), "the oldest changes, as many as fit");
+        let request = PushRequest::new(vec![DocumentPush {
+            elder: elder(1),
+            changes: plans[0][0].1.iter().map(|(b, _)| AutomergeBytes::new(b.clone())).collect(),
+        }]);
+        assert!(request.check().is_ok());
+        let mut weight = PushWeight::default();
+        for document in &request.documents {
+            weight.add(&PushWeight::of(document.changes.iter().map(AutomergeBytes::as_bytes)).expect("weighable"));
+        }
+        assert!(weight.check_push().is_ok());
+
+        // Two documents that each fit but not together go in two pushes.
+        let half: Vec<_> = (0..((fits / 2) + 1)).map(|i| (typed(each), i)).collect();
+        let plans = plan_pushes(vec![(elder(1), half.clone()), (elder(2), half)]);
+        assert_eq!(plans.len(), 2);
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_maximum_with_jitter_below_it() {

@@ -5,7 +5,7 @@
 
 use jinlin_shared::label::{Labelled, Language};
 use jinlin_shared::{
-    alert, area, author, coverage, document, elder, ids, materialise, report, roster, time, user, visit,
+    alert, area, author, coverage, document, elder, ids, limits, materialise, report, roles, roster, time, user, visit,
 };
 use ts_rs::{Config, TS};
 
@@ -56,6 +56,7 @@ pub fn declarations() -> String {
         visit::Referral,
         visit::IncidentKind,
         user::Role,
+        roles::Operation,
         // People and places.
         area::Scope,
         author::Author,
@@ -91,7 +92,9 @@ pub fn declarations() -> String {
         station::RosterLine,
         station::RosterView,
         station::RejectedChangeView,
+        crate::own_edits::Permitted,
         station::ElderPage,
+        limits::FieldLimits,
         // What the window sends.
         forms::VisitForm,
         forms::FollowUpForm,
@@ -122,6 +125,10 @@ pub fn declarations() -> String {
         error::ErrorView,
     );
     out.push_str(&labels());
+    out.push_str(&format!(
+        "/** The most characters of each kind of text (shared::limits); the forms show and keep them. */\nexport const FIELD_LIMITS: FieldLimits = {};\n\n",
+        serde_json::to_string(&jinlin_shared::limits::FIELD_LIMITS).unwrap_or_default()
+    ));
     out.push_str(&format!(
         "/** The event carrying every `SyncStatus` change. */\nexport const SYNC_STATUS_EVENT = {:?};\n",
         crate::app::SYNC_STATUS_EVENT
@@ -166,6 +173,7 @@ fn labels() -> String {
         "REFERRAL_LABELS" => visit::Referral,
         "INCIDENT_KIND_LABELS" => visit::IncidentKind,
         "ROLE_LABELS" => user::Role,
+        "OPERATION_LABELS" => roles::Operation,
         "AREA_LEVEL_LABELS" => area::AreaLevel,
         "ALERT_CLOSURE_LABELS" => alert::AlertClosure,
     );

@@ -4,6 +4,7 @@
 
 use jinlin_shared::ActorId;
 use jinlin_shared::area::AreaLevel;
+use jinlin_shared::author::Author;
 use jinlin_shared::document::{Edit, ElderDocument};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::synthetic::{self, Rng};
@@ -34,21 +35,6 @@ impl BenchCity {
         let mut rng = Rng::new(2026);
         let city = synthetic::city(&mut rng, 2, now);
         let (large, small) = (city.communities[0], city.communities[1]);
-        let year_ago = now.plus_hours(-24 * 365);
-        let documents: Vec<ElderDocument> = (0..big + 27)
-            .map(|i| {
-                let community = if i < big { large } else { small };
-                let author = synthetic::author(&mut rng, now);
-                let enrolment = synthetic::enrolment(&mut rng, community, year_ago.shanghai_date(), year_ago);
-                let (mut doc, _) =
-                    ElderDocument::enrol(enrolment, &Edit { author, at: year_ago }, ActorId::random()).unwrap();
-                for month in 0..12 {
-                    let at = year_ago.plus_hours(24 * (30 * month + 3) + 10);
-                    doc.record_visit(&Edit { author, at }, synthetic::visit(&mut rng, at), &Policy::default()).unwrap();
-                }
-                doc
-            })
-            .collect();
         let db = jinlin_server::db::connect(&url, true).await.unwrap();
         jinlin_server::admin::import_area_list(&db, &city.areas).await.unwrap();
         let tree = jinlin_server::state::load_area_tree(&db).await.unwrap();
@@ -82,6 +68,23 @@ impl BenchCity {
         let http = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
         let admin = sign_in(&http, &base, "admin").await;
+        let year_ago = now.plus_hours(-24 * 365);
+        // Every change by the uploading administrator: the server binds each change
+        // to the one who sends it.
+        let author = Author { user: admin.user.id, device: admin.device };
+        let documents: Vec<ElderDocument> = (0..big + 27)
+            .map(|i| {
+                let community = if i < big { large } else { small };
+                let enrolment = synthetic::enrolment(&mut rng, community, year_ago.shanghai_date(), year_ago);
+                let (mut doc, _) =
+                    ElderDocument::enrol(enrolment, &Edit { author, at: year_ago }, ActorId::random()).unwrap();
+                for month in 0..12 {
+                    let at = year_ago.plus_hours(24 * (30 * month + 3) + 10);
+                    doc.record_visit(&Edit { author, at }, synthetic::visit(&mut rng, at), &Policy::default()).unwrap();
+                }
+                doc
+            })
+            .collect();
         for chunk in documents.chunks(100) {
             let push = PushRequest::new(chunk.iter().map(DocumentPush::whole).collect());
             let answer: PushResponse = http

@@ -111,6 +111,16 @@ impl CentralDb {
         db.close().await.unwrap();
         n
     }
+
+    /// The first row's `v` column of `sql`, as text.
+    pub async fn text(&self, sql: &str) -> String {
+        use sea_orm::{ConnectionTrait, Statement};
+        let db = self.connect().await;
+        let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.unwrap();
+        let value = row.unwrap().try_get::<String>("", "v").unwrap();
+        db.close().await.unwrap();
+        value
+    }
 }
 
 /// The real server binary, serving a central database on a fixed port.

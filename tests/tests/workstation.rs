@@ -406,3 +406,52 @@ async fn a_supervisor_sees_the_streets_coverage_and_alerts_closes_one_and_saves_
     assert!(matches!(station.coverage(month, None).await, Err(StationError::Offline)));
     assert!(matches!(save(ExportFormat::Pdf).await, Err(StationError::Offline)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_role_may_not_do_is_refused_on_the_workstation_offline_and_nothing_is_saved() {
+    let (scenario, server) = Scenario::start().await;
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = scenario.signed_in(dir_a.path(), &scenario.login, Clock::system()).await;
+    let b = scenario.signed_in(dir_b.path(), &scenario.other, Clock::system()).await;
+    let elder = first_elder(&a).await;
+    let (theirs, _) = a.record_visit(elder, home_visit("A 站记录")).await.unwrap();
+    a.sync_once().await.unwrap();
+    b.sync_once().await.unwrap();
+    server.stop();
+
+    // Offline, the colleague's visit cannot be voided here: the role table says so.
+    let page = b.elder(elder).await.unwrap();
+    assert!(!page.permitted.voidable.contains(&theirs), "the window offers no void for it");
+    let refused = b.void_visit(elder, theirs, "录错了").await.unwrap_err();
+    assert_eq!(refused.code(), jinlin_desktop::error::StationErrorCode::NotPermitted, "{refused}");
+    // Notes past the limit are refused before anything is saved, naming the field.
+    let mut long = home_visit("");
+    long.record.notes = "记".repeat(jinlin_shared::limits::FIELD_LIMITS.visit_notes + 1);
+    let refused = b.record_visit(elder, long).await.unwrap_err();
+    assert!(matches!(refused, StationError::Refused(_)) && refused.to_string().contains("notes"), "{refused}");
+    assert_eq!(b.elder(elder).await.unwrap().unsynced, 0, "nothing refused waits to be sent");
+    // Their own visit they may void.
+    let (own, page) = b.record_visit(elder, home_visit("B 站记录")).await.unwrap();
+    assert!(page.permitted.voidable.contains(&own));
+    b.void_visit(elder, own, "重复记录").await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_workstation_sends_what_a_colleague_left_waiting_under_the_colleagues_name() {
+    let (scenario, server) = Scenario::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let station = scenario.signed_in(dir.path(), &scenario.login, Clock::system()).await;
+    let elder = first_elder(&station).await;
+    let (visit, _) = station.record_visit(elder, home_visit("交班前记录")).await.unwrap();
+    let first = station.current_user().unwrap().id;
+    station.sign_out().await.unwrap();
+    // The colleague signs in at the same workstation and syncs: the visit goes under
+    // the name of the assistant who made it.
+    station.sign_in(&scenario.other, DEMO_PASSWORD).await.unwrap();
+    let report = station.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.rejected), (1, 0));
+    let recorded_by: String =
+        scenario.central.text(&format!("SELECT assistant_id AS v FROM visits WHERE visit_id = '{visit}'")).await;
+    assert_eq!(recorded_by, first.to_string());
+    server.stop();
+}

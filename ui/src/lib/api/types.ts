@@ -51,6 +51,8 @@ export type IncidentKind = "fall" | "injury" | "hospitalStay";
 
 export type Role = "assistant" | "supervisor" | "admin";
 
+export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit" | "voidOwnVisit" | "voidAnyVisit" | "addFollowUp" | "closeFollowUp" | "changeStatus" | "moveElder" | "setTier" | "resolveProfileConflict" | "resolveAnyConflict" | "closeAlert" | "unmaskedExport";
+
 export type Scope = { "kind": "city" } | { "kind": "area", "area": AreaId };
 
 export type Author = { user: UserId, device: DeviceId, };
@@ -267,6 +269,16 @@ export type RosterView = { month: Month, coverage: CoverageTotals, lines: Array<
 
 export type RejectedChangeView = { elderId: ElderId, hash: string, code: string, field: string | null, reason: string, savedAt: Timestamp, rejectedAt: Timestamp, };
 
+export type Permitted = { operations: Array<Operation>, 
+/**
+ * Visits (not voided yet) the user may void.
+ */
+voidable: Array<VisitId>, 
+/**
+ * Dotted fields in conflict the user may resolve.
+ */
+resolvable: Array<string>, };
+
 export type ElderPage = { entry: RosterEntry, rows: ElderRows, 
 /**
  * The phone as the page shows it: masked but for its last four digits (DOMAIN.md,
@@ -278,7 +290,39 @@ phoneMasked: string | null,
  * masked, by dotted field and in the order of that conflict's values. Other
  * fields show as written; the full values stay in `rows` to choose from.
  */
-maskedConflicts: { [key in string]: Array<string> }, unsynced: number, rejected: Array<RejectedChangeView>, };
+maskedConflicts: { [key in string]: Array<string> }, unsynced: number, rejected: Array<RejectedChangeView>, 
+/**
+ * What the signed-in user may do here (the role table).
+ */
+permitted: Permitted, };
+
+export type FieldLimits = { 
+/**
+ * An elder's or an emergency contact's name.
+ */
+name: number, address: number, phone: number, 
+/**
+ * How an emergency contact is related to the elder ("儿子").
+ */
+relation: number, 
+/**
+ * A visit's free notes.
+ */
+visitNotes: number, 
+/**
+ * The note of one checked area of a visit.
+ */
+checkNote: number, 
+/**
+ * The profile's shared notes (collaborative text).
+ */
+profileNotes: number, 
+/**
+ * Reasons, actions and short notes: voiding a visit, setting a tier, a
+ * follow-up's action and its closing note, a status change, a referral, an
+ * incident, closing an alert.
+ */
+reason: number, };
 
 export type VisitForm = { 
 /**
@@ -392,7 +436,7 @@ pending: number,
  */
 rejected: number, lastSuccess: Timestamp | null, };
 
-export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "serverRefused" | "badSettings" | "saveFailed" | "storage" | "internal";
+export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "notPermitted" | "serverRefused" | "badSettings" | "saveFailed" | "storage" | "internal";
 
 export type ErrorView = { code: StationErrorCode, message: string, };
 
@@ -502,6 +546,24 @@ export const ROLE_LABELS: Record<Role, Label> = {
   "admin": { "zh-CN": "管理员", en: "Administrator" },
 };
 
+export const OPERATION_LABELS: Record<Operation, Label> = {
+  "enrol": { "zh-CN": "登记老人", en: "Enrol an elder" },
+  "editProfile": { "zh-CN": "编辑档案和紧急联系人", en: "Edit the profile and emergency contacts" },
+  "recordVisit": { "zh-CN": "记录探访", en: "Record a visit" },
+  "correctVisit": { "zh-CN": "更正探访", en: "Correct a visit" },
+  "voidOwnVisit": { "zh-CN": "作废本人记录的探访", en: "Void a visit one recorded" },
+  "voidAnyVisit": { "zh-CN": "作废任何探访", en: "Void any visit" },
+  "addFollowUp": { "zh-CN": "添加跟进事项", en: "Add a follow-up" },
+  "closeFollowUp": { "zh-CN": "关闭跟进事项", en: "Close a follow-up" },
+  "changeStatus": { "zh-CN": "记录状态变化", en: "Record a status change" },
+  "moveElder": { "zh-CN": "将老人转到其他社区", en: "Move an elder to another community" },
+  "setTier": { "zh-CN": "手动设置关爱等级", en: "Set the care tier by hand" },
+  "resolveProfileConflict": { "zh-CN": "处理档案字段冲突", en: "Resolve a conflict in the profile" },
+  "resolveAnyConflict": { "zh-CN": "处理任何冲突", en: "Resolve any conflict" },
+  "closeAlert": { "zh-CN": "填写说明关闭预警", en: "Close an alert with a note" },
+  "unmaskedExport": { "zh-CN": "导出未遮蔽数据", en: "Export unmasked data" },
+};
+
 export const AREA_LEVEL_LABELS: Record<AreaLevel, Label> = {
   "district": { "zh-CN": "区", en: "District" },
   "street": { "zh-CN": "街道", en: "Street" },
@@ -515,6 +577,9 @@ export const ALERT_CLOSURE_LABELS: Record<AlertClosure, Label> = {
   "corrected": { "zh-CN": "更正后不再预警", en: "Corrected: no longer an alert" },
   "supervisorNote": { "zh-CN": "督导备注关闭", en: "Closed by a supervisor's note" },
 };
+
+/** The most characters of each kind of text (shared::limits); the forms show and keep them. */
+export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"relation":20,"visitNotes":2000,"checkNote":500,"profileNotes":10000,"reason":500};
 
 /** The event carrying every `SyncStatus` change. */
 export const SYNC_STATUS_EVENT = "sync-status";
