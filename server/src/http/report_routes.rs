@@ -1,5 +1,5 @@
-//! Reports: the monthly report of an area in the caller's scope, as JSON or CSV, and
-//! the list of exports from the audit log.
+//! Reports: the monthly report of an area in the caller's scope, as JSON, CSV, XLSX
+//! or PDF, and the list of exports from the audit log.
 
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -94,12 +94,17 @@ async fn monthly(
     let at = now();
     let report = report::monthly(&state.db, &tree, &state.policy, &asker, &request, at, &|_| {}).await?;
     let record = report::export_record(&report, format, unmasked.as_deref(), "http");
+    let (month, area_code) = (report.month, report.area.code.clone());
+    // A city's workbook or page takes a while to make: off the async threads.
+    let body = tokio::task::spawn_blocking(move || report::render(&report, format, section, language, at))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the report's renderer failed: {e}")))??;
+    // Audited once made, before a byte of it is sent: a report that could not be made
+    // is not listed as exported.
     report::audit_export(&state.db, at, &asker, &record, purpose).await?;
-    let body = report::render(&report, format, section, language, at)?;
-    let area = if report.area.code.is_empty() { "city".to_owned() } else { report.area.code.clone() };
     let file = match format {
-        Format::Csv => format!("jinlin-{month}-{area}-{}.csv", section.slug()),
-        other => format!("jinlin-{month}-{area}.{}", other.as_str()),
+        Format::Csv => format!("jinlin-{month}-{}-{}.csv", file_part(&area_code), section.slug()),
+        other => format!("jinlin-{month}-{}.{}", file_part(&area_code), other.as_str()),
     };
     Ok((
         [
@@ -109,6 +114,16 @@ async fn monthly(
         body,
     )
         .into_response())
+}
+
+/// An area's code as part of a file name: the city when empty, and only characters
+/// that need no quoting, since codes are whatever the area import was given and a
+/// quote or a line break would make the header invalid (and the answer a 500).
+fn file_part(code: &str) -> String {
+    if code.is_empty() {
+        return "city".to_owned();
+    }
+    code.chars().take(64).map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect()
 }
 
 /// `GET /reports/exports`: every export, newest first (administrators).

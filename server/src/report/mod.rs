@@ -16,7 +16,7 @@ use jinlin_shared::ids::{CommunityId, ElderId, UserId};
 use jinlin_shared::label::Language;
 use jinlin_shared::materialise::{ConflictRow, ElderRow, FollowUpRow, VisitRow};
 use jinlin_shared::policy::Policy;
-use jinlin_shared::report::tables::{Section, Table, table};
+use jinlin_shared::report::tables::{Cell, Section, Table, table};
 use jinlin_shared::report::{MonthlyReport, ReportInput, TREND_MONTHS, monthly_report};
 use jinlin_shared::time::{Month, Timestamp};
 use jinlin_shared::user::Role;
@@ -311,11 +311,26 @@ pub fn csv(table: &Table) -> Vec<u8> {
         // Writing to memory cannot fail.
         let _ = writer.write_record(&table.headers);
         for row in &table.rows {
-            let _ = writer.write_record(row.iter().map(|cell| cell.text()));
+            let _ = writer.write_record(row.iter().map(csv_cell));
         }
         let _ = writer.flush();
     }
     out
+}
+
+/// A cell as CSV text, never read as a formula by the spreadsheet that opens it.
+///
+/// Text typed by assistants (a name, an address, a note) that begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be run as a formula by Excel or
+/// LibreOffice (`=HYPERLINK(…)` sending the sheet's data away), so it is prefixed with
+/// a single quote, as OWASP recommends. Only `Cell::Text` is touched: counts, rates,
+/// dates and times are made by the report, never typed, and a negative count must
+/// stay a number. A phone typed as `+86…` does show as `'+86…`; that is the price.
+fn csv_cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{text}"),
+        other => other.text(),
+    }
 }
 
 /// The report in `format`: JSON whole, CSV one section, XLSX a sheet per section, PDF
@@ -432,5 +447,20 @@ pub fn export_record(report: &MonthlyReport, format: Format, reason: Option<&str
         masked: report.masked,
         reason: reason.map(str::to_owned),
         via: via.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_text_a_spreadsheet_would_run_and_leaves_numbers_alone() {
+        for formula in ["=1+1", "+86 139", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_cell(&Cell::Text(formula.into())), format!("'{formula}"));
+        }
+        assert_eq!(csv_cell(&Cell::Text("王 =1".into())), "王 =1");
+        assert_eq!(csv_cell(&Cell::Text(String::new())), "");
+        assert_eq!(csv_cell(&Cell::Count(-3)), "-3");
     }
 }
