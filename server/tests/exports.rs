@@ -1,7 +1,8 @@
 //! Exports that cannot be turned against their readers or broken by one row, on
 //! SQLite and PostgreSQL: hostile rows planted straight into the materialised tables
 //! (as an older server, a bug or a hand-edited database could leave them) must not
-//! stop any format, and CSV text must not run as a formula.
+//! stop any format, and CSV text must not run as a formula; an unmasked view is listed
+//! with the exports.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -268,3 +269,33 @@ fn check_workbook(bytes: &[u8], long_address: &str) {
     assert!(strings.iter().any(|text| text == "1850-06-01"), "the last visit, as text");
     assert!(strings.iter().any(|text| text.starts_with("1850-06-01 ")), "the follow-up's due time, as text");
 }
+
+async fn an_unmasked_view_is_listed_with_the_exports_and_a_masked_view_is_not(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = Client::sign_in(&server, "admin").await;
+    let lujiang = Client::sign_in(&server, "lujiang").await;
+    let month = month_now();
+
+    ok_bytes(&lujiang, &format!("month={month}&purpose=view")).await;
+    ok_bytes(&admin, &format!("month={month}&purpose=view")).await;
+    let reason = "%E6%A0%B8%E5%AF%B9%E8%BA%AB%E4%BB%BD"; // 核对身份
+    ok_bytes(&admin, &format!("month={month}&purpose=view&unmasked=true&reason={reason}")).await;
+
+    assert_eq!(server.count("audit_log WHERE action = 'report.view'").await, 2, "masked views audited");
+    let exports: Vec<serde_json::Value> = admin.get("/reports/exports").await.json().await.unwrap();
+    assert_eq!(exports.len(), 1, "only the unmasked view: {exports:#?}");
+    let listed = &exports[0];
+    assert_eq!((listed["by"].as_str(), listed["purpose"].as_str()), (Some("admin"), Some("view")));
+    assert_eq!((listed["masked"].as_bool(), listed["reason"].as_str()), (Some(false), Some("核对身份")));
+
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_jinlin-server"))
+        .args(["--database-url", &server.url, "exports"])
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let lines: Vec<String> = String::from_utf8(cli.stdout).unwrap().lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("\tadmin\t") && lines[0].ends_with("UNMASKED\t核对身份\tview"), "{}", lines[0]);
+    server.stop().await;
+}
+on_both_databases!(unmasked_views, super::an_unmasked_view_is_listed_with_the_exports_and_a_masked_view_is_not);
