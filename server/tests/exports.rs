@@ -2,13 +2,14 @@
 //! SQLite and PostgreSQL: hostile rows planted straight into the materialised tables
 //! (as an older server, a bug or a hand-edited database could leave them) must not
 //! stop any format, and CSV text must not run as a formula; an unmasked view is listed
-//! with the exports.
+//! with the exports; reports beyond the limit are refused at once, not queued.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::{Backend, Client, TestServer, push_whole};
 use jinlin_server::db::entity::{area, elder, follow_up, user, visit};
+use jinlin_server::state::REPORT_RETRY_AFTER_SECONDS;
 use jinlin_shared::ActorId;
 use jinlin_shared::document::{Edit, ElderDocument};
 use jinlin_shared::elder::{HardshipCategory, Profile};
@@ -19,6 +20,7 @@ use jinlin_shared::report::tables::Section;
 use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::visit::FollowUp;
+use jinlin_shared::wire::{ErrorBody, ErrorCode};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
@@ -299,3 +301,37 @@ async fn an_unmasked_view_is_listed_with_the_exports_and_a_masked_view_is_not(ba
     server.stop().await;
 }
 on_both_databases!(unmasked_views, super::an_unmasked_view_is_listed_with_the_exports_and_a_masked_view_is_not);
+
+async fn reports_beyond_the_limit_are_refused_at_once_while_pushes_go_on(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let admin = Client::sign_in(&server, "admin").await;
+    let query = format!("/reports/monthly?month={}", month_now());
+    let slots = server.state.limits.concurrent_reports;
+    assert!(slots >= 2, "more than one report at a time");
+
+    // Every slot but one taken: the report is made.
+    let most = server.state.report_slots.clone().try_acquire_many_owned(slots as u32 - 1).unwrap();
+    assert_eq!(admin.get(&query).await.status(), 200);
+
+    // Every slot taken: refused at once, in JSON, with when to come back.
+    let last = server.state.report_slots.clone().try_acquire_owned().unwrap();
+    let refused = admin.get(&query).await;
+    assert_eq!(refused.status(), 503);
+    let retry_after = refused.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(retry_after, Some(REPORT_RETRY_AFTER_SECONDS.to_string()));
+    let body: ErrorBody = refused.json().await.unwrap();
+    assert_eq!(body.error, ErrorCode::Unavailable, "{}", body.message);
+    // A malformed request is still told so, and pushes are not held up.
+    assert_eq!(admin.get("/reports/monthly?month=13").await.status(), 400);
+    let docs = elders(&admin, &server);
+    push_whole(&admin, &docs).await;
+    assert_eq!(server.count("elders").await, 3);
+
+    // A slot given back, the report is made again; the refused one was not audited.
+    drop(last);
+    assert_eq!(admin.get(&query).await.status(), 200);
+    drop(most);
+    assert_eq!(server.count("audit_log WHERE action = 'report.export'").await, 2);
+    server.stop().await;
+}
+on_both_databases!(report_limit, super::reports_beyond_the_limit_are_refused_at_once_while_pushes_go_on);

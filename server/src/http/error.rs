@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jinlin_shared::wire::{ErrorBody, ErrorCode, RequestError};
 
@@ -32,6 +32,9 @@ pub enum ApiError {
     Request(#[from] RequestError),
     #[error("the server is busy; try again")]
     Unavailable,
+    /// Every report slot is taken ([`crate::state::Limits::concurrent_reports`]).
+    #[error("the server is making as many reports as it can at once; try again in {retry_after_seconds} s")]
+    ReportsBusy { retry_after_seconds: u64 },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -55,7 +58,7 @@ impl ApiError {
             ApiError::Conflict(_) => ErrorCode::Conflict,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::Request(e) => e.code(),
-            ApiError::Unavailable => ErrorCode::Unavailable,
+            ApiError::Unavailable | ApiError::ReportsBusy { .. } => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -68,7 +71,16 @@ impl IntoResponse for ApiError {
         }
         let code = self.code();
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(ErrorBody::new(code, self.to_string()))).into_response()
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after_seconds } => Some(u64::try_from(*retry_after_seconds).unwrap_or(1)),
+            ApiError::ReportsBusy { retry_after_seconds } => Some(*retry_after_seconds),
+            _ => None,
+        };
+        let mut response = (status, Json(ErrorBody::new(code, self.to_string()))).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        response
     }
 }
 

@@ -1,5 +1,5 @@
 //! Reports: the monthly report of an area in the caller's scope, as JSON, CSV, XLSX
-//! or PDF, and the list of exports from the audit log.
+//! or PDF, a few at a time, and the list of exports from the audit log.
 
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::error::ApiError;
 use crate::auth::Caller;
 use crate::report::{self, Asker, ExportEntry, Format, Purpose, ReportError, ReportRequest};
-use crate::state::{AppState, now};
+use crate::state::{AppState, REPORT_RETRY_AFTER_SECONDS, now};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/reports/monthly", get(monthly)).route("/reports/exports", get(exports))
@@ -66,6 +66,9 @@ impl From<ReportError> for ApiError {
 /// `GET /reports/monthly?month=2026-11&area=350203&format=json|csv|xlsx|pdf&section=…&lang=en`.
 /// Every export is audited: who, when, which area, masked or not, and why; so is a
 /// report shown on a screen (`purpose=view`), under its own action.
+///
+/// At most [`crate::state::Limits::concurrent_reports`] are made at once; one more is
+/// refused at once with 503 and `Retry-After` rather than queued.
 async fn monthly(
     State(state): State<AppState>,
     caller: Caller,
@@ -88,6 +91,12 @@ async fn monthly(
         (true, reason) => Some(reason.unwrap_or_default()),
         (false, _) => None,
     };
+    // Taken after the request is known to be well formed, held until the body is made.
+    let _slot = state
+        .report_slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::ReportsBusy { retry_after_seconds: REPORT_RETRY_AFTER_SECONDS })?;
     let asker = Asker { user: Some(caller.user), role: caller.role, scope: caller.scope };
     let request = ReportRequest { month, area: query.area, unmasked: unmasked.clone() };
     let tree = state.areas().await?;
