@@ -3,7 +3,7 @@
 //! with their chain and never sent.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jinlin_shared::wire::{ErrorBody, ErrorCode, RequestError};
@@ -35,6 +35,9 @@ pub enum ApiError {
     /// Every report slot is taken ([`crate::state::Limits::concurrent_reports`]).
     #[error("the server is making as many reports as it can at once; try again in {retry_after_seconds} s")]
     ReportsBusy { retry_after_seconds: u64 },
+    /// The request ran past [`crate::state::Limits::request_timeout`] and was stopped.
+    #[error("the request took longer than {} and was stopped; try again", super::layers::spoken(*.limit))]
+    TimedOut { limit: std::time::Duration },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -58,7 +61,7 @@ impl ApiError {
             ApiError::Conflict(_) => ErrorCode::Conflict,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::Request(e) => e.code(),
-            ApiError::Unavailable | ApiError::ReportsBusy { .. } => ErrorCode::Unavailable,
+            ApiError::Unavailable | ApiError::ReportsBusy { .. } | ApiError::TimedOut { .. } => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -84,11 +87,45 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The code for a status that did not come from an [`ApiError`] (axum's own answers:
+/// 405, 415, …). The wire's closed set has no code for a wrong method or media type;
+/// adding one would be a protocol change every workstation must know, and both are a
+/// malformed request, so they are `badRequest` under their own status.
+pub fn code_for_status(status: StatusCode) -> ErrorCode {
+    match status {
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorised,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::CONFLICT => ErrorCode::Conflict,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT | StatusCode::REQUEST_TIMEOUT => {
+            ErrorCode::Unavailable
+        }
+        status if status.is_client_error() => ErrorCode::BadRequest,
+        _ => ErrorCode::Internal,
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             _ => ApiError::BadRequest(rejection.body_text()),
         }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        // A path that names no route never gets here (that is a 404); these are
+        // segments that do not fit, such as bytes that are not UTF-8.
+        ApiError::BadRequest(rejection.body_text())
     }
 }

@@ -1,7 +1,7 @@
 //! Reports: the monthly report of an area in the caller's scope, as JSON, CSV, XLSX
 //! or PDF, a few at a time, and the list of exports from the audit log.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,6 +13,7 @@ use jinlin_shared::user::Role;
 use serde::Deserialize;
 
 use super::error::ApiError;
+use super::extract::ApiQuery;
 use crate::auth::Caller;
 use crate::report::{self, Asker, ExportEntry, Format, Purpose, ReportError, ReportRequest};
 use crate::state::{AppState, REPORT_RETRY_AFTER_SECONDS, now};
@@ -72,7 +73,7 @@ impl From<ReportError> for ApiError {
 async fn monthly(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<MonthlyQuery>,
+    ApiQuery(query): ApiQuery<MonthlyQuery>,
 ) -> Result<Response, ApiError> {
     let month: Month =
         query.month.parse().map_err(|_| ApiError::BadRequest(format!("{:?} is not a month (YYYY-MM)", query.month)))?;
