@@ -83,7 +83,7 @@ enum Command {
         #[arg(long)]
         unmasked_reason: Option<String>,
     },
-    /// List every export from the audit log, newest first.
+    /// List every export (and every unmasked view) from the audit log, newest first.
     Exports,
 }
 
@@ -284,7 +284,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for entry in report::exports(&db).await? {
                 let export = &entry.export;
                 println!(
-                    "{}\t{}\t{} {}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{} {}\t{}\t{}\t{}\t{}\t{}",
                     entry.at,
                     entry.by.as_deref().unwrap_or("(command line)"),
                     export.area,
@@ -292,7 +292,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     export.month,
                     export.format.as_str(),
                     if export.masked { "masked" } else { "UNMASKED" },
-                    export.reason.as_deref().unwrap_or("")
+                    export.reason.as_deref().unwrap_or(""),
+                    entry.purpose.as_str()
                 );
             }
             Ok(())

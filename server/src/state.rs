@@ -7,7 +7,7 @@ use jinlin_shared::area::{Area, AreaLevel, AreaTree};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
 use sea_orm::{DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, TransactionTrait};
-use tokio::sync::{Mutex, MutexGuard, RwLock};
+use tokio::sync::{Mutex, MutexGuard, RwLock, Semaphore};
 
 use crate::db::entity::area;
 
@@ -15,17 +15,36 @@ use crate::db::entity::area;
 /// imported by the command line reach a running server without a restart.
 const AREA_TREE_TTL: Duration = Duration::from_secs(30);
 
+/// Reports made at once over HTTP by default. A city-wide report streams a year of
+/// visits over one database connection for seconds, and SQLite's pool has four
+/// (`db::connect`): two reports leave the rest to pushes, pulls and sign-ins.
+pub const CONCURRENT_REPORTS: usize = 2;
+
+/// What a refused report's `Retry-After` says. A city-wide report takes seconds
+/// (`cargo bench -p jinlin-server --bench report` measures it), so a slot is likely
+/// free by then; asked sooner, the client would most likely meet the same full slots.
+pub const REPORT_RETRY_AFTER_SECONDS: u64 = 5;
+
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub session_days: i64,
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
     pub request_timeout: Duration,
+    /// Reports made at once; one more is refused with 503 and `Retry-After`, never
+    /// queued, so reports cannot pile up behind each other and hold connections.
+    pub concurrent_reports: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { session_days: 30, max_failed_logins: 5, lockout_minutes: 15, request_timeout: Duration::from_secs(60) }
+        Self {
+            session_days: 30,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            request_timeout: Duration::from_secs(60),
+            concurrent_reports: CONCURRENT_REPORTS,
+        }
     }
 }
 
@@ -40,6 +59,9 @@ pub struct AppState {
     /// This process's Automerge actor: unique per process start (DESIGN.md, Sync).
     pub actor: jinlin_shared::ActorId,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// One permit per report being made ([`Limits::concurrent_reports`]). Public so
+    /// a test can hold every permit and see the next report refused.
+    pub report_slots: Arc<Semaphore>,
     areas: Arc<RwLock<CachedAreas>>,
     /// On SQLite, whose turn it is to write (see [`AppState::begin_write`]).
     write_turn: Option<Arc<Mutex<()>>>,
@@ -77,6 +99,7 @@ impl AppState {
     pub fn new(db: DatabaseConnection, policy: Policy, limits: Limits) -> Self {
         Self {
             policy: Arc::new(policy),
+            report_slots: Arc::new(Semaphore::new(limits.concurrent_reports)),
             limits: Arc::new(limits),
             actor: jinlin_shared::ActorId::random(),
             metrics: Arc::default(),

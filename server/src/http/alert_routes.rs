@@ -1,14 +1,14 @@
 //! Alerts: a supervisor's list of red-risk and incident visits in their area, open
 //! first, and closing one with a note.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jinlin_shared::alert::{AlertView, CloseAlert};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::alerts::{self, AlertError, Listing};
 use crate::auth::Caller;
 use crate::state::{AppState, now};
@@ -46,7 +46,7 @@ impl From<AlertError> for ApiError {
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<AlertView>>, ApiError> {
     let listing = match query.status.as_deref() {
         None | Some("open") => Listing::Open,
@@ -62,7 +62,7 @@ async fn list(
 async fn close(
     State(state): State<AppState>,
     caller: Caller,
-    Path(visit): Path<String>,
+    ApiPath(visit): ApiPath<String>,
     ApiJson(body): ApiJson<CloseAlert>,
 ) -> Result<Json<AlertView>, ApiError> {
     let tree = state.areas().await?;

@@ -1,12 +1,13 @@
 //! Workstations: an admin revokes one (lost, stolen, decommissioned). Its sessions stop
 //! working at once, and the workstation wipes its local data at the next contact.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use jinlin_shared::ids::DeviceId;
 
 use super::error::ApiError;
+use super::extract::ApiPath;
 use crate::admin;
 use crate::auth::Caller;
 use crate::state::AppState;
@@ -18,7 +19,7 @@ pub fn router() -> Router<AppState> {
 async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
-    Path(device): Path<String>,
+    ApiPath(device): ApiPath<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     if !caller.role.may_manage_users() {
         return Err(ApiError::Forbidden("only an administrator revokes workstations".into()));

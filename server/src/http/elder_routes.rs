@@ -1,6 +1,6 @@
 //! Per-elder endpoints that are not sync: the identity record.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::put;
 use axum::{Json, Router};
 use jinlin_shared::author::Author;
@@ -12,7 +12,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, EntityTrait};
 
 use super::error::ApiError;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, ApiPath};
 use crate::audit;
 use crate::auth::{Caller, SERVER_DEVICE};
 use crate::db::entity::{document, identity};
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 async fn set_identity(
     State(state): State<AppState>,
     caller: Caller,
-    Path(elder): Path<String>,
+    ApiPath(elder): ApiPath<String>,
     ApiJson(submission): ApiJson<IdentitySubmission>,
 ) -> Result<Json<IdentityAccepted>, ApiError> {
     let elder: ElderId = elder.parse().map_err(|_| ApiError::NotFound("no such elder".into()))?;

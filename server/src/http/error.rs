@@ -3,8 +3,8 @@
 //! with their chain and never sent.
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jinlin_shared::wire::{ErrorBody, ErrorCode, RequestError};
 
@@ -32,6 +32,12 @@ pub enum ApiError {
     Request(#[from] RequestError),
     #[error("the server is busy; try again")]
     Unavailable,
+    /// Every report slot is taken ([`crate::state::Limits::concurrent_reports`]).
+    #[error("the server is making as many reports as it can at once; try again in {retry_after_seconds} s")]
+    ReportsBusy { retry_after_seconds: u64 },
+    /// The request ran past [`crate::state::Limits::request_timeout`] and was stopped.
+    #[error("the request took longer than {} and was stopped; try again", super::layers::spoken(*.limit))]
+    TimedOut { limit: std::time::Duration },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -64,7 +70,7 @@ impl ApiError {
             ApiError::Conflict(_) => ErrorCode::Conflict,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::Request(e) => e.code(),
-            ApiError::Unavailable => ErrorCode::Unavailable,
+            ApiError::Unavailable | ApiError::ReportsBusy { .. } | ApiError::TimedOut { .. } => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -77,7 +83,36 @@ impl IntoResponse for ApiError {
         }
         let code = self.code();
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(ErrorBody::new(code, self.to_string()))).into_response()
+        let retry_after = match &self {
+            ApiError::RateLimited { retry_after_seconds } => Some(u64::try_from(*retry_after_seconds).unwrap_or(1)),
+            ApiError::ReportsBusy { retry_after_seconds } => Some(*retry_after_seconds),
+            _ => None,
+        };
+        let mut response = (status, Json(ErrorBody::new(code, self.to_string()))).into_response();
+        if let Some(seconds) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
+        response
+    }
+}
+
+/// The code for a status that did not come from an [`ApiError`] (axum's own answers:
+/// 405, 415, …). The wire's closed set has no code for a wrong method or media type;
+/// adding one would be a protocol change every workstation must know, and both are a
+/// malformed request, so they are `badRequest` under their own status.
+pub fn code_for_status(status: StatusCode) -> ErrorCode {
+    match status {
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthorised,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::CONFLICT => ErrorCode::Conflict,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT | StatusCode::REQUEST_TIMEOUT => {
+            ErrorCode::Unavailable
+        }
+        status if status.is_client_error() => ErrorCode::BadRequest,
+        _ => ErrorCode::Internal,
     }
 }
 
@@ -87,5 +122,19 @@ impl From<JsonRejection> for ApiError {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
             _ => ApiError::BadRequest(rejection.body_text()),
         }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        // A path that names no route never gets here (that is a 404); these are
+        // segments that do not fit, such as bytes that are not UTF-8.
+        ApiError::BadRequest(rejection.body_text())
     }
 }

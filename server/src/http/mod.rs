@@ -7,6 +7,7 @@ mod device_routes;
 mod elder_routes;
 pub mod error;
 mod extract;
+mod layers;
 mod report_routes;
 mod sync_routes;
 
@@ -15,13 +16,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use jinlin_shared::wire::{MAX_REQUEST_BODY_BYTES, PROTOCOL_VERSION, ServerVersion};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 use error::ApiError;
 
-pub use extract::ApiJson;
+pub use extract::{ApiJson, ApiPath, ApiQuery};
 
 pub fn router(state: AppState) -> Router {
     let timeout = state.limits.request_timeout;
@@ -41,7 +41,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, timeout))
+        .layer(axum::middleware::from_fn_with_state(timeout, layers::time_limit))
+        // Outside the time limit and every route, so nothing inside answers an error
+        // that is not JSON.
+        .layer(axum::middleware::from_fn(layers::json_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

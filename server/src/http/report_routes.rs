@@ -1,7 +1,7 @@
-//! Reports: the monthly report of an area in the caller's scope, as JSON or CSV, and
-//! the list of exports from the audit log.
+//! Reports: the monthly report of an area in the caller's scope, as JSON, CSV, XLSX
+//! or PDF, a few at a time, and the list of exports from the audit log.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,9 +13,10 @@ use jinlin_shared::user::Role;
 use serde::Deserialize;
 
 use super::error::ApiError;
+use super::extract::ApiQuery;
 use crate::auth::Caller;
 use crate::report::{self, Asker, ExportEntry, Format, Purpose, ReportError, ReportRequest};
-use crate::state::{AppState, now};
+use crate::state::{AppState, REPORT_RETRY_AFTER_SECONDS, now};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/reports/monthly", get(monthly)).route("/reports/exports", get(exports))
@@ -66,10 +67,13 @@ impl From<ReportError> for ApiError {
 /// `GET /reports/monthly?month=2026-11&area=350203&format=json|csv|xlsx|pdf&section=…&lang=en`.
 /// Every export is audited: who, when, which area, masked or not, and why; so is a
 /// report shown on a screen (`purpose=view`), under its own action.
+///
+/// At most [`crate::state::Limits::concurrent_reports`] are made at once; one more is
+/// refused at once with 503 and `Retry-After` rather than queued.
 async fn monthly(
     State(state): State<AppState>,
     caller: Caller,
-    Query(query): Query<MonthlyQuery>,
+    ApiQuery(query): ApiQuery<MonthlyQuery>,
 ) -> Result<Response, ApiError> {
     let month: Month =
         query.month.parse().map_err(|_| ApiError::BadRequest(format!("{:?} is not a month (YYYY-MM)", query.month)))?;
@@ -88,18 +92,29 @@ async fn monthly(
         (true, reason) => Some(reason.unwrap_or_default()),
         (false, _) => None,
     };
+    // Taken after the request is known to be well formed, held until the body is made.
+    let _slot = state
+        .report_slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| ApiError::ReportsBusy { retry_after_seconds: REPORT_RETRY_AFTER_SECONDS })?;
     let asker = Asker { user: Some(caller.user), role: caller.role, scope: caller.scope };
     let request = ReportRequest { month, area: query.area, unmasked: unmasked.clone() };
     let tree = state.areas().await?;
     let at = now();
     let report = report::monthly(&state.db, &tree, &state.policy, &asker, &request, at, &|_| {}).await?;
     let record = report::export_record(&report, format, unmasked.as_deref(), "http");
+    let (month, area_code) = (report.month, report.area.code.clone());
+    // A city's workbook or page takes a while to make: off the async threads.
+    let body = tokio::task::spawn_blocking(move || report::render(&report, format, section, language, at))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("the report's renderer failed: {e}")))??;
+    // Audited once made, before a byte of it is sent: a report that could not be made
+    // is not listed as exported.
     report::audit_export(&state.db, at, &asker, &record, purpose).await?;
-    let body = report::render(&report, format, section, language, at)?;
-    let area = if report.area.code.is_empty() { "city".to_owned() } else { report.area.code.clone() };
     let file = match format {
-        Format::Csv => format!("jinlin-{month}-{area}-{}.csv", section.slug()),
-        other => format!("jinlin-{month}-{area}.{}", other.as_str()),
+        Format::Csv => format!("jinlin-{month}-{}-{}.csv", file_part(&area_code), section.slug()),
+        other => format!("jinlin-{month}-{}.{}", file_part(&area_code), other.as_str()),
     };
     Ok((
         [
@@ -109,6 +124,16 @@ async fn monthly(
         body,
     )
         .into_response())
+}
+
+/// An area's code as part of a file name: the city when empty, and only characters
+/// that need no quoting, since codes are whatever the area import was given and a
+/// quote or a line break would make the header invalid (and the answer a 500).
+fn file_part(code: &str) -> String {
+    if code.is_empty() {
+        return "city".to_owned();
+    }
+    code.chars().take(64).map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect()
 }
 
 /// `GET /reports/exports`: every export, newest first (administrators).

@@ -16,7 +16,7 @@ use jinlin_shared::ids::{CommunityId, ElderId, UserId};
 use jinlin_shared::label::Language;
 use jinlin_shared::materialise::{ConflictRow, ElderRow, FollowUpRow, VisitRow};
 use jinlin_shared::policy::Policy;
-use jinlin_shared::report::tables::{Section, Table, table};
+use jinlin_shared::report::tables::{Cell, Section, Table, table};
 use jinlin_shared::report::{MonthlyReport, ReportInput, TREND_MONTHS, monthly_report};
 use jinlin_shared::time::{Month, Timestamp};
 use jinlin_shared::user::Role;
@@ -311,11 +311,26 @@ pub fn csv(table: &Table) -> Vec<u8> {
         // Writing to memory cannot fail.
         let _ = writer.write_record(&table.headers);
         for row in &table.rows {
-            let _ = writer.write_record(row.iter().map(|cell| cell.text()));
+            let _ = writer.write_record(row.iter().map(csv_cell));
         }
         let _ = writer.flush();
     }
     out
+}
+
+/// A cell as CSV text, never read as a formula by the spreadsheet that opens it.
+///
+/// Text typed by assistants (a name, an address, a note) that begins with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be run as a formula by Excel or
+/// LibreOffice (`=HYPERLINK(…)` sending the sheet's data away), so it is prefixed with
+/// a single quote, as OWASP recommends. Only `Cell::Text` is touched: counts, rates,
+/// dates and times are made by the report, never typed, and a negative count must
+/// stay a number. A phone typed as `+86…` does show as `'+86…`; that is the price.
+fn csv_cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{text}"),
+        other => other.text(),
+    }
 }
 
 /// The report in `format`: JSON whole, CSV one section, XLSX a sheet per section, PDF
@@ -357,11 +372,16 @@ pub struct ExportRecord {
 /// The audit log's action for an export.
 pub const EXPORT_ACTION: &str = "report.export";
 /// The audit log's action for a report shown on a screen (the desktop's supervisor
-/// view): audited like an export, listed apart from them.
+/// view), masked: audited like an export, listed apart from them.
 pub const VIEW_ACTION: &str = "report.view";
+/// The audit log's action for a report shown on a screen unmasked: it showed whole ID
+/// numbers and phones, so it is listed with the exports, where an administrator
+/// looks for where they went.
+pub const UNMASKED_VIEW_ACTION: &str = "report.view.unmasked";
 
 /// Why a report is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum Purpose {
     /// A file to keep (the default).
     Export,
@@ -370,10 +390,18 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn action(self) -> &'static str {
+    fn action(self, masked: bool) -> &'static str {
+        match (self, masked) {
+            (Purpose::Export, _) => EXPORT_ACTION,
+            (Purpose::View, true) => VIEW_ACTION,
+            (Purpose::View, false) => UNMASKED_VIEW_ACTION,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
         match self {
-            Purpose::Export => EXPORT_ACTION,
-            Purpose::View => VIEW_ACTION,
+            Purpose::Export => "export",
+            Purpose::View => "view",
         }
     }
 }
@@ -387,7 +415,7 @@ pub async fn audit_export(
     purpose: Purpose,
 ) -> Result<(), DbErr> {
     let detail = serde_json::to_value(record).unwrap_or_default();
-    audit::record(db, at, asker.user.map(|u| u.to_string()).as_deref(), purpose.action(), detail).await
+    audit::record(db, at, asker.user.map(|u| u.to_string()).as_deref(), purpose.action(record.masked), detail).await
 }
 
 /// One export as the audit log lists it.
@@ -397,18 +425,21 @@ pub struct ExportEntry {
     pub at: Timestamp,
     /// The user's login, or `None` for the server's command line.
     pub by: Option<String>,
+    /// `view` for an unmasked report shown on a screen; `export` for a file.
+    pub purpose: Purpose,
     #[serde(flatten)]
     pub export: ExportRecord,
 }
 
-/// Every export, newest first.
+/// Every export, and every unmasked view, newest first.
 pub async fn exports(db: &DatabaseConnection) -> Result<Vec<ExportEntry>, ReportError> {
+    use crate::db::entity::audit as log;
     use sea_orm::QueryOrder;
     let logins: BTreeMap<String, String> =
         user::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u.login)).collect();
-    let rows = crate::db::entity::audit::Entity::find()
-        .filter(crate::db::entity::audit::Column::Action.eq(EXPORT_ACTION))
-        .order_by_desc(crate::db::entity::audit::Column::Id)
+    let rows = log::Entity::find()
+        .filter(log::Column::Action.is_in([EXPORT_ACTION, UNMASKED_VIEW_ACTION]))
+        .order_by_desc(log::Column::Id)
         .all(db)
         .await?;
     rows.into_iter()
@@ -416,6 +447,7 @@ pub async fn exports(db: &DatabaseConnection) -> Result<Vec<ExportEntry>, Report
             Ok(ExportEntry {
                 at: Timestamp::from_millis(row.at),
                 by: row.user_id.map(|id| logins.get(&id).cloned().unwrap_or(id)),
+                purpose: if row.action == EXPORT_ACTION { Purpose::Export } else { Purpose::View },
                 export: serde_json::from_str(&row.detail).map_err(|e| ReportError::Corrupt(e.to_string()))?,
             })
         })
@@ -432,5 +464,20 @@ pub fn export_record(report: &MonthlyReport, format: Format, reason: Option<&str
         masked: report.masked,
         reason: reason.map(str::to_owned),
         via: via.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_text_a_spreadsheet_would_run_and_leaves_numbers_alone() {
+        for formula in ["=1+1", "+86 139", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(csv_cell(&Cell::Text(formula.into())), format!("'{formula}"));
+        }
+        assert_eq!(csv_cell(&Cell::Text("王 =1".into())), "王 =1");
+        assert_eq!(csv_cell(&Cell::Text(String::new())), "");
+        assert_eq!(csv_cell(&Cell::Count(-3)), "-3");
     }
 }

@@ -7,6 +7,7 @@
 //! the usual Debian paths that exists (`fonts-noto-cjk`, `fonts-wqy-microhei`). In a
 //! collection the Simplified Chinese face is preferred.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -120,12 +121,15 @@ impl<'f> Pen<'f> {
         Ok(Self { font, face, units_per_em })
     }
 
+    /// The glyphs of `text`, which [`printable`] has already cleaned.
     fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
         let charmap = self.face.charmap();
         let metrics = self.face.glyph_metrics(Size::unscaled(), LocationRef::default());
         text.char_indices()
             .map(|(at, c)| {
-                // A character the font lacks is drawn as its .notdef box, not dropped.
+                // A character the font lacks (an emoji, a rare character) is drawn as
+                // its .notdef box, which shows the reader something is there; the
+                // page is made all the same.
                 let glyph = charmap.map(c).unwrap_or_default();
                 let advance = metrics.advance_width(glyph).unwrap_or(0.0) / self.units_per_em;
                 KrillaGlyph::new(GlyphId::new(glyph.to_u32()), advance, 0.0, 0.0, 0.0, at..at + c.len_utf8(), None)
@@ -134,30 +138,50 @@ impl<'f> Pen<'f> {
     }
 
     fn width(&self, text: &str, size: f32) -> f32 {
-        self.glyphs(text).iter().map(|glyph| glyph.x_advance).sum::<f32>() * size
+        self.glyphs(&printable(text)).iter().map(|glyph| glyph.x_advance).sum::<f32>() * size
     }
 
     /// Draws `text` with its baseline at `y`, starting at `x`.
     fn text(&self, surface: &mut Surface<'_>, x: f32, y: f32, size: f32, text: &str, colour: Rgb) {
         surface.set_fill(Some(Fill { paint: paint(colour), ..Fill::default() }));
-        let glyphs = self.glyphs(text);
-        surface.draw_glyphs(Point::from_xy(x, y), &glyphs, self.font.embedded.clone(), text, size, false);
+        let text = printable(text);
+        let glyphs = self.glyphs(&text);
+        surface.draw_glyphs(Point::from_xy(x, y), &glyphs, self.font.embedded.clone(), &text, size, false);
     }
 
     fn text_right(&self, surface: &mut Surface<'_>, right: f32, y: f32, size: f32, text: &str, colour: Rgb) {
         self.text(surface, right - self.width(text, size), y, size, text, colour);
     }
 
-    /// `text` cut to `width`, ending in "…" when cut.
+    /// `text` cut to `width`, ending in "…" when cut. Measured once, glyph by glyph,
+    /// so an area named with forty thousand characters costs forty thousand lookups.
     fn fit(&self, text: &str, size: f32, width: f32) -> String {
-        if self.width(text, size) <= width {
-            return text.to_owned();
+        let text = printable(text);
+        let glyphs = self.glyphs(&text);
+        if glyphs.iter().map(|glyph| glyph.x_advance).sum::<f32>() * size <= width {
+            return text.into_owned();
         }
-        let mut cut: String = text.to_owned();
-        while !cut.is_empty() && self.width(&format!("{cut}…"), size) > width {
-            cut.pop();
+        let room = width - self.width("…", size);
+        let mut used = 0.0;
+        let mut end = 0;
+        for glyph in &glyphs {
+            used += glyph.x_advance * size;
+            if used > room {
+                break;
+            }
+            end = glyph.text_range.end;
         }
-        format!("{cut}…")
+        format!("{}…", &text[..end])
+    }
+}
+
+/// `text` without control characters (a NUL, a tab, a line break typed into a
+/// name): they have no glyph and nothing to show on one line.
+fn printable(text: &str) -> Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        Cow::Owned(text.chars().filter(|c| !c.is_control()).collect())
+    } else {
+        Cow::Borrowed(text)
     }
 }
 
@@ -211,7 +235,7 @@ fn draw(page: &SummaryPage, font: &ReportFont, language: Language) -> Result<Vec
             Language::ZhCn => format!("{label}：{value}"),
             Language::En => format!("{label}: {value}"),
         };
-        pen.text(&mut surface, left, y, 9.0, &line, MUTED);
+        pen.text(&mut surface, left, y, 9.0, &pen.fit(&line, 9.0, width), MUTED);
         y += 12.5;
     }
     y += 6.0;

@@ -45,6 +45,9 @@ pub struct TestServer {
     pub db: DatabaseConnection,
     pub url: String,
     pub areas: AreaTree,
+    /// The running server's state: tests hold its report slots or its SQLite write
+    /// turn to make a request wait or be refused.
+    pub state: AppState,
     postgres_database: Option<String>,
     _dir: Option<tempfile::TempDir>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -53,6 +56,10 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, Limits::default()).await
+    }
+
+    pub async fn start_with(backend: Backend, limits: Limits) -> Self {
         let (url, dir, postgres_database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -75,14 +82,14 @@ impl TestServer {
             admin::add_user(&db, login, login, role, Some(scope), PASSWORD.into()).await.unwrap();
         }
         let areas = jinlin_server::state::load_area_tree(&db).await.unwrap();
-        let state = AppState::new(db.clone(), Policy::default(), Limits::default());
-        let app = Application::build(SocketAddr::from(([127, 0, 0, 1], 0)), state).await.unwrap();
+        let state = AppState::new(db.clone(), Policy::default(), limits);
+        let app = Application::build(SocketAddr::from(([127, 0, 0, 1], 0)), state.clone()).await.unwrap();
         let base = format!("http://{}/api/v1", app.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
-        Self { base, db, url, areas, postgres_database, _dir: dir, stop: Some(stop), task: Some(task) }
+        Self { base, db, url, areas, state, postgres_database, _dir: dir, stop: Some(stop), task: Some(task) }
     }
 
     pub fn community(&self, code: &str) -> CommunityId {
