@@ -94,7 +94,6 @@ async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> LoginRespon
 }
 
 struct City {
-    areas: Vec<jinlin_shared::area::Area>,
     documents: Vec<(CommunityId, ElderDocument)>,
     visits: usize,
 }
@@ -142,7 +141,7 @@ fn build_city(scale: f64, now: Timestamp, author: Author) -> City {
             (c, d)
         })
         .collect();
-    City { areas: city.areas.clone(), documents, visits }
+    City { documents, visits }
 }
 
 async fn fresh_database(backend: &str) -> (String, Option<tempfile::TempDir>) {

@@ -72,10 +72,14 @@ async fn bad_queries_paths_routes_methods_and_content_types_answer_json_errors()
         http.delete(format!("{}/reports/monthly", server.base)).bearer_auth(&admin.login.token).send().await.unwrap();
     let allow = wrong_method.headers().get("allow").map(|v| v.to_str().unwrap().to_owned());
     assert!(allow.as_deref().is_some_and(|allow| allow.contains("GET")), "Allow: {allow:?}");
-    let message = expect_error(wrong_method, 405, ErrorCode::BadRequest).await;
+    let message = expect_error(wrong_method, 405, ErrorCode::MethodNotAllowed).await;
     assert!(message.contains("DELETE"), "{message}");
-    expect_error(http.get(format!("{}/auth/login", server.base)).send().await.unwrap(), 405, ErrorCode::BadRequest)
-        .await;
+    expect_error(
+        http.get(format!("{}/auth/login", server.base)).send().await.unwrap(),
+        405,
+        ErrorCode::MethodNotAllowed,
+    )
+    .await;
 
     // A JSON endpoint sent no content type, or the wrong one.
     let body = serde_json::to_vec(&login_request("admin")).unwrap();

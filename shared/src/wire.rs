@@ -556,6 +556,7 @@ labelled_enum! {
         Unauthorised = "unauthorised" => ("尚未登录", "You are not signed in"),
         Forbidden = "forbidden" => ("没有权限", "You are not allowed to do this"),
         NotFound = "notFound" => ("未找到", "Not found"),
+        MethodNotAllowed = "methodNotAllowed" => ("不支持此请求方式", "This method is not allowed here"),
         Conflict = "conflict" => ("与现有数据冲突", "It conflicts with existing data"),
         UnsupportedProtocol = "unsupportedProtocol" => ("软件版本不兼容，请更新", "This version is not supported; please update the app"),
         RateLimited = "rateLimited" => ("请求过于频繁，请稍后再试", "Too many requests; try again shortly"),
@@ -578,6 +579,7 @@ impl ErrorCode {
             // Signing in again will not help a revoked device.
             ErrorCode::Forbidden | ErrorCode::DeviceRevoked => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::RateLimited => 429,

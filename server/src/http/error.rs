@@ -105,6 +105,7 @@ pub fn code_for_status(status: StatusCode) -> ErrorCode {
         StatusCode::UNAUTHORIZED => ErrorCode::Unauthorised,
         StatusCode::FORBIDDEN => ErrorCode::Forbidden,
         StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
         StatusCode::CONFLICT => ErrorCode::Conflict,
         StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
         StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,

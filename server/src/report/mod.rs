@@ -18,6 +18,7 @@ use jinlin_shared::materialise::{ConflictRow, ElderRow, FollowUpRow, VisitRow};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::report::tables::{Cell, Section, Table, table};
 use jinlin_shared::report::{MonthlyReport, ReportInput, TREND_MONTHS, monthly_report};
+use jinlin_shared::roles::Operation;
 use jinlin_shared::time::{Month, Timestamp};
 use jinlin_shared::user::Role;
 use jinlin_shared::visit::{RiskLevel, VisitMode, VisitOutcome};
@@ -39,7 +40,7 @@ pub enum ReportError {
     UnknownArea(String),
     #[error("{0} is outside your area")]
     OutOfScope(String),
-    #[error("only an administrator may export ID numbers and phones unmasked")]
+    #[error("your role may not export ID numbers and phones unmasked (the role table's unmaskedExport)")]
     UnmaskedNeedsAdmin,
     #[error("an unmasked export needs a stated reason")]
     UnmaskedNeedsReason,
@@ -126,7 +127,7 @@ pub async fn monthly(
     now: Timestamp,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<MonthlyReport, ReportError> {
-    if request.unmasked.is_some() && asker.role != Role::Admin {
+    if request.unmasked.is_some() && !policy.roles.permits(asker.role, Operation::UnmaskedExport) {
         return Err(ReportError::UnmaskedNeedsAdmin);
     }
     if request.unmasked.as_deref().is_some_and(|reason| reason.trim().is_empty()) {

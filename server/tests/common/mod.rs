@@ -2,6 +2,7 @@
 //! or a new PostgreSQL database), a city, users, and a client.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod fuzz;
 pub mod raw;
 
 use std::net::SocketAddr;
