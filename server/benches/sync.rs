@@ -6,8 +6,6 @@
 //! the city; JINLIN_TEST_POSTGRES names the PostgreSQL, as for the tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::BufRead as _;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use jinlin_server::{admin, db};
@@ -21,52 +19,14 @@ use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::Role;
 use jinlin_shared::wire::{
-    AutomergeBytes, BootstrapRequest, BootstrapResponse, Cursor, DeviceRegistration, DocumentPush, LoginRequest,
-    LoginResponse, PROTOCOL_VERSION, PullRequest, PullResponse, PushRequest, PushResponse,
+    AutomergeBytes, BootstrapRequest, BootstrapResponse, Cursor, DocumentPush, PullRequest, PullResponse, PushRequest,
+    PushResponse,
 };
 use sea_orm::{ConnectionTrait, Statement};
 
-const PASSWORD: &str = "benchmark password";
+mod support;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(url: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jinlin-server"))
-            .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the server says where it listens");
-        let address = line.trim().rsplit(' ').next().expect("an address").to_owned();
-        Server { child, base: format!("{address}/api/v1") }
-    }
-
-    fn peak_memory_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find(|l| l.starts_with("VmHWM:"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .map_or(0.0, |kib| kib / 1024.0)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use support::{PASSWORD, Server, sign_in};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -81,16 +41,6 @@ async fn post<T: serde::de::DeserializeOwned>(
     body: &impl serde::Serialize,
 ) -> T {
     http.post(format!("{base}{path}")).bearer_auth(token).json(body).send().await.unwrap().json().await.unwrap()
-}
-
-async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> LoginResponse {
-    let request = LoginRequest {
-        protocol: PROTOCOL_VERSION,
-        login: login.into(),
-        password: PASSWORD.into(),
-        device: DeviceRegistration { id: None, name: "bench".into() },
-    };
-    http.post(format!("{base}/auth/login")).json(&request).send().await.unwrap().json().await.unwrap()
 }
 
 struct City {

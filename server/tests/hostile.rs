@@ -83,8 +83,14 @@ async fn authorship_is_bound_to_the_device_and_the_users_who_signed_in_there(bac
         .await;
     assert_eq!(stored_by, colleague.login.user.id.to_string(), "the change is the colleague's in the log");
     // A replay of a stored change is harmless whoever sends it.
-    let answer = colleague.push(vec![(elder.elder, vec![waiting])]).await;
+    let answer = colleague.push(vec![(elder.elder, vec![waiting.clone()])]).await;
     assert!(matches!(answer.results[0].outcome, PushOutcome::Accepted { stored: 0, .. }), "{answer:?}");
+    elder.doc.apply_changes([automerge::Change::from_bytes(waiting).unwrap()]).unwrap();
+    // Once their account is disabled, what they left waiting no longer lands.
+    let left =
+        elder.attempt(&on_this_device, |tx, d| tx.put(craft::map_at(d, &["profile"]), "address", "新地址1号").unwrap());
+    jinlin_server::admin::set_disabled(&server.db, "heping2", true).await.unwrap();
+    assert_eq!(code(&heping.push(vec![(elder.elder, vec![left])]).await, 0), Some(RejectCode::WrongAuthor));
 
     // A visit that names another assistant than its change's author.
     let forged = elder.attempt(&heping.author(), |tx, d| {

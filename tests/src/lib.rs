@@ -169,6 +169,42 @@ pub fn server_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
 }
 
+/// A proxy in front of the server on `upstream` that answers every push with 503
+/// (the server busy, say) and passes every other request through. Returns its port;
+/// it serves until the test's runtime ends.
+pub async fn proxy_refusing_pushes(upstream: u16) -> u16 {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Method, StatusCode, Uri};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let http = reqwest::Client::new();
+    let forward = move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+        let http = http.clone();
+        async move {
+            if uri.path().ends_with("/sync/push") {
+                let refusal = serde_json::json!({ "error": "unavailable", "message": "the proxy refuses pushes" });
+                return (StatusCode::SERVICE_UNAVAILABLE, HeaderMap::new(), refusal.to_string().into_bytes());
+            }
+            let mut request = http.request(method, format!("{}{uri}", server_url(upstream))).body(body.to_vec());
+            for name in [axum::http::header::AUTHORIZATION, axum::http::header::CONTENT_TYPE] {
+                if let Some(value) = headers.get(&name) {
+                    request = request.header(name, value);
+                }
+            }
+            let answer = request.send().await.unwrap();
+            let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+            let mut headers = HeaderMap::new();
+            if let Some(kind) = answer.headers().get(reqwest::header::CONTENT_TYPE) {
+                headers.insert(axum::http::header::CONTENT_TYPE, kind.to_str().unwrap().parse().unwrap());
+            }
+            (status, headers, answer.bytes().await.unwrap().to_vec())
+        }
+    };
+    let app = axum::Router::new().fallback(forward);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    port
+}
+
 /// Sync settings for tests: quick to react, quick to retry.
 pub fn quick_sync() -> SyncSettings {
     SyncSettings {

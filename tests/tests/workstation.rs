@@ -455,3 +455,24 @@ async fn a_shared_workstation_sends_what_a_colleague_left_waiting_under_the_coll
     assert_eq!(recorded_by, first.to_string());
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_refused_as_a_whole_does_not_keep_the_workstation_from_pulling() {
+    let (scenario, server) = Scenario::start().await;
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = scenario.signed_in(dir_a.path(), &scenario.login, Clock::system()).await;
+    let b = scenario.signed_in(dir_b.path(), &scenario.other, Clock::system()).await;
+    let elder = first_elder(&a).await;
+    let proxy = jinlin_tests::proxy_refusing_pushes(scenario.port).await;
+    b.set_server(&jinlin_tests::server_url(proxy)).unwrap();
+
+    let (waiting, _) = b.record_visit(elder, home_visit("B 站待发送")).await.unwrap();
+    let (arrived, _) = a.record_visit(elder, home_visit("A 站已发送")).await.unwrap();
+    a.sync_once().await.unwrap();
+    let failed = b.sync_once().await.unwrap_err();
+    assert!(matches!(failed, StationError::Server(_)), "the push failed: {failed}");
+    let page = b.elder(elder).await.unwrap();
+    assert!(page.rows.visits.iter().any(|v| v.visit_id == arrived), "A's visit was pulled all the same");
+    assert!(page.rows.visits.iter().any(|v| v.visit_id == waiting) && page.unsynced == 1, "B's waits, kept");
+    server.stop();
+}

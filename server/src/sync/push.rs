@@ -202,25 +202,13 @@ async fn group_by_community(
     outcomes: &mut [Option<PushOutcome>],
 ) -> anyhow::Result<(BTreeMap<CommunityId, Vec<usize>>, HashMap<usize, Prepared>)> {
     let ids: Vec<String> = waiting.iter().map(|&i| documents[i].0.to_string()).collect();
-    let mut stored: HashMap<String, (String, String)> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String, String)> = document::Entity::find()
-            .select_only()
-            .columns([document::Column::ElderId, document::Column::CommunityId, document::Column::Heads])
-            .filter(document::Column::ElderId.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(&state.db)
-            .await?;
-        for (elder, community, heads) in rows {
-            stored.insert(elder, (community, heads));
-        }
-    }
+    let stored = stored_documents(&state.db, &ids).await?;
     let mut groups: BTreeMap<CommunityId, Vec<usize>> = BTreeMap::new();
     let mut to_prepare = Vec::new();
     for &index in waiting {
         match stored.get(&documents[index].0.to_string()) {
-            Some((community, _)) => {
-                let community: CommunityId = community.parse().context("a stored community id")?;
+            Some(row) => {
+                let community: CommunityId = row.community_id.parse().context("a stored community id")?;
                 match community_check(&judge.areas, judge.scope, community, "before") {
                     Some(refused) => outcomes[index] = Some(refused),
                     None => {
@@ -252,7 +240,7 @@ async fn group_by_community(
             for &index in batch {
                 let elder = documents[index].0.to_string();
                 let base = snapshots.remove(&elder);
-                let base_heads = stored.get(&elder).map(|(_, heads)| heads.clone());
+                let base_heads = stored.get(&elder).map(|row| row.heads.clone());
                 let (changes, judge) = (documents[index].1.clone(), judge.clone());
                 tasks.spawn(async move {
                     let result = prepare(base, changes, now, judge).await;
@@ -296,19 +284,7 @@ async fn push_group(
     let txn = state.begin_write().await?;
     lock_community(&*txn, community).await?;
     let ids: Vec<String> = members.iter().map(|&i| documents[i].0.to_string()).collect();
-    let mut stored: HashMap<String, Stored> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String, String)> = document::Entity::find()
-            .select_only()
-            .columns([document::Column::ElderId, document::Column::CommunityId, document::Column::Heads])
-            .filter(document::Column::ElderId.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(&*txn)
-            .await?;
-        for (elder, community_id, heads) in rows {
-            stored.insert(elder, Stored { community_id, heads });
-        }
-    }
+    let mut stored = stored_documents(&*txn, &ids).await?;
     let now = now();
     let mut results = Vec::with_capacity(members.len());
     let mut writes: Vec<(usize, Write)> = Vec::new();
@@ -469,10 +445,31 @@ async fn prepare(
     .context("the document task failed")?
 }
 
-/// What the transaction reads of a stored document before deciding.
+/// What is read of a stored document before deciding: its community and heads.
 struct Stored {
     community_id: String,
     heads: String,
+}
+
+/// The stored documents among `ids`, by elder id.
+async fn stored_documents(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+) -> Result<HashMap<String, Stored>, sea_orm::DbErr> {
+    let mut stored = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String, String)> = document::Entity::find()
+            .select_only()
+            .columns([document::Column::ElderId, document::Column::CommunityId, document::Column::Heads])
+            .filter(document::Column::ElderId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (elder, community_id, heads) in rows {
+            stored.insert(elder, Stored { community_id, heads });
+        }
+    }
+    Ok(stored)
 }
 
 enum Decision {

@@ -1,0 +1,73 @@
+//! What the server's benchmarks share: the real server binary on a port of its own,
+//! its memory as the kernel counts it, and signing in.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::BufRead as _;
+use std::process::{Child, Command, Stdio};
+
+use jinlin_shared::wire::{DeviceRegistration, LoginRequest, LoginResponse, PROTOCOL_VERSION};
+
+pub const PASSWORD: &str = "benchmark password";
+
+/// The real server binary serving `url`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(url: &str) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_jinlin-server"))
+            .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the server says where it listens");
+        let address = line.trim().rsplit(' ').next().expect("an address").to_owned();
+        Server { child, base: format!("{address}/api/v1") }
+    }
+
+    /// The server's peak resident memory so far (VmHWM), in MiB.
+    pub fn peak_memory_mib(&self) -> f64 {
+        memory_mib(&format!("/proc/{}/status", self.child.id()), "VmHWM:")
+    }
+
+    /// The server's resident memory now (VmRSS), in MiB.
+    pub fn memory_mib(&self) -> f64 {
+        memory_mib(&format!("/proc/{}/status", self.child.id()), "VmRSS:")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A field of a `/proc/…/status` file, in MiB (0 where there is none).
+pub fn memory_mib(status_file: &str, field: &str) -> f64 {
+    let status = std::fs::read_to_string(status_file).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Signs `login` in (with [`PASSWORD`]) from a new device.
+pub async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> LoginResponse {
+    let request = LoginRequest {
+        protocol: PROTOCOL_VERSION,
+        login: login.into(),
+        password: PASSWORD.into(),
+        device: DeviceRegistration { id: None, name: "bench".into() },
+    };
+    http.post(format!("{base}/auth/login")).json(&request).send().await.unwrap().json().await.unwrap()
+}
