@@ -12,11 +12,12 @@ use jinlin_shared::ids::{AreaId, DeviceId, UserId};
 use jinlin_shared::user::Role;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
 };
 
 use crate::auth::hash_password;
-use crate::db::entity::{area, community_log, device, user};
+use crate::db::entity::{area, community_log, device, session, user};
 use crate::state::{load_area_tree, now};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,8 @@ pub enum AdminError {
     UnknownDevice(String),
     #[error("the login must be 1 to 64 letters, digits, '.', '_' or '-'")]
     BadLogin,
+    #[error("only an administrator's account may be made without --scope (an area code, or \"city\" said outright)")]
+    ScopeRequired,
     #[error("the file has {} bad row(s):\n{}", .0.len(), .0.iter().map(|(line, why)| format!("  line {line}: {why}")).collect::<Vec<_>>().join("\n"))]
     BadRows(Vec<(usize, String)>),
     #[error(transparent)]
@@ -102,6 +105,10 @@ pub async fn add_user_with_hash(
     if !valid {
         return Err(AdminError::BadLogin);
     }
+    // A forgotten --scope must not make a city-wide account.
+    if scope.is_none() && role != Role::Admin {
+        return Err(AdminError::ScopeRequired);
+    }
     let scope_area_id = scope_area(db, scope).await?;
     let id = UserId::from_uuid(uuid::Uuid::now_v7()).context("a v7 uuid")?;
     let inserted = user::Entity::insert(user::ActiveModel {
@@ -122,6 +129,8 @@ pub async fn add_user_with_hash(
     if inserted == 0 {
         return Err(AdminError::DuplicateLogin(login.to_owned()));
     }
+    let detail = serde_json::json!({ "login": login, "role": role.as_str(), "scope": scope.unwrap_or("city") });
+    crate::audit::record(db, now(), None, "user.add", detail).await?;
     Ok(id)
 }
 
@@ -147,35 +156,60 @@ pub async fn list_users(db: &DatabaseConnection) -> Result<Vec<UserListing>, Adm
         .collect())
 }
 
+/// Disables (or enables again) an account. Disabling ends every session of it at
+/// once, on every workstation.
 pub async fn set_disabled(db: &DatabaseConnection, login: &str, disabled: bool) -> Result<(), AdminError> {
-    update_user(db, login, vec![(user::Column::Disabled, Expr::value(disabled))]).await
+    let txn = db.begin().await?;
+    let id = update_user(&txn, login, vec![(user::Column::Disabled, Expr::value(disabled))]).await?;
+    if disabled {
+        revoke_sessions(&txn, &id).await?;
+    }
+    let action = if disabled { "user.disable" } else { "user.enable" };
+    crate::audit::record(&txn, now(), None, action, serde_json::json!({ "login": login })).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
-/// A new password also lifts a lockout from failed sign-ins.
+/// Sets a new password: every session of the account ends (a password changed because
+/// it leaked must not leave the leaker's sessions working), and the failed sign-ins
+/// counted against the login are forgotten.
 pub async fn set_password(db: &DatabaseConnection, login: &str, password: String) -> Result<(), AdminError> {
     let hash = hash_password(password).await?;
-    let columns = vec![
-        (user::Column::PasswordHash, Expr::value(hash)),
-        (user::Column::FailedLogins, Expr::value(0)),
-        (user::Column::LockedUntil, Expr::value(Option::<i64>::None)),
-    ];
-    update_user(db, login, columns).await
+    let txn = db.begin().await?;
+    let id = update_user(&txn, login, vec![(user::Column::PasswordHash, Expr::value(hash))]).await?;
+    revoke_sessions(&txn, &id).await?;
+    crate::throttle::forget(&txn, &crate::throttle::Subject::login(login)).await?;
+    crate::audit::record(&txn, now(), None, "user.passwd", serde_json::json!({ "login": login })).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
-/// Sets columns of the user with `login`, or says there is no such user.
+/// Ends every live session of the user `id`.
+async fn revoke_sessions(db: &impl ConnectionTrait, id: &str) -> Result<(), AdminError> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now().as_millis()))
+        .filter(session::Column::UserId.eq(id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Sets columns of the user with `login` and returns their id, or says there is no
+/// such user.
 async fn update_user(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     login: &str,
     columns: Vec<(user::Column, sea_orm::sea_query::Expr)>,
-) -> Result<(), AdminError> {
-    let mut update = user::Entity::update_many().filter(user::Column::Login.eq(login));
+) -> Result<String, AdminError> {
+    let found = user::Entity::find().filter(user::Column::Login.eq(login)).one(db).await?;
+    let Some(found) = found else { return Err(AdminError::UnknownUser(login.to_owned())) };
+    let mut update = user::Entity::update_many().filter(user::Column::Id.eq(&found.id));
     for (column, value) in columns {
         update = update.col_expr(column, value);
     }
-    if update.exec(db).await?.rows_affected == 0 {
-        return Err(AdminError::UnknownUser(login.to_owned()));
-    }
-    Ok(())
+    update.exec(db).await?;
+    Ok(found.id)
 }
 
 /// Revokes a workstation: its sessions stop working at once.

@@ -97,6 +97,7 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
                 registered_by: Set(user.to_string()),
                 revoked_at: Set(None),
                 data_key: Set(Some(crate::auth::new_device_key().as_bytes().to_vec())),
+                area_id: Set(Some(community.id.to_string())),
             })
             .exec_without_returning(&state.db)
             .await?;

@@ -17,6 +17,7 @@ pub mod report;
 pub mod roster;
 pub mod state;
 pub mod sync;
+pub mod throttle;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -48,7 +49,9 @@ impl Application {
     /// transactions commit or roll back) before this returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let router = http::router(self.state);
-        axum::serve(self.listener, router).with_graceful_shutdown(shutdown).await.context("the server stopped")
+        // The peer's address reaches the handlers (sign-ins are throttled per address).
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("the server stopped")
     }
 }
 

@@ -96,9 +96,9 @@ enum UserCommand {
         name: String,
         #[arg(long, value_parser = parse_role)]
         role: Role,
-        /// An area code, or "city".
-        #[arg(long, default_value = "city")]
-        scope: String,
+        /// An area code, or "city" for the whole city; required but for an administrator.
+        #[arg(long)]
+        scope: Option<String>,
     },
     List,
     Disable {
@@ -196,7 +196,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::connect(&cli.database_url, true).await?;
             match command {
                 UserCommand::Add { login, name, role, scope } => {
-                    let id = admin::add_user(&db, &login, &name, role, Some(&scope), read_password()?).await?;
+                    let id = admin::add_user(&db, &login, &name, role, scope.as_deref(), read_password()?).await?;
                     println!("added {login} ({id})");
                 }
                 UserCommand::List => {

@@ -25,12 +25,20 @@ pub const CONCURRENT_REPORTS: usize = 2;
 /// free by then; asked sooner, the client would most likely meet the same full slots.
 pub const REPORT_RETRY_AFTER_SECONDS: u64 = 5;
 
+/// Password hashes computed at once. Each argon2id hash holds 19 MiB for tens of
+/// milliseconds: 500 workstations signing in together would otherwise hold 9 GiB.
+pub const CONCURRENT_PASSWORD_HASHES: usize = 4;
+
+/// How long a sign-in waits for a hashing slot before it is answered 503.
+pub const HASH_SLOT_WAIT: Duration = Duration::from_secs(3);
+
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub session_days: i64,
-    pub max_failed_logins: i32,
-    pub lockout_minutes: i64,
     pub request_timeout: Duration,
+    /// Password hashes computed at once; a sign-in that cannot get a slot within
+    /// [`HASH_SLOT_WAIT`] is answered 503 with `Retry-After`.
+    pub concurrent_password_hashes: usize,
     /// Reports made at once; one more is refused with 503 and `Retry-After`, never
     /// queued, so reports cannot pile up behind each other and hold connections.
     pub concurrent_reports: usize,
@@ -40,9 +48,8 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             session_days: 30,
-            max_failed_logins: 5,
-            lockout_minutes: 15,
             request_timeout: Duration::from_secs(60),
+            concurrent_password_hashes: CONCURRENT_PASSWORD_HASHES,
             concurrent_reports: CONCURRENT_REPORTS,
         }
     }
@@ -62,6 +69,11 @@ pub struct AppState {
     /// One permit per report being made ([`Limits::concurrent_reports`]). Public so
     /// a test can hold every permit and see the next report refused.
     pub report_slots: Arc<Semaphore>,
+    /// One permit per password hash being computed ([`Limits::concurrent_password_hashes`]).
+    pub hash_slots: Arc<Semaphore>,
+    /// A hash of a random password, checked for a login that does not exist so that it
+    /// costs what a real one costs (made on first use).
+    decoy_hash: Arc<tokio::sync::OnceCell<String>>,
     areas: Arc<RwLock<CachedAreas>>,
     /// On SQLite, whose turn it is to write (see [`AppState::begin_write`]).
     write_turn: Option<Arc<Mutex<()>>>,
@@ -100,6 +112,8 @@ impl AppState {
         Self {
             policy: Arc::new(policy),
             report_slots: Arc::new(Semaphore::new(limits.concurrent_reports)),
+            hash_slots: Arc::new(Semaphore::new(limits.concurrent_password_hashes)),
+            decoy_hash: Arc::default(),
             limits: Arc::new(limits),
             actor: jinlin_shared::ActorId::random(),
             metrics: Arc::default(),
@@ -107,6 +121,19 @@ impl AppState {
             write_turn: (db.get_database_backend() == DatabaseBackend::Sqlite).then(Arc::default),
             db,
         }
+    }
+
+    /// The decoy hash, made once.
+    pub async fn decoy_hash(&self) -> anyhow::Result<String> {
+        let hash = self
+            .decoy_hash
+            .get_or_try_init(|| async {
+                let mut bytes = [0u8; 24];
+                rand::Rng::fill_bytes(&mut rand::rng(), &mut bytes);
+                crate::auth::hash_password(hex::encode(bytes)).await
+            })
+            .await?;
+        Ok(hash.clone())
     }
 
     /// Begins a transaction that will write.

@@ -155,6 +155,16 @@ impl AreaTree {
         }
     }
 
+    /// Whether everything `inner` holds lies inside `outer` (the city covers every
+    /// scope; only the city covers the city).
+    pub fn scope_covers(&self, outer: Scope, inner: Scope) -> bool {
+        match (outer, inner) {
+            (Scope::City, _) => true,
+            (Scope::Area(_), Scope::City) => false,
+            (Scope::Area(root), Scope::Area(area)) => self.ancestry(area).iter().any(|a| a.id == root),
+        }
+    }
+
     /// Whether `community` lies inside `scope`.
     pub fn scope_contains(&self, scope: Scope, community: CommunityId) -> bool {
         match scope {
@@ -198,6 +208,17 @@ mod tests {
         assert!(tree.scope_contains(Scope::Area(id(2)), id(4)));
         assert!(!tree.scope_contains(Scope::Area(id(2)), id(7)));
         assert_eq!(tree.ancestry(id(3)).iter().map(|a| a.id).collect::<Vec<_>>(), [id(1), id(2), id(3)]);
+    }
+
+    #[test]
+    fn a_scope_covers_itself_and_what_lies_beneath_it_and_only_the_city_covers_the_city() {
+        let tree = city();
+        assert!(tree.scope_covers(Scope::Area(id(1)), Scope::Area(id(3))));
+        assert!(tree.scope_covers(Scope::Area(id(2)), Scope::Area(id(2))));
+        assert!(!tree.scope_covers(Scope::Area(id(3)), Scope::Area(id(2))), "a community does not cover its street");
+        assert!(!tree.scope_covers(Scope::Area(id(2)), Scope::Area(id(7))));
+        assert!(tree.scope_covers(Scope::City, Scope::Area(id(7))));
+        assert!(!tree.scope_covers(Scope::Area(id(1)), Scope::City));
     }
 
     #[test]

@@ -4,11 +4,14 @@
 //!
 //! - The data key is 32 random bytes that the server keeps per device and hands to
 //!   whoever signs in there online (`LoginResponse::device_key`).
-//! - At sign-in the workstation derives a key-encryption key from the password with
+//! - At sign-in the workstation derives the user's own key from their password with
 //!   argon2id (19 MiB, 2 passes, a random 16-byte salt per user) and stores the data
 //!   key sealed under it: the user's key slot. An offline sign-in derives the same key
 //!   and opens the slot; a wrong password fails the authentication tag, so the slot
 //!   is also the credential verifier and no password hash is stored.
+//! - The user's session token is sealed under that same key of theirs, never under the
+//!   data key every user of the workstation holds: a colleague at the same desk can
+//!   open the shared records, but cannot act on the server as someone else.
 //! - Records are sealed with XChaCha20-Poly1305 under a random 24-byte nonce, with
 //!   the table and the elder's id as associated data, so a sealed blob moved to
 //!   another row or table fails to open instead of showing the wrong elder.
@@ -91,32 +94,55 @@ pub fn new_salt() -> [u8; SALT_LEN] {
     salt
 }
 
-/// The key-encryption key for `password` and `salt`: argon2id, 19 MiB, 2 passes (the
-/// OWASP minimum for argon2id), about 50 ms here. CPU work: call it off the runtime.
-fn key_encryption_key(password: &str, salt: &[u8]) -> Result<DeviceKey, CryptoError> {
-    let params = Params::new(19 * 1024, 2, 1, Some(DeviceKey::LEN)).map_err(|e| CryptoError::Derive(e.to_string()))?;
-    let mut out = [0u8; DeviceKey::LEN];
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password_into(password.as_bytes(), salt, &mut out)
-        .map_err(|e| CryptoError::Derive(e.to_string()))?;
-    Ok(DeviceKey::from_bytes(out))
+/// One user's own key on this workstation, derived from their password and their
+/// slot's salt: it seals their copy of the data key and their session token, and
+/// nothing another user holds opens either.
+#[derive(Clone)]
+pub struct UserKey {
+    sealer: Sealer,
+    user: String,
 }
 
-/// The data key sealed for one user: their key slot.
-pub fn wrap_key(key: &DeviceKey, password: &str, salt: &[u8], user: &str) -> Result<Vec<u8>, CryptoError> {
-    let kek = Sealer::new(&key_encryption_key(password, salt)?);
-    Ok(kek.seal(key.as_bytes(), &slot_context(user)))
+impl std::fmt::Debug for UserKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "UserKey({}, ***)", self.user)
+    }
 }
 
-/// Opens a user's key slot with their password; [`CryptoError::Open`] for a wrong one.
-pub fn unwrap_key(slot: &[u8], password: &str, salt: &[u8], user: &str) -> Result<DeviceKey, CryptoError> {
-    let kek = Sealer::new(&key_encryption_key(password, salt)?);
-    let bytes = kek.open(slot, &slot_context(user))?;
-    DeviceKey::from_slice(&bytes).ok_or(CryptoError::Open)
-}
+impl UserKey {
+    /// argon2id over `password` and `salt` (19 MiB, 2 passes: the OWASP minimum for
+    /// argon2id), about 50 ms here. CPU work: call it off the runtime.
+    pub fn derive(password: &str, salt: &[u8], user: &str) -> Result<Self, CryptoError> {
+        let params =
+            Params::new(19 * 1024, 2, 1, Some(DeviceKey::LEN)).map_err(|e| CryptoError::Derive(e.to_string()))?;
+        let mut out = [0u8; DeviceKey::LEN];
+        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password_into(password.as_bytes(), salt, &mut out)
+            .map_err(|e| CryptoError::Derive(e.to_string()))?;
+        Ok(Self { sealer: Sealer::new(&DeviceKey::from_bytes(out)), user: user.to_owned() })
+    }
 
-fn slot_context(user: &str) -> String {
-    format!("jinlin key slot v1 {user}")
+    /// The data key sealed for this user: their key slot.
+    pub fn wrap(&self, key: &DeviceKey) -> Vec<u8> {
+        self.sealer.seal(key.as_bytes(), &format!("jinlin key slot v1 {}", self.user))
+    }
+
+    /// Opens this user's key slot; [`CryptoError::Open`] when the password was wrong.
+    pub fn unwrap(&self, slot: &[u8]) -> Result<DeviceKey, CryptoError> {
+        let bytes = self.sealer.open(slot, &format!("jinlin key slot v1 {}", self.user))?;
+        DeviceKey::from_slice(&bytes).ok_or(CryptoError::Open)
+    }
+
+    /// Seals this user's session token.
+    pub fn seal_token(&self, token: &str) -> Vec<u8> {
+        self.sealer.seal(token.as_bytes(), &format!("jinlin session token v2 {}", self.user))
+    }
+
+    /// Opens this user's session token.
+    pub fn open_token(&self, sealed: &[u8]) -> Result<String, CryptoError> {
+        let bytes = self.sealer.open(sealed, &format!("jinlin session token v2 {}", self.user))?;
+        String::from_utf8(bytes).map_err(|_| CryptoError::Open)
+    }
 }
 
 #[cfg(test)]
@@ -145,9 +171,22 @@ mod tests {
     #[test]
     fn a_key_slot_opens_with_the_right_password_only() {
         let salt = new_salt();
-        let slot = wrap_key(&key(7), "correct horse", &salt, "u1").unwrap();
-        assert_eq!(unwrap_key(&slot, "correct horse", &salt, "u1").unwrap(), key(7));
-        assert!(matches!(unwrap_key(&slot, "wrong horse", &salt, "u1"), Err(CryptoError::Open)));
-        assert!(matches!(unwrap_key(&slot, "correct horse", &salt, "u2"), Err(CryptoError::Open)));
+        let slot = UserKey::derive("correct horse", &salt, "u1").unwrap().wrap(&key(7));
+        assert_eq!(UserKey::derive("correct horse", &salt, "u1").unwrap().unwrap(&slot).unwrap(), key(7));
+        assert!(matches!(UserKey::derive("wrong horse", &salt, "u1").unwrap().unwrap(&slot), Err(CryptoError::Open)));
+        assert!(matches!(UserKey::derive("correct horse", &salt, "u2").unwrap().unwrap(&slot), Err(CryptoError::Open)));
+    }
+
+    #[test]
+    fn a_session_token_opens_only_with_its_users_own_key_not_the_shared_data_key() {
+        let salt = new_salt();
+        let own = UserKey::derive("correct horse", &salt, "u1").unwrap();
+        let sealed = own.seal_token("secret-token");
+        assert_eq!(own.open_token(&sealed).unwrap(), "secret-token");
+        // A colleague on the same workstation holds the data key, and their own key.
+        let data_key = Sealer::new(&key(7));
+        assert!(data_key.open(&sealed, "jinlin session token v2 u1").is_err());
+        let colleague = UserKey::derive("battery staple", &new_salt(), "u2").unwrap();
+        assert!(colleague.open_token(&sealed).is_err());
     }
 }

@@ -18,5 +18,7 @@ pub mod sync;
 pub mod typescript;
 
 pub use error::{ErrorView, StationError, StationErrorCode};
-pub use station::{Clock, ElderPage, RejectedChangeView, RosterLine, RosterView, Station, StationConfig};
+pub use station::{
+    Clock, ElderPage, OfflineReason, RejectedChangeView, RosterLine, RosterView, SignIn, Station, StationConfig,
+};
 pub use sync::{SyncEngine, SyncErrorCode, SyncReport, SyncSettings, SyncState, SyncStatus};

@@ -19,7 +19,7 @@ pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 pub struct DesktopSettings {
     /// The sync server.
     pub server: String,
-    /// The store's directory; `$XDG_DATA_HOME/cn.jinlin.desktop` when left out.
+    /// The store's directory; `cn.jinlin.desktop` in the platform's data folder when left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_dir: Option<PathBuf>,
     pub language: Language,

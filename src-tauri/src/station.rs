@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast};
 
 use crate::client::{ClientError, ServerClient};
-use crate::crypto::{self, Sealer};
+use crate::crypto::{self, Sealer, UserKey};
 use crate::error::StationError;
 use crate::forms::{EnrolmentForm, VisitForm};
 use crate::own_edits::{self, Permitted};
@@ -95,6 +95,39 @@ impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Session").field("user", &self.user).field("online", &self.token.is_some()).finish()
     }
+}
+
+/// Why a user was signed in by the workstation alone, without the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub enum OfflineReason {
+    /// The server could not be reached.
+    Unreachable,
+    /// The server is slowing sign-ins down after failed ones (on this login or from
+    /// this address).
+    Throttled,
+    /// The server was too busy to check the password.
+    Busy,
+}
+
+/// The refusals after which a user known here signs in offline.
+fn offline_reason(code: jinlin_shared::wire::ErrorCode) -> Option<OfflineReason> {
+    match code {
+        jinlin_shared::wire::ErrorCode::RateLimited => Some(OfflineReason::Throttled),
+        jinlin_shared::wire::ErrorCode::Unavailable => Some(OfflineReason::Busy),
+        _ => None,
+    }
+}
+
+/// How a sign-in went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct SignIn {
+    pub user: SignedInUser,
+    /// Why the workstation signed the user in by itself; `None` when the server did.
+    pub offline: Option<OfflineReason>,
 }
 
 /// A roster line: the shared entry plus what only this workstation knows.
@@ -278,7 +311,11 @@ impl Station {
     /// The user's key slot on this workstation and the data key it holds, opened with
     /// the password (argon2id, off the runtime's threads). A wrong password fails the
     /// slot's AEAD tag: that is the check, and no password hash is kept.
-    async fn open_key_slot(&self, login: &str, password: &str) -> Result<(key_slot::Model, DeviceKey), StationError> {
+    async fn open_key_slot(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> Result<(key_slot::Model, UserKey, DeviceKey), StationError> {
         let slot = self
             .inner
             .store
@@ -287,8 +324,13 @@ impl Station {
             .ok_or(StationError::FirstSignInNeedsServer { login: login.into() })?;
         let (sealed_key, salt, user_id, password) =
             (slot.sealed_key.clone(), slot.salt.clone(), slot.user_id.clone(), password.to_owned());
-        match blocking(move || crypto::unwrap_key(&sealed_key, &password, &salt, &user_id)).await? {
-            Ok(key) => Ok((slot, key)),
+        let opened = blocking(move || {
+            let own = UserKey::derive(&password, &salt, &user_id)?;
+            own.unwrap(&sealed_key).map(|key| (own, key))
+        })
+        .await?;
+        match opened {
+            Ok((own, key)) => Ok((slot, own, key)),
             Err(crypto::CryptoError::Open) => Err(StationError::WrongPassword),
             Err(other) => Err(other.into()),
         }
@@ -311,8 +353,10 @@ impl Station {
 
     /// Signs in: with the server when it answers (registering the device the first
     /// time and refreshing the user's key slot), otherwise against the key slot kept
-    /// from an earlier online sign-in.
-    pub async fn sign_in(&self, login: &str, password: &str) -> Result<SignedInUser, StationError> {
+    /// from an earlier online sign-in: when the server cannot be reached, is busy, or
+    /// slows sign-ins down after failed ones, a user known here still works, offline,
+    /// and is told why.
+    pub async fn sign_in(&self, login: &str, password: &str) -> Result<SignIn, StationError> {
         let login = login.trim();
         let device = self.inner.store.device_id().await?;
         let request = LoginRequest {
@@ -326,9 +370,8 @@ impl Station {
                 self.inner.store.set_device_id(answer.device).await?;
                 let user_id = answer.user.id.to_string();
                 let salt = crypto::new_salt();
-                let (key, password_owned, user_for_slot) =
-                    (answer.device_key.clone(), password.to_owned(), user_id.clone());
-                let slot = blocking(move || crypto::wrap_key(&key, &password_owned, &salt, &user_for_slot)).await??;
+                let (password_owned, user_for_slot) = (password.to_owned(), user_id.clone());
+                let own = blocking(move || UserKey::derive(&password_owned, &salt, &user_for_slot)).await??;
                 let sealer = Sealer::new(&answer.device_key);
                 let earlier = self.inner.store.key_slot(login).await?;
                 let communities = match &earlier {
@@ -343,21 +386,31 @@ impl Station {
                         login: answer.user.login.clone(),
                         user: serde_json::to_string(&answer.user).map_err(internal)?,
                         salt: salt.to_vec(),
-                        sealed_key: slot,
-                        sealed_token: Some(sealer.seal(answer.token.as_bytes(), &token_context(&user_id))),
+                        sealed_key: own.wrap(&answer.device_key),
+                        sealed_token: Some(own.seal_token(&answer.token)),
                         token_expires_at: Some(answer.expires_at.as_millis()),
                         communities: serde_json::to_string(&communities).map_err(internal)?,
                         bootstrapped,
                         signed_in_at: self.now().as_millis(),
                     })
                     .await?;
-                Session { user: answer.user, sealer, token: Some(answer.token), communities, bootstrapped }
+                (Session { user: answer.user, sealer, token: Some(answer.token), communities, bootstrapped }, None)
             }
-            Err(ClientError::Unreachable { .. }) => self.sign_in_offline(login, password).await?,
+            Err(ClientError::Unreachable { .. }) => {
+                (self.sign_in_offline(login, password).await?, Some(OfflineReason::Unreachable))
+            }
+            Err(ClientError::Refused(body)) if offline_reason(body.error).is_some() => {
+                match self.sign_in_offline(login, password).await {
+                    Ok(session) => (session, offline_reason(body.error)),
+                    // Not known here: the server's own words say when to try again.
+                    Err(StationError::FirstSignInNeedsServer { .. }) => return Err(StationError::Server(body)),
+                    Err(other) => return Err(other),
+                }
+            }
             Err(error) => {
                 let error = StationError::from(error);
                 return Err(match error {
-                    StationError::Server(body) if body.error == jinlin_shared::wire::ErrorCode::Forbidden => {
+                    StationError::Server(body) if body.error == jinlin_shared::wire::ErrorCode::WrongCredentials => {
                         StationError::WrongPassword
                     }
                     StationError::DeviceRevoked => {
@@ -368,22 +421,24 @@ impl Station {
                 });
             }
         };
+        let (session, offline) = session;
         let user = session.user.clone();
         self.set_session(Some(session))?;
         self.inner.locked.store(false, Ordering::SeqCst);
         self.publish_counts().await?;
         self.inner.wake.notify_one();
-        Ok(user)
+        Ok(SignIn { user, offline })
     }
 
     async fn sign_in_offline(&self, login: &str, password: &str) -> Result<Session, StationError> {
-        let (slot, key) = self.open_key_slot(login, password).await?;
+        let (slot, own, key) = self.open_key_slot(login, password).await?;
         let sealer = Sealer::new(&key);
         let live = slot.token_expires_at.is_some_and(|expires| expires > self.now().as_millis());
+        // A token sealed by an earlier version (under the shared key) does not open
+        // with the user's own key: it is dropped, and the next online sign-in brings a
+        // new one.
         let token = match (&slot.sealed_token, live) {
-            (Some(sealed), true) => {
-                Some(String::from_utf8(sealer.open(sealed, &token_context(&slot.user_id))?).map_err(internal)?)
-            }
+            (Some(sealed), true) => own.open_token(sealed).ok(),
             _ => None,
         };
         Ok(Session {
@@ -793,10 +848,6 @@ fn rows_context(elder: ElderId) -> String {
 
 pub(crate) fn change_context(elder: ElderId) -> String {
     format!("changes:{elder}")
-}
-
-fn token_context(user: &str) -> String {
-    format!("key_slots.token:{user}")
 }
 
 /// Whether the user may write to `community`: their own community, one whose

@@ -89,6 +89,8 @@ pub fn declarations() -> String {
         coverage::ModeCounts,
         coverage::TierCounts,
         coverage::CoverageTotals,
+        station::OfflineReason,
+        station::SignIn,
         station::RosterLine,
         station::RosterView,
         station::RejectedChangeView,

@@ -51,8 +51,9 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     let wrong = invoke(&webview, "sign_in", json!({ "login": login, "password": "not the password" })).unwrap_err();
     assert_eq!(wrong["code"], "wrongPassword");
 
-    let user = invoke(&webview, "sign_in", json!({ "login": login, "password": DEMO_PASSWORD })).unwrap();
-    assert_eq!(user["role"], "assistant");
+    let signed_in = invoke(&webview, "sign_in", json!({ "login": login, "password": DEMO_PASSWORD })).unwrap();
+    assert_eq!(signed_in["user"]["role"], "assistant");
+    assert_eq!(signed_in["offline"], serde_json::Value::Null, "the server signed them in");
     assert_eq!(invoke(&webview, "current_user", json!({})).unwrap()["login"], login);
     let status = wait_for_status(&webview, |s| s["state"]["kind"] == "upToDate");
     assert_eq!(status["pending"], 0);

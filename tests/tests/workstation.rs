@@ -198,7 +198,7 @@ async fn signing_in_offline_needs_an_earlier_online_sign_in_and_the_right_passwo
 
     assert!(matches!(station.sign_in(login, "not the password").await, Err(StationError::WrongPassword)));
     assert!(matches!(station.sign_in(other, DEMO_PASSWORD).await, Err(StationError::FirstSignInNeedsServer { .. })));
-    let user = station.sign_in(login, DEMO_PASSWORD).await.unwrap();
+    let user = station.sign_in(login, DEMO_PASSWORD).await.unwrap().user;
     assert_eq!(&user.login, login);
     let roster = station.roster(&RosterQuery::default()).await.unwrap();
     assert!(roster.lines.len() >= 20, "the roster opens offline");
@@ -216,7 +216,7 @@ async fn signing_in_offline_needs_an_earlier_online_sign_in_and_the_right_passwo
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn users_sharing_a_workstation_each_see_only_their_own_community() {
+async fn a_workstation_belongs_to_its_area_and_users_of_another_get_neither_its_key_nor_its_records() {
     let central = CentralDb::demo(0.004);
     let port = free_port();
     let server = ServerProcess::start(&central, port);
@@ -225,20 +225,24 @@ async fn users_sharing_a_workstation_each_see_only_their_own_community() {
     let dir = tempfile::tempdir().unwrap();
     let station = station(dir.path(), port, Clock::system()).await;
 
-    let mut seen = Vec::new();
-    for (login, community) in [first, second] {
-        station.sign_in(login, DEMO_PASSWORD).await.unwrap();
-        station.sync_once().await.unwrap();
-        let roster = station.roster(&RosterQuery::default()).await.unwrap();
-        assert!(!roster.lines.is_empty());
-        assert!(roster.lines.iter().all(|l| l.entry.community == *community), "{login} sees only {community}");
-        seen.push(roster.lines.len());
-        station.sign_out().await.unwrap();
-    }
+    station.sign_in(&first.0, DEMO_PASSWORD).await.unwrap();
+    station.sync_once().await.unwrap();
+    let roster = station.roster(&RosterQuery::default()).await.unwrap();
+    assert!(!roster.lines.is_empty());
+    assert!(roster.lines.iter().all(|l| l.entry.community == first.1), "{} sees only {}", first.0, first.1);
+    let seen = roster.lines.len();
+    station.sign_out().await.unwrap();
+    // An assistant of another community is refused here: no key, no records.
+    let refused = station.sign_in(&second.0, DEMO_PASSWORD).await.unwrap_err();
+    assert!(
+        matches!(&refused, StationError::Server(body) if body.error == jinlin_shared::wire::ErrorCode::Forbidden),
+        "{refused:?}"
+    );
+    assert_eq!(station.known_users().await.unwrap().len(), 1);
     // Back to the first: still only their own, from the same store.
     station.sign_in(&first.0, DEMO_PASSWORD).await.unwrap();
     let roster = station.roster(&RosterQuery::default()).await.unwrap();
-    assert_eq!(roster.lines.len(), seen[0]);
+    assert_eq!(roster.lines.len(), seen);
     assert!(roster.lines.iter().all(|l| l.entry.community == first.1));
     server.stop();
 }
@@ -474,5 +478,29 @@ async fn a_push_refused_as_a_whole_does_not_keep_the_workstation_from_pulling() 
     let page = b.elder(elder).await.unwrap();
     assert!(page.rows.visits.iter().any(|v| v.visit_id == arrived), "A's visit was pulled all the same");
     assert!(page.rows.visits.iter().any(|v| v.visit_id == waiting) && page.unsynced == 1, "B's waits, kept");
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_the_server_slows_down_falls_back_to_the_workstation_and_says_why() {
+    let (scenario, server) = Scenario::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let station = scenario.signed_in(dir.path(), &scenario.login, Clock::system()).await;
+    station.sign_out().await.unwrap();
+    // Someone tries wrong passwords until the server slows the login down.
+    for _ in 0..4 {
+        assert!(matches!(station.sign_in(&scenario.login, "not the password").await, Err(StationError::WrongPassword)));
+    }
+    let signed_in = station.sign_in(&scenario.login, DEMO_PASSWORD).await.unwrap();
+    assert_eq!(signed_in.offline, Some(jinlin_desktop::OfflineReason::Throttled), "the assistant works on, offline");
+    assert!(!station.roster(&RosterQuery::default()).await.unwrap().lines.is_empty());
+    station.sign_out().await.unwrap();
+    // Someone never signed in here gets the server's own answer: this address is
+    // slowed down too.
+    let refused = station.sign_in(&scenario.other, DEMO_PASSWORD).await;
+    assert!(
+        matches!(&refused, Err(StationError::Server(body)) if body.error == jinlin_shared::wire::ErrorCode::RateLimited),
+        "{refused:?}"
+    );
     server.stop();
 }

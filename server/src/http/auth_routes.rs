@@ -1,12 +1,19 @@
 //! Sign-in and sign-out.
 //!
-//! A failed sign-in counts against the user; after too many the account is locked for
-//! a while, which bounds password guessing without a shared rate-limit store (the
-//! count lives in the database, so it holds across server replicas).
+//! A sign-in costs the same whether the login exists or not (a decoy hash is checked
+//! for an unknown one) and gets the same answer, so which accounts exist cannot be
+//! read from the clock or the message. Failed sign-ins slow further attempts per login
+//! and per client address (`crate::throttle`) and never lock an account; at most
+//! [`Limits::concurrent_password_hashes`](crate::state::Limits) hashes run at once.
+//! A workstation belongs to the area of the user who registered it: only users whose
+//! area covers it (and administrators) may sign in there and receive its data key.
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::routing::post;
 use axum::{Json, Router};
+use jinlin_shared::area::Scope;
 use jinlin_shared::ids::DeviceId;
 use jinlin_shared::user::{Role, SignedInUser};
 use jinlin_shared::wire::{DeviceKey, LoginRequest, LoginResponse, check_protocol};
@@ -18,7 +25,8 @@ use super::extract::{ApiJson, bearer_token};
 use crate::audit;
 use crate::auth::{Caller, new_device_key, new_token, scope_of, verify_password};
 use crate::db::entity::{device, session, user};
-use crate::state::{AppState, now};
+use crate::state::{AppState, HASH_SLOT_WAIT, now};
+use crate::throttle::{self, Subject};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout))
@@ -26,67 +34,49 @@ pub fn router() -> Router<AppState> {
 
 async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     check_protocol(request.protocol)?;
     let now = now();
-    let refused = || ApiError::Forbidden("the user name or password is wrong".into());
-    let Some(account) =
-        user::Entity::find().filter(user::Column::Login.eq(request.login.trim())).one(&state.db).await?
-    else {
-        // Spend the time a real check would, so a wrong name and a wrong password
-        // cannot be told apart by timing.
-        let _ = verify_password(request.password, String::new()).await;
-        return Err(refused());
-    };
-    if let Some(until) = account.locked_until
-        && until > now.as_millis()
-    {
-        return Err(ApiError::RateLimited { retry_after_seconds: (until - now.as_millis()) / 1000 + 1 });
+    let login = request.login.trim().to_owned();
+    let subjects = [Subject::login(&login), Subject::address(peer.ip())];
+    // Throttled before any hashing: a waiting attacker costs one indexed read.
+    if let Some(wait) = throttle::wait(&state.db, &subjects, now).await? {
+        return Err(ApiError::RateLimited { retry_after_seconds: wait.as_secs() as i64 + 1 });
     }
-    let ok = verify_password(request.password, account.password_hash.clone()).await.map_err(anyhow::Error::new)?;
-    if !ok || account.disabled {
-        let failures = account.failed_logins + 1;
-        let locked_until = (failures >= state.limits.max_failed_logins)
-            .then(|| now.plus_minutes(state.limits.lockout_minutes).as_millis());
+    let account = user::Entity::find().filter(user::Column::Login.eq(&login)).one(&state.db).await?;
+    let stored = match &account {
+        Some(account) => account.password_hash.clone(),
+        None => state.decoy_hash().await?,
+    };
+    let slot = tokio::time::timeout(HASH_SLOT_WAIT, state.hash_slots.clone().acquire_owned())
+        .await
+        .map_err(|_| ApiError::SignInsBusy { retry_after_seconds: 1 })?
+        .map_err(|_| ApiError::Unavailable)?;
+    let verified = verify_password(request.password, stored).await.map_err(anyhow::Error::new)?;
+    drop(slot);
+    let Some(account) = account.filter(|a| verified && !a.disabled) else {
         let txn = state.begin_write().await?;
-        user::Entity::update_many()
-            .col_expr(user::Column::FailedLogins, Expr::value(if locked_until.is_some() { 0 } else { failures }))
-            .col_expr(user::Column::LockedUntil, Expr::value(locked_until))
-            .filter(user::Column::Id.eq(&account.id))
-            .exec(&*txn)
-            .await?;
-        audit::record(&*txn, now, Some(&account.id), "login.failed", serde_json::json!({ "login": account.login }))
+        throttle::failed(&*txn, &subjects, now).await?;
+        let login: String = login.chars().take(64).collect();
+        audit::record(&*txn, now, None, "login.failed", serde_json::json!({ "login": login, "address": peer.ip() }))
             .await?;
         txn.commit().await?;
-        return Err(refused());
-    }
-
-    // The device, the session, the reset count and the audit entry land together.
-    let txn = state.begin_write().await?;
-    let (device_id, device_key) = match request.device.id {
-        Some(id) => match device::Entity::find_by_id(id.to_string()).one(&*txn).await? {
-            Some(known) if known.revoked_at.is_some() => return Err(ApiError::DeviceRevoked),
-            Some(known) => match known.data_key.as_deref().and_then(DeviceKey::from_slice) {
-                Some(key) => (id, key),
-                None => {
-                    // Registered before devices had keys: give it one now.
-                    let key = new_device_key();
-                    device::Entity::update_many()
-                        .col_expr(device::Column::DataKey, Expr::value(key.as_bytes().to_vec()))
-                        .filter(device::Column::Id.eq(id.to_string()))
-                        .exec(&*txn)
-                        .await?;
-                    (id, key)
-                }
-            },
-            None => (id, register_device(&*txn, id, &request.device.name, &account.id, now.as_millis()).await?),
-        },
-        None => {
-            let id = DeviceId::from_uuid(uuid::Uuid::now_v7()).map_err(anyhow::Error::new)?;
-            (id, register_device(&*txn, id, &request.device.name, &account.id, now.as_millis()).await?)
-        }
+        return Err(ApiError::WrongCredentials);
     };
+    let bad = |what: &str| ApiError::Internal(anyhow::anyhow!("user {} has an invalid {what}", account.id));
+    let signed_in = SignedInUser {
+        id: account.id.parse().map_err(|_| bad("id"))?,
+        login: account.login.clone(),
+        display_name: account.display_name.clone(),
+        role: Role::parse(&account.role).ok_or_else(|| bad("role"))?,
+        scope: scope_of(account.scope_area_id.as_deref()).ok_or_else(|| bad("scope"))?,
+    };
+
+    // The device, the session, the forgotten failures and the audit entry land together.
+    let txn = state.begin_write().await?;
+    let (device_id, device_key) = device_for(&state, &*txn, &request.device, &signed_in, now.as_millis()).await?;
     let (token, token_hash) = new_token();
     let expires_at = now.plus_hours(24 * state.limits.session_days);
     session::Entity::insert(session::ActiveModel {
@@ -99,34 +89,84 @@ async fn login(
     })
     .exec(&*txn)
     .await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::FailedLogins, Expr::value(0))
-        .filter(user::Column::Id.eq(&account.id))
-        .exec(&*txn)
-        .await?;
+    throttle::forget(&*txn, &subjects[0]).await?;
     audit::record(&*txn, now, Some(&account.id), "login", serde_json::json!({ "device": device_id })).await?;
     txn.commit().await?;
-    let bad = |what: &str| ApiError::Internal(anyhow::anyhow!("user {} has an invalid {what}", account.id));
-    Ok(Json(LoginResponse {
-        token,
-        expires_at,
-        device: device_id,
-        device_key,
-        user: SignedInUser {
-            id: account.id.parse().map_err(|_| bad("id"))?,
-            login: account.login.clone(),
-            display_name: account.display_name.clone(),
-            role: Role::parse(&account.role).ok_or_else(|| bad("role"))?,
-            scope: scope_of(account.scope_area_id.as_deref()).ok_or_else(|| bad("scope"))?,
-        },
-    }))
+    Ok(Json(LoginResponse { token, expires_at, device: device_id, device_key, user: signed_in }))
+}
+
+/// How a device's area is kept: `city`, or an area's id.
+fn area_column(scope: Scope) -> String {
+    match scope {
+        Scope::City => "city".into(),
+        Scope::Area(area) => area.to_string(),
+    }
+}
+
+/// The device the user signs in on and its data key: a new device is registered in
+/// the user's area; a known one must not be revoked and must lie in the user's area
+/// (administrators sign in anywhere). A device of another area gets no key.
+async fn device_for(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    registration: &jinlin_shared::wire::DeviceRegistration,
+    user: &SignedInUser,
+    at: i64,
+) -> Result<(DeviceId, DeviceKey), ApiError> {
+    let id = match registration.id {
+        Some(id) => id,
+        None => DeviceId::from_uuid(uuid::Uuid::now_v7()).map_err(anyhow::Error::new)?,
+    };
+    let Some(known) = device::Entity::find_by_id(id.to_string()).one(db).await? else {
+        let key = register_device(db, id, &registration.name, user, at).await?;
+        return Ok((id, key));
+    };
+    if known.revoked_at.is_some() {
+        return Err(ApiError::DeviceRevoked);
+    }
+    let area = match known.area_id.as_deref() {
+        // Registered before devices had areas: it takes this user's.
+        None => {
+            let area = area_column(user.scope);
+            device::Entity::update_many()
+                .col_expr(device::Column::AreaId, Expr::value(area.clone()))
+                .filter(device::Column::Id.eq(id.to_string()))
+                .exec(db)
+                .await?;
+            area
+        }
+        Some(area) => area.to_owned(),
+    };
+    let device_scope = if area == "city" {
+        Scope::City
+    } else {
+        Scope::Area(area.parse().map_err(|_| anyhow::anyhow!("device {id} has an invalid area"))?)
+    };
+    let tree = state.areas().await?;
+    if user.role != Role::Admin && !tree.scope_covers(user.scope, device_scope) {
+        return Err(ApiError::Forbidden("this workstation belongs to another area".into()));
+    }
+    let key = match known.data_key.as_deref().and_then(DeviceKey::from_slice) {
+        Some(key) => key,
+        None => {
+            // Registered before devices had keys: give it one now.
+            let key = new_device_key();
+            device::Entity::update_many()
+                .col_expr(device::Column::DataKey, Expr::value(key.as_bytes().to_vec()))
+                .filter(device::Column::Id.eq(id.to_string()))
+                .exec(db)
+                .await?;
+            key
+        }
+    };
+    Ok((id, key))
 }
 
 async fn register_device(
     db: &impl ConnectionTrait,
     id: DeviceId,
     name: &str,
-    by: &str,
+    by: &SignedInUser,
     at: i64,
 ) -> Result<DeviceKey, ApiError> {
     if id == crate::auth::SERVER_DEVICE {
@@ -134,7 +174,7 @@ async fn register_device(
         return Err(ApiError::BadRequest("that device id is reserved".into()));
     }
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(ApiError::BadRequest("a device needs a name of 1 to 100 characters".into()));
     }
     let key = new_device_key();
@@ -142,11 +182,20 @@ async fn register_device(
         id: Set(id.to_string()),
         name: Set(name.to_owned()),
         registered_at: Set(at),
-        registered_by: Set(by.to_owned()),
+        registered_by: Set(by.id.to_string()),
         revoked_at: Set(None),
         data_key: Set(Some(key.as_bytes().to_vec())),
+        area_id: Set(Some(area_column(by.scope))),
     })
     .exec(db)
+    .await?;
+    audit::record(
+        db,
+        jinlin_shared::time::Timestamp::from_millis(at),
+        Some(&by.id.to_string()),
+        "device.register",
+        serde_json::json!({ "device": id, "name": name }),
+    )
     .await?;
     Ok(key)
 }

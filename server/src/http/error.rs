@@ -22,6 +22,9 @@ pub enum ApiError {
     DeviceRevoked,
     #[error("{0}")]
     Forbidden(String),
+    /// The one answer to a wrong login, a wrong password and a disabled account.
+    #[error("the user name or password is wrong")]
+    WrongCredentials,
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -32,6 +35,9 @@ pub enum ApiError {
     Request(#[from] RequestError),
     #[error("the server is busy; try again")]
     Unavailable,
+    /// Every password-hashing slot stayed taken ([`crate::state::Limits::concurrent_password_hashes`]).
+    #[error("the server is checking as many sign-ins as it can at once; try again in {retry_after_seconds} s")]
+    SignInsBusy { retry_after_seconds: u64 },
     /// Every report slot is taken ([`crate::state::Limits::concurrent_reports`]).
     #[error("the server is making as many reports as it can at once; try again in {retry_after_seconds} s")]
     ReportsBusy { retry_after_seconds: u64 },
@@ -66,11 +72,15 @@ impl ApiError {
             ApiError::SessionExpired => ErrorCode::SessionExpired,
             ApiError::DeviceRevoked => ErrorCode::DeviceRevoked,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::WrongCredentials => ErrorCode::WrongCredentials,
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::Conflict(_) => ErrorCode::Conflict,
             ApiError::RateLimited { .. } => ErrorCode::RateLimited,
             ApiError::Request(e) => e.code(),
-            ApiError::Unavailable | ApiError::ReportsBusy { .. } | ApiError::TimedOut { .. } => ErrorCode::Unavailable,
+            ApiError::Unavailable
+            | ApiError::ReportsBusy { .. }
+            | ApiError::SignInsBusy { .. }
+            | ApiError::TimedOut { .. } => ErrorCode::Unavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -85,7 +95,9 @@ impl IntoResponse for ApiError {
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let retry_after = match &self {
             ApiError::RateLimited { retry_after_seconds } => Some(u64::try_from(*retry_after_seconds).unwrap_or(1)),
-            ApiError::ReportsBusy { retry_after_seconds } => Some(*retry_after_seconds),
+            ApiError::ReportsBusy { retry_after_seconds } | ApiError::SignInsBusy { retry_after_seconds } => {
+                Some(*retry_after_seconds)
+            }
             _ => None,
         };
         let mut response = (status, Json(ErrorBody::new(code, self.to_string()))).into_response();

@@ -391,7 +391,9 @@ async fn send(
         request = request.header("authorization", format!("Bearer {token}"));
     }
     let request = request.body(Body::from(body)).expect("a request");
-    let router = jinlin_server::http::router(state.clone());
+    // In process there is no connection: the sign-in throttle reads this address.
+    let peer = std::net::SocketAddr::from(([127, 0, 0, 1], 9));
+    let router = jinlin_server::http::router(state.clone()).layer(axum::extract::connect_info::MockConnectInfo(peer));
     // Run on its own task: a panic in a handler is a finding, not the harness's end.
     let answer = tokio::spawn(async move {
         let response = router.oneshot(request).await.expect("the router answers");

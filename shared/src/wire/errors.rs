@@ -15,6 +15,7 @@ labelled_enum! {
         PayloadTooLarge = "payloadTooLarge" => ("请求数据过大", "The request is too large"),
         Unauthorised = "unauthorised" => ("尚未登录", "You are not signed in"),
         Forbidden = "forbidden" => ("没有权限", "You are not allowed to do this"),
+        WrongCredentials = "wrongCredentials" => ("用户名或密码错误", "The user name or password is wrong"),
         NotFound = "notFound" => ("未找到", "Not found"),
         MethodNotAllowed = "methodNotAllowed" => ("不支持此请求方式", "This method is not allowed here"),
         Conflict = "conflict" => ("与现有数据冲突", "It conflicts with existing data"),
@@ -37,7 +38,7 @@ impl ErrorCode {
             // Both mean "sign in again"; the code tells the client which words to show.
             ErrorCode::Unauthorised | ErrorCode::SessionExpired => 401,
             // Signing in again will not help a revoked device.
-            ErrorCode::Forbidden | ErrorCode::DeviceRevoked => 403,
+            ErrorCode::Forbidden | ErrorCode::WrongCredentials | ErrorCode::DeviceRevoked => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Conflict => 409,

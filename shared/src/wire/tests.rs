@@ -193,6 +193,7 @@ fn error_codes_have_camel_case_names_statuses_and_both_labels() {
         (ErrorCode::PayloadTooLarge, "payloadTooLarge", 413),
         (ErrorCode::Unauthorised, "unauthorised", 401),
         (ErrorCode::Forbidden, "forbidden", 403),
+        (ErrorCode::WrongCredentials, "wrongCredentials", 403),
         (ErrorCode::NotFound, "notFound", 404),
         (ErrorCode::MethodNotAllowed, "methodNotAllowed", 405),
         (ErrorCode::Conflict, "conflict", 409),

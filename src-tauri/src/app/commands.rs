@@ -11,7 +11,7 @@ use super::{ExportFolder, SettingsState};
 use crate::forms::{EnrolmentForm, ProfileEdit, VisitForm};
 use crate::settings::WindowSettings;
 use crate::supervision::CoverageView;
-use crate::{ElderPage, ErrorView, RejectedChangeView, RosterView, Station, StationError, SyncStatus};
+use crate::{ElderPage, ErrorView, RejectedChangeView, RosterView, SignIn, Station, StationError, SyncStatus};
 use jinlin_shared::alert::AlertView;
 use jinlin_shared::label::Language;
 use jinlin_shared::report::ReportFormat;
@@ -24,7 +24,7 @@ fn view(error: StationError) -> ErrorView {
 }
 
 #[tauri::command]
-pub async fn sign_in(station: State<'_, Station>, login: String, password: String) -> Answer<SignedInUser> {
+pub async fn sign_in(station: State<'_, Station>, login: String, password: String) -> Answer<SignIn> {
     station.sign_in(&login, &password).await.map_err(view)
 }
 

@@ -158,21 +158,25 @@ pub fn run() {
     });
 }
 
+/// The platform's data folder: `%APPDATA%` on Windows, `~/Library/Application
+/// Support` on macOS, `$XDG_DATA_HOME` on Linux (from `dirs`, the same the window uses).
 fn default_data_dir() -> PathBuf {
-    std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("cn.jinlin.desktop")
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(APP_FOLDER)
 }
 
+/// The platform's configuration folder for the app.
 fn config_dir() -> Option<PathBuf> {
-    std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
-        .map(|dir| dir.join("cn.jinlin.desktop"))
+    dirs::config_dir().map(|dir| dir.join(APP_FOLDER))
 }
 
+/// What the server's device list calls this workstation: the computer's name.
 fn device_name() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "workstation".into())
+    whoami::hostname()
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "workstation".into())
 }
+
+/// The app's folder name inside the platform's folders (its bundle identifier).
+const APP_FOLDER: &str = "cn.jinlin.desktop";

@@ -140,7 +140,13 @@ async fn run(cli: Cli) -> Result<(), StationError> {
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let user = station.sign_in(&login, &password).await?;
+    let signed_in = station.sign_in(&login, &password).await?;
+    if let Some(reason) = signed_in.offline {
+        eprintln!(
+            "jinlin-station: signed in on this workstation alone ({reason:?}); changes wait here until the server answers"
+        );
+    }
+    let user = signed_in.user;
     match cli.command {
         Command::SignIn => {
             let report = station.sync_once().await;

@@ -6,9 +6,11 @@ import type {
   ErrorView,
   ReportFormat,
   Language,
+  OfflineReason,
   RosterLine,
   RosterQuery,
   RosterView,
+  SignIn,
   SignedInUser,
   SummaryLine,
   SyncStatus,
@@ -227,10 +229,13 @@ export class FakeBackend implements Partial<Backend> {
     return this.stored;
   }
 
-  async signIn(login: string, password: string): Promise<SignedInUser> {
+  /** Why the next sign-in happens offline (the server busy, say); none by default. */
+  offlineReason: OfflineReason | null = null;
+
+  async signIn(login: string, password: string): Promise<SignIn> {
     if (password !== this.password) throw refusal("wrongPassword", "the user name or password is wrong");
     this.user = { ...assistant, login };
-    return this.user;
+    return { user: this.user, offline: this.offlineReason };
   }
 
   async roster(query: RosterQuery): Promise<RosterView> {

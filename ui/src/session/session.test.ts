@@ -16,6 +16,17 @@ describe("the session controller", () => {
     expect(session.user?.login).toBe("c350203001001a");
     expect(session.error).toBeNull();
     expect(session.busy).toBe(false);
+    expect(session.offline).toBeNull();
+  });
+
+  it("keeps why the workstation signed the user in by itself, until sign-out", async () => {
+    const backend = new FakeBackend();
+    backend.offlineReason = "throttled";
+    const session = new SessionController(backend.asBackend);
+    expect(await session.signIn("c350203001001a", "jinlin-demo")).toBe(true);
+    expect(session.offline).toBe("throttled");
+    await session.signOut();
+    expect(session.offline).toBeNull();
   });
 });
 

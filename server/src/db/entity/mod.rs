@@ -13,5 +13,6 @@ pub mod follow_up;
 pub mod identity;
 pub mod log_entry;
 pub mod session;
+pub mod sign_in_failure;
 pub mod user;
 pub mod visit;

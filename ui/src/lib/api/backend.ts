@@ -17,6 +17,7 @@ import type {
   RejectedChangeView,
   RosterQuery,
   RosterView,
+  SignIn,
   SignedInUser,
   SyncStatus,
   Timestamp,
@@ -26,7 +27,7 @@ import type {
 } from "./types";
 
 export interface Backend {
-  signIn(login: string, password: string): Promise<SignedInUser>;
+  signIn(login: string, password: string): Promise<SignIn>;
   signOut(): Promise<void>;
   currentUser(): Promise<SignedInUser | null>;
   knownUsers(): Promise<SignedInUser[]>;

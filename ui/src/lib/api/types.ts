@@ -235,6 +235,14 @@ rate: number | null,
  */
 homeVisitShare: number | null, validVisitsByMode: ModeCounts, eldersByTier: TierCounts, overdueByTier: TierCounts, };
 
+export type OfflineReason = "unreachable" | "throttled" | "busy";
+
+export type SignIn = { user: SignedInUser, 
+/**
+ * Why the workstation signed the user in by itself; `None` when the server did.
+ */
+offline: OfflineReason | null, };
+
 export type RosterLine = { 
 /**
  * Changes saved here and not yet acknowledged by the server.

@@ -1,7 +1,7 @@
 // Every word the window shows, in zh-CN (the default) and English. The English
 // catalogue must have exactly the Chinese one's shape, so a missing text is a type
 // error. Labels of the domain's closed sets come generated from Rust (api/types.ts).
-import type { Language, StationErrorCode, SyncErrorCode } from "../api/types";
+import type { Language, OfflineReason, StationErrorCode, SyncErrorCode } from "../api/types";
 
 export type { Language };
 
@@ -14,6 +14,11 @@ const zhCN = {
     submit: "登录",
     working: "正在登录…",
     offlineHint: "首次登录需要联网；之后断网也可以登录。",
+    offlineBecause: {
+      unreachable: "已在本机离线登录：连不上服务器。记录先保存在本机，联网后自动同步。",
+      throttled: "已在本机离线登录：服务器因多次密码错误暂缓登录。记录先保存在本机，稍后自动同步。",
+      busy: "已在本机离线登录：服务器正忙。记录先保存在本机，稍后自动同步。",
+    } satisfies Record<OfflineReason, string>,
     signOut: "退出登录",
     knownUsers: "在本机登录过的用户",
     otherUser: "其他用户",
@@ -279,6 +284,11 @@ const en: Messages = {
     submit: "Sign in",
     working: "Signing in…",
     offlineHint: "The first sign-in needs the network; after that you can sign in offline.",
+    offlineBecause: {
+      unreachable: "Signed in on this workstation alone: the server cannot be reached. Your work is kept here and syncs once it can.",
+      throttled: "Signed in on this workstation alone: the server is slowing sign-ins after wrong passwords. Your work is kept here and syncs later.",
+      busy: "Signed in on this workstation alone: the server is busy. Your work is kept here and syncs later.",
+    },
     signOut: "Sign out",
     knownUsers: "People who have signed in on this computer",
     otherUser: "Someone else",
