@@ -42,7 +42,7 @@ async fn setup() -> (Server, LoginResponse, tempfile::TempDir, jinlin_shared::id
     let community = tree.areas().find(|a| a.code == "350203001001").unwrap().id;
     database.close().await.unwrap();
     let server = Server::start(&url);
-    let login = sign_in(&reqwest::Client::new(), &server.base, "a").await;
+    let login = sign_in(&support::http(), &server.base, "a").await;
     (server, login, dir, community)
 }
 
@@ -50,7 +50,7 @@ async fn setup() -> (Server, LoginResponse, tempfile::TempDir, jinlin_shared::id
 async fn main() {
     let (server, login, _dir, community) = setup().await;
     let author = Author { user: login.user.id, device: login.device };
-    let http = reqwest::Client::new();
+    let http = support::http();
     let now = jinlin_server::state::now();
     let mut rng = Rng::new(1);
     println!("bombs against the server (SQLite); peak memory is the server process's VmHWM");

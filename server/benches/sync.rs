@@ -147,7 +147,7 @@ async fn run(backend: &str, scale: f64, now: Timestamp) {
     db.close().await.unwrap();
 
     let server = Server::start(&url);
-    let http = reqwest::Client::new();
+    let http = support::http();
     let admin_session = sign_in(&http, &server.base, "admin").await;
     let started = Instant::now();
     let uploader = Author { user: admin_session.user.id, device: admin_session.device };

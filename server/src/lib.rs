@@ -15,6 +15,7 @@ pub mod http;
 pub mod metrics;
 pub mod report;
 pub mod roster;
+pub mod serve;
 pub mod state;
 pub mod sync;
 pub mod throttle;
@@ -33,25 +34,59 @@ pub use state::{AppState, Limits};
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    tls: Option<serve::Tls>,
+    metrics: Option<TcpListener>,
+    limits: serve::ConnectionLimits,
 }
 
 impl Application {
+    /// The API on `bind`, over plain HTTP until [`Application::with_tls`].
     pub async fn build(bind: SocketAddr, state: AppState) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
-        Ok(Self { listener, state })
+        Ok(Self { listener, state, tls: None, metrics: None, limits: serve::ConnectionLimits::default() })
+    }
+
+    /// Serves HTTPS with this certificate.
+    pub fn with_tls(mut self, tls: serve::Tls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Serves `/metrics` on its own address (loopback by default), apart from the API.
+    pub async fn with_metrics(mut self, bind: SocketAddr) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+        self.metrics = Some(listener);
+        Ok(self)
+    }
+
+    pub fn with_connection_limits(mut self, limits: serve::ConnectionLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// Whether the API is served over HTTPS.
+    pub fn is_https(&self) -> bool {
+        self.tls.is_some()
+    }
+
     /// Serves until `shutdown` completes; requests in flight then finish (a push's
     /// transactions commit or roll back) before this returns.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        if let Some(metrics) = self.metrics {
+            let router = http::metrics_router(self.state.clone());
+            // The metrics listener stops with the process; it holds no transaction.
+            tokio::spawn(async move { axum::serve(metrics, router).await });
+        }
         let router = http::router(self.state);
-        // The peer's address reaches the handlers (sign-ins are throttled per address).
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("the server stopped")
+        serve::serve(self.listener, router, self.tls, self.limits, shutdown).await.context("the server stopped")
     }
 }
 

@@ -31,6 +31,21 @@ enum Command {
     Serve {
         #[arg(long, env = "JINLIN_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
+        /// The server's certificate chain (PEM): serve HTTPS. Without it, plain HTTP is
+        /// served on a loopback address only.
+        #[arg(long, env = "JINLIN_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, env = "JINLIN_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
+        /// Serve plain HTTP on an address that is not loopback (only behind a proxy that
+        /// does TLS: passwords, tokens and records would otherwise cross the network
+        /// in the clear).
+        #[arg(long)]
+        plain_http_behind_proxy: bool,
+        /// Where `/metrics` is served, apart from the API.
+        #[arg(long, env = "JINLIN_METRICS_BIND", default_value = "127.0.0.1:9090")]
+        metrics_bind: SocketAddr,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -163,12 +178,30 @@ fn policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind } => {
+        Command::Serve { bind, tls_cert, tls_key, plain_http_behind_proxy, metrics_bind } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(jinlin_server::serve::Tls::from_pem_files(&cert, &key)?),
+                _ => None,
+            };
+            if tls.is_none() && !plain_http_behind_proxy && !jinlin_server::serve::plain_http_is_safe(bind) {
+                anyhow::bail!(
+                    "{bind} is not a loopback address: serve HTTPS (--tls-cert and --tls-key), or, behind a proxy \
+                     that does TLS, say so with --plain-http-behind-proxy"
+                );
+            }
             let policy = policy(cli.policy.as_deref())?;
             let db = db::connect(&cli.database_url, true).await?;
-            let app = Application::build(bind, AppState::new(db, policy, Limits::default())).await?;
-            tracing::info!(address = %app.local_addr()?, database = %db::redact(&cli.database_url), "serving");
-            println!("jinlin-server listening on http://{}", app.local_addr()?);
+            let mut app = Application::build(bind, AppState::new(db, policy, Limits::default()))
+                .await?
+                .with_metrics(metrics_bind)
+                .await?;
+            if let Some(tls) = tls {
+                app = app.with_tls(tls);
+            }
+            let scheme = if app.is_https() { "https" } else { "http" };
+            let metrics = app.metrics_addr().map(|a| a.to_string()).unwrap_or_default();
+            tracing::info!(address = %app.local_addr()?, %scheme, %metrics, database = %db::redact(&cli.database_url), "serving");
+            println!("jinlin-server listening on {scheme}://{}", app.local_addr()?);
             app.run_until(shutdown_signal()).await
         }
         Command::Demo { scale, seed } => {

@@ -107,7 +107,7 @@ async fn a_disabled_user_loses_access_and_a_new_password_replaces_the_old(backen
     set_disabled(&server.db, "heping", true).await.unwrap();
     let pull = jinlin_shared::wire::PullRequest::new(jinlin_shared::wire::Cursor::new(), 10);
     assert_eq!(client.post("/sync/pull", &pull).await.status(), 401, "a disabled user's session stops working");
-    let http = reqwest::Client::new();
+    let http = common::http();
     let login = |password: &str| serde_json::json!({"protocol": jinlin_shared::wire::PROTOCOL_VERSION, "login": "heping", "password": password, "device": {"id": null, "name": "x"}});
     let refused = http.post(format!("{}/auth/login", server.base)).json(&login(common::PASSWORD)).send().await.unwrap();
     assert_eq!(refused.status(), 403);

@@ -39,7 +39,7 @@ async fn expect_error(response: reqwest::Response, status: u16, code: ErrorCode)
 
 async fn health_and_version_answer(backend: Backend) {
     let server = TestServer::start(backend).await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let health: serde_json::Value =
         http.get(format!("{}/health", server.base)).send().await.unwrap().json().await.unwrap();
     assert_eq!(health["status"], "ok");
@@ -66,7 +66,7 @@ async fn sign_in_gives_a_token_and_the_devices_key_to_every_user_of_its_area(bac
 
     // Every user signing in on one device gets that device's data key; another
     // device gets another key.
-    let http = reqwest::Client::new();
+    let http = common::http();
     let on_same_device = serde_json::json!({"protocol": jinlin_shared::wire::PROTOCOL_VERSION, "login": "heping2", "password": common::PASSWORD,
         "device": {"id": client.login.device, "name": "ignored for a known device"}});
     let second: jinlin_shared::wire::LoginResponse = http
@@ -388,8 +388,7 @@ async fn a_revoked_workstation_loses_its_sessions_and_cannot_sign_in_again(backe
     expect_error(heping.post("/sync/pull", &PullRequest::new(Cursor::new(), 10)).await, 403, ErrorCode::DeviceRevoked)
         .await;
     let again = serde_json::json!({"protocol": jinlin_shared::wire::PROTOCOL_VERSION, "login": "heping", "password": common::PASSWORD, "device": {"id": heping.login.device, "name": "x"}});
-    let response =
-        reqwest::Client::new().post(format!("{}/auth/login", server.base)).json(&again).send().await.unwrap();
+    let response = common::http().post(format!("{}/auth/login", server.base)).json(&again).send().await.unwrap();
     expect_error(response, 403, ErrorCode::DeviceRevoked).await;
     server.stop().await;
 }
@@ -406,8 +405,10 @@ async fn metrics_count_stored_changes_and_rejections_by_code(backend: Backend) {
     let request = push_of(&doc, doc.changes_since(&[]));
     assert!(push(&heping, &request).await.results[0].outcome.is_accepted());
     assert!(!push(&guangming, &request).await.results[0].outcome.is_accepted());
+    let text = common::http().get(&server.metrics).send().await.unwrap().text().await.unwrap();
+    // Not on the API's address: that is for workstations, not for operators.
     let base = server.base.trim_end_matches("/api/v1");
-    let text = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    assert_eq!(common::http().get(format!("{base}/metrics")).send().await.unwrap().status(), 404);
     assert!(text.lines().any(|l| l == "jinlin_changes_stored_total 1"), "{text}");
     assert!(text.lines().any(|l| l == "jinlin_rejects_total{code=\"outOfScope\"} 1"), "{text}");
     assert!(text.lines().any(|l| l == "jinlin_push_seconds_count 1"), "{text}");

@@ -40,7 +40,7 @@ fn login_request(login: &str) -> LoginRequest {
 async fn bad_queries_paths_routes_methods_and_content_types_answer_json_errors() {
     let server = TestServer::start(Backend::Sqlite).await;
     let admin = Client::sign_in(&server, "admin").await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let origin = server.base.trim_end_matches("/api/v1").to_owned();
 
     // Query strings the report's query does not fit.
@@ -103,7 +103,7 @@ async fn bad_queries_paths_routes_methods_and_content_types_answer_json_errors()
 async fn a_request_that_runs_out_of_time_answers_a_json_503() {
     let limits = Limits { request_timeout: Duration::from_secs(1), ..Limits::default() };
     let server = TestServer::start_with(Backend::Sqlite, limits).await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let login = || http.post(format!("{}/auth/login", server.base)).json(&login_request("admin")).send();
 
     // While the test holds this process's SQLite writing turn, a sign-in (which

@@ -119,7 +119,7 @@ async fn authorship_is_bound_to_the_device_and_the_users_who_signed_in_there(bac
     assert_eq!(code(&heping.push(vec![(elder.elder, vec![masked])]).await, 0), Some(RejectCode::WrongAuthor));
     let claim = json!({"protocol": jinlin_shared::wire::PROTOCOL_VERSION, "login": "heping", "password": common::PASSWORD,
         "device": {"id": DeviceId::SERVER, "name": "I am the server"}});
-    let refused = reqwest::Client::new().post(format!("{}/auth/login", server.base)).json(&claim).send().await.unwrap();
+    let refused = common::http().post(format!("{}/auth/login", server.base)).json(&claim).send().await.unwrap();
     assert_eq!(refused.status(), 400);
     assert_eq!(refused.json::<ErrorBody>().await.unwrap().error, ErrorCode::BadRequest);
     server.stop().await;

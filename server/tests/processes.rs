@@ -154,7 +154,7 @@ struct ServerProcess {
 impl ServerProcess {
     async fn start(url: &str) -> Self {
         let mut child = Command::new(SERVER)
-            .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
+            .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0"])
             .env("NO_COLOR", "1")
             .env_remove("DATABASE_URL")
             .env_remove("JINLIN_BIND")
@@ -215,7 +215,7 @@ fn collect_lines(reader: impl AsyncRead + Unpin + Send + 'static, into: Arc<Mute
 }
 
 async fn sign_in(base: &str, login: &str) -> Client {
-    let http = reqwest::Client::builder().timeout(BOUND).build().unwrap();
+    let http = common::http_builder().timeout(BOUND).build().unwrap();
     let request = LoginRequest {
         protocol: PROTOCOL_VERSION,
         login: login.into(),

@@ -22,7 +22,7 @@ async fn attempt(
     password: &str,
     device: Option<DeviceId>,
 ) -> reqwest::Response {
-    let http = reqwest::Client::builder().local_address(IpAddr::from(address)).build().unwrap();
+    let http = common::http_builder().local_address(IpAddr::from(address)).build().unwrap();
     let body = json!({ "protocol": PROTOCOL_VERSION, "login": login, "password": password,
         "device": { "id": device, "name": "工作站" } });
     http.post(format!("{}/auth/login", server.base)).json(&body).send().await.unwrap()

@@ -1,7 +1,13 @@
 //! The sync server's HTTP API, as the workstation calls it: typed requests and
 //! answers from the shared wire types, and errors that say whether the server was
 //! unreachable, refused, or answered something unintelligible.
+//!
+//! HTTPS is rustls (the ring provider) with the platform's certificate roots, plus a
+//! city's own certificate authority when the settings name one. Plain `http://` is
+//! refused for any server that is not this computer: passwords, tokens, the data key
+//! and ID numbers would cross the network in the clear.
 
+use std::path::Path;
 use std::time::Duration;
 
 use jinlin_shared::alert::{AlertView, CloseAlert};
@@ -28,8 +34,19 @@ pub enum ClientError {
     /// An answer that is not what the protocol promises.
     #[error("the server's answer was not understood (HTTP {status}): {reason}")]
     Protocol { status: u16, reason: String },
-    #[error("{0:?} is not a server address (expected http://host:port)")]
+    #[error("{0:?} is not a server address (expected https://host:port)")]
     BadAddress(String),
+    /// `http://` to a server that is not this computer.
+    #[error(
+        "{0} is plain HTTP to another computer: passwords and records would cross the network unencrypted; use https://"
+    )]
+    PlainHttp(String),
+    /// The certificate authority file named in the settings could not be used.
+    #[error("the certificate authority file {path} cannot be used: {reason}")]
+    BadCertificateAuthority { path: String, reason: String },
+    /// The server's certificate is not trusted (or not for this name).
+    #[error("the server at {server} has a certificate this workstation does not trust: {reason}")]
+    Untrusted { server: String, reason: String },
 }
 
 #[derive(Debug, Clone)]
@@ -40,17 +57,36 @@ pub struct ServerClient {
 }
 
 impl ServerClient {
-    /// A client of the server at `server` (e.g. `http://127.0.0.1:8080`).
-    pub fn new(server: &str) -> Result<Self, ClientError> {
+    /// A client of the server at `server` (e.g. `https://jinlin.example.gov.cn`, or
+    /// `http://127.0.0.1:8080` on this computer), trusting the platform's roots and
+    /// the certificate authority in the PEM file `extra_ca`, if any.
+    pub fn new(server: &str, extra_ca: Option<&Path>) -> Result<Self, ClientError> {
         let server = server.trim().trim_end_matches('/').to_owned();
-        if !(server.starts_with("http://") || server.starts_with("https://")) || server.len() < 10 {
-            return Err(ClientError::BadAddress(server));
+        let url = reqwest::Url::parse(&server).map_err(|_| ClientError::BadAddress(server.clone()))?;
+        let Some(host) = url.host_str() else { return Err(ClientError::BadAddress(server)) };
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback =
+            host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            "http" => return Err(ClientError::PlainHttp(server)),
+            _ => return Err(ClientError::BadAddress(server)),
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .map_err(|e| ClientError::BadAddress(format!("{server}: {e}")))?;
+        install_crypto_provider();
+        let mut builder =
+            reqwest::Client::builder().connect_timeout(Duration::from_secs(3)).timeout(Duration::from_secs(60));
+        if let Some(path) = extra_ca {
+            let bad =
+                |reason: String| ClientError::BadCertificateAuthority { path: path.display().to_string(), reason };
+            let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| bad(e.to_string()))?;
+            if certificates.is_empty() {
+                return Err(bad("it holds no PEM certificate".into()));
+            }
+            builder = builder.tls_certs_merge(certificates);
+        }
+        let http = builder.build().map_err(|e| ClientError::BadAddress(format!("{server}: {e}")))?;
         Ok(Self { http, api: format!("{server}/api/v1"), server })
     }
 
@@ -198,9 +234,43 @@ impl ServerClient {
         }
     }
 
+    /// A request that got no answer: the server unreachable, or (said apart, since
+    /// waiting will not help) a certificate the workstation does not trust.
     fn unreachable(&self, error: reqwest::Error) -> ClientError {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+        while let Some(cause) = source {
+            if let Some(tls) = rustls_error(cause)
+                && matches!(tls, rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+            {
+                return ClientError::Untrusted { server: self.server.clone(), reason: tls.to_string() };
+            }
+            source = cause.source();
+        }
         ClientError::Unreachable { server: self.server.clone(), reason: error.to_string() }
     }
+}
+
+/// The rustls error behind `cause`: rustls's errors travel inside io::Errors (nested),
+/// whose `source` skips the error they hold.
+fn rustls_error<'a>(cause: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    let mut current = cause;
+    for _ in 0..8 {
+        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        current = current.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
+    None
+}
+
+/// Makes ring rustls's crypto for the whole process, once (reqwest is built without a
+/// provider of its own).
+fn install_crypto_provider() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // Another part of the process may have installed one already: that one serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
 }
 
 /// A report file from the server.

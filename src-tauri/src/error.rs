@@ -72,6 +72,11 @@ pub enum StationErrorCode {
     Invalid,
     /// The user's role may not do this (the role table in the policy).
     NotPermitted,
+    /// The settings name a plain `http://` server on another computer.
+    PlainHttp,
+    /// The server's certificate is not trusted (a wrong address, or the city's
+    /// certificate authority missing from the settings).
+    UntrustedServer,
     ServerRefused,
     BadSettings,
     SaveFailed,
@@ -84,6 +89,7 @@ impl StationError {
         match self {
             StationError::SignedOut => StationErrorCode::SignedOut,
             StationError::Locked => StationErrorCode::Locked,
+            StationError::Settings(SettingsError::PlainHttp(_)) => StationErrorCode::PlainHttp,
             StationError::Settings(_) => StationErrorCode::BadSettings,
             StationError::SaveFailed { .. } => StationErrorCode::SaveFailed,
             StationError::WrongPassword => StationErrorCode::WrongPassword,
@@ -100,6 +106,7 @@ impl StationError {
                 _ => StationErrorCode::Invalid,
             },
             StationError::Server(_) => StationErrorCode::ServerRefused,
+            StationError::Client(ClientError::Untrusted { .. }) => StationErrorCode::UntrustedServer,
             StationError::Client(_) | StationError::Internal(_) => StationErrorCode::Internal,
             StationError::Store(_) | StationError::Crypto(_) => StationErrorCode::Storage,
         }
@@ -111,6 +118,10 @@ impl From<ClientError> for StationError {
         match error {
             ClientError::Unreachable { .. } => StationError::Offline,
             ClientError::BadAddress(address) => StationError::Settings(SettingsError::BadServerAddress(address)),
+            ClientError::PlainHttp(server) => StationError::Settings(SettingsError::PlainHttp(server)),
+            ClientError::BadCertificateAuthority { path, reason } => {
+                StationError::Settings(SettingsError::BadCertificateAuthority { path, reason })
+            }
             ClientError::Refused(body) => match body.error {
                 ErrorCode::SessionExpired | ErrorCode::Unauthorised => StationError::SessionExpired,
                 ErrorCode::DeviceRevoked => StationError::DeviceRevoked,

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use jinlin_shared::label::Language;
 use serde::{Deserialize, Serialize};
 
-use crate::client::ServerClient;
+use crate::client::{ClientError, ServerClient};
 
 /// The server a fresh workstation talks to.
 pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
@@ -19,6 +19,10 @@ pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 pub struct DesktopSettings {
     /// The sync server.
     pub server: String,
+    /// A certificate authority (PEM file) the workstation trusts besides the
+    /// platform's: a city's own, for a server on a government network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<PathBuf>,
     /// The store's directory; `cn.jinlin.desktop` in the platform's data folder when left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_dir: Option<PathBuf>,
@@ -32,6 +36,7 @@ impl Default for DesktopSettings {
     fn default() -> Self {
         Self {
             server: DEFAULT_SERVER.into(),
+            ca_certificate: None,
             data_dir: None,
             language: Language::ZhCn,
             text_size: TextSize::Standard,
@@ -57,6 +62,8 @@ pub enum TextSize {
 #[derive(ts_rs::TS)]
 pub struct WindowSettings {
     pub server: String,
+    /// The certificate authority file, or `None` for the platform's roots alone.
+    pub ca_certificate: Option<String>,
     pub language: Language,
     pub text_size: TextSize,
     pub lock_after_minutes: u16,
@@ -68,8 +75,14 @@ pub const LOCK_AFTER_MINUTES: std::ops::RangeInclusive<u16> = 1..=120;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SettingsError {
-    #[error("{0:?} is not a server address (expected http://host:port)")]
+    #[error("{0:?} is not a server address (expected https://host:port)")]
     BadServerAddress(String),
+    #[error(
+        "{0} is plain HTTP to another computer: passwords and records would cross the network unencrypted; use https://"
+    )]
+    PlainHttp(String),
+    #[error("the certificate authority file {path} cannot be used: {reason}")]
+    BadCertificateAuthority { path: String, reason: String },
     #[error("the screen must lock after 1 to 120 minutes without input, not {0}")]
     LockAfterOutOfRange(u16),
     #[error("the settings file {path} could not be written: {source}")]
@@ -88,6 +101,9 @@ impl DesktopSettings {
         if let Ok(server) = std::env::var("JINLIN_SERVER") {
             settings.server = server;
         }
+        if let Ok(file) = std::env::var("JINLIN_CA_CERT") {
+            settings.ca_certificate = Some(file.into());
+        }
         if let Ok(dir) = std::env::var("JINLIN_STATION_DATA") {
             settings.data_dir = Some(dir.into());
         }
@@ -97,6 +113,7 @@ impl DesktopSettings {
     pub fn window(&self) -> WindowSettings {
         WindowSettings {
             server: self.server.clone(),
+            ca_certificate: self.ca_certificate.as_ref().map(|p| p.display().to_string()),
             language: self.language,
             text_size: self.text_size,
             lock_after_minutes: self.lock_after_minutes,
@@ -107,12 +124,21 @@ impl DesktopSettings {
     /// choice is refused.
     pub fn with_window(&self, chosen: &WindowSettings) -> Result<Self, SettingsError> {
         let server = chosen.server.trim().trim_end_matches('/').to_owned();
-        ServerClient::new(&server).map_err(|_| SettingsError::BadServerAddress(chosen.server.clone()))?;
+        let ca_certificate =
+            chosen.ca_certificate.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from);
+        ServerClient::new(&server, ca_certificate.as_deref()).map_err(|error| match error {
+            ClientError::PlainHttp(server) => SettingsError::PlainHttp(server),
+            ClientError::BadCertificateAuthority { path, reason } => {
+                SettingsError::BadCertificateAuthority { path, reason }
+            }
+            _ => SettingsError::BadServerAddress(chosen.server.clone()),
+        })?;
         if !LOCK_AFTER_MINUTES.contains(&chosen.lock_after_minutes) {
             return Err(SettingsError::LockAfterOutOfRange(chosen.lock_after_minutes));
         }
         Ok(Self {
             server,
+            ca_certificate,
             data_dir: self.data_dir.clone(),
             language: chosen.language,
             text_size: chosen.text_size,
@@ -141,7 +167,8 @@ mod tests {
 
     fn chosen() -> WindowSettings {
         WindowSettings {
-            server: "http://10.1.2.3:8080/".into(),
+            server: "https://10.1.2.3:8080/".into(),
+            ca_certificate: None,
             language: Language::En,
             text_size: TextSize::ExtraLarge,
             lock_after_minutes: 5,
@@ -157,7 +184,7 @@ mod tests {
         changed.save(&file).unwrap();
         let loaded = DesktopSettings::load(Some(&file));
         assert_eq!(loaded, changed);
-        assert_eq!(loaded.server, "http://10.1.2.3:8080", "the trailing slash is trimmed");
+        assert_eq!(loaded.server, "https://10.1.2.3:8080", "the trailing slash is trimmed");
         assert_eq!(loaded.data_dir.as_deref(), Some(Path::new("/var/jinlin")));
         assert!(!dir.path().join("conf/settings.json.new").exists());
     }
@@ -169,6 +196,14 @@ mod tests {
         assert!(matches!(start.with_window(&bad_server), Err(SettingsError::BadServerAddress(_))));
         let never_locks = WindowSettings { lock_after_minutes: 0, ..chosen() };
         assert!(matches!(start.with_window(&never_locks), Err(SettingsError::LockAfterOutOfRange(0))));
+        // Plain HTTP is for this computer only.
+        let in_the_clear = WindowSettings { server: "http://10.1.2.3:8080".into(), ..chosen() };
+        assert!(matches!(start.with_window(&in_the_clear), Err(SettingsError::PlainHttp(_))));
+        for local in ["http://127.0.0.1:8080", "http://localhost:8080", "http://[::1]:8080"] {
+            assert!(start.with_window(&WindowSettings { server: local.into(), ..chosen() }).is_ok(), "{local}");
+        }
+        let missing_ca = WindowSettings { ca_certificate: Some("/no/such/ca.pem".into()), ..chosen() };
+        assert!(matches!(start.with_window(&missing_ca), Err(SettingsError::BadCertificateAuthority { .. })));
     }
 
     #[test]

@@ -44,8 +44,11 @@ use crate::sync::{SyncSettings, SyncStatus};
 pub struct StationConfig {
     /// Where the store lives.
     pub data_dir: PathBuf,
-    /// The sync server, e.g. `http://127.0.0.1:8080`.
+    /// The sync server, e.g. `https://jinlin.example.gov.cn` (plain HTTP only to
+    /// this computer).
     pub server: String,
+    /// A certificate authority (PEM file) to trust besides the platform's: a city's own.
+    pub server_ca: Option<PathBuf>,
     /// What the server's device list calls this workstation.
     pub device_name: String,
     pub sync: SyncSettings,
@@ -226,7 +229,7 @@ impl Station {
     /// Opens the workstation's store. Nothing is readable until someone signs in.
     pub async fn open(config: StationConfig) -> Result<Self, StationError> {
         let store = Store::open(&config.data_dir).await?;
-        let client = ServerClient::new(&config.server)?;
+        let client = ServerClient::new(&config.server, config.server_ca.as_deref())?;
         let (events, _) = broadcast::channel(256);
         let pending = store.pending_count().await? as u32;
         let rejected = store.rejected_count().await? as u32;
@@ -256,9 +259,10 @@ impl Station {
         self.client().server().to_owned()
     }
 
-    /// Talks to another server from the next request on (the settings changed).
-    pub fn set_server(&self, server: &str) -> Result<(), StationError> {
-        let client = ServerClient::new(server)?;
+    /// Talks to another server (or trusts another certificate authority) from the
+    /// next request on: the settings changed.
+    pub fn set_server(&self, server: &str, server_ca: Option<&std::path::Path>) -> Result<(), StationError> {
+        let client = ServerClient::new(server, server_ca)?;
         *self.inner.client.write().map_err(|_| poisoned())? = client;
         self.inner.wake.notify_one();
         Ok(())

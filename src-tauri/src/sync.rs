@@ -78,6 +78,9 @@ pub enum SyncErrorCode {
     DeviceRevoked,
     /// The server refused a request as a whole (e.g. an app too old).
     ServerRefused,
+    /// The server's certificate is not trusted: a wrong address, or a certificate
+    /// authority missing from the settings (or someone in between).
+    UntrustedServer,
     /// The local store failed.
     Storage,
     Internal,
@@ -204,6 +207,9 @@ impl Station {
                     StationError::SessionExpired => SyncErrorCode::SessionExpired,
                     StationError::DeviceRevoked => SyncErrorCode::DeviceRevoked,
                     StationError::Server(_) => SyncErrorCode::ServerRefused,
+                    StationError::Client(crate::client::ClientError::Untrusted { .. }) => {
+                        SyncErrorCode::UntrustedServer
+                    }
                     StationError::Store(_) | StationError::Crypto(_) => SyncErrorCode::Storage,
                     _ => SyncErrorCode::Internal,
                 };

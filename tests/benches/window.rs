@@ -47,6 +47,7 @@ fn main() {
     let config = data.path().join("config");
     let env = [
         ("JINLIN_SERVER", server.as_ref()),
+        ("JINLIN_CA_CERT", jinlin_tests::test_authority().certificate.as_os_str()),
         ("JINLIN_STATION_DATA", data.path().as_os_str()),
         ("JINLIN_SIGN_IN", "large".as_ref()),
         ("JINLIN_PASSWORD", PASSWORD.as_ref()),

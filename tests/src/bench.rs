@@ -65,8 +65,8 @@ impl BenchCity {
         let port = free_port();
         let central = CentralDb::at(url);
         let server = ServerProcess::start(&central, port);
-        let http = reqwest::Client::new();
-        let base = format!("http://127.0.0.1:{port}");
+        let http = crate::http_builder().build().unwrap();
+        let base = crate::server_url(port);
         let admin = sign_in(&http, &base, "admin").await;
         let year_ago = now.plus_hours(-24 * 365);
         // Every change by the uploading administrator: the server binds each change

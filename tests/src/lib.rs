@@ -1,6 +1,7 @@
 //! The harness of the end-to-end scenarios: a central database loaded with a small
-//! demo city, the real `jinlin-server` binary started and killed on a fixed port,
-//! workstation cores in temporary directories, and bounded waits (never sleeps as
+//! demo city, the real `jinlin-server` binary started and killed on a fixed port and
+//! serving HTTPS with a certificate authority made at test time, workstation cores in
+//! temporary directories that trust it, and bounded waits (never sleeps as
 //! synchronisation).
 //!
 //! The binaries come from the same target directory as the test: `cargo test
@@ -131,9 +132,16 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
+    /// The server serving HTTPS (the test authority's certificate) on `port`.
     pub fn start(db: &CentralDb, port: u16) -> Self {
+        let ca = test_authority();
         let mut child = Command::new(binary("jinlin-server"))
             .args(["--database-url", &db.url, "serve", "--bind", &format!("127.0.0.1:{port}")])
+            .args(["--metrics-bind", "127.0.0.1:0"])
+            .arg("--tls-cert")
+            .arg(&ca.server_certificate)
+            .arg("--tls-key")
+            .arg(&ca.server_key)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -165,8 +173,60 @@ impl Drop for ServerProcess {
     }
 }
 
+/// An HTTP client builder trusting the test authority. reqwest is built with rustls
+/// and no crypto provider of its own: ring's is installed here first.
+pub fn http_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let authority = std::fs::read(&test_authority().certificate).unwrap();
+    reqwest::Client::builder().tls_certs_merge(reqwest::Certificate::from_pem_bundle(&authority).unwrap())
+}
+
+/// The address a workstation uses for the test server on `port`: HTTPS.
 pub fn server_url(port: u16) -> String {
-    format!("http://127.0.0.1:{port}")
+    format!("https://localhost:{port}")
+}
+
+/// A certificate authority made for this test run, and a server certificate it
+/// signed for `localhost` and 127.0.0.1; the workstations trust the authority the way
+/// a city's workstations trust its own (`ca_certificate` in the settings).
+#[derive(Debug)]
+pub struct TestAuthority {
+    /// The authority's certificate (PEM), for the workstations.
+    pub certificate: PathBuf,
+    pub server_certificate: PathBuf,
+    pub server_key: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// The run's authority, made once.
+pub fn test_authority() -> &'static TestAuthority {
+    static AUTHORITY: std::sync::OnceLock<TestAuthority> = std::sync::OnceLock::new();
+    AUTHORITY.get_or_init(|| {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.distinguished_name.push(DnType::CommonName, "Jinlin test authority");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let ca_issuer = rcgen::Issuer::new(ca_params, ca_key);
+        let server_key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+        params.subject_alt_names.push(SanType::IpAddress(std::net::IpAddr::from([127, 0, 0, 1])));
+        params.distinguished_name.push(DnType::CommonName, "localhost");
+        let server = params.signed_by(&server_key, &ca_issuer).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, pem: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, pem).unwrap();
+            path
+        };
+        TestAuthority {
+            certificate: write("ca.pem", ca.pem()),
+            server_certificate: write("server.pem", server.pem()),
+            server_key: write("server-key.pem", server_key.serialize_pem()),
+            _dir: dir,
+        }
+    })
 }
 
 /// A proxy in front of the server on `upstream` that answers every push with 503
@@ -177,7 +237,7 @@ pub async fn proxy_refusing_pushes(upstream: u16) -> u16 {
     use axum::http::{HeaderMap, Method, StatusCode, Uri};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
-    let http = reqwest::Client::new();
+    let http = http_builder().build().unwrap();
     let forward = move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
         let http = http.clone();
         async move {
@@ -220,6 +280,7 @@ pub async fn station(dir: &Path, port: u16, clock: Clock) -> Station {
     Station::open(StationConfig {
         data_dir: dir.to_owned(),
         server: server_url(port),
+        server_ca: Some(test_authority().certificate.clone()),
         device_name: format!("test workstation {}", dir.display()),
         sync: quick_sync(),
         clock,
@@ -258,6 +319,8 @@ pub fn station_command(dir: &Path, port: u16, login: &str) -> Command {
     let mut command = Command::new(binary("jinlin-station"));
     command
         .args(["--data", &dir.display().to_string(), "--server", &server_url(port), "--login", login])
+        .arg("--ca-certificate")
+        .arg(&test_authority().certificate)
         .env("JINLIN_PASSWORD", DEMO_PASSWORD)
         .env("RUST_LOG", "warn");
     command

@@ -241,6 +241,7 @@ impl Window {
         // tauri-driver forwards to WebKitWebDriver: both must listen before a session.
         wait_until("tauri-driver and WebKitWebDriver", || listening(port) && listening(native));
 
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::blocking::Client::builder().timeout(LIMIT).build().unwrap();
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "tauri:options": { "application": binary("jinlin-desktop").display().to_string(), "args": [] }

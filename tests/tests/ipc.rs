@@ -34,8 +34,12 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     let port = free_port();
     let server = ServerProcess::start(&central, port);
     let dir = tempfile::tempdir().unwrap();
-    let settings =
-        DesktopSettings { server: server_url(port), data_dir: Some(dir.path().to_owned()), ..Default::default() };
+    let settings = DesktopSettings {
+        server: server_url(port),
+        ca_certificate: Some(jinlin_tests::test_authority().certificate.clone()),
+        data_dir: Some(dir.path().to_owned()),
+        ..Default::default()
+    };
     let exports = dir.path().join("exports");
     let launch = Launch {
         settings,
@@ -124,6 +128,10 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     chosen["server"] = json!("not a server");
     let refused = invoke(&webview, "save_settings", json!({ "chosen": chosen })).unwrap_err();
     assert_eq!(refused["code"], "badSettings", "{refused}");
+    assert_eq!(invoke(&webview, "settings", json!({})).unwrap(), before);
+    chosen["server"] = json!("http://192.168.1.10:8080");
+    let refused = invoke(&webview, "save_settings", json!({ "chosen": chosen })).unwrap_err();
+    assert_eq!(refused["code"], "plainHttp", "plain HTTP to another computer: {refused}");
     assert_eq!(invoke(&webview, "settings", json!({})).unwrap(), before);
     chosen["server"] = json!(format!("{}/", server_url(port)));
     chosen["language"] = json!("en");

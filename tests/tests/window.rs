@@ -27,6 +27,7 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     let server_address = server_url(scenario.port);
     let env = [
         ("JINLIN_SERVER", server_address.as_ref()),
+        ("JINLIN_CA_CERT", jinlin_tests::test_authority().certificate.as_os_str()),
         ("JINLIN_STATION_DATA", data.path().as_os_str()),
         // The settings file the window saves: this test's own.
         ("XDG_CONFIG_HOME", config.as_os_str()),

@@ -468,7 +468,7 @@ async fn a_push_refused_as_a_whole_does_not_keep_the_workstation_from_pulling() 
     let b = scenario.signed_in(dir_b.path(), &scenario.other, Clock::system()).await;
     let elder = first_elder(&a).await;
     let proxy = jinlin_tests::proxy_refusing_pushes(scenario.port).await;
-    b.set_server(&jinlin_tests::server_url(proxy)).unwrap();
+    b.set_server(&format!("http://127.0.0.1:{proxy}"), None).unwrap();
 
     let (waiting, _) = b.record_visit(elder, home_visit("B 站待发送")).await.unwrap();
     let (arrived, _) = a.record_visit(elder, home_visit("A 站已发送")).await.unwrap();
@@ -502,5 +502,24 @@ async fn a_sign_in_the_server_slows_down_falls_back_to_the_workstation_and_says_
         matches!(&refused, Err(StationError::Server(body)) if body.error == jinlin_shared::wire::ErrorCode::RateLimited),
         "{refused:?}"
     );
+    server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_whose_certificate_is_not_trusted_is_named_so_and_not_taken_for_offline() {
+    let (scenario, server) = Scenario::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = jinlin_desktop::StationConfig {
+        data_dir: dir.path().to_owned(),
+        server: jinlin_tests::server_url(scenario.port),
+        // The city's authority is not in these settings.
+        server_ca: None,
+        device_name: "没有证书的工作站".into(),
+        sync: jinlin_tests::quick_sync(),
+        clock: Clock::system(),
+    };
+    let station = Station::open(config).await.unwrap();
+    let refused = station.sign_in(&scenario.login, DEMO_PASSWORD).await.unwrap_err();
+    assert_eq!(refused.code(), jinlin_desktop::StationErrorCode::UntrustedServer, "{refused}");
     server.stop();
 }

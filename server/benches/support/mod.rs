@@ -18,7 +18,7 @@ pub struct Server {
 impl Server {
     pub fn start(url: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_jinlin-server"))
-            .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
+            .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -59,6 +59,13 @@ pub fn memory_mib(status_file: &str, field: &str) -> f64 {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse::<f64>().ok())
         .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// An HTTP client (reqwest has rustls and no crypto provider of its own: ring's is
+/// installed here).
+pub fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
 
 /// Signs `login` in (with [`PASSWORD`]) from a new device.

@@ -28,6 +28,17 @@ pub enum Backend {
     Postgres,
 }
 
+/// An HTTP client. reqwest is built with rustls and no crypto provider of its own
+/// (the workstation installs ring's at start); a test process installs it here.
+pub fn http() -> reqwest::Client {
+    http_builder().build().unwrap()
+}
+
+pub fn http_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// Where the test PostgreSQL is; the README's test command starts one when none runs.
 pub fn postgres_admin_url() -> String {
     std::env::var("JINLIN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
@@ -43,6 +54,8 @@ pub const AREAS_CSV: &str = "district_code,district_name,street_code,street_name
 
 pub struct TestServer {
     pub base: String,
+    /// `/metrics`, on its own address.
+    pub metrics: String,
     pub db: DatabaseConnection,
     pub url: String,
     pub areas: AreaTree,
@@ -61,6 +74,16 @@ impl TestServer {
     }
 
     pub async fn start_with(backend: Backend, limits: Limits) -> Self {
+        Self::start_serving(backend, limits, None, jinlin_server::serve::ConnectionLimits::default()).await
+    }
+
+    /// A server with its own limits, over HTTPS when `tls` is given.
+    pub async fn start_serving(
+        backend: Backend,
+        limits: Limits,
+        tls: Option<jinlin_server::serve::Tls>,
+        connections: jinlin_server::serve::ConnectionLimits,
+    ) -> Self {
         let (url, dir, postgres_database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -84,13 +107,24 @@ impl TestServer {
         }
         let areas = jinlin_server::state::load_area_tree(&db).await.unwrap();
         let state = AppState::new(db.clone(), Policy::default(), limits);
-        let app = Application::build(SocketAddr::from(([127, 0, 0, 1], 0)), state.clone()).await.unwrap();
-        let base = format!("http://{}/api/v1", app.local_addr().unwrap());
+        let mut app = Application::build(SocketAddr::from(([127, 0, 0, 1], 0)), state.clone())
+            .await
+            .unwrap()
+            .with_metrics(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap()
+            .with_connection_limits(connections);
+        if let Some(tls) = tls {
+            app = app.with_tls(tls);
+        }
+        let scheme = if app.is_https() { "https" } else { "http" };
+        let base = format!("{scheme}://{}/api/v1", app.local_addr().unwrap());
+        let metrics = format!("http://{}/metrics", app.metrics_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
-        Self { base, db, url, areas, state, postgres_database, _dir: dir, stop: Some(stop), task: Some(task) }
+        Self { base, metrics, db, url, areas, state, postgres_database, _dir: dir, stop: Some(stop), task: Some(task) }
     }
 
     pub fn community(&self, code: &str) -> CommunityId {
@@ -158,7 +192,7 @@ impl Client {
 
     /// Signs `login` in on the workstation `device` (a shared one), or a new one.
     pub async fn sign_in_on(server: &TestServer, login: &str, device: Option<DeviceId>) -> Self {
-        let http = reqwest::Client::new();
+        let http = http();
         let request = LoginRequest {
             protocol: PROTOCOL_VERSION,
             login: login.into(),

@@ -158,8 +158,8 @@ pub fn save_settings(
     if let Some(file) = &settings.file {
         changed.save(file).map_err(|e| view(e.into()))?;
     }
-    if changed.server != current.server {
-        station.set_server(&changed.server).map_err(view)?;
+    if changed.server != current.server || changed.ca_certificate != current.ca_certificate {
+        station.set_server(&changed.server, changed.ca_certificate.as_deref()).map_err(view)?;
     }
     *current = changed;
     Ok(current.window())

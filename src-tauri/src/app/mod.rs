@@ -70,6 +70,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
     let config = StationConfig {
         data_dir: settings.data_dir.clone().unwrap_or_else(default_data_dir),
         server: settings.server.clone(),
+        server_ca: settings.ca_certificate.clone(),
         device_name: device_name(),
         sync: SyncSettings::default(),
         clock: Clock::system(),

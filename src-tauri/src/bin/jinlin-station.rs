@@ -26,6 +26,9 @@ struct Cli {
     /// The sync server.
     #[arg(long, env = "JINLIN_SERVER", default_value = "http://127.0.0.1:8080")]
     server: String,
+    /// A certificate authority (PEM file) to trust besides the platform's.
+    #[arg(long, env = "JINLIN_CA_CERT")]
+    ca_certificate: Option<PathBuf>,
     /// Who signs in.
     #[arg(long, env = "JINLIN_LOGIN")]
     login: Option<String>,
@@ -119,6 +122,7 @@ async fn run(cli: Cli) -> Result<(), StationError> {
     let station = Station::open(StationConfig {
         data_dir: cli.data.clone(),
         server: cli.server.clone(),
+        server_ca: cli.ca_certificate.clone(),
         device_name: cli.device_name.clone(),
         sync: SyncSettings::default(),
         clock: Clock::system(),

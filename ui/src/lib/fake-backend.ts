@@ -158,7 +158,7 @@ export class FakeBackend implements Partial<Backend> {
   user: SignedInUser | null = null;
   locked = false;
   known: SignedInUser[] = [];
-  stored: WindowSettings = { server: "http://127.0.0.1:8080", language: "zh-CN", textSize: "standard", lockAfterMinutes: 10 };
+  stored: WindowSettings = { server: "http://127.0.0.1:8080", caCertificate: null, language: "zh-CN", textSize: "standard", lockAfterMinutes: 10 };
   lines: RosterLine[] = [line()];
   coverageView: CoverageView = cityCoverage();
   open: AlertView[] = [alert()];
@@ -225,6 +225,10 @@ export class FakeBackend implements Partial<Backend> {
 
   async saveSettings(chosen: WindowSettings): Promise<WindowSettings> {
     if (!/^https?:\/\//.test(chosen.server)) throw refusal("badSettings", `${chosen.server} is not a server address`);
+    // As the core: plain HTTP only to this computer.
+    if (/^http:\/\//.test(chosen.server) && !/^http:\/\/(127\.|localhost|\[::1\])/.test(chosen.server)) {
+      throw refusal("plainHttp", `${chosen.server} is plain HTTP to another computer`);
+    }
     this.stored = { ...chosen, server: chosen.server.replace(/\/$/, "") };
     return this.stored;
   }

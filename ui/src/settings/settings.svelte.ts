@@ -11,6 +11,7 @@ export const BASE_FONT_PX = 18;
 
 export const DEFAULT_SETTINGS: WindowSettings = {
   server: "http://127.0.0.1:8080",
+  caCertificate: null,
   language: "zh-CN",
   textSize: "standard",
   lockAfterMinutes: 10,

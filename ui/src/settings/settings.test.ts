@@ -15,8 +15,11 @@ describe("the settings controller", () => {
     expect(settings.error).toBe("badSettings");
     expect(settings.current.server).toBe("http://127.0.0.1:8080");
 
-    expect(await settings.save({ ...settings.current, server: "http://10.0.0.2:8080/", textSize: "extraLarge", language: "en" })).toBe(true);
-    expect(settings.current.server).toBe("http://10.0.0.2:8080");
+    expect(await settings.save({ ...settings.current, server: "http://10.0.0.2:8080" })).toBe(false);
+    expect(settings.error).toBe("plainHttp");
+
+    expect(await settings.save({ ...settings.current, server: "https://10.0.0.2:8080/", textSize: "extraLarge", language: "en" })).toBe(true);
+    expect(settings.current.server).toBe("https://10.0.0.2:8080");
     expect(settings.fontSizePx).toBe(27);
     expect(locale.language).toBe("en");
     expect(backend.stored.textSize).toBe("extraLarge");

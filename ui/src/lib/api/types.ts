@@ -428,11 +428,15 @@ export type Language = "zh-CN" | "en";
 
 export type TextSize = "standard" | "large" | "extraLarge";
 
-export type WindowSettings = { server: string, language: Language, textSize: TextSize, lockAfterMinutes: number, };
+export type WindowSettings = { server: string, 
+/**
+ * The certificate authority file, or `None` for the platform's roots alone.
+ */
+caCertificate: string | null, language: Language, textSize: TextSize, lockAfterMinutes: number, };
 
 export type SyncState = { "kind": "signedOut" } | { "kind": "offline" } | { "kind": "syncing" } | { "kind": "upToDate" } | { "kind": "error", code: SyncErrorCode, message: string, };
 
-export type SyncErrorCode = "sessionExpired" | "deviceRevoked" | "serverRefused" | "storage" | "internal";
+export type SyncErrorCode = "sessionExpired" | "deviceRevoked" | "serverRefused" | "untrustedServer" | "storage" | "internal";
 
 export type SyncStatus = { state: SyncState, 
 /**
@@ -444,7 +448,7 @@ pending: number,
  */
 rejected: number, lastSuccess: Timestamp | null, };
 
-export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "notPermitted" | "serverRefused" | "badSettings" | "saveFailed" | "storage" | "internal";
+export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "notPermitted" | "plainHttp" | "untrustedServer" | "serverRefused" | "badSettings" | "saveFailed" | "storage" | "internal";
 
 export type ErrorView = { code: StationErrorCode, message: string, };
 
