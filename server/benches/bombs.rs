@@ -10,17 +10,15 @@
 
 use std::time::Instant;
 
-use jinlin_server::{admin, db};
 use jinlin_shared::ActorId;
 use jinlin_shared::author::Author;
 use jinlin_shared::document::{Edit, ElderDocument, craft};
 use jinlin_shared::synthetic::{self, Rng};
-use jinlin_shared::user::Role;
 use jinlin_shared::wire::{AutomergeBytes, DocumentPush, LoginResponse, PushRequest, PushResponse};
 
 mod support;
 
-use support::{PASSWORD, Server, sign_in};
+use support::{Server, sign_in};
 
 fn self_peak_mib() -> f64 {
     support::memory_mib("/proc/self/status", "VmHWM:")
@@ -28,21 +26,9 @@ fn self_peak_mib() -> f64 {
 
 async fn setup() -> (Server, LoginResponse, tempfile::TempDir, jinlin_shared::ids::CommunityId) {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("bombs.db").display());
-    let database = db::connect(&url, true).await.unwrap();
-    admin::import_areas(
-        &database,
-        "district_code,district_name,street_code,street_name,community_code,community_name\n\
-         350203,思明区,350203001,鹭江街道,350203001001,和平社区\n",
-    )
-    .await
-    .unwrap();
-    admin::add_user(&database, "a", "assistant", Role::Assistant, Some("350203001001"), PASSWORD.into()).await.unwrap();
-    let tree = jinlin_server::state::load_area_tree(&database).await.unwrap();
-    let community = tree.areas().find(|a| a.code == "350203001001").unwrap().id;
-    database.close().await.unwrap();
+    let (url, community) = support::one_community(dir.path(), 1).await;
     let server = Server::start(&url);
-    let login = sign_in(&support::http(), &server.base, "a").await;
+    let login = sign_in(&support::http(), &server.base, "a0").await;
     (server, login, dir, community)
 }
 

@@ -69,8 +69,8 @@ pub struct AppState {
     /// One permit per report being made ([`Limits::concurrent_reports`]). Public so
     /// a test can hold every permit and see the next report refused.
     pub report_slots: Arc<Semaphore>,
-    /// One permit per password hash being computed ([`Limits::concurrent_password_hashes`]).
-    pub hash_slots: Arc<Semaphore>,
+    /// One slot per password hash being computed ([`Limits::concurrent_password_hashes`]).
+    pub hash_slots: crate::auth::HashSlots,
     /// A hash of a random password, checked for a login that does not exist so that it
     /// costs what a real one costs (made on first use).
     decoy_hash: Arc<tokio::sync::OnceCell<String>>,
@@ -112,7 +112,7 @@ impl AppState {
         Self {
             policy: Arc::new(policy),
             report_slots: Arc::new(Semaphore::new(limits.concurrent_reports)),
-            hash_slots: Arc::new(Semaphore::new(limits.concurrent_password_hashes)),
+            hash_slots: crate::auth::HashSlots::new(limits.concurrent_password_hashes),
             decoy_hash: Arc::default(),
             limits: Arc::new(limits),
             actor: jinlin_shared::ActorId::random(),

@@ -103,7 +103,7 @@ on_both_databases!(
 async fn password_hashes_are_bounded_and_past_the_bound_a_sign_in_is_told_to_retry(backend: Backend) {
     let server = TestServer::start(backend).await;
     let all = server.state.limits.concurrent_password_hashes as u32;
-    let held = server.state.hash_slots.clone().acquire_many_owned(all).await.unwrap();
+    let held = server.state.hash_slots.hold(all).await.unwrap();
     let (status, code, _, retry) = error_of(attempt(&server, [127, 0, 0, 1], "heping", PASSWORD, None).await).await;
     assert_eq!((status, code, retry.as_deref()), (503, ErrorCode::Unavailable, Some("1")));
     drop(held);

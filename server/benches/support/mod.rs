@@ -61,6 +61,37 @@ pub fn memory_mib(status_file: &str, field: &str) -> f64 {
         .map_or(0.0, |kib| kib / 1024.0)
 }
 
+/// The code of the one community of [`one_community`].
+pub const COMMUNITY: &str = "350203001001";
+
+/// A fresh SQLite database in `dir` holding one community (和平社区) and `users`
+/// assistants of it (`a0`, `a1`, …, all with [`PASSWORD`]); its URL and the
+/// community's id.
+pub async fn one_community(dir: &std::path::Path, users: usize) -> (String, jinlin_shared::ids::CommunityId) {
+    let url = format!("sqlite://{}", dir.join("bench.db").display());
+    let database = jinlin_server::db::connect(&url, true).await.unwrap();
+    jinlin_server::admin::import_areas(
+        &database,
+        "district_code,district_name,street_code,street_name,community_code,community_name\n\
+         350203,思明区,350203001,鹭江街道,350203001001,和平社区\n",
+    )
+    .await
+    .unwrap();
+    // One hash for every account: hundreds of argon2 hashes would take minutes.
+    let hash = jinlin_server::auth::hash_password(PASSWORD.to_owned()).await.unwrap();
+    for i in 0..users {
+        let login = format!("a{i}");
+        let role = jinlin_shared::user::Role::Assistant;
+        jinlin_server::admin::add_user_with_hash(&database, &login, "assistant", role, Some(COMMUNITY), &hash)
+            .await
+            .unwrap();
+    }
+    let tree = jinlin_server::state::load_area_tree(&database).await.unwrap();
+    let community = tree.areas().find(|a| a.code == COMMUNITY).unwrap().id;
+    database.close().await.unwrap();
+    (url, community)
+}
+
 /// An HTTP client (reqwest has rustls and no crypto provider of its own: ring's is
 /// installed here).
 pub fn http() -> reqwest::Client {

@@ -23,7 +23,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use super::error::ApiError;
 use super::extract::{ApiJson, bearer_token};
 use crate::audit;
-use crate::auth::{Caller, new_device_key, new_token, scope_of, verify_password};
+use crate::auth::{Caller, new_device_key, new_token, scope_of};
 use crate::db::entity::{device, session, user};
 use crate::state::{AppState, HASH_SLOT_WAIT, now};
 use crate::throttle::{self, Subject};
@@ -50,12 +50,9 @@ async fn login(
         Some(account) => account.password_hash.clone(),
         None => state.decoy_hash().await?,
     };
-    let slot = tokio::time::timeout(HASH_SLOT_WAIT, state.hash_slots.clone().acquire_owned())
-        .await
-        .map_err(|_| ApiError::SignInsBusy { retry_after_seconds: 1 })?
-        .map_err(|_| ApiError::Unavailable)?;
-    let verified = verify_password(request.password, stored).await.map_err(anyhow::Error::new)?;
-    drop(slot);
+    let slot =
+        state.hash_slots.acquire(HASH_SLOT_WAIT).await.ok_or(ApiError::SignInsBusy { retry_after_seconds: 1 })?;
+    let verified = slot.verify(request.password, stored).await.map_err(anyhow::Error::new)?;
     let Some(account) = account.filter(|a| verified && !a.disabled) else {
         let txn = state.begin_write().await?;
         throttle::failed(&*txn, &subjects, now).await?;
