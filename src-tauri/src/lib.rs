@@ -9,6 +9,7 @@ pub mod client;
 pub mod crypto;
 pub mod error;
 pub mod forms;
+pub mod logging;
 pub mod own_edits;
 pub mod settings;
 pub mod station;

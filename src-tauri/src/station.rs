@@ -413,6 +413,7 @@ impl Station {
             }
             Err(error) => {
                 let error = StationError::from(error);
+                tracing::info!(login, code = ?error.code(), "sign-in refused");
                 return Err(match error {
                     StationError::Server(body) if body.error == jinlin_shared::wire::ErrorCode::WrongCredentials => {
                         StationError::WrongPassword
@@ -426,6 +427,7 @@ impl Station {
             }
         };
         let (session, offline) = session;
+        tracing::info!(login = %session.user.login, offline = ?offline, "signed in");
         let user = session.user.clone();
         self.set_session(Some(session))?;
         self.inner.locked.store(false, Ordering::SeqCst);

@@ -182,7 +182,14 @@ impl Station {
             }
         };
         match &result {
-            Ok(_) => {
+            Ok(report) => {
+                tracing::info!(
+                    pushed = report.pushed,
+                    refused = report.rejected,
+                    pulled = report.pulled_documents,
+                    bootstrapped = report.bootstrapped_documents,
+                    "synced"
+                );
                 let at = self.now();
                 self.inner.store.set_last_success(at).await?;
                 self.update_status(|s| {
@@ -190,8 +197,12 @@ impl Station {
                     s.last_success = Some(at);
                 });
             }
-            Err(StationError::Offline) => self.update_status(|s| s.state = SyncState::Offline),
+            Err(StationError::Offline) => {
+                tracing::info!("the server cannot be reached; changes wait here");
+                self.update_status(|s| s.state = SyncState::Offline);
+            }
             Err(error) => {
+                tracing::warn!(code = ?error.code(), "sync stopped");
                 if let StationError::SessionExpired = error {
                     self.inner.store.clear_token(&session.user.id.to_string()).await?;
                     if let Ok(mut guard) = self.inner.session.write()
@@ -371,6 +382,7 @@ impl Station {
             }
         }
         let count = moved.len() as u32;
+        tracing::warn!(elder = %elder, code = %refusal.code, field = refusal.field.as_deref().unwrap_or("-"), count, "changes refused by the server, kept aside");
         let sealed: Option<SealedDocument> = rebuilt.as_ref().map(|d| seal_document(&session.sealer, d)).transpose()?;
         self.inner.store.reject(elder, moved, sealed, self.now()).await?;
         Ok(count)

@@ -134,7 +134,16 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// The server serving HTTPS (the test authority's certificate) on `port`.
     pub fn start(db: &CentralDb, port: u16) -> Self {
+        Self::start_logging(db, port, None)
+    }
+
+    /// The same, its log (at `info`: a line per request) written to `log`.
+    pub fn start_logging(db: &CentralDb, port: u16, log: Option<&Path>) -> Self {
         let ca = test_authority();
+        let (stderr, level) = match log {
+            Some(path) => (Stdio::from(std::fs::File::create(path).unwrap()), "info"),
+            None => (Stdio::null(), "warn"),
+        };
         let mut child = Command::new(binary("jinlin-server"))
             .args(["--database-url", &db.url, "serve", "--bind", &format!("127.0.0.1:{port}")])
             .args(["--metrics-bind", "127.0.0.1:0"])
@@ -142,9 +151,9 @@ impl ServerProcess {
             .arg(&ca.server_certificate)
             .arg("--tls-key")
             .arg(&ca.server_key)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", level)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -321,6 +330,8 @@ pub fn station_command(dir: &Path, port: u16, login: &str) -> Command {
         .args(["--data", &dir.display().to_string(), "--server", &server_url(port), "--login", login])
         .arg("--ca-certificate")
         .arg(&test_authority().certificate)
+        .arg("--log-dir")
+        .arg(dir.join("logs"))
         .env("JINLIN_PASSWORD", DEMO_PASSWORD)
         .env("RUST_LOG", "warn");
     command

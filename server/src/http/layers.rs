@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,30 @@ use super::error::{ApiError, code_for_status};
 /// The longest body of a non-JSON error read to become its message: axum's own
 /// rejections are one line; anything longer is not a message meant for people.
 const MESSAGE_BYTES: usize = 1024;
+
+/// Carries the route a request matched (`/api/v1/elders/{elder}/identity`) to its
+/// response, for [`request_log`]. A route layer: axum has matched the route by then.
+pub async fn mark_route(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
+}
+
+/// One line per request at `info`: its method, the route it matched (a template, so
+/// no id or query string), the status and the time taken. Never a body, a query
+/// string or a header: those can hold passwords, tokens and ID numbers.
+pub async fn request_log(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let route = response.extensions().get::<MatchedPath>().map_or("(no route)", MatchedPath::as_str);
+    let ms = started.elapsed().as_millis() as u64;
+    tracing::info!(%method, route = %route, status = response.status().as_u16(), ms, "answered");
+    response
+}
 
 /// Stops a request that runs past `limit` with [`ApiError::TimedOut`]. The handler's
 /// future is dropped, so a transaction in flight rolls back, as it would if the

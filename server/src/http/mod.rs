@@ -34,7 +34,8 @@ pub fn router(state: AppState) -> Router {
         .merge(elder_routes::router())
         .merge(device_routes::router())
         .merge(report_routes::router())
-        .merge(alert_routes::router());
+        .merge(alert_routes::router())
+        .route_layer(axum::middleware::from_fn(layers::mark_route));
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
         .nest("/api/v1", api)
@@ -45,9 +46,12 @@ pub fn router(state: AppState) -> Router {
         // that is not JSON.
         .layer(axum::middleware::from_fn(layers::json_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(axum::middleware::from_fn(layers::request_log))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            // The id ties a request's lines together; the path is left to the request
+            // log's route template.
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id = %id)
+            tracing::info_span!("request", id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)

@@ -144,6 +144,10 @@ pub fn stop<R: Runtime>(app: &tauri::AppHandle<R>) {
 
 /// Runs the desktop app.
 pub fn run() {
+    // Logs go to the platform's log folder for the life of the app.
+    let _logs = crate::logging::init(&crate::logging::default_dir())
+        .map_err(|error| eprintln!("jinlin-desktop: no log files: {error}"))
+        .ok();
     let builder = match build(tauri::Builder::default(), Launch::from_environment()) {
         Ok(builder) => builder,
         Err(error) => {

@@ -29,6 +29,9 @@ struct Cli {
     /// A certificate authority (PEM file) to trust besides the platform's.
     #[arg(long, env = "JINLIN_CA_CERT")]
     ca_certificate: Option<PathBuf>,
+    /// Where the daily log files go; the platform's log folder when left out.
+    #[arg(long, env = "JINLIN_LOG_DIR")]
+    log_dir: Option<PathBuf>,
     /// Who signs in.
     #[arg(long, env = "JINLIN_LOGIN")]
     login: Option<String>,
@@ -96,11 +99,12 @@ struct VisitLine {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // The same daily files as the window's; kept until the process ends.
+    let log_dir = cli.log_dir.clone().unwrap_or_else(jinlin_desktop::logging::default_dir);
+    let _logs = jinlin_desktop::logging::init(&log_dir)
+        .map_err(|error| eprintln!("jinlin-station: no log files in {}: {error}", log_dir.display()))
+        .ok();
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
