@@ -23,6 +23,10 @@ trap 'rm -f "$log" "$ui_log"' EXIT
   npm run build
 )
 
+# Lints, on every target, with the features the tests build (so nothing compiles twice
+# for a different feature set).
+cargo clippy --workspace --all-targets --locked --features jinlin-desktop/custom-protocol -- -D warnings
+
 # The app is built as it ships, with the UI just built embedded (custom-protocol).
 cargo test --workspace --locked --features jinlin-desktop/custom-protocol 2>&1 | tee "$log"
 passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')

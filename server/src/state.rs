@@ -62,6 +62,8 @@ type CachedAreas = Option<(Instant, Arc<AreaTree>)>;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub policy: Arc<Policy>,
+    /// [`Policy::version`] of `policy`, named in every pull.
+    pub policy_version: jinlin_shared::policy::PolicyVersion,
     pub limits: Arc<Limits>,
     /// This process's Automerge actor: unique per process start (DESIGN.md, Sync).
     pub actor: jinlin_shared::ActorId,
@@ -110,6 +112,7 @@ impl std::ops::Deref for WriteTxn<'_> {
 impl AppState {
     pub fn new(db: DatabaseConnection, policy: Policy, limits: Limits) -> Self {
         Self {
+            policy_version: policy.version(),
             policy: Arc::new(policy),
             report_slots: Arc::new(Semaphore::new(limits.concurrent_reports)),
             hash_slots: crate::auth::HashSlots::new(limits.concurrent_password_hashes),

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 
 use crate::elder::{CareTier, HardshipCategory, Profile, SeriousCondition, TierOverride};
 use crate::label::labelled_enum;
@@ -109,6 +110,40 @@ impl Default for ValidVisitRule {
     }
 }
 
+/// Which policy this is: a digest of its JSON. The server names its policy's version
+/// in every pull, so a workstation sees a change without fetching the policy each
+/// time, and keeps the version beside the policy it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PolicyVersion(String);
+
+impl PolicyVersion {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for PolicyVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The policy's numbers a visit form checks as the assistant types (the core checks
+/// the whole policy again when the visit is saved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VisitRules {
+    /// How far past this computer's clock a visit's time may lie.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub clock_skew_minutes: i64,
+    /// A red-risk visit's follow-up is due within this many hours of the visit.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub red_risk_follow_up_hours: i64,
+}
+
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PolicyError {
@@ -135,7 +170,8 @@ impl Policy {
         policy.checked()
     }
 
-    fn checked(self) -> Result<Self, PolicyError> {
+    /// The policy if its numbers make sense (positive intervals, a counted mode…).
+    pub fn checked(self) -> Result<Self, PolicyError> {
         let positive = [
             ("intervals.highRiskDays", self.intervals.high_risk_days),
             ("intervals.keyDays", self.intervals.key_days),
@@ -152,6 +188,23 @@ impl Policy {
             return Err(PolicyError::NoCountedMode);
         }
         Ok(self)
+    }
+
+    /// This policy's version: the first 16 hex digits of the SHA-256 of its JSON
+    /// (struct fields in order, sets and maps sorted, so equal policies have equal
+    /// versions).
+    pub fn version(&self) -> PolicyVersion {
+        // A policy is plain data: serialising it cannot fail.
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        let digest = Sha256::digest(&json);
+        PolicyVersion(digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect())
+    }
+
+    pub fn visit_rules(&self) -> VisitRules {
+        VisitRules {
+            clock_skew_minutes: self.clock_skew_minutes,
+            red_risk_follow_up_hours: self.red_risk_follow_up_hours,
+        }
     }
 
     /// The tier the automatic rule proposes for `profile` on date `on`.

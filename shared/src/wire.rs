@@ -29,6 +29,7 @@ pub use encoding::{AutomergeBytes, DeviceKey, Heads};
 pub use errors::{ErrorBody, ErrorCode, RequestError, check_protocol};
 
 use crate::ids::{CommunityId, DeviceId, ElderId};
+use crate::policy::{Policy, PolicyVersion};
 use crate::time::Timestamp;
 use crate::user::SignedInUser;
 use crate::validate::{RejectCode, ValidationError};
@@ -374,6 +375,19 @@ pub struct PullResponse {
     pub next_cursor: Cursor,
     /// True when entries remain after this page.
     pub more: bool,
+    /// The version of the policy the server judges by. A workstation holding another
+    /// fetches the policy (`GET policy`, [`CityPolicy`]); absent from an older server.
+    #[serde(default)]
+    pub policy_version: Option<PolicyVersion>,
+}
+
+/// `GET` policy: the visit policy the server judges by (tiers, intervals, what counts
+/// as a visit, the time allowances, the role table), for workstations to judge alike.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CityPolicy {
+    pub version: PolicyVersion,
+    pub policy: Policy,
 }
 
 /// Changes of one document from one community's log, in that log's order (which is

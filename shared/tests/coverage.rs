@@ -338,6 +338,18 @@ fn a_policy_from_toml_with_a_longer_key_interval_lowers_days_overdue() {
 }
 
 #[test]
+fn a_policys_version_names_its_content_whatever_the_file_looked_like() {
+    let default = Policy::default();
+    let written_out = Policy::from_toml("clockSkewMinutes = 10\n[intervals]\nkeyDays = 31\n").expect("a valid policy");
+    assert_eq!(written_out.version(), default.version(), "the same rules, spelled out, are the same version");
+    let stricter = Policy::from_toml("[intervals]\nkeyDays = 14\n").expect("a valid policy");
+    assert_ne!(stricter.version(), default.version());
+    let roles = Policy::from_toml("[roles]\nsetTier = [\"admin\"]\n").expect("a valid policy");
+    assert_ne!(roles.version(), default.version(), "the role table is part of the policy");
+    assert_eq!(default.version().as_str().len(), 16);
+}
+
+#[test]
 fn elders_are_listed_most_overdue_first_then_by_elder_id() {
     let elders = [
         Elder::new(1).enrolled(date(2026, 11, 1)),

@@ -16,8 +16,8 @@ use jinlin_shared::label::Language;
 use jinlin_shared::report::{MonthlyReport, ReportFormat};
 use jinlin_shared::time::Month;
 use jinlin_shared::wire::{
-    BootstrapRequest, BootstrapResponse, ErrorBody, IdentityAccepted, IdentitySubmission, LoginRequest, LoginResponse,
-    PullRequest, PullResponse, PushRequest, PushResponse,
+    BootstrapRequest, BootstrapResponse, CityPolicy, ErrorBody, IdentityAccepted, IdentitySubmission, LoginRequest,
+    LoginResponse, PullRequest, PullResponse, PushRequest, PushResponse,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -113,6 +113,12 @@ impl ServerClient {
 
     pub async fn pull(&self, token: &str, request: &PullRequest) -> Result<PullResponse, ClientError> {
         self.post("/sync/pull", Some(token), request).await
+    }
+
+    /// The policy the server judges by.
+    pub async fn policy(&self, token: &str) -> Result<CityPolicy, ClientError> {
+        let response = self.get("/policy", token, &[]).await?;
+        self.answer(response).await
     }
 
     pub async fn bootstrap(&self, token: &str, request: &BootstrapRequest) -> Result<BootstrapResponse, ClientError> {

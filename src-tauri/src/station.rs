@@ -21,12 +21,14 @@ use jinlin_shared::coverage::{CoverageTotals, counts_for, elder_coverage};
 use jinlin_shared::document::{DocumentError, Edit, ElderDocument, Enrolment, ProfileChange};
 use jinlin_shared::ids::{CommunityId, ElderId, FollowUpId, VisitId};
 use jinlin_shared::materialise::{ElderRows, materialise};
-use jinlin_shared::policy::Policy;
+use jinlin_shared::policy::{Policy, VisitRules};
 use jinlin_shared::privacy::mask_phone;
 use jinlin_shared::roster::{RosterEntry, RosterQuery};
 use jinlin_shared::time::{Month, Timestamp};
 use jinlin_shared::user::SignedInUser;
-use jinlin_shared::wire::{DeviceKey, DeviceRegistration, IdentitySubmission, LoginRequest, PROTOCOL_VERSION};
+use jinlin_shared::wire::{
+    CityPolicy, DeviceKey, DeviceRegistration, IdentitySubmission, LoginRequest, PROTOCOL_VERSION,
+};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast};
 
@@ -188,6 +190,8 @@ pub struct ElderPage {
     pub rejected: Vec<RejectedChangeView>,
     /// What the signed-in user may do here (the role table).
     pub permitted: Permitted,
+    /// The policy's numbers the visit form checks as the assistant types.
+    pub visit_rules: VisitRules,
 }
 
 pub(crate) struct Inner {
@@ -199,7 +203,9 @@ pub(crate) struct Inner {
     pub locked: AtomicBool,
     /// This process's Automerge actor: unique per start (DESIGN.md, Sync).
     pub actor: ActorId,
-    pub policy: Policy,
+    /// The city's policy as the server last sent it (DOMAIN.md's defaults before the
+    /// first); replaced whole when the server names another version.
+    pub policy: RwLock<Arc<CityPolicy>>,
     pub device_name: String,
     pub settings: SyncSettings,
     pub clock: Clock,
@@ -234,6 +240,16 @@ impl Station {
         let pending = store.pending_count().await? as u32;
         let rejected = store.rejected_count().await? as u32;
         let last_success = store.last_success().await?;
+        let policy = match store.policy().await {
+            Ok(Some(policy)) => policy,
+            Ok(None) => default_policy(),
+            // Unreadable (an older app after a newer one, say): the next sync fetches
+            // it again; until then, the defaults.
+            Err(error) => {
+                tracing::warn!(%error, "the stored policy could not be read; using the defaults until the next sync");
+                default_policy()
+            }
+        };
         let status = SyncStatus::signed_out(pending, rejected, last_success);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -241,7 +257,7 @@ impl Station {
                 client: RwLock::new(client),
                 locked: AtomicBool::new(false),
                 actor: ActorId::random(),
-                policy: Policy::default(),
+                policy: RwLock::new(Arc::new(policy)),
                 device_name: config.device_name,
                 settings: config.sync,
                 clock: config.clock,
@@ -265,6 +281,19 @@ impl Station {
         let client = ServerClient::new(server, server_ca)?;
         *self.inner.client.write().map_err(|_| poisoned())? = client;
         self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    /// The city's policy this workstation judges by now.
+    pub fn policy(&self) -> Arc<CityPolicy> {
+        self.inner.policy.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Keeps `policy` (durably first) and judges by it from now on.
+    pub(crate) async fn adopt_policy(&self, policy: CityPolicy) -> Result<(), StationError> {
+        self.inner.store.save_policy(&policy).await?;
+        tracing::info!(version = %policy.version, "the city's policy changed");
+        *self.inner.policy.write().map_err(|_| poisoned())? = Arc::new(policy);
         Ok(())
     }
 
@@ -483,6 +512,7 @@ impl Station {
     pub async fn roster(&self, query: &RosterQuery) -> Result<RosterView, StationError> {
         let session = self.session()?;
         let now = self.now();
+        let policy = &self.policy().policy;
         let rows = self.visible_rows(&session).await?;
         let pending = self.inner.store.pending_per_elder().await?;
         let rejected = self.inner.store.rejected_per_elder().await?;
@@ -491,10 +521,10 @@ impl Station {
         let coverages: Vec<_> = rows
             .iter()
             .filter(|r| counts_for(&r.elder, month).is_some())
-            .map(|r| elder_coverage(r.into(), month, &self.inner.policy, today))
+            .map(|r| elder_coverage(r.into(), month, policy, today))
             .collect();
         let coverage = CoverageTotals::of_elders(&coverages);
-        let entries = rows.iter().map(|r| RosterEntry::new(r, &self.inner.policy, now));
+        let entries = rows.iter().map(|r| RosterEntry::new(r, policy, now));
         let lines = query
             .select(entries)
             .into_iter()
@@ -519,9 +549,11 @@ impl Station {
         let unsynced = self.inner.store.pending_per_elder().await?.get(&row.elder_id).copied().unwrap_or(0);
         let rejected =
             self.inner.store.rejected(Some(elder)).await?.into_iter().map(rejected_view).collect::<Result<_, _>>()?;
+        let policy = &self.policy().policy;
         Ok(ElderPage {
-            entry: RosterEntry::new(&rows, &self.inner.policy, self.now()),
-            permitted: own_edits::permitted(&session.user, &self.inner.policy, &rows),
+            entry: RosterEntry::new(&rows, policy, self.now()),
+            permitted: own_edits::permitted(&session.user, policy, &rows),
+            visit_rules: policy.visit_rules(),
             phone_masked: rows.elder.profile.phone.as_deref().map(mask_phone),
             masked_conflicts: rows
                 .conflicts
@@ -559,7 +591,7 @@ impl Station {
             check_scope(&session, &row, elder)?;
             let mut doc = self.open_document(&session.sealer, &row)?;
             let original = doc.clone();
-            operation(&mut doc, &edit, &self.inner.policy)?;
+            operation(&mut doc, &edit, &self.policy().policy)?;
             self.check_edit(&session, &edit, Some(&original), &doc)?;
             self.save_edit(&session.sealer, &doc, &original.heads(), edit.at).await?;
         }
@@ -708,7 +740,8 @@ impl Station {
         edited: &ElderDocument,
     ) -> Result<(), StationError> {
         let covers = |_: Scope, community: CommunityId| can_write(session, community);
-        own_edits::check_edit(&session.user, edit.author.device, &self.inner.policy, before, edited, edit.at, covers)
+        let policy = &self.policy().policy;
+        own_edits::check_edit(&session.user, edit.author.device, policy, before, edited, edit.at, covers)
     }
 
     /// The author and time of an edit by the signed-in user on this device.
@@ -892,6 +925,12 @@ fn rejected_view(row: rejected_change::Model) -> Result<RejectedChangeView, Stat
 
 pub(crate) fn internal(error: impl std::fmt::Display) -> StationError {
     StationError::Internal(error.to_string())
+}
+
+/// DOMAIN.md's rules, for a workstation the server has not yet sent its own.
+fn default_policy() -> CityPolicy {
+    let policy = Policy::default();
+    CityPolicy { version: policy.version(), policy }
 }
 
 fn poisoned() -> StationError {

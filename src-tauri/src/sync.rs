@@ -14,8 +14,8 @@ use jinlin_shared::document::ElderDocument;
 use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::wire::{
-    AutomergeBytes, BootstrapRequest, Cursor, DocumentPush, MAX_CHANGES_PER_DOCUMENT_PUSH, MAX_DOCUMENTS_PER_PUSH,
-    PullRequest, PushOutcome, PushRequest, PushWeight,
+    AutomergeBytes, BootstrapRequest, CityPolicy, Cursor, DocumentPush, MAX_CHANGES_PER_DOCUMENT_PUSH,
+    MAX_DOCUMENTS_PER_PUSH, PullRequest, PushOutcome, PushRequest, PushWeight,
 };
 use rand::RngExt as _;
 use serde::{Deserialize, Serialize};
@@ -438,10 +438,37 @@ impl Station {
                 self.remember_communities(communities)?;
             }
             if !page.more {
+                if let Some(version) = page.policy_version {
+                    self.follow_policy(token, version).await;
+                }
                 break;
             }
         }
         Ok(changed)
+    }
+
+    /// Fetches the city's policy when the server names a version other than the one
+    /// held. A policy that cannot be fetched or read leaves the one held in force and
+    /// is tried again at the next sync: the records synced regardless.
+    async fn follow_policy(&self, token: &str, version: jinlin_shared::policy::PolicyVersion) {
+        if self.policy().version == version {
+            return;
+        }
+        let fetched = match self.client().policy(token).await {
+            Ok(fetched) => fetched.policy.checked().map(|policy| CityPolicy { version: fetched.version, policy }),
+            Err(error) => {
+                tracing::warn!(%error, "the city's policy could not be fetched; keeping the one held");
+                return;
+            }
+        };
+        match fetched {
+            Ok(policy) => {
+                if let Err(error) = self.adopt_policy(policy).await {
+                    tracing::warn!(%error, "the city's policy could not be kept");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "the server's policy is not valid; keeping the one held"),
+        }
     }
 }
 

@@ -5,7 +5,8 @@
 
 use jinlin_shared::label::{Labelled, Language};
 use jinlin_shared::{
-    alert, area, author, coverage, document, elder, ids, limits, materialise, report, roles, roster, time, user, visit,
+    alert, area, author, coverage, document, elder, ids, limits, materialise, policy, report, roles, roster, time,
+    user, visit,
 };
 use ts_rs::{Config, TS};
 
@@ -95,6 +96,7 @@ pub fn declarations() -> String {
         station::RosterView,
         station::RejectedChangeView,
         crate::own_edits::Permitted,
+        policy::VisitRules,
         station::ElderPage,
         limits::FieldLimits,
         // What the window sends.

@@ -131,21 +131,34 @@ pub struct ServerProcess {
     pub port: u16,
 }
 
+/// What a test server starts with besides its database and port.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ServerOptions<'a> {
+    /// Where its log goes (at `info`: a line per request); nowhere when `None`.
+    pub log: Option<&'a Path>,
+    /// A visit policy file (TOML); DOMAIN.md's defaults when `None`.
+    pub policy: Option<&'a Path>,
+}
+
 impl ServerProcess {
     /// The server serving HTTPS (the test authority's certificate) on `port`.
     pub fn start(db: &CentralDb, port: u16) -> Self {
-        Self::start_logging(db, port, None)
+        Self::start_with(db, port, ServerOptions::default())
     }
 
-    /// The same, its log (at `info`: a line per request) written to `log`.
-    pub fn start_logging(db: &CentralDb, port: u16, log: Option<&Path>) -> Self {
+    pub fn start_with(db: &CentralDb, port: u16, options: ServerOptions<'_>) -> Self {
         let ca = test_authority();
-        let (stderr, level) = match log {
+        let (stderr, level) = match options.log {
             Some(path) => (Stdio::from(std::fs::File::create(path).unwrap()), "info"),
             None => (Stdio::null(), "warn"),
         };
-        let mut child = Command::new(binary("jinlin-server"))
-            .args(["--database-url", &db.url, "serve", "--bind", &format!("127.0.0.1:{port}")])
+        let mut command = Command::new(binary("jinlin-server"));
+        command.args(["--database-url", &db.url]);
+        if let Some(policy) = options.policy {
+            command.arg("--policy").arg(policy);
+        }
+        let mut child = command
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .args(["--metrics-bind", "127.0.0.1:0"])
             .arg("--tls-cert")
             .arg(&ca.server_certificate)
@@ -426,16 +439,32 @@ pub struct Scenario {
     pub login: String,
     pub other: String,
     pub community: CommunityId,
+    /// The city's policy file, when it has its own: the server reads it at each
+    /// start, so writing another and restarting changes the city's rules.
+    pub policy: Option<PathBuf>,
+    _policy_dir: Option<tempfile::TempDir>,
 }
 
 impl Scenario {
     /// The city and the server, started.
     pub async fn start() -> (Self, ServerProcess) {
+        Self::start_with_policy(None).await
+    }
+
+    /// The same, the server judging by `policy` (TOML) when given.
+    pub async fn start_with_policy(policy: Option<&str>) -> (Self, ServerProcess) {
         let central = CentralDb::demo(0.002);
         let (login, other, community) = central.assistants().await;
         let port = free_port();
-        let server = ServerProcess::start(&central, port);
-        (Self { central, port, login, other, community }, server)
+        let policy_dir = policy.map(|_| tempfile::tempdir().unwrap());
+        let policy_file = policy_dir.as_ref().zip(policy).map(|(dir, text)| {
+            let path = dir.path().join("policy.toml");
+            std::fs::write(&path, text).unwrap();
+            path
+        });
+        let scenario = Self { central, port, login, other, community, policy: policy_file, _policy_dir: policy_dir };
+        let server = scenario.restart_server();
+        (scenario, server)
     }
 
     /// A workstation in `dir` where `login` signed in online and synced.
@@ -458,6 +487,7 @@ impl Scenario {
     }
 
     pub fn restart_server(&self) -> ServerProcess {
-        ServerProcess::start(&self.central, self.port)
+        let options = ServerOptions { policy: self.policy.as_deref(), ..ServerOptions::default() };
+        ServerProcess::start_with(&self.central, self.port, options)
     }
 }

@@ -1,10 +1,11 @@
 //! The sync endpoints: push, pull, bootstrap.
 
 use axum::extract::State;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use jinlin_shared::wire::{
-    BootstrapRequest, BootstrapResponse, DocumentPushResult, PullRequest, PullResponse, PushRequest, PushResponse,
+    BootstrapRequest, BootstrapResponse, CityPolicy, DocumentPushResult, PullRequest, PullResponse, PushRequest,
+    PushResponse,
 };
 
 use super::error::ApiError;
@@ -18,6 +19,13 @@ pub fn router() -> Router<AppState> {
         .route("/sync/push", post(push))
         .route("/sync/pull", post(pull))
         .route("/sync/bootstrap", post(bootstrap))
+        .route("/policy", get(policy))
+}
+
+/// The policy the server judges by, for a signed-in caller's workstation to judge
+/// alike (the pull names its version).
+async fn policy(State(state): State<AppState>, _caller: Caller) -> Json<CityPolicy> {
+    Json(CityPolicy { version: state.policy_version.clone(), policy: (*state.policy).clone() })
 }
 
 /// Each document is its own transaction: a rejected one stores nothing and the others

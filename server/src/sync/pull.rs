@@ -68,7 +68,7 @@ pub async fn pull(
             next_cursor.advance(community, last_entry.seq as u64);
         }
     }
-    Ok(PullResponse { documents, departed, next_cursor, more })
+    Ok(PullResponse { documents, departed, next_cursor, more, policy_version: Some(state.policy_version.clone()) })
 }
 
 /// Turns one community's entries into documents and departures: per elder, the latest

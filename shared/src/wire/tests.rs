@@ -132,10 +132,17 @@ fn pull_request_and_response_round_trip_through_json() {
         departed: vec![DepartedElder { elder: elder(2), from_community: community(2) }],
         next_cursor: [(community(1), 42), (community(2), 8)].into_iter().collect(),
         more: true,
+        policy_version: Some(crate::policy::Policy::default().version()),
     };
 
     let request_json = round_trip(&request);
     let response_json = round_trip(&response);
+    assert_eq!(response_json["policyVersion"], crate::policy::Policy::default().version().as_str());
+    // An older server names no policy version: its answers still read.
+    let mut older = response_json.clone();
+    older.as_object_mut().expect("an object").remove("policyVersion");
+    let read: PullResponse = serde_json::from_value(older).expect("an older server's page");
+    assert_eq!(read.policy_version, None);
 
     assert_eq!(request_json["cursor"][community(1).to_string()], 41);
     assert_eq!(request_json["limit"], DEFAULT_PULL_LIMIT);

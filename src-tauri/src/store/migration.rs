@@ -9,7 +9,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateTables)]
+        vec![Box::new(CreateTables), Box::new(StationPolicy)]
     }
 }
 
@@ -35,6 +35,7 @@ enum Station {
     DeviceId,
     Cursor,
     LastSuccessAt,
+    Policy,
 }
 
 #[derive(DeriveIden)]
@@ -169,5 +170,24 @@ impl MigrationTrait for CreateTables {
             )
             .await?;
         Ok(())
+    }
+}
+
+/// The city's policy as the server last sent it (`CityPolicy` as JSON), so the
+/// workstation judges as the server does, offline too.
+struct StationPolicy;
+
+impl MigrationName for StationPolicy {
+    fn name(&self) -> &str {
+        "m20261201_000002_station_policy"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for StationPolicy {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(Table::alter().table(Station::Table).add_column(text_null(Station::Policy)).to_owned())
+            .await
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use jinlin_shared::ids::{CommunityId, DeviceId, ElderId};
 use jinlin_shared::time::Timestamp;
-use jinlin_shared::wire::Cursor;
+use jinlin_shared::wire::{CityPolicy, Cursor};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
@@ -89,6 +89,7 @@ impl Store {
             device_id: Set(None),
             cursor: Set(json(&Cursor::new())),
             last_success_at: Set(None),
+            policy: Set(None),
         })
         .on_conflict(OnConflict::column(station::Column::Id).do_nothing().to_owned())
         .exec_without_returning(&db)
@@ -131,6 +132,21 @@ impl Store {
     pub async fn set_last_success(&self, at: Timestamp) -> Result<(), StoreError> {
         station::Entity::update_many()
             .col_expr(station::Column::LastSuccessAt, at.as_millis().into())
+            .filter(station::Column::Id.eq(1))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// The city's policy as the server last sent it; `None` before the first one.
+    pub async fn policy(&self) -> Result<Option<CityPolicy>, StoreError> {
+        let stored = self.station().await?.policy;
+        stored.map(|text| serde_json::from_str(&text).map_err(|e| corrupt("policy", e))).transpose()
+    }
+
+    pub async fn save_policy(&self, policy: &CityPolicy) -> Result<(), StoreError> {
+        station::Entity::update_many()
+            .col_expr(station::Column::Policy, json(policy).into())
             .filter(station::Column::Id.eq(1))
             .exec(&self.db)
             .await?;

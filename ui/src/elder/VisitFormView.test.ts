@@ -9,6 +9,8 @@ import VisitFormView from "./VisitFormView.svelte";
 
 afterEach(cleanUp);
 
+const rules = { clockSkewMinutes: 10, redRiskFollowUpHours: 24 };
+
 function recordingBackend(recorded: VisitForm[]): Backend {
   return {
     recordVisit: async (_elder: string, form: VisitForm) => {
@@ -24,7 +26,7 @@ describe("the visit form", () => {
     const elder = new ElderController(recordingBackend(recorded));
     elder.elder = "e1";
     let closed = 0;
-    show(VisitFormView, { elder, done: () => closed++ });
+    show(VisitFormView, { elder, rules, done: () => closed++ });
 
     choose("input[name=risk][value=red]");
     await submit();
@@ -53,7 +55,7 @@ describe("the visit form over open follow-ups", () => {
     const open = { followUpId: "f-open", action: "明天再次上门", dueAt: Date.UTC(2026, 10, 29), resolution: null };
     const done = { ...open, followUpId: "f-done", resolution: { at: 1, by: { user: "u", device: "d" }, visit: null, note: "已电话联系" } };
     elder.page = { rows: { elder: { elderId: "e1" }, followUps: [open, done] } } as unknown as ElderPage;
-    show(VisitFormView, { elder, done: () => {} });
+    show(VisitFormView, { elder, rules, done: () => {} });
     const offered = [...document.querySelectorAll<HTMLInputElement>("input[name=completes]")].map((i) => i.value);
     expect(offered).toEqual(["f-open"]);
     choose("input[name=completes]");

@@ -13,6 +13,7 @@ import type {
   VisitMode,
   VisitOutcome,
   VisitRow,
+  VisitRules,
 } from "../lib/api/types";
 import type { Messages } from "../lib/i18n/messages";
 
@@ -35,9 +36,13 @@ export interface VisitDraft {
   completes: FollowUpId[];
 }
 
-const DAY = 24 * 3600 * 1000;
+const HOUR = 3600 * 1000;
 
-export function newDraft(now: Timestamp): VisitDraft {
+/** The window within which a red-risk visit's follow-up is due, in milliseconds. */
+const followUpWindow = (rules: VisitRules) => rules.redRiskFollowUpHours * HOUR;
+
+/** A new visit's draft; its follow-up, if one is added, is due as late as a red-risk one may be. */
+export function newDraft(now: Timestamp, rules: VisitRules): VisitDraft {
   const unchecked = () => ({ state: "notChecked" as CheckState, note: "" });
   return {
     visitedAt: now,
@@ -55,14 +60,14 @@ export function newDraft(now: Timestamp): VisitDraft {
     incident: "none",
     incidentNote: "",
     followUpAction: "",
-    followUpDue: now + DAY,
+    followUpDue: now + followUpWindow(rules),
     notes: "",
     completes: [],
   };
 }
 
 /** The draft of a correction: the visit as it was recorded, with no new follow-up. */
-export function draftOf(visit: VisitRow, now: Timestamp): VisitDraft {
+export function draftOf(visit: VisitRow, now: Timestamp, rules: VisitRules): VisitDraft {
   const checks = visit.checks;
   return {
     visitedAt: visit.visitedAt,
@@ -80,7 +85,7 @@ export function draftOf(visit: VisitRow, now: Timestamp): VisitDraft {
     incident: visit.incident?.kind ?? "none",
     incidentNote: visit.incident?.note ?? "",
     followUpAction: "",
-    followUpDue: Math.max(now, visit.visitedAt) + DAY,
+    followUpDue: Math.max(now, visit.visitedAt) + followUpWindow(rules),
     notes: visit.notes,
     completes: [],
   };
@@ -89,23 +94,27 @@ export function draftOf(visit: VisitRow, now: Timestamp): VisitDraft {
 export type DraftField = "visitedAt" | "followUp" | "followUpDue";
 export type DraftProblem = { field: DraftField; message: string };
 
-/** How far a visit may be ahead of this computer's clock (the shared rules' skew). */
-const SKEW = 10 * 60 * 1000;
-
 /**
- * What is wrong with the draft, field by field; empty when it may be saved.
+ * What is wrong with the draft, field by field; empty when it may be saved. `rules`
+ * are the city's (the elder page brings them from the core).
  * `followUpExists`: the visit being corrected already has its follow-up.
  */
-export function problems(draft: VisitDraft, m: Messages, now: Timestamp, followUpExists = false): DraftProblem[] {
+export function problems(
+  draft: VisitDraft,
+  m: Messages,
+  now: Timestamp,
+  rules: VisitRules,
+  followUpExists = false,
+): DraftProblem[] {
   const out: DraftProblem[] = [];
-  if (draft.visitedAt > now + SKEW) out.push({ field: "visitedAt", message: m.visitForm.notInFuture });
+  if (draft.visitedAt > now + rules.clockSkewMinutes * 60 * 1000) out.push({ field: "visitedAt", message: m.visitForm.notInFuture });
   const action = draft.followUpAction.trim();
   if (draft.risk === "red" && action === "" && !followUpExists) {
     out.push({ field: "followUp", message: m.visitForm.redNeedsFollowUp });
   }
   if (action !== "" && draft.followUpDue <= draft.visitedAt) {
     out.push({ field: "followUpDue", message: m.visitForm.followUpBeforeVisit });
-  } else if (action !== "" && draft.risk === "red" && draft.followUpDue > draft.visitedAt + DAY) {
+  } else if (action !== "" && draft.risk === "red" && draft.followUpDue > draft.visitedAt + followUpWindow(rules)) {
     out.push({ field: "followUpDue", message: m.visitForm.redNeedsFollowUp });
   }
   return out;

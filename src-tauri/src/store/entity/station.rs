@@ -13,6 +13,8 @@ pub struct Model {
     /// The pull cursor (`Cursor` as JSON: community id → sequence number).
     pub cursor: String,
     pub last_success_at: Option<i64>,
+    /// The city's policy as the server last sent it (`CityPolicy` as JSON).
+    pub policy: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

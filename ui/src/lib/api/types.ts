@@ -287,6 +287,16 @@ voidable: Array<VisitId>,
  */
 resolvable: Array<string>, };
 
+export type VisitRules = { 
+/**
+ * How far past this computer's clock a visit's time may lie.
+ */
+clockSkewMinutes: number, 
+/**
+ * A red-risk visit's follow-up is due within this many hours of the visit.
+ */
+redRiskFollowUpHours: number, };
+
 export type ElderPage = { entry: RosterEntry, rows: ElderRows, 
 /**
  * The phone as the page shows it: masked but for its last four digits (DOMAIN.md,
@@ -302,7 +312,11 @@ maskedConflicts: { [key in string]: Array<string> }, unsynced: number, rejected:
 /**
  * What the signed-in user may do here (the role table).
  */
-permitted: Permitted, };
+permitted: Permitted, 
+/**
+ * The policy's numbers the visit form checks as the assistant types.
+ */
+visitRules: VisitRules, };
 
 export type FieldLimits = { 
 /**
