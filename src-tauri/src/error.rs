@@ -85,6 +85,12 @@ pub enum StationErrorCode {
 }
 
 impl StationError {
+    /// A fault of this program or of data it wrote itself (a malformed id in its own
+    /// store, a task that panicked): said as it is, for the log and the support call.
+    pub(crate) fn internal(error: impl std::fmt::Display) -> Self {
+        StationError::Internal(error.to_string())
+    }
+
     pub fn code(&self) -> StationErrorCode {
         match self {
             StationError::SignedOut => StationErrorCode::SignedOut,

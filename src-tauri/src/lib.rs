@@ -2,24 +2,28 @@
 //! every operation of the assistant's round, and the background sync engine.
 //!
 //! Only `app` imports Tauri: the window (`app`), the `jinlin-station` command line
-//! and the tests all drive the same [`Station`].
+//! and the tests all drive the same [`Station`]. Modules import one another in one
+//! direction only (`shared/tests/imports.rs` checks it); the layout is in ARCHITECTURE.md.
 
 pub mod app;
 pub mod client;
 pub mod crypto;
+pub mod engine;
 pub mod error;
 pub mod forms;
 pub mod logging;
 pub mod own_edits;
 pub mod settings;
 pub mod station;
+pub mod status;
 pub mod store;
 pub mod supervision;
-pub mod sync;
 pub mod typescript;
+pub mod vault;
 
+pub use engine::{SyncEngine, SyncSettings};
 pub use error::{ErrorView, StationError, StationErrorCode};
-pub use station::{
-    Clock, ElderPage, OfflineReason, RejectedChangeView, RosterLine, RosterView, SignIn, Station, StationConfig,
-};
-pub use sync::{SyncEngine, SyncErrorCode, SyncReport, SyncSettings, SyncState, SyncStatus};
+pub use station::session::{OfflineReason, SignIn};
+pub use station::views::{ElderPage, RejectedChangeView, RosterLine, RosterView};
+pub use station::{Clock, Station, StationConfig};
+pub use status::{SyncErrorCode, SyncReport, SyncState, SyncStatus};

@@ -11,7 +11,8 @@ use jinlin_shared::{
 use ts_rs::{Config, TS};
 
 use crate::app::commands::RecordedVisit;
-use crate::{error, forms, station, sync};
+use crate::station::{session, views};
+use crate::{error, forms, status};
 
 /// Where the declarations live, from the workspace root.
 pub const TYPES_PATH: &str = "ui/src/lib/api/types.ts";
@@ -90,14 +91,14 @@ pub fn declarations() -> String {
         coverage::ModeCounts,
         coverage::TierCounts,
         coverage::CoverageTotals,
-        station::OfflineReason,
-        station::SignIn,
-        station::RosterLine,
-        station::RosterView,
-        station::RejectedChangeView,
+        session::OfflineReason,
+        session::SignIn,
+        views::RosterLine,
+        views::RosterView,
+        views::RejectedChangeView,
         crate::own_edits::Permitted,
         policy::VisitRules,
-        station::ElderPage,
+        views::ElderPage,
         limits::FieldLimits,
         // What the window sends.
         forms::VisitForm,
@@ -122,9 +123,9 @@ pub fn declarations() -> String {
         crate::settings::TextSize,
         crate::settings::WindowSettings,
         // Sync and errors.
-        sync::SyncState,
-        sync::SyncErrorCode,
-        sync::SyncStatus,
+        status::SyncState,
+        status::SyncErrorCode,
+        status::SyncStatus,
         error::StationErrorCode,
         error::ErrorView,
     );

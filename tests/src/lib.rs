@@ -304,7 +304,6 @@ pub async fn station(dir: &Path, port: u16, clock: Clock) -> Station {
         server: server_url(port),
         server_ca: Some(test_authority().certificate.clone()),
         device_name: format!("test workstation {}", dir.display()),
-        sync: quick_sync(),
         clock,
     })
     .await

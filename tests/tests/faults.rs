@@ -66,7 +66,7 @@ async fn the_server_killed_in_the_middle_of_a_sync_loses_nothing_and_doubles_not
     // The server comes back and is killed as soon as the workstation starts syncing.
     let server = scenario.restart_server();
     let mut events = station.subscribe();
-    let engine = station.start_sync();
+    let engine = jinlin_desktop::SyncEngine::start(&station, jinlin_tests::quick_sync());
     tokio::time::timeout(LIMIT, async { while events.recv().await.unwrap().state != SyncState::Syncing {} })
         .await
         .unwrap();

@@ -53,7 +53,7 @@ async fn visits_recorded_with_the_server_down_arrive_by_themselves_once_it_start
     server.stop();
 
     let mut events = station.subscribe();
-    let engine = station.start_sync();
+    let engine = jinlin_desktop::SyncEngine::start(&station, jinlin_tests::quick_sync());
     let elder = first_elder(&station).await;
     let (first, _) = station.record_visit(elder, home_visit("上门看望，身体尚可")).await.unwrap();
     let (second, page) = station.record_visit(elder, home_visit("再次上门")).await.unwrap();
@@ -515,7 +515,6 @@ async fn a_server_whose_certificate_is_not_trusted_is_named_so_and_not_taken_for
         // The city's authority is not in these settings.
         server_ca: None,
         device_name: "没有证书的工作站".into(),
-        sync: jinlin_tests::quick_sync(),
         clock: Clock::system(),
     };
     let station = Station::open(config).await.unwrap();

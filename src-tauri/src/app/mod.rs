@@ -72,7 +72,6 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
         server: settings.server.clone(),
         server_ca: settings.ca_certificate.clone(),
         device_name: device_name(),
-        sync: SyncSettings::default(),
         clock: Clock::system(),
     };
     let station = tauri::async_runtime::block_on(Station::open(config))?;
@@ -83,7 +82,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
     }
     // Subscribed before the engine starts, so the page misses no state.
     let mut events = station.subscribe();
-    let engine = tauri::async_runtime::block_on(async { station.start_sync() });
+    let engine = tauri::async_runtime::block_on(async { SyncEngine::start(&station, SyncSettings::default()) });
     Ok(builder
         .manage(station)
         .manage(SettingsState { file: settings_file, current: Mutex::new(settings) })

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use jinlin_desktop::forms::VisitForm;
-use jinlin_desktop::{Clock, Station, StationConfig, StationError, StationErrorCode, SyncSettings};
+use jinlin_desktop::{Clock, Station, StationConfig, StationError, StationErrorCode, SyncEngine, SyncSettings};
 use jinlin_shared::ids::ElderId;
 use jinlin_shared::roster::{RosterFilter, RosterQuery};
 use jinlin_shared::visit::{Checks, RiskLevel, VisitMode, VisitOutcome, VisitRecord};
@@ -128,7 +128,6 @@ async fn run(cli: Cli) -> Result<(), StationError> {
         server: cli.server.clone(),
         server_ca: cli.ca_certificate.clone(),
         device_name: cli.device_name.clone(),
-        sync: SyncSettings::default(),
         clock: Clock::system(),
     })
     .await?;
@@ -248,7 +247,7 @@ async fn run(cli: Cli) -> Result<(), StationError> {
 
 async fn run_engine(station: Station) -> Result<(), StationError> {
     let mut events = station.subscribe();
-    let engine = station.start_sync();
+    let engine = SyncEngine::start(&station, SyncSettings::default());
     let (lines_tx, mut lines) = tokio::sync::mpsc::channel::<String>(16);
     // Standard input is read on its own thread: it blocks.
     std::thread::spawn(move || {

@@ -54,7 +54,7 @@ pub struct SealedChange {
 }
 
 /// Why the server refused a pending change.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub code: String,
     pub field: Option<String>,

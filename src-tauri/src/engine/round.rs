@@ -1,0 +1,263 @@
+//! One sync round with the server: bootstrap a scope new here, push what waits, pull
+//! what others did, and follow the city's policy. Each step writes to the store in
+//! one transaction per page or push, so a cut connection loses and repeats nothing.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use jinlin_shared::document::ElderDocument;
+use jinlin_shared::ids::{CommunityId, ElderId};
+use jinlin_shared::policy::PolicyVersion;
+use jinlin_shared::wire::{
+    AutomergeBytes, BootstrapRequest, CityPolicy, Cursor, DEFAULT_BOOTSTRAP_LIMIT, DEFAULT_PULL_LIMIT, DocumentPush,
+    PullRequest, PushOutcome, PushRequest,
+};
+
+use super::plan::{self, Waiting};
+use crate::error::StationError;
+use crate::station::session::Session;
+use crate::station::{Station, blocking};
+use crate::status::SyncReport;
+use crate::store::entity::{document, pending_change};
+use crate::store::{Refusal, SealedDocument};
+
+/// A sync round of the signed-in session, with its token.
+pub(super) struct Round<'a> {
+    pub station: &'a Station,
+    pub session: &'a Session,
+    pub token: &'a str,
+}
+
+impl Round<'_> {
+    pub async fn run(&self) -> Result<SyncReport, StationError> {
+        let mut report = SyncReport::default();
+        if !self.session.bootstrapped {
+            report.bootstrapped_documents = self.bootstrap().await?;
+        }
+        // A failed push (a server that refuses it whole, a cut connection) must not
+        // keep this workstation from receiving everyone else's changes.
+        let pushed = self.push().await;
+        let pulled = self.pull().await;
+        let (pushed, rejected) = pushed?;
+        report.pushed = pushed;
+        report.rejected = rejected;
+        report.pulled_documents = pulled?;
+        Ok(report)
+    }
+
+    /// Whole documents of the user's scope, for a workstation that has never held it.
+    async fn bootstrap(&self) -> Result<u32, StationError> {
+        let (station, vault) = (self.station, &self.session.vault);
+        let mut after: Option<ElderId> = None;
+        // The first page's cursor: every later change is in a later page's snapshot
+        // or after this cursor. A later page's cursor could skip changes made to
+        // documents of the earlier pages meanwhile.
+        let mut first_cursor: Option<Cursor> = None;
+        let mut communities = BTreeSet::new();
+        let mut received = 0;
+        loop {
+            let request = BootstrapRequest::new(after, DEFAULT_BOOTSTRAP_LIMIT);
+            let page = station.client().bootstrap(self.token, &request).await?;
+            let first = first_cursor.get_or_insert_with(|| page.cursor.clone()).clone();
+            let _turn = station.writing().await;
+            let mut cursor = station.store().cursor().await?;
+            cursor.merge(&first);
+            let mut documents = Vec::with_capacity(page.snapshots.len());
+            for snapshot in page.snapshots {
+                communities.insert(snapshot.community);
+                let doc = match station.store().document(snapshot.elder).await? {
+                    Some(row) => {
+                        let mut local = vault.open_document(&row, station.actor())?;
+                        local.load_incremental(snapshot.document.as_bytes())?;
+                        local
+                    }
+                    None => ElderDocument::load(snapshot.document.as_bytes(), station.actor().clone())?,
+                };
+                documents.push(vault.seal_document(&doc)?);
+            }
+            received += documents.len() as u32;
+            station.store().save_received(documents, &[], &cursor, station.now()).await?;
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        station.hold_communities(&self.session.user.id, communities, true).await?;
+        Ok(received)
+    }
+
+    /// Sends every waiting change, in pushes within the wire's limits; returns how
+    /// many changes were stored and how many refused.
+    async fn push(&self) -> Result<(u32, u32), StationError> {
+        let station = self.station;
+        let mut by_elder: BTreeMap<String, Vec<pending_change::Model>> = BTreeMap::new();
+        for row in station.store().pending().await? {
+            by_elder.entry(row.elder_id.clone()).or_default().push(row);
+        }
+        let mut waiting: Vec<Waiting<pending_change::Model>> = Vec::with_capacity(by_elder.len());
+        for (elder, rows) in by_elder {
+            let elder: ElderId = elder.parse().map_err(StationError::internal)?;
+            let opened = rows
+                .into_iter()
+                .map(|row| Ok((self.session.vault.open_change(elder, &row.sealed_change)?, row)))
+                .collect::<Result<Vec<_>, StationError>>()?;
+            waiting.push((elder, opened));
+        }
+        let (mut pushed, mut refused) = (0, 0);
+        for batch in plan::plan_pushes(waiting) {
+            let (request, batch) = request_of(batch);
+            // The plan keeps every limit; a request the server would refuse whole is
+            // this program's fault, and is not sent.
+            request.check().map_err(StationError::internal)?;
+            let response = station.client().push(self.token, &request).await?;
+            for result in response.results {
+                let Some((_, rows)) = batch.iter().find(|(elder, _)| *elder == result.elder) else { continue };
+                match result.outcome {
+                    PushOutcome::Accepted { .. } => {
+                        pushed += rows.len() as u32;
+                        station.store().acknowledge(&rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+                    }
+                    PushOutcome::Rejected { code, field, reason } => {
+                        let refusal = Refusal { code: code.as_str().to_owned(), field, reason };
+                        refused += self.set_aside(result.elder, rows, refusal).await?;
+                    }
+                }
+            }
+            station.publish_counts().await?;
+        }
+        Ok((pushed, refused))
+    }
+
+    /// Keeps refused changes aside with the server's reason and goes on from the
+    /// document without them (and without any change built on them).
+    async fn set_aside(
+        &self,
+        elder: ElderId,
+        refused: &[pending_change::Model],
+        refusal: Refusal,
+    ) -> Result<u32, StationError> {
+        let (station, vault) = (self.station, &self.session.vault);
+        let _turn = station.writing().await;
+        let hashes: Vec<jinlin_shared::ChangeHash> =
+            refused.iter().map(|r| r.hash.parse().map_err(StationError::internal)).collect::<Result<_, _>>()?;
+        let rebuilt = match station.store().document(elder).await? {
+            Some(row) => vault.open_document(&row, station.actor())?.without_changes(&hashes)?,
+            None => None,
+        };
+        // Changes saved since the push are weighed too: some may be built on these.
+        let (elder_id, mut unreadable) = (elder.to_string(), Vec::new());
+        let mut others = Vec::new();
+        for row in station.store().pending().await? {
+            if row.elder_id != elder_id || refused.iter().any(|r| r.id == row.id) {
+                continue;
+            }
+            match row.hash.parse() {
+                Ok(hash) => others.push((hash, row)),
+                Err(_) => unreadable.push(row),
+            }
+        }
+        let mut moved = plan::set_aside(refused.to_vec(), others, &refusal, rebuilt.as_ref());
+        // A change whose hash this workstation cannot read cannot be weighed: aside.
+        moved.extend(unreadable.into_iter().map(|row| (row, refusal.clone())));
+        let count = moved.len() as u32;
+        tracing::warn!(elder = %elder, code = %refusal.code, field = refusal.field.as_deref().unwrap_or("-"), count, "changes refused by the server, kept aside");
+        let sealed: Option<SealedDocument> = rebuilt.as_ref().map(|d| vault.seal_document(d)).transpose()?;
+        station.store().reject(elder, moved, sealed, station.now()).await?;
+        Ok(count)
+    }
+
+    /// Everyone else's changes after the cursor, page by page; returns how many
+    /// documents changed here.
+    async fn pull(&self) -> Result<u32, StationError> {
+        let station = self.station;
+        let mut changed = 0;
+        loop {
+            let cursor = station.store().cursor().await?;
+            let page = station.client().pull(self.token, &PullRequest::new(cursor.clone(), DEFAULT_PULL_LIMIT)).await?;
+            let turn = station.writing().await;
+            let communities: BTreeSet<CommunityId> = page.documents.iter().map(|d| d.community).collect();
+            let elders: Vec<ElderId> = page.documents.iter().map(|d| d.elder).collect();
+            let stored: HashMap<String, document::Model> = station
+                .store()
+                .documents_of(&elders)
+                .await?
+                .into_iter()
+                .map(|row| (row.elder_id.clone(), row))
+                .collect();
+            // A page is up to a thousand documents to open, merge and seal: CPU work,
+            // off the runtime's threads.
+            let (vault, actor, pulled) = (self.session.vault.clone(), station.actor().clone(), page.documents);
+            let sealed: Vec<SealedDocument> = blocking(move || {
+                pulled
+                    .iter()
+                    .map(|pulled| {
+                        let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.as_bytes().to_vec()).collect();
+                        let doc = match stored.get(&pulled.elder.to_string()) {
+                            Some(row) => {
+                                let mut local = vault.open_document(row, &actor)?;
+                                local.apply_changes(&changes)?;
+                                local
+                            }
+                            None => ElderDocument::from_changes(&changes, actor.clone())?,
+                        };
+                        vault.seal_document(&doc)
+                    })
+                    .collect::<Result<Vec<_>, StationError>>()
+            })
+            .await??;
+            changed += sealed.len() as u32;
+            let departed: Vec<ElderId> = page.departed.iter().map(|d| d.elder).collect();
+            let mut next = cursor;
+            next.merge(&page.next_cursor);
+            station.store().save_received(sealed, &departed, &next, station.now()).await?;
+            drop(turn);
+            if !communities.is_empty() {
+                station.hold_communities(&self.session.user.id, communities, false).await?;
+            }
+            if !page.more {
+                if let Some(version) = page.policy_version {
+                    self.follow_policy(version).await;
+                }
+                break;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Fetches the city's policy when the server names a version other than the one
+    /// held. A policy that cannot be fetched or read leaves the one held in force and
+    /// is tried again at the next sync: the records synced regardless.
+    async fn follow_policy(&self, version: PolicyVersion) {
+        if self.station.policy().version == version {
+            return;
+        }
+        let fetched = match self.station.client().policy(self.token).await {
+            Ok(fetched) => fetched.policy.checked().map(|policy| CityPolicy { version: fetched.version, policy }),
+            Err(error) => {
+                tracing::warn!(%error, "the city's policy could not be fetched; keeping the one held");
+                return;
+            }
+        };
+        match fetched {
+            Ok(policy) => {
+                if let Err(error) = self.station.adopt_policy(policy).await {
+                    tracing::warn!(%error, "the city's policy could not be kept");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "the server's policy is not valid; keeping the one held"),
+        }
+    }
+}
+
+/// A planned push as the request to send, and the waiting rows it carries per elder.
+fn request_of(batch: Vec<Waiting<pending_change::Model>>) -> (PushRequest, Vec<(ElderId, Vec<pending_change::Model>)>) {
+    let documents = batch
+        .iter()
+        .map(|(elder, changes)| DocumentPush {
+            elder: *elder,
+            changes: changes.iter().map(|(bytes, _)| AutomergeBytes::new(bytes.clone())).collect(),
+        })
+        .collect();
+    let rows =
+        batch.into_iter().map(|(elder, changes)| (elder, changes.into_iter().map(|(_, row)| row).collect())).collect();
+    (PushRequest::new(documents), rows)
+}
