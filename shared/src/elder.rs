@@ -102,10 +102,10 @@ pub struct Profile {
     pub phone: Option<String>,
     pub address: String,
     pub living_arrangement: LivingArrangement,
-    #[serde(with = "crate::document::set_as_map")]
+    #[serde(with = "crate::set_as_map")]
     #[cfg_attr(feature = "ts", ts(type = "Partial<Record<HardshipCategory, true>>"))]
     pub categories: BTreeSet<HardshipCategory>,
-    #[serde(with = "crate::document::set_as_map")]
+    #[serde(with = "crate::set_as_map")]
     #[cfg_attr(feature = "ts", ts(type = "Partial<Record<SeriousCondition, true>>"))]
     pub conditions: BTreeSet<SeriousCondition>,
     /// Cannot speak for themselves: a visit that met only family then counts.

@@ -3,13 +3,14 @@
 
 mod support;
 
+use jinlin_shared::document::validate_record;
 use jinlin_shared::document::{DocumentError, ElderDocument, InputError, NewFollowUp, ProfileChange, SCHEMA_VERSION};
 use jinlin_shared::elder::{CareTier, ElderStatus};
 use jinlin_shared::ids::{EntryId, FollowUpId};
 use jinlin_shared::materialise::materialise;
 use jinlin_shared::policy::Policy;
 use jinlin_shared::privacy::IdNumber;
-use jinlin_shared::validate::{RejectCode, ValidationError, validate_record};
+use jinlin_shared::validate::{RejectCode, ValidationError};
 use jinlin_shared::visit::{RiskLevel, VisitMode};
 use serde_json::json;
 use support::*;

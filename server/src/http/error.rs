@@ -42,7 +42,7 @@ pub enum ApiError {
     #[error("the server is making as many reports as it can at once; try again in {retry_after_seconds} s")]
     ReportsBusy { retry_after_seconds: u64 },
     /// The request ran past [`crate::state::Limits::request_timeout`] and was stopped.
-    #[error("the request took longer than {} and was stopped; try again", super::layers::spoken(*.limit))]
+    #[error("the request took longer than {} and was stopped; try again", spoken(*.limit))]
     TimedOut { limit: std::time::Duration },
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -149,5 +149,13 @@ impl From<PathRejection> for ApiError {
         // A path that names no route never gets here (that is a 404); these are
         // segments that do not fit, such as bytes that are not UTF-8.
         ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+/// A duration as people say it: whole seconds, or milliseconds under one.
+fn spoken(duration: std::time::Duration) -> String {
+    match duration.as_secs() {
+        0 => format!("{} ms", duration.as_millis()),
+        seconds => format!("{seconds} s"),
     }
 }

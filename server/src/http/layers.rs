@@ -99,11 +99,3 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"))
 }
-
-/// A duration as people say it: whole seconds, or milliseconds under one.
-pub fn spoken(duration: Duration) -> String {
-    match duration.as_secs() {
-        0 => format!("{} ms", duration.as_millis()),
-        seconds => format!("{seconds} s"),
-    }
-}

@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, HashMap};
 use automerge::{Change, ChangeHash, ReadDoc};
 
 use super::review::{self, ChangeReview};
+use super::rules::validate_record;
 use super::{ElderDocument, codec, decode_changes, guard, schema};
 use crate::author::Author;
 use crate::ids::VisitId;
 use crate::policy::Policy;
 use crate::time::Timestamp;
-use crate::validate::{ValidationError, validate_record};
+use crate::validate::ValidationError;
 use crate::visit::Visit;
 
 /// The outcome of an accepted application.

@@ -14,7 +14,28 @@
 use std::io::Read as _;
 
 use crate::author::Author;
-use crate::wire::{MAX_CHANGE_INFLATED_BYTES, MAX_CHANGE_OPS, MAX_CHANGE_PREDS};
+
+// The limits on one change: the wire's (`wire` re-exports them), checked here where
+// changes are read.
+
+/// Largest single change, in bytes before base64. Visit records are a few KB; this
+/// leaves room for an enrolment with a long history while refusing abuse early.
+pub const MAX_CHANGE_BYTES: usize = 256 * 1024;
+
+/// Largest change once inflated. Automerge compresses changes over a few hundred
+/// bytes, so a change of [`MAX_CHANGE_BYTES`] on the wire could otherwise stand for
+/// gigabytes; the server inflates no further than this (`document::summarise_change`).
+/// An enrolment with 10,000 characters of notes is about 60 KiB.
+pub const MAX_CHANGE_INFLATED_BYTES: usize = 1024 * 1024;
+
+/// Most operations in one change, counted from its columns before it is decoded. Every
+/// character typed into the profile's notes is one operation, so replacing a full
+/// note (10,000 characters deleted, 10,000 inserted) is the largest honest change.
+pub const MAX_CHANGE_OPS: u64 = 30_000;
+
+/// Most predecessor references over one change's operations (each deletion or
+/// overwrite names what it replaces; a conflict's resolution names every value).
+pub const MAX_CHANGE_PREDS: u64 = 60_000;
 
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 const CHUNK_CHANGE: u8 = 1;

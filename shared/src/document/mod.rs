@@ -14,18 +14,23 @@ mod conflicts;
 pub mod craft;
 mod ops;
 mod review;
+mod rules;
 pub mod schema;
 
 use automerge::{ActorId, Automerge, Change, ChangeHash, ROOT, ReadDoc};
 use serde_json::Value as Json;
 
 pub use apply::{Applied, ReceivedChange, Rejection};
-pub use chunk::{ChangeSummary, ChunkError, summarise_change};
+pub use chunk::{
+    ChangeSummary, ChunkError, MAX_CHANGE_BYTES, MAX_CHANGE_INFLATED_BYTES, MAX_CHANGE_OPS, MAX_CHANGE_PREDS,
+    summarise_change,
+};
 pub use codec::FieldPath;
 pub use conflicts::{Conflict, ConflictValue};
 pub use ops::{Edit, Enrolment, InputError, NewFollowUp, NewVisit, ProfileChange};
 pub use review::ChangeReview;
-pub use schema::{ElderRecord, SCHEMA_VERSION, set_as_map};
+pub use rules::validate_record;
+pub use schema::{ElderRecord, SCHEMA_VERSION};
 
 use crate::author::Author;
 use crate::ids::{CommunityId, ElderId};

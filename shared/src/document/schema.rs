@@ -70,24 +70,3 @@ pub struct ElderRecord {
 pub(crate) fn upgrade(_json: &mut serde_json::Value, version: u64) {
     debug_assert!(version >= 1 && version <= u64::from(SCHEMA_VERSION));
 }
-
-/// Sets stored as maps `value → true`: concurrent adds of different values merge, and a
-/// removal deletes one key without touching the others.
-pub mod set_as_map {
-    use std::collections::{BTreeMap, BTreeSet};
-
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<T: Serialize + Ord, S: Serializer>(set: &BTreeSet<T>, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(set.iter().map(|value| (value, true)))
-    }
-
-    pub fn deserialize<'de, T, D>(d: D) -> Result<BTreeSet<T>, D::Error>
-    where
-        T: Deserialize<'de> + Ord,
-        D: Deserializer<'de>,
-    {
-        let map = BTreeMap::<T, bool>::deserialize(d)?;
-        Ok(map.into_iter().filter(|(_, present)| *present).map(|(value, _)| value).collect())
-    }
-}

@@ -52,7 +52,7 @@ fn a_change_naming_no_author_is_measured_with_none() {
 #[test]
 fn a_deflate_bomb_is_refused_after_inflating_no_more_than_the_limit() {
     let bomb = craft::deflate_bomb(100 << 20);
-    assert!(bomb.len() < crate::wire::MAX_CHANGE_BYTES, "the bomb fits under the wire limit: {}", bomb.len());
+    assert!(bomb.len() < super::MAX_CHANGE_BYTES, "the bomb fits under the wire limit: {}", bomb.len());
     assert_eq!(
         summarise_change(&bomb),
         Err(ChunkError::TooLarge { what: "bytes once inflated", max: MAX_CHANGE_INFLATED_BYTES as u64 })
