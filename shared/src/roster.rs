@@ -8,7 +8,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BTreeSet;
 
-use pinyin::ToPinyin as _;
+use pinyin::ToPinyinMulti as _;
 use serde::{Deserialize, Serialize};
 
 use crate::coverage::{counts_for, elder_coverage};
@@ -27,8 +27,6 @@ pub struct RosterEntry {
     pub elder_id: ElderId,
     pub community: CommunityId,
     pub name: String,
-    /// The first letter of each character's pinyin, lower case ("王秀英" → "wxy").
-    pub name_initials: String,
     pub gender: Gender,
     pub age: i32,
     pub status: ElderStatus,
@@ -68,7 +66,6 @@ impl RosterEntry {
             elder_id: rows.elder.elder_id,
             community: rows.elder.community,
             name: profile.name.clone(),
-            name_initials: initials(&profile.name),
             gender: profile.gender,
             age: profile.age_on(today),
             status: rows.elder.status,
@@ -86,17 +83,12 @@ impl RosterEntry {
     }
 
     /// Whether the search text matches: part of the name, or the start of the pinyin
-    /// initials ("wxy" or "WX" for 王秀英). Blank text matches everyone.
+    /// initials under any reading ("wxy" or "WX" for 王秀英; "zwb" or "cwb" for 曾文彬).
+    /// Blank text matches everyone. The window sends its search text in a
+    /// [`RosterQuery`] rather than matching by itself, so this is the rule's one home.
     pub fn matches_search(&self, text: &str) -> bool {
         let text = text.trim();
-        if text.is_empty() {
-            return true;
-        }
-        if self.name.contains(text) {
-            return true;
-        }
-        let lower = text.to_lowercase();
-        lower.chars().all(|c| c.is_ascii_alphabetic()) && self.name_initials.starts_with(&lower)
+        text.is_empty() || self.name.contains(text) || initials_start_with(&self.name, text)
     }
 
     /// Whether the entry passes `filter`.
@@ -176,17 +168,56 @@ impl RosterQuery {
     }
 }
 
-/// The first letter of each Chinese character's pinyin; other letters and digits
-/// kept in lower case, anything else dropped.
-pub fn initials(name: &str) -> String {
-    name.chars()
-        .zip(name.to_pinyin())
-        .filter_map(|(c, pinyin)| match pinyin {
-            Some(p) => p.first_letter().chars().next(),
-            None if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+/// Whether `typed` starts the initials of `name` under some choice of readings: the
+/// first letter of a reading of each Chinese character, and ASCII letters and digits
+/// as they are, in either case (曾文彬 by "zwb" and by "cwb"; "Li 华" by "LIH").
+///
+/// Readings are chosen independently per character, so the typed letters are matched
+/// position by position against each character's set of first letters: one step per
+/// typed letter, where listing every combination would grow as 3^n for n characters
+/// of three readings each.
+pub fn initials_start_with(name: &str, typed: &str) -> bool {
+    let mut positions = name.chars().filter_map(Initials::of);
+    typed.chars().all(|letter| positions.next().is_some_and(|initials| initials.contains(letter)))
+}
+
+/// The letters one character of a name may be typed as, a bit each for a–z and 0–9.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Initials(u64);
+
+impl Initials {
+    /// The first letters of every reading of a Chinese character (曾: z for zēng, c for
+    /// céng), or an ASCII letter or digit itself; `None` for what no one types as an
+    /// initial (spaces, punctuation, other scripts), which then takes no position.
+    fn of(c: char) -> Option<Self> {
+        match c.to_pinyin_multi() {
+            Some(readings) => Some(
+                readings
+                    .into_iter()
+                    .filter_map(|reading| reading.first_letter().chars().next())
+                    .fold(Self(0), Self::with),
+            ),
+            None if c.is_ascii_alphanumeric() => Some(Self(0).with(c)),
             None => None,
-        })
-        .collect()
+        }
+    }
+
+    fn with(self, letter: char) -> Self {
+        Self(self.0 | bit(letter))
+    }
+
+    fn contains(self, letter: char) -> bool {
+        self.0 & bit(letter) != 0
+    }
+}
+
+/// The bit of an ASCII letter (either case) or digit; none for anything else.
+fn bit(c: char) -> u64 {
+    match c.to_ascii_lowercase() {
+        c @ 'a'..='z' => 1 << (u32::from(c) - u32::from('a')),
+        c @ '0'..='9' => 1 << (26 + u32::from(c) - u32::from('0')),
+        _ => 0,
+    }
 }
 
 #[cfg(test)]
@@ -194,9 +225,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn initials_take_the_first_pinyin_letter_of_each_character() {
-        assert_eq!(initials("王秀英"), "wxy");
-        assert_eq!(initials("陈 阿明2"), "cam2");
-        assert_eq!(initials("Li 华"), "lih");
+    fn a_heteronym_is_typed_by_the_first_letter_of_any_of_its_readings() {
+        for typed in ["zwb", "cwb", "ZWB", "Cw", "z", "c"] {
+            assert!(initials_start_with("曾文彬", typed), "曾文彬 by {typed}");
+        }
+        for (name, typed) in [("单", "sdc"), ("解", "xj"), ("朴", "p"), ("区", "oq"), ("仇", "qc")] {
+            for letter in typed.chars() {
+                assert!(initials_start_with(name, &letter.to_string()), "{name} by {letter}");
+            }
+        }
+    }
+
+    #[test]
+    fn letters_no_reading_starts_with_do_not_match() {
+        for typed in ["xwb", "zwx", "wb", "zwbb", "zw b", "曾wb"] {
+            assert!(!initials_start_with("曾文彬", typed), "曾文彬 by {typed}");
+        }
+    }
+
+    #[test]
+    fn ascii_letters_and_digits_count_as_themselves_in_either_case() {
+        assert!(initials_start_with("王秀英", "wxy"));
+        assert!(initials_start_with("陈 阿明2", "CAM"));
+        assert!(initials_start_with("陈 阿明2", "cam2"));
+        assert!(initials_start_with("Li 华", "LIH"));
+        assert!(!initials_start_with("Li 华", "lh"));
+        assert!(!initials_start_with("陈 阿明2", "cam3"));
+    }
+
+    #[test]
+    fn a_long_name_of_heteronyms_is_matched_letter_by_letter() {
+        // 50 characters of three readings each: 3^50 spellings, far too many to list.
+        let name = "单".repeat(50);
+        let typed: String = "sdc".chars().cycle().take(50).collect();
+        assert!(initials_start_with(&name, &typed));
+        let wrong_last: String = typed.chars().take(49).chain(['x']).collect();
+        assert!(!initials_start_with(&name, &wrong_last));
     }
 }

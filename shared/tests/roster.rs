@@ -68,7 +68,6 @@ fn badges_say_who_was_visited_who_is_due_and_who_is_overdue() {
     assert!(visited.visited_this_month && !visited.due_this_month);
     assert_eq!(visited.days_overdue, 0);
     assert_eq!(visited.latest_risk, Some(RiskLevel::Green));
-    assert_eq!(visited.name_initials, "wxy");
 
     let never = round.entry(&never);
     assert!(!never.visited_this_month && never.due_this_month);
@@ -111,4 +110,21 @@ fn the_most_urgent_come_first_and_filters_and_search_narrow_the_list() {
     let same_tier = RosterQuery { filters: vec![RosterFilter::Tier(tier)], ..Default::default() };
     assert!(names(same_tier).contains(&"陈阿明".to_owned()));
     assert!(matches!(tier, CareTier::HighRisk | CareTier::Key | CareTier::General));
+}
+
+#[test]
+fn search_finds_an_elder_by_any_reading_of_a_heteronym_in_the_name() {
+    let mut round = Round::new();
+    let documents = [round.elder("曾文彬", &[]), round.elder("王秀英", &[])];
+    let entries: Vec<RosterEntry> = documents.iter().map(|d| round.entry(d)).collect();
+    let found = |search: &str| -> Vec<String> {
+        let query = RosterQuery { search: search.into(), ..Default::default() };
+        query.select(entries.clone()).into_iter().map(|e| e.name).collect()
+    };
+
+    for search in ["zwb", "cwb", "CWB", " zw ", "曾", "文彬"] {
+        assert_eq!(found(search), ["曾文彬"], "searching {search:?}");
+    }
+    assert_eq!(found("xwb"), Vec::<String>::new());
+    assert_eq!(found("wxy"), ["王秀英"]);
 }

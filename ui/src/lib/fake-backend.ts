@@ -30,7 +30,6 @@ export function line(overrides: Partial<RosterLine> = {}): RosterLine {
     elderId: "0192f2a0-0000-7000-8000-000000000101",
     community: "0192f2a0-0000-7000-8000-0000000000aa",
     name: "王秀英",
-    nameInitials: "wxy",
     gender: "female",
     age: 82,
     status: "active",

@@ -191,11 +191,7 @@ export type RosterFilter = { "kind": "all" } | { "kind": "dueThisMonth" } | { "k
 
 export type RosterQuery = { filters: Array<RosterFilter>, search: string, };
 
-export type RosterEntry = { elderId: ElderId, community: AreaId, name: string, 
-/**
- * The first letter of each character's pinyin, lower case ("王秀英" → "wxy").
- */
-nameInitials: string, gender: Gender, age: number, status: ElderStatus, tier: CareTier, categories: Array<HardshipCategory>, 
+export type RosterEntry = { elderId: ElderId, community: AreaId, name: string, gender: Gender, age: number, status: ElderStatus, tier: CareTier, categories: Array<HardshipCategory>, 
 /**
  * In this month's denominator and not yet visited validly.
  */
@@ -251,11 +247,7 @@ unsynced: number,
 /**
  * Changes the server refused, kept to show.
  */
-rejected: number, elderId: ElderId, community: AreaId, name: string, 
-/**
- * The first letter of each character's pinyin, lower case ("王秀英" → "wxy").
- */
-nameInitials: string, gender: Gender, age: number, status: ElderStatus, tier: CareTier, categories: Array<HardshipCategory>, 
+rejected: number, elderId: ElderId, community: AreaId, name: string, gender: Gender, age: number, status: ElderStatus, tier: CareTier, categories: Array<HardshipCategory>, 
 /**
  * In this month's denominator and not yet visited validly.
  */

@@ -4,14 +4,14 @@ import { VISIT_MODE_LABELS } from "../api/types";
 import { formatDateTime, formatRate, label } from "./i18n.svelte";
 import { catalogues } from "./messages";
 
-/** Every leaf of a catalogue, by dotted path, with functions called on a sample. */
-function leaves(value: unknown, path = ""): Map<string, string> {
+/** Every leaf of a catalogue, by dotted path, with functions called on `sample`. */
+function leaves(value: unknown, path = "", sample = 3): Map<string, string> {
   const out = new Map<string, string>();
   if (typeof value === "string") out.set(path, value);
-  else if (typeof value === "function") out.set(path, String((value as (x: never) => unknown)(3 as never)));
+  else if (typeof value === "function") out.set(path, String((value as (x: never) => unknown)(sample as never)));
   else if (typeof value === "object" && value !== null) {
     for (const [key, inner] of Object.entries(value)) {
-      for (const [p, text] of leaves(inner, path ? `${path}.${key}` : key)) out.set(p, text);
+      for (const [p, text] of leaves(inner, path ? `${path}.${key}` : key, sample)) out.set(p, text);
     }
   }
   return out;
@@ -26,6 +26,31 @@ describe("message catalogues", () => {
     expect(zh.get("sync.upToDate")).toBe("已同步");
     expect(en.get("sync.upToDate")).toBe("Up to date");
     expect(zh.get("roster.badges.overdue")).toBe("逾期 3 天");
+  });
+
+  it("say counts in English in the singular for one and the plural otherwise", () => {
+    const { en } = catalogues;
+    const counts: [string, (n: number) => string, string, string][] = [
+      ["roster.count", en.roster.count, "1 elder", "2 elders"],
+      ["roster.badges.overdue", en.roster.badges.overdue, "Overdue 1 day", "Overdue 2 days"],
+      ["elder.unsynced", en.elder.unsynced, "1 change waiting to sync", "2 changes waiting to sync"],
+      ["visitForm.charactersLeft", en.visitForm.charactersLeft, "1 character left", "2 characters left"],
+      ["supervision.days", en.supervision.days, "1 day", "2 days"],
+      ["supervision.openAlerts", en.supervision.openAlerts, "1 open alert", "2 open alerts"],
+    ];
+    for (const [path, message, one, two] of counts) {
+      expect(message(1), path).toBe(one);
+      expect(message(2), path).toBe(two);
+    }
+    expect(en.lock.explain(1)).toContain("after 1 minute without input");
+    expect(en.lock.explain(2)).toContain("after 2 minutes without input");
+
+    const zhWithOne = leaves(catalogues["zh-CN"], "", 1);
+    for (const path of [...counts.map(([path]) => path), "lock.explain"]) {
+      expect(zhWithOne.get(path), `zh-CN ${path}`).toContain("1");
+    }
+    // Any English message given 1, those above and any added later: never "1 days".
+    for (const [path, text] of leaves(en, "", 1)) expect(text, path).not.toMatch(/\b1 [a-z]+s\b/);
   });
 
   it("label closed sets from the generated Rust table", () => {

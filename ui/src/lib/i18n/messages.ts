@@ -5,6 +5,13 @@ import type { Language, OfflineReason, StationErrorCode, SyncErrorCode } from ".
 
 export type { Language };
 
+const englishPlural = new Intl.PluralRules("en");
+
+/** A count and its English noun, singular for one ("1 open alert", "2 open alerts"). */
+function plural(n: number, one: string, other: string): string {
+  return `${n} ${englishPlural.select(n) === "one" ? one : other}`;
+}
+
 const zhCN = {
   appName: "近邻",
   signIn: {
@@ -308,7 +315,7 @@ const en: Messages = {
   },
   lock: {
     title: "The screen is locked",
-    explain: (minutes) => `The screen locks when asked to, or after ${minutes} minutes without input; syncing goes on in the background.`,
+    explain: (minutes) => `The screen locks when asked to, or after ${plural(minutes, "minute", "minutes")} without input; syncing goes on in the background.`,
     lockedBy: (name) => `In use by ${name}`,
     password: "Password",
     unlock: "Unlock",
@@ -399,7 +406,7 @@ const en: Messages = {
     visitRate: (rate) => `Visit rate this month ${rate}`,
     noRate: "No one is due a visit this month",
     empty: "No elder matches",
-    count: (n) => (n === 1 ? "1 elder" : `${n} elders`),
+    count: (n) => plural(n, "elder", "elders"),
     filters: {
       all: "All",
       dueThisMonth: "Due this month",
@@ -413,7 +420,7 @@ const en: Messages = {
     badges: {
       visited: "Visited this month",
       due: "Due",
-      overdue: (days) => `Overdue ${days} days`,
+      overdue: (days) => `Overdue ${plural(days, "day", "days")}`,
       redRisk: "Red risk",
       followUp: "Follow-up open",
       followUpLate: "Follow-up late",
@@ -448,7 +455,7 @@ const en: Messages = {
     recordVisit: "Record a visit",
     void: "Void",
     voidReason: "Why void it",
-    unsynced: (n) => `${n} changes waiting to sync`,
+    unsynced: (n) => `${plural(n, "change", "changes")} waiting to sync`,
     correct: "Correct",
     you: "you",
     colleague: "a colleague on another workstation",
@@ -477,7 +484,7 @@ const en: Messages = {
     followUpAction: "What to do",
     followUpDue: "Due by",
     notes: "Notes",
-    charactersLeft: (n: number) => (n === 1 ? "1 character left" : `${n} characters left`),
+    charactersLeft: (n: number) => `${plural(n, "character", "characters")} left`,
     save: "Save",
     saving: "Saving…",
     saved: "Saved",
@@ -511,7 +518,7 @@ const en: Messages = {
     allVisited: "Everyone has been visited this month.",
     tier: "Care tier",
     daysSince: "Since last valid visit",
-    days: (n: number) => `${n} days`,
+    days: (n: number) => plural(n, "day", "days"),
     lastVisit: "Last valid visit",
     never: "Never",
     assistants: "Assistants",
@@ -521,7 +528,7 @@ const en: Messages = {
     exporting: "Exporting…",
     saved: (path: string) => `Saved to ${path}`,
     alerts: "Alerts",
-    openAlerts: (n: number) => `${n} open alerts`,
+    openAlerts: (n: number) => plural(n, "open alert", "open alerts"),
     noAlerts: "No open alerts.",
     showClosed: "Show closed alerts",
     redRisk: "Red risk",
