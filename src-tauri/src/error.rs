@@ -138,15 +138,31 @@ impl From<ClientError> for StationError {
     }
 }
 
-/// An error as it crosses to the window: `{ "code": …, "message": … }`.
+/// An error as it crosses to the window: `{ "code": …, "message": …, "refusal": … }`.
+/// The window speaks from the codes, in the user's language; `message` is this
+/// program's English sentence, for the English screen, the log and the command line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ErrorView {
     pub code: StationErrorCode,
     pub message: String,
+    /// Which rule refused the edit and the field at fault, when a rule did.
+    pub refusal: Option<RefusalView>,
+}
+
+/// A rule's refusal as the window shows it: the code (`REJECT_CODE_LABELS`) and the
+/// field at fault, a dotted path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct RefusalView {
+    pub code: RejectCode,
+    pub field: Option<String>,
 }
 
 impl From<&StationError> for ErrorView {
     fn from(error: &StationError) -> Self {
-        Self { code: error.code(), message: error.to_string() }
+        let refusal = match error {
+            StationError::Refused(refusal) => Some(RefusalView { code: refusal.code(), field: refusal.field() }),
+            _ => None,
+        };
+        Self { code: error.code(), message: error.to_string(), refusal }
     }
 }

@@ -6,7 +6,7 @@
 use jinlin_shared::label::{Labelled, Language};
 use jinlin_shared::{
     alert, area, author, coverage, document, elder, ids, limits, materialise, policy, report, roles, roster, time,
-    user, visit,
+    user, validate, visit,
 };
 use ts_rs::{Config, TS};
 
@@ -127,6 +127,8 @@ pub fn declarations() -> String {
         status::SyncErrorCode,
         status::SyncStatus,
         error::StationErrorCode,
+        validate::RejectCode,
+        error::RefusalView,
         error::ErrorView,
     );
     out.push_str(&labels());
@@ -181,6 +183,7 @@ fn labels() -> String {
         "OPERATION_LABELS" => roles::Operation,
         "AREA_LEVEL_LABELS" => area::AreaLevel,
         "ALERT_CLOSURE_LABELS" => alert::AlertClosure,
+        "REJECT_CODE_LABELS" => validate::RejectCode,
     );
     out
 }

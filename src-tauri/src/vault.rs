@@ -13,8 +13,7 @@ use jinlin_shared::wire::DeviceKey;
 
 use crate::crypto::Sealer;
 use crate::error::StationError;
-use crate::store::SealedDocument;
-use crate::store::entity::document;
+use crate::store::{SealedDocument, StoredDocument};
 
 /// The session's data key, able to seal and open records.
 #[derive(Clone)]
@@ -49,16 +48,14 @@ impl Vault {
     }
 
     /// A stored document, opened and loaded under `actor`.
-    pub fn open_document(&self, row: &document::Model, actor: &ActorId) -> Result<ElderDocument, StationError> {
-        let elder = elder_of(row)?;
-        let bytes = self.sealer.open(&row.sealed_snapshot, &snapshot_context(elder))?;
+    pub fn open_document(&self, row: &StoredDocument, actor: &ActorId) -> Result<ElderDocument, StationError> {
+        let bytes = self.sealer.open(&row.sealed_snapshot, &snapshot_context(row.elder))?;
         Ok(ElderDocument::load(&bytes, actor.clone())?)
     }
 
     /// A stored document's materialised rows (what every screen reads).
-    pub fn open_rows(&self, row: &document::Model) -> Result<ElderRows, StationError> {
-        let elder = elder_of(row)?;
-        let json = self.sealer.open(&row.sealed_rows, &rows_context(elder))?;
+    pub fn open_rows(&self, row: &StoredDocument) -> Result<ElderRows, StationError> {
+        let json = self.sealer.open(&row.sealed_rows, &rows_context(row.elder))?;
         serde_json::from_slice(&json).map_err(StationError::internal)
     }
 
@@ -70,10 +67,6 @@ impl Vault {
     pub fn open_change(&self, elder: ElderId, sealed: &[u8]) -> Result<Vec<u8>, StationError> {
         Ok(self.sealer.open(sealed, &change_context(elder))?)
     }
-}
-
-fn elder_of(row: &document::Model) -> Result<ElderId, StationError> {
-    row.elder_id.parse().map_err(StationError::internal)
 }
 
 fn snapshot_context(elder: ElderId) -> String {

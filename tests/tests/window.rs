@@ -112,7 +112,7 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     window.click("button.edit");
     window.replace_text("input[name=phone]", "13800000001");
     window.click("form.profile-edit button[type=submit]");
-    window.wait_for_text("1 changes waiting to sync");
+    window.wait_for_text("1 change waiting to sync");
     runtime.block_on(other.update_profile(elder, vec![ProfileChange::Phone(Some("13900000002".into()))])).unwrap();
     let server = scenario.restart_server();
     runtime.block_on(other.sync_once()).unwrap();
@@ -190,7 +190,7 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     window.wait_for_sync_bar("Up to date");
     window.click("header button.supervision");
     window.wait_for_text("Visit coverage");
-    window.wait_for_text("1 open alerts");
+    window.wait_for_text("1 open alert");
     assert!(window.text().contains("Fall"), "the alert names the incident: {}", window.text());
     window.screenshot("supervision");
     window.click("table.coverage tbody tr:nth-child(2) button.link");

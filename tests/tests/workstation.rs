@@ -137,7 +137,7 @@ async fn a_visit_the_server_refuses_stays_visible_with_its_reason_and_the_rest_g
 
     let page = station.elder(elder).await.unwrap();
     assert_eq!(page.rejected.len(), 1, "the refused change is kept and shown");
-    assert_eq!(page.rejected[0].code, "visitInFuture");
+    assert_eq!(page.rejected[0].code, jinlin_shared::validate::RejectCode::VisitInFuture);
     assert!(!page.rejected[0].reason.is_empty());
     assert!(page.rows.visits.iter().all(|v| v.visit_id != visit), "the document goes on without it");
     assert_eq!(page.unsynced, 0);

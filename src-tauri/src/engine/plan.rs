@@ -146,7 +146,7 @@ pub(crate) fn set_aside<T>(
     rebuilt: Option<&ElderDocument>,
 ) -> Vec<(T, Refusal)> {
     let built_on = Refusal {
-        code: refusal.code.clone(),
+        code: refusal.code,
         field: None,
         reason: format!("built on a change the server refused: {}", refusal.reason),
     };

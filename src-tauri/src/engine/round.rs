@@ -17,8 +17,7 @@ use crate::error::StationError;
 use crate::station::session::Session;
 use crate::station::{Station, blocking};
 use crate::status::SyncReport;
-use crate::store::entity::{document, pending_change};
-use crate::store::{Refusal, SealedDocument};
+use crate::store::{PendingChange, Refusal, SealedDocument, StoredDocument};
 
 /// A sync round of the signed-in session, with its token.
 pub(super) struct Round<'a> {
@@ -89,16 +88,15 @@ impl Round<'_> {
     /// many changes were stored and how many refused.
     async fn push(&self) -> Result<(u32, u32), StationError> {
         let station = self.station;
-        let mut by_elder: BTreeMap<String, Vec<pending_change::Model>> = BTreeMap::new();
-        for row in station.store().pending().await? {
-            by_elder.entry(row.elder_id.clone()).or_default().push(row);
+        let mut by_elder: BTreeMap<ElderId, Vec<PendingChange>> = BTreeMap::new();
+        for change in station.store().pending().await? {
+            by_elder.entry(change.elder).or_default().push(change);
         }
-        let mut waiting: Vec<Waiting<pending_change::Model>> = Vec::with_capacity(by_elder.len());
-        for (elder, rows) in by_elder {
-            let elder: ElderId = elder.parse().map_err(StationError::internal)?;
-            let opened = rows
+        let mut waiting: Vec<Waiting<PendingChange>> = Vec::with_capacity(by_elder.len());
+        for (elder, changes) in by_elder {
+            let opened = changes
                 .into_iter()
-                .map(|row| Ok((self.session.vault.open_change(elder, &row.sealed_change)?, row)))
+                .map(|change| Ok((self.session.vault.open_change(elder, &change.sealed)?, change)))
                 .collect::<Result<Vec<_>, StationError>>()?;
             waiting.push((elder, opened));
         }
@@ -117,7 +115,7 @@ impl Round<'_> {
                         station.store().acknowledge(&rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
                     }
                     PushOutcome::Rejected { code, field, reason } => {
-                        let refusal = Refusal { code: code.as_str().to_owned(), field, reason };
+                        let refusal = Refusal { code, field, reason };
                         refused += self.set_aside(result.elder, rows, refusal).await?;
                     }
                 }
@@ -132,32 +130,26 @@ impl Round<'_> {
     async fn set_aside(
         &self,
         elder: ElderId,
-        refused: &[pending_change::Model],
+        refused: &[PendingChange],
         refusal: Refusal,
     ) -> Result<u32, StationError> {
         let (station, vault) = (self.station, &self.session.vault);
         let _turn = station.writing().await;
-        let hashes: Vec<jinlin_shared::ChangeHash> =
-            refused.iter().map(|r| r.hash.parse().map_err(StationError::internal)).collect::<Result<_, _>>()?;
+        let hashes: Vec<_> = refused.iter().map(|change| change.hash).collect();
         let rebuilt = match station.store().document(elder).await? {
             Some(row) => vault.open_document(&row, station.actor())?.without_changes(&hashes)?,
             None => None,
         };
         // Changes saved since the push are weighed too: some may be built on these.
-        let (elder_id, mut unreadable) = (elder.to_string(), Vec::new());
-        let mut others = Vec::new();
-        for row in station.store().pending().await? {
-            if row.elder_id != elder_id || refused.iter().any(|r| r.id == row.id) {
-                continue;
-            }
-            match row.hash.parse() {
-                Ok(hash) => others.push((hash, row)),
-                Err(_) => unreadable.push(row),
-            }
-        }
-        let mut moved = plan::set_aside(refused.to_vec(), others, &refusal, rebuilt.as_ref());
-        // A change whose hash this workstation cannot read cannot be weighed: aside.
-        moved.extend(unreadable.into_iter().map(|row| (row, refusal.clone())));
+        let others: Vec<_> = station
+            .store()
+            .pending()
+            .await?
+            .into_iter()
+            .filter(|change| change.elder == elder && !refused.iter().any(|r| r.id == change.id))
+            .map(|change| (change.hash, change))
+            .collect();
+        let moved = plan::set_aside(refused.to_vec(), others, &refusal, rebuilt.as_ref());
         let count = moved.len() as u32;
         tracing::warn!(elder = %elder, code = %refusal.code, field = refusal.field.as_deref().unwrap_or("-"), count, "changes refused by the server, kept aside");
         let sealed: Option<SealedDocument> = rebuilt.as_ref().map(|d| vault.seal_document(d)).transpose()?;
@@ -176,13 +168,8 @@ impl Round<'_> {
             let turn = station.writing().await;
             let communities: BTreeSet<CommunityId> = page.documents.iter().map(|d| d.community).collect();
             let elders: Vec<ElderId> = page.documents.iter().map(|d| d.elder).collect();
-            let stored: HashMap<String, document::Model> = station
-                .store()
-                .documents_of(&elders)
-                .await?
-                .into_iter()
-                .map(|row| (row.elder_id.clone(), row))
-                .collect();
+            let stored: HashMap<ElderId, StoredDocument> =
+                station.store().documents_of(&elders).await?.into_iter().map(|row| (row.elder, row)).collect();
             // A page is up to a thousand documents to open, merge and seal: CPU work,
             // off the runtime's threads.
             let (vault, actor, pulled) = (self.session.vault.clone(), station.actor().clone(), page.documents);
@@ -191,7 +178,7 @@ impl Round<'_> {
                     .iter()
                     .map(|pulled| {
                         let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.as_bytes().to_vec()).collect();
-                        let doc = match stored.get(&pulled.elder.to_string()) {
+                        let doc = match stored.get(&pulled.elder) {
                             Some(row) => {
                                 let mut local = vault.open_document(row, &actor)?;
                                 local.apply_changes(&changes)?;
@@ -249,7 +236,7 @@ impl Round<'_> {
 }
 
 /// A planned push as the request to send, and the waiting rows it carries per elder.
-fn request_of(batch: Vec<Waiting<pending_change::Model>>) -> (PushRequest, Vec<(ElderId, Vec<pending_change::Model>)>) {
+fn request_of(batch: Vec<Waiting<PendingChange>>) -> (PushRequest, Vec<(ElderId, Vec<PendingChange>)>) {
     let documents = batch
         .iter()
         .map(|(elder, changes)| DocumentPush {

@@ -32,7 +32,7 @@ impl Station {
         {
             let _turn = self.writing().await;
             let row = self.store().document(elder).await?.ok_or(StationError::UnknownElder(elder))?;
-            session.check_scope(&row, elder)?;
+            session.check_scope(&row)?;
             let mut doc = session.vault.open_document(&row, self.actor())?;
             let original = doc.clone();
             operation(&mut doc, &edit, &self.policy().policy)?;
@@ -147,7 +147,7 @@ impl Station {
     pub async fn submit_id_number(&self, elder: ElderId, id_number: &str) -> Result<String, StationError> {
         let session = self.session()?;
         let row = self.store().document(elder).await?.ok_or(StationError::UnknownElder(elder))?;
-        session.check_scope(&row, elder)?;
+        session.check_scope(&row)?;
         let token = session.token.ok_or(StationError::Offline)?;
         let accepted = self
             .client()
@@ -188,11 +188,7 @@ impl Station {
         let changes: Vec<SealedChange> = doc
             .changes_with_hashes_since(before)
             .into_iter()
-            .map(|(hash, bytes)| SealedChange {
-                elder,
-                hash: hash.to_string(),
-                change: session.vault.seal_change(elder, &bytes),
-            })
+            .map(|(hash, bytes)| SealedChange { elder, hash, change: session.vault.seal_change(elder, &bytes) })
             .collect();
         if changes.is_empty() {
             return Ok(());

@@ -237,7 +237,7 @@ impl Station {
         communities: BTreeSet<CommunityId>,
         bootstrapped: bool,
     ) -> Result<(), StationError> {
-        self.inner.store.note_communities(&user.to_string(), &communities, bootstrapped).await?;
+        self.inner.store.note_communities(user, &communities, bootstrapped).await?;
         if let Some(session) = self.inner.session.write().map_err(|_| poisoned())?.as_mut()
             && session.user.id == *user
         {

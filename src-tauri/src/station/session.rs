@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 
 use jinlin_shared::area::Scope;
-use jinlin_shared::ids::{CommunityId, ElderId};
+use jinlin_shared::ids::{CommunityId, UserId};
 use jinlin_shared::user::SignedInUser;
 use jinlin_shared::wire::{DeviceKey, DeviceRegistration, ErrorCode, LoginRequest, LoginResponse, PROTOCOL_VERSION};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use super::{Station, blocking, poisoned};
 use crate::client::ClientError;
 use crate::crypto::{self, UserKey};
 use crate::error::StationError;
-use crate::store::entity::{document, key_slot};
+use crate::store::{KeySlot, StoredDocument};
 use crate::vault::Vault;
 
 /// The signed-in user and what their session holds in memory only.
@@ -46,9 +46,8 @@ impl Session {
     }
 
     /// Refuses a stored document of a community outside the user's reach.
-    pub fn check_scope(&self, row: &document::Model, elder: ElderId) -> Result<(), StationError> {
-        let community: CommunityId = row.community_id.parse().map_err(StationError::internal)?;
-        if self.can_write(community) { Ok(()) } else { Err(StationError::OutOfScope(elder)) }
+    pub fn check_scope(&self, row: &StoredDocument) -> Result<(), StationError> {
+        if self.can_write(row.community) { Ok(()) } else { Err(StationError::OutOfScope(row.elder)) }
     }
 }
 
@@ -133,7 +132,7 @@ impl Station {
 
     /// Users who have signed in on this workstation, for the "who are you" screen.
     pub async fn known_users(&self) -> Result<Vec<SignedInUser>, StationError> {
-        self.inner.store.key_slots().await?.iter().map(user_of).collect()
+        Ok(self.inner.store.key_slots().await?.into_iter().map(|slot| slot.user).collect())
     }
 
     /// Signs in: with the server when it answers (registering the device the first
@@ -183,26 +182,23 @@ impl Station {
         answer: LoginResponse,
     ) -> Result<Session, StationError> {
         self.inner.store.set_device_id(answer.device).await?;
-        let user_id = answer.user.id.to_string();
         let salt = crypto::new_salt();
-        let (password_owned, user_for_slot) = (password.to_owned(), user_id.clone());
+        let (password_owned, user_for_slot) = (password.to_owned(), answer.user.id.to_string());
         let own = blocking(move || UserKey::derive(&password_owned, &salt, &user_for_slot)).await??;
-        let earlier = self.inner.store.key_slot(login).await?.filter(|earlier| earlier.user_id == user_id);
-        let communities = earlier.as_ref().map(communities_of).transpose()?.unwrap_or_default();
+        let earlier = self.inner.store.key_slot(login).await?.filter(|earlier| earlier.user.id == answer.user.id);
+        let communities = earlier.as_ref().map(|e| e.communities.clone()).unwrap_or_default();
         let bootstrapped = earlier.as_ref().is_some_and(|e| e.bootstrapped);
         self.inner
             .store
-            .save_key_slot(key_slot::Model {
-                user_id: user_id.clone(),
-                login: answer.user.login.clone(),
-                user: serde_json::to_string(&answer.user).map_err(StationError::internal)?,
+            .save_key_slot(KeySlot {
+                user: answer.user.clone(),
                 salt: salt.to_vec(),
                 sealed_key: own.wrap(&answer.device_key),
                 sealed_token: Some(own.seal_token(&answer.token)),
-                token_expires_at: Some(answer.expires_at.as_millis()),
-                communities: serde_json::to_string(&communities).map_err(StationError::internal)?,
+                token_expires_at: Some(answer.expires_at),
+                communities: communities.clone(),
                 bootstrapped,
-                signed_in_at: self.now().as_millis(),
+                signed_in_at: self.now(),
             })
             .await?;
         Ok(Session {
@@ -230,7 +226,7 @@ impl Station {
 
     async fn sign_in_offline(&self, login: &str, password: &str) -> Result<Session, StationError> {
         let (slot, own, key) = self.open_key_slot(login, password).await?;
-        let live = slot.token_expires_at.is_some_and(|expires| expires > self.now().as_millis());
+        let live = slot.token_expires_at.is_some_and(|expires| expires > self.now());
         // A token sealed by an earlier version (under the shared key) does not open
         // with the user's own key: it is dropped, and the next online sign-in brings a
         // new one.
@@ -239,10 +235,10 @@ impl Station {
             _ => None,
         };
         Ok(Session {
-            user: user_of(&slot)?,
+            user: slot.user,
             vault: Vault::new(&key),
             token,
-            communities: communities_of(&slot)?,
+            communities: slot.communities,
             bootstrapped: slot.bootstrapped,
         })
     }
@@ -250,11 +246,7 @@ impl Station {
     /// The user's key slot on this workstation and the data key it holds, opened with
     /// the password (argon2id, off the runtime's threads). A wrong password fails the
     /// slot's AEAD tag: that is the check, and no password hash is kept.
-    async fn open_key_slot(
-        &self,
-        login: &str,
-        password: &str,
-    ) -> Result<(key_slot::Model, UserKey, DeviceKey), StationError> {
+    async fn open_key_slot(&self, login: &str, password: &str) -> Result<(KeySlot, UserKey, DeviceKey), StationError> {
         let slot = self
             .inner
             .store
@@ -262,7 +254,7 @@ impl Station {
             .await?
             .ok_or(StationError::FirstSignInNeedsServer { login: login.into() })?;
         let (sealed_key, salt, user_id, password) =
-            (slot.sealed_key.clone(), slot.salt.clone(), slot.user_id.clone(), password.to_owned());
+            (slot.sealed_key.clone(), slot.salt.clone(), slot.user.id.to_string(), password.to_owned());
         let opened = blocking(move || {
             let own = UserKey::derive(&password, &salt, &user_id)?;
             own.unwrap(&sealed_key).map(|key| (own, key))
@@ -285,15 +277,15 @@ impl Station {
             // Best effort: an unreachable server lets the token expire by itself.
             let _ = self.client().logout(token).await;
         }
-        self.inner.store.clear_token(&session.user.id.to_string()).await?;
+        self.inner.store.clear_token(&session.user.id).await?;
         self.publish_counts().await?;
         Ok(())
     }
 
     /// The server no longer takes the user's token: it is forgotten here and in the
     /// session, which goes on offline until the next online sign-in.
-    pub(crate) async fn session_expired(&self, user: &jinlin_shared::ids::UserId) -> Result<(), StationError> {
-        self.inner.store.clear_token(&user.to_string()).await?;
+    pub(crate) async fn session_expired(&self, user: &UserId) -> Result<(), StationError> {
+        self.inner.store.clear_token(user).await?;
         if let Some(live) = self.inner.session.write().map_err(|_| poisoned())?.as_mut()
             && live.user.id == *user
         {
@@ -309,12 +301,4 @@ impl Station {
         self.inner.store.wipe().await?;
         Ok(())
     }
-}
-
-fn user_of(slot: &key_slot::Model) -> Result<SignedInUser, StationError> {
-    serde_json::from_str(&slot.user).map_err(StationError::internal)
-}
-
-fn communities_of(slot: &key_slot::Model) -> Result<BTreeSet<CommunityId>, StationError> {
-    serde_json::from_str(&slot.communities).map_err(StationError::internal)
 }

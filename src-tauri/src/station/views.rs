@@ -13,13 +13,14 @@ use jinlin_shared::policy::VisitRules;
 use jinlin_shared::privacy::mask_phone;
 use jinlin_shared::roster::{RosterEntry, RosterQuery};
 use jinlin_shared::time::{Month, Timestamp};
+use jinlin_shared::validate::RejectCode;
 use serde::{Deserialize, Serialize};
 
 use super::session::Session;
 use super::{Station, blocking};
 use crate::error::StationError;
 use crate::own_edits::{self, Permitted};
-use crate::store::entity::rejected_change;
+use crate::store::RejectedChange;
 
 /// A roster line: the shared entry plus what only this workstation knows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,8 +52,11 @@ pub struct RosterView {
 pub struct RejectedChangeView {
     pub elder_id: ElderId,
     pub hash: String,
-    pub code: String,
+    /// Why, in the window's words (`REJECT_CODE_LABELS`).
+    pub code: RejectCode,
+    /// The field at fault (a dotted path), when the refusal names one.
     pub field: Option<String>,
+    /// The server's own sentence, in English: for the English screen and the log.
     pub reason: String,
     pub saved_at: Timestamp,
     pub rejected_at: Timestamp,
@@ -101,13 +105,10 @@ impl Station {
         let lines = query
             .select(entries)
             .into_iter()
-            .map(|entry| {
-                let id = entry.elder_id.to_string();
-                RosterLine {
-                    unsynced: pending.get(&id).copied().unwrap_or(0),
-                    rejected: rejected.get(&id).copied().unwrap_or(0),
-                    entry,
-                }
+            .map(|entry| RosterLine {
+                unsynced: pending.get(&entry.elder_id).copied().unwrap_or(0),
+                rejected: rejected.get(&entry.elder_id).copied().unwrap_or(0),
+                entry,
             })
             .collect();
         Ok(RosterView { month, coverage, lines })
@@ -117,11 +118,10 @@ impl Station {
     pub async fn elder(&self, elder: ElderId) -> Result<ElderPage, StationError> {
         let session = self.session()?;
         let row = self.store().document(elder).await?.ok_or(StationError::UnknownElder(elder))?;
-        session.check_scope(&row, elder)?;
+        session.check_scope(&row)?;
         let rows = session.vault.open_rows(&row)?;
-        let unsynced = self.store().pending_per_elder().await?.get(&row.elder_id).copied().unwrap_or(0);
-        let rejected =
-            self.store().rejected(Some(elder)).await?.into_iter().map(rejected_view).collect::<Result<_, _>>()?;
+        let unsynced = self.store().pending_per_elder().await?.get(&elder).copied().unwrap_or(0);
+        let rejected = self.store().rejected(Some(elder)).await?.into_iter().map(RejectedChangeView::from).collect();
         let policy = &self.policy().policy;
         Ok(ElderPage {
             entry: RosterEntry::new(&rows, policy, self.now()),
@@ -138,7 +138,7 @@ impl Station {
     /// Changes the server refused, newest first.
     pub async fn rejected_changes(&self) -> Result<Vec<RejectedChangeView>, StationError> {
         self.session()?;
-        self.store().rejected(None).await?.into_iter().map(rejected_view).collect()
+        Ok(self.store().rejected(None).await?.into_iter().map(RejectedChangeView::from).collect())
     }
 
     /// The rows of every elder the session's user sees here.
@@ -169,14 +169,16 @@ fn masked_conflicts(rows: &ElderRows) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-fn rejected_view(row: rejected_change::Model) -> Result<RejectedChangeView, StationError> {
-    Ok(RejectedChangeView {
-        elder_id: row.elder_id.parse().map_err(StationError::internal)?,
-        hash: row.hash,
-        code: row.code,
-        field: row.field,
-        reason: row.reason,
-        saved_at: Timestamp::from_millis(row.saved_at),
-        rejected_at: Timestamp::from_millis(row.rejected_at),
-    })
+impl From<RejectedChange> for RejectedChangeView {
+    fn from(change: RejectedChange) -> Self {
+        Self {
+            elder_id: change.elder,
+            hash: change.hash.to_string(),
+            code: change.refusal.code,
+            field: change.refusal.field,
+            reason: change.refusal.reason,
+            saved_at: change.saved_at,
+            rejected_at: change.rejected_at,
+        }
+    }
 }

@@ -5,14 +5,15 @@
 //! never sees a key. Every method that writes several rows does so in one
 //! transaction, so a crash leaves either the whole save or none of it.
 
-pub mod entity;
+mod entity;
 mod migration;
+mod records;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use jinlin_shared::ids::{CommunityId, DeviceId, ElderId};
+use jinlin_shared::ids::{CommunityId, DeviceId, ElderId, UserId};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::wire::{CityPolicy, Cursor};
 use sea_orm::sea_query::OnConflict;
@@ -24,6 +25,8 @@ use sea_orm::{
 use sea_orm_migration::MigratorTrait;
 
 use entity::{document, key_slot, pending_change, rejected_change, station};
+pub use records::{KeySlot, PendingChange, Refusal, RejectedChange, SealedChange, SealedDocument, StoredDocument};
+use records::{corrupt, json, parsed, user_key};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -34,31 +37,6 @@ pub enum StoreError {
     Database(#[from] DbErr),
     #[error("the local store holds a malformed {what}: {reason}")]
     Corrupt { what: &'static str, reason: String },
-}
-
-/// A document row to write: the elder, their community, and the sealed bytes.
-#[derive(Debug, Clone)]
-pub struct SealedDocument {
-    pub elder: ElderId,
-    pub community: CommunityId,
-    pub snapshot: Vec<u8>,
-    pub rows: Vec<u8>,
-}
-
-/// A change to keep until the server acknowledges it.
-#[derive(Debug, Clone)]
-pub struct SealedChange {
-    pub elder: ElderId,
-    pub hash: String,
-    pub change: Vec<u8>,
-}
-
-/// Why the server refused a pending change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: String,
-    pub field: Option<String>,
-    pub reason: String,
 }
 
 #[derive(Debug, Clone)]
@@ -155,18 +133,23 @@ impl Store {
 
     // Key slots.
 
-    pub async fn key_slot(&self, login: &str) -> Result<Option<key_slot::Model>, StoreError> {
-        Ok(key_slot::Entity::find().filter(key_slot::Column::Login.eq(login)).one(&self.db).await?)
+    pub async fn key_slot(&self, login: &str) -> Result<Option<KeySlot>, StoreError> {
+        key_slot::Entity::find()
+            .filter(key_slot::Column::Login.eq(login))
+            .one(&self.db)
+            .await?
+            .map(KeySlot::try_from)
+            .transpose()
     }
 
-    pub async fn key_slots(&self) -> Result<Vec<key_slot::Model>, StoreError> {
-        Ok(key_slot::Entity::find().order_by_asc(key_slot::Column::Login).all(&self.db).await?)
+    pub async fn key_slots(&self) -> Result<Vec<KeySlot>, StoreError> {
+        parsed(key_slot::Entity::find().order_by_asc(key_slot::Column::Login).all(&self.db).await?)
     }
 
     /// Writes a user's slot, replacing any earlier one of theirs (a new password, a
     /// new token), keeping the communities they already received.
-    pub async fn save_key_slot(&self, slot: key_slot::Model) -> Result<(), StoreError> {
-        key_slot::Entity::insert(key_slot::ActiveModel::from(slot))
+    pub async fn save_key_slot(&self, slot: KeySlot) -> Result<(), StoreError> {
+        key_slot::Entity::insert(key_slot::ActiveModel::from(key_slot::Model::from(slot)))
             .on_conflict(
                 OnConflict::column(key_slot::Column::UserId)
                     .update_columns([
@@ -186,11 +169,11 @@ impl Store {
     }
 
     /// Forgets a user's session token (signed out, or refused by the server).
-    pub async fn clear_token(&self, user: &str) -> Result<(), StoreError> {
+    pub async fn clear_token(&self, user: &UserId) -> Result<(), StoreError> {
         key_slot::Entity::update_many()
             .col_expr(key_slot::Column::SealedToken, Option::<Vec<u8>>::None.into())
             .col_expr(key_slot::Column::TokenExpiresAt, Option::<i64>::None.into())
-            .filter(key_slot::Column::UserId.eq(user))
+            .filter(key_slot::Column::UserId.eq(user_key(user)))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -200,11 +183,11 @@ impl Store {
     /// scope has been bootstrapped.
     pub async fn note_communities(
         &self,
-        user: &str,
+        user: &UserId,
         communities: &std::collections::BTreeSet<CommunityId>,
         bootstrapped: bool,
     ) -> Result<(), StoreError> {
-        let Some(slot) = key_slot::Entity::find_by_id(user.to_owned()).one(&self.db).await? else {
+        let Some(slot) = key_slot::Entity::find_by_id(user_key(user)).one(&self.db).await? else {
             return Ok(());
         };
         let mut known: std::collections::BTreeSet<CommunityId> =
@@ -213,7 +196,7 @@ impl Store {
         key_slot::Entity::update_many()
             .col_expr(key_slot::Column::Communities, json(&known).into())
             .col_expr(key_slot::Column::Bootstrapped, (slot.bootstrapped || bootstrapped).into())
-            .filter(key_slot::Column::UserId.eq(user))
+            .filter(key_slot::Column::UserId.eq(user_key(user)))
             .exec(&self.db)
             .await?;
         Ok(())
@@ -221,28 +204,28 @@ impl Store {
 
     // Documents.
 
-    pub async fn document(&self, elder: ElderId) -> Result<Option<document::Model>, StoreError> {
-        Ok(document::Entity::find_by_id(elder.to_string()).one(&self.db).await?)
+    pub async fn document(&self, elder: ElderId) -> Result<Option<StoredDocument>, StoreError> {
+        document::Entity::find_by_id(elder.to_string()).one(&self.db).await?.map(StoredDocument::try_from).transpose()
     }
 
     /// The stored documents among `elders` (absent ones are left out), in one query
     /// per 500.
-    pub async fn documents_of(&self, elders: &[ElderId]) -> Result<Vec<document::Model>, StoreError> {
+    pub async fn documents_of(&self, elders: &[ElderId]) -> Result<Vec<StoredDocument>, StoreError> {
         let mut found = Vec::with_capacity(elders.len());
         for chunk in elders.chunks(500) {
             let ids = chunk.iter().map(ToString::to_string);
             found.extend(document::Entity::find().filter(document::Column::ElderId.is_in(ids)).all(&self.db).await?);
         }
-        Ok(found)
+        parsed(found)
     }
 
     /// The documents of `communities`, or of every community for `None`.
-    pub async fn documents(&self, communities: Option<&[CommunityId]>) -> Result<Vec<document::Model>, StoreError> {
+    pub async fn documents(&self, communities: Option<&[CommunityId]>) -> Result<Vec<StoredDocument>, StoreError> {
         let mut query = document::Entity::find();
         if let Some(communities) = communities {
             query = query.filter(document::Column::CommunityId.is_in(communities.iter().map(ToString::to_string)));
         }
-        Ok(query.all(&self.db).await?)
+        parsed(query.all(&self.db).await?)
     }
 
     /// A local edit, durably: the document and its new changes, together.
@@ -286,17 +269,17 @@ impl Store {
     }
 
     /// Pending changes, oldest first.
-    pub async fn pending(&self) -> Result<Vec<pending_change::Model>, StoreError> {
-        Ok(pending_change::Entity::find().order_by_asc(pending_change::Column::Id).all(&self.db).await?)
+    pub async fn pending(&self) -> Result<Vec<PendingChange>, StoreError> {
+        parsed(pending_change::Entity::find().order_by_asc(pending_change::Column::Id).all(&self.db).await?)
     }
 
     /// How many changes wait per elder (elder id → count), without reading them.
-    pub async fn pending_per_elder(&self) -> Result<HashMap<String, u32>, StoreError> {
+    pub async fn pending_per_elder(&self) -> Result<HashMap<ElderId, u32>, StoreError> {
         count_per_elder::<pending_change::Entity, _>(&self.db, pending_change::Column::ElderId).await
     }
 
     /// How many refused changes are kept per elder.
-    pub async fn rejected_per_elder(&self) -> Result<HashMap<String, u32>, StoreError> {
+    pub async fn rejected_per_elder(&self) -> Result<HashMap<ElderId, u32>, StoreError> {
         count_per_elder::<rejected_change::Entity, _>(&self.db, rejected_change::Column::ElderId).await
     }
 
@@ -325,7 +308,7 @@ impl Store {
     pub async fn reject(
         &self,
         elder: ElderId,
-        refused: Vec<(pending_change::Model, Refusal)>,
+        refused: Vec<(PendingChange, Refusal)>,
         rebuilt: Option<SealedDocument>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
@@ -335,13 +318,13 @@ impl Store {
             .into_iter()
             .map(|(p, refusal)| rejected_change::ActiveModel {
                 id: NotSet,
-                elder_id: Set(p.elder_id),
-                hash: Set(p.hash),
-                sealed_change: Set(p.sealed_change),
-                code: Set(refusal.code),
+                elder_id: Set(p.elder.to_string()),
+                hash: Set(p.hash.to_string()),
+                sealed_change: Set(p.sealed),
+                code: Set(refusal.code.as_str().to_owned()),
                 field: Set(refusal.field),
                 reason: Set(refusal.reason),
-                saved_at: Set(p.saved_at),
+                saved_at: Set(p.saved_at.as_millis()),
                 rejected_at: Set(now.as_millis()),
             })
             .collect();
@@ -360,12 +343,12 @@ impl Store {
     }
 
     /// Rejected changes, of one elder or of all, newest first.
-    pub async fn rejected(&self, elder: Option<ElderId>) -> Result<Vec<rejected_change::Model>, StoreError> {
+    pub async fn rejected(&self, elder: Option<ElderId>) -> Result<Vec<RejectedChange>, StoreError> {
         let mut query = rejected_change::Entity::find().order_by_desc(rejected_change::Column::Id);
         if let Some(elder) = elder {
             query = query.filter(rejected_change::Column::ElderId.eq(elder.to_string()));
         }
-        Ok(query.all(&self.db).await?)
+        parsed(query.all(&self.db).await?)
     }
 
     /// Removes every record from the workstation (it was revoked): documents,
@@ -395,7 +378,7 @@ impl Store {
     }
 }
 
-async fn count_per_elder<E, C>(db: &DatabaseConnection, elder: C) -> Result<HashMap<String, u32>, StoreError>
+async fn count_per_elder<E, C>(db: &DatabaseConnection, elder: C) -> Result<HashMap<ElderId, u32>, StoreError>
 where
     E: EntityTrait,
     C: ColumnTrait,
@@ -408,7 +391,7 @@ where
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|(elder, n)| (elder, n as u32)).collect())
+    rows.into_iter().map(|(elder, n)| Ok((elder.parse().map_err(|e| corrupt("elder id", e))?, n as u32))).collect()
 }
 
 async fn upsert_documents<C: sea_orm::ConnectionTrait>(
@@ -457,19 +440,11 @@ async fn insert_pending<C: sea_orm::ConnectionTrait>(
         .map(|c| pending_change::ActiveModel {
             id: NotSet,
             elder_id: Set(c.elder.to_string()),
-            hash: Set(c.hash),
+            hash: Set(c.hash.to_string()),
             sealed_change: Set(c.change),
             saved_at: Set(now.as_millis()),
         })
         .collect();
     pending_change::Entity::insert_many(rows).exec_without_returning(db).await?;
     Ok(())
-}
-
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("invariant: store values serialise to JSON")
-}
-
-fn corrupt(what: &'static str, error: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt { what, reason: error.to_string() }
 }

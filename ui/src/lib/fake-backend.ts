@@ -147,7 +147,7 @@ export function alert(overrides: Partial<AlertView> = {}): AlertView {
 }
 
 function refusal(code: ErrorView["code"], message: string): ErrorView {
-  return { code, message };
+  return { code, message, refusal: null };
 }
 
 export class FakeBackend implements Partial<Backend> {

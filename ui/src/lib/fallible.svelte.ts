@@ -1,25 +1,29 @@
 // What every controller that calls the core keeps: whether a call is running, and
 // the code and the core's own words of the last refusal.
 import { isErrorView } from "./api/backend";
-import type { StationErrorCode } from "./api/types";
+import type { RefusalView, StationErrorCode } from "./api/types";
 
 export class Fallible {
   busy = $state(false);
   error = $state<StationErrorCode | null>(null);
-  /** The core's own words for the last refusal (which field, which rule). */
+  /** The core's own words for the last refusal, in English (shown on the English screen). */
   detail = $state<string | null>(null);
+  /** The rule that refused, and the field at fault, when a rule did. */
+  refusal = $state<RefusalView | null>(null);
 
   /** Runs `action`, keeping its refusal; true when it succeeded. */
   protected async attempt(action: () => Promise<void>): Promise<boolean> {
     this.busy = true;
     this.error = null;
     this.detail = null;
+    this.refusal = null;
     try {
       await action();
       return true;
     } catch (error) {
       this.error = isErrorView(error) ? error.code : "internal";
       this.detail = isErrorView(error) ? error.message : null;
+      this.refusal = isErrorView(error) ? (error.refusal ?? null) : null;
       return false;
     } finally {
       this.busy = false;

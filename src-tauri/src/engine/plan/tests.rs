@@ -133,7 +133,11 @@ fn a_refusal_sets_aside_the_refused_changes_and_exactly_those_built_on_them() {
     };
     let first = visit(&mut doc);
     let second = visit(&mut doc);
-    let refusal = Refusal { code: "invalidField".into(), field: Some("visits".into()), reason: "no".into() };
+    let refusal = Refusal {
+        code: jinlin_shared::validate::RejectCode::InvalidField,
+        field: Some("visits".into()),
+        reason: "no".into(),
+    };
 
     // The first visit refused: the second, made after it, goes too; the enrolment stays.
     let rebuilt = doc.without_changes(&[first]).unwrap();

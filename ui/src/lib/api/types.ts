@@ -267,7 +267,19 @@ followUpsPastDue: number, openConflicts: number, };
 
 export type RosterView = { month: Month, coverage: CoverageTotals, lines: Array<RosterLine>, };
 
-export type RejectedChangeView = { elderId: ElderId, hash: string, code: string, field: string | null, reason: string, savedAt: Timestamp, rejectedAt: Timestamp, };
+export type RejectedChangeView = { elderId: ElderId, hash: string, 
+/**
+ * Why, in the window's words (`REJECT_CODE_LABELS`).
+ */
+code: RejectCode, 
+/**
+ * The field at fault (a dotted path), when the refusal names one.
+ */
+field: string | null, 
+/**
+ * The server's own sentence, in English: for the English screen and the log.
+ */
+reason: string, savedAt: Timestamp, rejectedAt: Timestamp, };
 
 export type Permitted = { operations: Array<Operation>, 
 /**
@@ -456,7 +468,15 @@ rejected: number, lastSuccess: Timestamp | null, };
 
 export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "notPermitted" | "plainHttp" | "untrustedServer" | "serverRefused" | "badSettings" | "saveFailed" | "storage" | "internal";
 
-export type ErrorView = { code: StationErrorCode, message: string, };
+export type RejectCode = "undecodable" | "missingDependencies" | "missingAuthor" | "schema" | "unsupportedSchemaVersion" | "invalidField" | "visitInFuture" | "voidedVisitEdited" | "elderChanged" | "outOfScope" | "tooLarge" | "wrongAuthor" | "notPermitted" | "fullIdNumber" | "unknownField" | "idInUse" | "unstorable";
+
+export type RefusalView = { code: RejectCode, field: string | null, };
+
+export type ErrorView = { code: StationErrorCode, message: string, 
+/**
+ * Which rule refused the edit and the field at fault, when a rule did.
+ */
+refusal: RefusalView | null, };
 
 /** A closed set's value in both languages. */
 export type Label = { "zh-CN": string, en: string };
@@ -594,6 +614,26 @@ export const ALERT_CLOSURE_LABELS: Record<AlertClosure, Label> = {
   "voided": { "zh-CN": "探访已作废", en: "Visit voided" },
   "corrected": { "zh-CN": "更正后不再预警", en: "Corrected: no longer an alert" },
   "supervisorNote": { "zh-CN": "督导备注关闭", en: "Closed by a supervisor's note" },
+};
+
+export const REJECT_CODE_LABELS: Record<RejectCode, Label> = {
+  "undecodable": { "zh-CN": "数据无法解析", en: "The data could not be decoded" },
+  "missingDependencies": { "zh-CN": "缺少前置修改", en: "Earlier changes are missing" },
+  "missingAuthor": { "zh-CN": "修改未注明作者", en: "A change names no author" },
+  "schema": { "zh-CN": "记录结构不符", en: "The record does not fit the schema" },
+  "unsupportedSchemaVersion": { "zh-CN": "记录版本过新", en: "The record's schema is newer than this version" },
+  "invalidField": { "zh-CN": "字段无效", en: "A field is invalid" },
+  "visitInFuture": { "zh-CN": "探访时间在未来", en: "The visit is dated in the future" },
+  "voidedVisitEdited": { "zh-CN": "已作废的探访被修改", en: "A voided visit was changed" },
+  "elderChanged": { "zh-CN": "修改属于另一位老人", en: "The changes belong to another elder" },
+  "outOfScope": { "zh-CN": "超出权限范围", en: "Outside your area" },
+  "tooLarge": { "zh-CN": "数据量超出限制", en: "The changes are larger than allowed" },
+  "wrongAuthor": { "zh-CN": "修改者身份不符", en: "A change names someone other than who made it" },
+  "notPermitted": { "zh-CN": "您的角色无权进行此操作", en: "Your role may not make this change" },
+  "fullIdNumber": { "zh-CN": "含有完整身份证号", en: "A full ID number was written" },
+  "unknownField": { "zh-CN": "记录中没有此字段", en: "The record has no such field" },
+  "idInUse": { "zh-CN": "编号已被其他老人的记录使用", en: "An id is already used in another elder's record" },
+  "unstorable": { "zh-CN": "数据无法保存", en: "The data cannot be stored" },
 };
 
 /** The most characters of each kind of text (shared::limits); the forms show and keep them. */

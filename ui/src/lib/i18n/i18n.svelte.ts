@@ -1,5 +1,5 @@
 // The display language, and the formatting of labels, dates and rates in it.
-import type { Label, Timestamp } from "../api/types";
+import { REJECT_CODE_LABELS, type Label, type RefusalView, type Timestamp } from "../api/types";
 import { catalogues, type Language, type Messages } from "./messages";
 
 export const locale = $state<{ language: Language }>({ language: "zh-CN" });
@@ -26,4 +26,21 @@ export function formatDateTime(at: Timestamp, language: Language = locale.langua
 /** A rate (0–1) as a percentage with one decimal. */
 export function formatRate(rate: number, language: Language = locale.language): string {
   return new Intl.NumberFormat(language, { style: "percent", maximumFractionDigits: 1 }).format(rate);
+}
+
+/**
+ * What to say after a refusal's code: the rule that refused (in the user's language)
+ * and the field at fault; or, on the English screen only, the core's own sentence.
+ * Never an English sentence on a Chinese screen.
+ */
+export function refusalDetail(
+  refusal: RefusalView | null,
+  detail: string | null,
+  language: Language = locale.language,
+): string {
+  if (refusal !== null) {
+    const rule = label(REJECT_CODE_LABELS, refusal.code, language);
+    return refusal.field === null ? rule : `${rule} (${refusal.field})`;
+  }
+  return language === "en" ? (detail ?? "") : "";
 }

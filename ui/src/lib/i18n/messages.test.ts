@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { VISIT_MODE_LABELS } from "../api/types";
-import { formatDateTime, formatRate, label } from "./i18n.svelte";
+import { formatDateTime, formatRate, label, refusalDetail } from "./i18n.svelte";
 import { catalogues } from "./messages";
 
 /** Every leaf of a catalogue, by dotted path, with functions called on `sample`. */
@@ -64,5 +64,22 @@ describe("message catalogues", () => {
     expect(formatDateTime(at, "en")).toContain("Dec 1, 2026");
     expect(formatDateTime(at, "zh-CN")).toContain("2026年12月1日");
     expect(formatRate(0.875, "en")).toBe("87.5%");
+  });
+});
+
+describe("a refusal", () => {
+  const english = "visit 0192… is dated 2027-11-29 10:00, beyond the allowed 2026-11-29 10:10";
+
+  it("is said in the user's language from its code, with the field at fault", () => {
+    const refusal = { code: "visitInFuture" as const, field: "visits.v1.visitedAt" };
+    expect(refusalDetail(refusal, english, "zh-CN")).toBe("探访时间在未来 (visits.v1.visitedAt)");
+    expect(refusalDetail(refusal, english, "en")).toBe("The visit is dated in the future (visits.v1.visitedAt)");
+    expect(refusalDetail({ code: "notPermitted", field: null }, english, "zh-CN")).toBe("您的角色无权进行此操作");
+  });
+
+  it("never puts the core's English sentence on a Chinese screen", () => {
+    expect(refusalDetail(null, english, "zh-CN")).toBe("");
+    expect(refusalDetail(null, english, "en")).toBe(english);
+    expect(refusalDetail(null, null, "en")).toBe("");
   });
 });
