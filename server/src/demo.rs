@@ -60,12 +60,48 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
     let codes: std::collections::HashSet<&str> = city.areas.iter().map(|a| a.code.as_str()).collect();
     let demo_areas = || tree.areas().filter(|a| codes.contains(a.code.as_str()));
 
+    let assistants = demo_people(state, &demo_areas().collect::<Vec<_>>(), now).await?;
+    // The city's own policy: the demo's visits must pass the checks its pushes meet.
+    let policy = (*state.policy).clone();
+    let year_ago = now.plus_hours(-24 * 365);
+    let mut visits = 0;
+    for i in 0..elders {
+        let (community, pair) = &assistants[i % assistants.len()];
+        let authors: Vec<Author> = pair.iter().map(|a| a.author).collect();
+        let elder_seed = rng.next_u64();
+        let community = *community;
+        let policy = policy.clone();
+        let (changes, elder, count) =
+            tokio::task::spawn_blocking(move || demo_elder(elder_seed, community, &authors, year_ago, now, &policy))
+                .await
+                .context("the demo task failed")??;
+        visits += count;
+        let outcome = push_document(state, Sender::Demo, &tree, elder, changes).await?;
+        anyhow::ensure!(outcome.is_accepted(), "a demo elder was refused: {outcome:?}");
+        if (i + 1) % 100 == 0 || i + 1 == elders {
+            eprint!("\rdemo: {} / {elders} elders, {visits} visits", i + 1);
+            let _ = std::io::stderr().flush();
+        }
+    }
+    eprintln!();
+    let first_assistant =
+        tree.areas().find(|a| a.level == AreaLevel::Community).map(|c| format!("c{}a", c.code)).unwrap_or_default();
+    Ok(DemoSummary { communities, elders, visits, first_assistant, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// The demo's people: an administrator, a supervisor per street, and two assistants
+/// per community, each with a workstation of the community; the assistants by community.
+async fn demo_people(
+    state: &AppState,
+    demo_areas: &[&jinlin_shared::area::Area],
+    now: jinlin_shared::time::Timestamp,
+) -> anyhow::Result<Vec<(jinlin_shared::ids::CommunityId, Vec<Assistant>)>> {
     // One hash for every demo account: argon2 is slow on purpose, and a thousand
     // hashes of the same demo password would take a minute.
     let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
     ensure_user(state, "admin", "管理员", Role::Admin, None, &hash).await?;
     let mut assistants: Vec<(jinlin_shared::ids::CommunityId, Vec<Assistant>)> = Vec::new();
-    for street in demo_areas().filter(|a| a.level == AreaLevel::Street) {
+    for street in demo_areas.iter().filter(|a| a.level == AreaLevel::Street) {
         ensure_user(
             state,
             &format!("s{}", street.code),
@@ -76,7 +112,7 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
         )
         .await?;
     }
-    for community in demo_areas().filter(|a| a.level == AreaLevel::Community) {
+    for community in demo_areas.iter().filter(|a| a.level == AreaLevel::Community) {
         let mut pair = Vec::new();
         for suffix in ["a", "b"] {
             let login = format!("c{}{suffix}", community.code);
@@ -105,31 +141,7 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
         }
         assistants.push((community.id, pair));
     }
-    let policy = Policy::default();
-    let year_ago = now.plus_hours(-24 * 365);
-    let mut visits = 0;
-    for i in 0..elders {
-        let (community, pair) = &assistants[i % assistants.len()];
-        let authors: Vec<Author> = pair.iter().map(|a| a.author).collect();
-        let elder_seed = rng.next_u64();
-        let community = *community;
-        let policy = policy.clone();
-        let (changes, elder, count) =
-            tokio::task::spawn_blocking(move || demo_elder(elder_seed, community, &authors, year_ago, now, &policy))
-                .await
-                .context("the demo task failed")??;
-        visits += count;
-        let outcome = push_document(state, Sender::Demo, &tree, elder, changes).await?;
-        anyhow::ensure!(outcome.is_accepted(), "a demo elder was refused: {outcome:?}");
-        if (i + 1) % 100 == 0 || i + 1 == elders {
-            eprint!("\rdemo: {} / {elders} elders, {visits} visits", i + 1);
-            let _ = std::io::stderr().flush();
-        }
-    }
-    eprintln!();
-    let first_assistant =
-        tree.areas().find(|a| a.level == AreaLevel::Community).map(|c| format!("c{}a", c.code)).unwrap_or_default();
-    Ok(DemoSummary { communities, elders, visits, first_assistant, seconds: started.elapsed().as_secs_f64() })
+    Ok(assistants)
 }
 
 /// Adds a demo account, or keeps the account already holding that login.

@@ -28,25 +28,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API (migrating the database first).
-    Serve {
-        #[arg(long, env = "JINLIN_BIND", default_value = "127.0.0.1:8080")]
-        bind: SocketAddr,
-        /// The server's certificate chain (PEM): serve HTTPS. Without it, plain HTTP is
-        /// served on a loopback address only.
-        #[arg(long, env = "JINLIN_TLS_CERT", requires = "tls_key")]
-        tls_cert: Option<std::path::PathBuf>,
-        /// The certificate's private key (PEM).
-        #[arg(long, env = "JINLIN_TLS_KEY", requires = "tls_cert")]
-        tls_key: Option<std::path::PathBuf>,
-        /// Serve plain HTTP on an address that is not loopback (only behind a proxy that
-        /// does TLS: passwords, tokens and records would otherwise cross the network
-        /// in the clear).
-        #[arg(long)]
-        plain_http_behind_proxy: bool,
-        /// Where `/metrics` is served, apart from the API.
-        #[arg(long, env = "JINLIN_METRICS_BIND", default_value = "127.0.0.1:9090")]
-        metrics_bind: SocketAddr,
-    },
+    Serve(ServeArgs),
     /// Bring the database schema up to date.
     Migrate,
     /// Load a synthetic Xiamen-like city (areas, users, elders, a year of visits).
@@ -79,27 +61,51 @@ enum Command {
     },
     /// Export an area's monthly report (ID numbers and phones masked unless
     /// --unmasked-reason is given; every export is audited).
-    Export {
-        /// The month, YYYY-MM.
-        #[arg(long)]
-        month: jinlin_shared::time::Month,
-        /// An area's code; the whole city when left out.
-        #[arg(long)]
-        area: Option<String>,
-        /// json, xlsx or pdf (one file), or csv (a directory with one file per section).
-        #[arg(long, default_value = "json")]
-        format: String,
-        #[arg(long)]
-        out: std::path::PathBuf,
-        /// zh-CN (the default) or en, for headers and labels.
-        #[arg(long, default_value = "zh-CN")]
-        lang: String,
-        /// Export ID numbers and phones whole, saying why; written to the audit log.
-        #[arg(long)]
-        unmasked_reason: Option<String>,
-    },
+    Export(ExportArgs),
     /// List every export (and every unmasked view) from the audit log, newest first.
     Exports,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[arg(long, env = "JINLIN_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// The server's certificate chain (PEM): serve HTTPS. Without it, plain HTTP is
+    /// served on a loopback address only.
+    #[arg(long, env = "JINLIN_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "JINLIN_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Serve plain HTTP on an address that is not loopback (only behind a proxy that
+    /// does TLS: passwords, tokens and records would otherwise cross the network
+    /// in the clear).
+    #[arg(long)]
+    plain_http_behind_proxy: bool,
+    /// Where `/metrics` is served, apart from the API.
+    #[arg(long, env = "JINLIN_METRICS_BIND", default_value = "127.0.0.1:9090")]
+    metrics_bind: SocketAddr,
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// The month, YYYY-MM.
+    #[arg(long)]
+    month: jinlin_shared::time::Month,
+    /// An area's code; the whole city when left out.
+    #[arg(long)]
+    area: Option<String>,
+    /// json, xlsx or pdf (one file), or csv (a directory with one file per section).
+    #[arg(long, default_value = "json")]
+    format: String,
+    #[arg(long)]
+    out: std::path::PathBuf,
+    /// zh-CN (the default) or en, for headers and labels.
+    #[arg(long, default_value = "zh-CN")]
+    lang: String,
+    /// Export ID numbers and phones whole, saying why; written to the audit log.
+    #[arg(long)]
+    unmasked_reason: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -177,168 +183,177 @@ fn policy(path: Option<&std::path::Path>) -> anyhow::Result<Policy> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = cli.database_url.as_str();
+    let policy_file = cli.policy.as_deref();
     match cli.command {
-        Command::Serve { bind, tls_cert, tls_key, plain_http_behind_proxy, metrics_bind } => {
-            let tls = match (tls_cert, tls_key) {
-                (Some(cert), Some(key)) => Some(jinlin_server::serve::Tls::from_pem_files(&cert, &key)?),
-                _ => None,
-            };
-            if tls.is_none() && !plain_http_behind_proxy && !jinlin_server::serve::plain_http_is_safe(bind) {
-                anyhow::bail!(
-                    "{bind} is not a loopback address: serve HTTPS (--tls-cert and --tls-key), or, behind a proxy \
-                     that does TLS, say so with --plain-http-behind-proxy"
-                );
-            }
-            let policy = policy(cli.policy.as_deref())?;
-            let db = db::connect(&cli.database_url, true).await?;
-            let mut app = Application::build(bind, AppState::new(db, policy, Limits::default()))
-                .await?
-                .with_metrics(metrics_bind)
-                .await?;
-            if let Some(tls) = tls {
-                app = app.with_tls(tls);
-            }
-            let scheme = if app.is_https() { "https" } else { "http" };
-            let metrics = app.metrics_addr().map(|a| a.to_string()).unwrap_or_default();
-            tracing::info!(address = %app.local_addr()?, %scheme, %metrics, database = %db::redact(&cli.database_url), "serving");
-            println!("jinlin-server listening on {scheme}://{}", app.local_addr()?);
-            app.run_until(shutdown_signal()).await
-        }
-        Command::Demo { scale, seed } => {
-            let policy = policy(cli.policy.as_deref())?;
-            let db = db::connect(&cli.database_url, true).await?;
-            let state = AppState::new(db, policy, Limits::default());
-            let summary = jinlin_server::demo::load_demo_city(&state, scale, seed).await?;
-            println!(
-                "demo city: {} communities, {} elders, {} visits in {:.1} s",
-                summary.communities, summary.elders, summary.visits, summary.seconds
-            );
-            println!(
-                "sign in as {} (an assistant), s<street code> (a supervisor) or admin; password: {}",
-                summary.first_assistant,
-                jinlin_server::demo::DEMO_PASSWORD
-            );
-            Ok(())
-        }
+        Command::Serve(args) => serve(url, policy(policy_file)?, args).await,
+        Command::Demo { scale, seed } => demo(url, policy(policy_file)?, scale, seed).await,
         Command::Migrate => {
-            db::connect(&cli.database_url, true).await?;
+            db::connect(url, true).await?;
             println!("database is up to date");
             Ok(())
         }
-        Command::User { command } => {
-            let db = db::connect(&cli.database_url, true).await?;
-            match command {
-                UserCommand::Add { login, name, role, scope } => {
-                    let id = admin::add_user(&db, &login, &name, role, scope.as_deref(), read_password()?).await?;
-                    println!("added {login} ({id})");
-                }
-                UserCommand::List => {
-                    for user in admin::list_users(&db).await? {
-                        let state = if user.disabled { "disabled" } else { "active" };
-                        println!("{}\t{}\t{}\t{}\t{}", user.login, user.display_name, user.role, user.scope, state);
-                    }
-                }
-                UserCommand::Disable { login } => admin::set_disabled(&db, &login, true).await?,
-                UserCommand::Enable { login } => admin::set_disabled(&db, &login, false).await?,
-                UserCommand::Passwd { login } => admin::set_password(&db, &login, read_password()?).await?,
-            }
-            Ok(())
-        }
+        Command::User { command } => user(&db::connect(url, true).await?, command).await,
         Command::Roster { command: RosterCommand::Import { file, admin } } => {
-            let policy = policy(cli.policy.as_deref())?;
-            let db = db::connect(&cli.database_url, true).await?;
-            let state = AppState::new(db, policy, Limits::default());
+            let state = AppState::new(db::connect(url, true).await?, policy(policy_file)?, Limits::default());
             let text = std::fs::read_to_string(&file)?;
             let imported = jinlin_server::roster::import_roster(&state, &text, &admin).await?;
             println!("elders enrolled: {imported}");
             Ok(())
         }
-        Command::Device { command } => {
-            let db = db::connect(&cli.database_url, true).await?;
-            match command {
-                DeviceCommand::List => {
-                    for (id, name, revoked) in admin::list_devices(&db).await? {
-                        println!("{id}\t{name}\t{}", if revoked { "revoked" } else { "active" });
-                    }
-                }
-                DeviceCommand::Revoke { id } => {
-                    admin::revoke_device(&db, id, None).await?;
-                    println!("revoked {id}");
-                }
-            }
-            Ok(())
-        }
-        Command::Export { month, area, format, out, lang, unmasked_reason } => {
-            let policy = policy(cli.policy.as_deref())?;
-            let db = db::connect(&cli.database_url, true).await?;
-            let format = report::parse_format(&format)?;
-            let language = if lang == "en" { Language::En } else { Language::ZhCn };
-            let tree = jinlin_server::state::load_area_tree(&db).await?;
-            // The operator at the server's console answers for the whole city.
-            let asker = report::Asker { user: None, role: Role::Admin, scope: Scope::City };
-            let request = report::ReportRequest { month, area, unmasked: unmasked_reason.clone() };
-            let at = jinlin_server::state::now();
-            let stages = report::STAGES.len() + 1;
-            let report = report::monthly(&db, &tree, &policy, &asker, &request, at, &|stage| {
-                progress(stage, stages, report::STAGES[stage]);
-            })
-            .await?;
-            progress(stages - 1, stages, "writing");
-            match format {
-                report::Format::Csv => {
-                    std::fs::create_dir_all(&out)?;
-                    for section in Section::ALL {
-                        let file = out.join(format!("{}.csv", section.slug()));
-                        std::fs::write(file, report::render(&report, format, section, language, at)?)?;
-                    }
-                }
-                _ => std::fs::write(&out, report::render(&report, format, Section::Summary, language, at)?)?,
-            }
-            let record = report::export_record(&report, format, unmasked_reason.as_deref(), "cli");
-            report::audit_export(&db, at, &asker, &record, report::Purpose::Export).await?;
-            progress(stages, stages, "done");
-            if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-                eprintln!();
-            }
-            let city = report.summary.first().map(|line| &line.totals);
-            println!(
-                "{} {}: {} elders, {} visited ({}); written to {}",
-                report.area.name,
-                report.month,
-                city.map_or(0, |t| t.denominator),
-                city.map_or(0, |t| t.visited),
-                city.and_then(|t| t.rate).map_or_else(|| "no rate".to_owned(), |r| format!("{:.1}%", r * 100.0)),
-                out.display()
-            );
-            Ok(())
-        }
-        Command::Exports => {
-            let db = db::connect(&cli.database_url, true).await?;
-            for entry in report::exports(&db).await? {
-                let export = &entry.export;
-                println!(
-                    "{}\t{}\t{} {}\t{}\t{}\t{}\t{}\t{}",
-                    entry.at,
-                    entry.by.as_deref().unwrap_or("(command line)"),
-                    export.area,
-                    export.area_code,
-                    export.month,
-                    export.format.as_str(),
-                    if export.masked { "masked" } else { "UNMASKED" },
-                    export.reason.as_deref().unwrap_or(""),
-                    entry.purpose.as_str()
-                );
-            }
-            Ok(())
-        }
+        Command::Device { command } => device(&db::connect(url, true).await?, command).await,
+        Command::Export(args) => export(&db::connect(url, true).await?, &policy(policy_file)?, args).await,
+        Command::Exports => exports(&db::connect(url, true).await?).await,
         Command::Area { command: AreaCommand::Import { file } } => {
-            let db = db::connect(&cli.database_url, true).await?;
+            let db = db::connect(url, true).await?;
             let text = std::fs::read_to_string(&file)?;
             let report = admin::import_areas(&db, &text).await?;
             println!("areas created: {}", report.created);
             Ok(())
         }
     }
+}
+
+async fn serve(url: &str, policy: Policy, args: ServeArgs) -> anyhow::Result<()> {
+    let ServeArgs { bind, tls_cert, tls_key, plain_http_behind_proxy, metrics_bind } = args;
+    let tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => Some(jinlin_server::serve::Tls::from_pem_files(&cert, &key)?),
+        _ => None,
+    };
+    if tls.is_none() && !plain_http_behind_proxy && !jinlin_server::serve::plain_http_is_safe(bind) {
+        anyhow::bail!(
+            "{bind} is not a loopback address: serve HTTPS (--tls-cert and --tls-key), or, behind a proxy \
+             that does TLS, say so with --plain-http-behind-proxy"
+        );
+    }
+    let db = db::connect(url, true).await?;
+    let mut app = Application::build(bind, AppState::new(db, policy, Limits::default()))
+        .await?
+        .with_metrics(metrics_bind)
+        .await?;
+    if let Some(tls) = tls {
+        app = app.with_tls(tls);
+    }
+    let scheme = if app.is_https() { "https" } else { "http" };
+    let metrics = app.metrics_addr().map(|a| a.to_string()).unwrap_or_default();
+    tracing::info!(address = %app.local_addr()?, %scheme, %metrics, database = %db::redact(url), "serving");
+    println!("jinlin-server listening on {scheme}://{}", app.local_addr()?);
+    app.run_until(shutdown_signal()).await
+}
+
+async fn demo(url: &str, policy: Policy, scale: f64, seed: u64) -> anyhow::Result<()> {
+    let db = db::connect(url, true).await?;
+    let state = AppState::new(db, policy, Limits::default());
+    let summary = jinlin_server::demo::load_demo_city(&state, scale, seed).await?;
+    println!(
+        "demo city: {} communities, {} elders, {} visits in {:.1} s",
+        summary.communities, summary.elders, summary.visits, summary.seconds
+    );
+    println!(
+        "sign in as {} (an assistant), s<street code> (a supervisor) or admin; password: {}",
+        summary.first_assistant,
+        jinlin_server::demo::DEMO_PASSWORD
+    );
+    Ok(())
+}
+
+async fn user(db: &sea_orm::DatabaseConnection, command: UserCommand) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add { login, name, role, scope } => {
+            let id = admin::add_user(db, &login, &name, role, scope.as_deref(), read_password()?).await?;
+            println!("added {login} ({id})");
+        }
+        UserCommand::List => {
+            for user in admin::list_users(db).await? {
+                let state = if user.disabled { "disabled" } else { "active" };
+                println!("{}\t{}\t{}\t{}\t{}", user.login, user.display_name, user.role, user.scope, state);
+            }
+        }
+        UserCommand::Disable { login } => admin::set_disabled(db, &login, true).await?,
+        UserCommand::Enable { login } => admin::set_disabled(db, &login, false).await?,
+        UserCommand::Passwd { login } => admin::set_password(db, &login, read_password()?).await?,
+    }
+    Ok(())
+}
+
+async fn device(db: &sea_orm::DatabaseConnection, command: DeviceCommand) -> anyhow::Result<()> {
+    match command {
+        DeviceCommand::List => {
+            for (id, name, revoked) in admin::list_devices(db).await? {
+                println!("{id}\t{name}\t{}", if revoked { "revoked" } else { "active" });
+            }
+        }
+        DeviceCommand::Revoke { id } => {
+            admin::revoke_device(db, id, None).await?;
+            println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+/// Exports the month's report as the operator at the server's console, who answers
+/// for the whole city; audited like any export.
+async fn export(db: &sea_orm::DatabaseConnection, policy: &Policy, args: ExportArgs) -> anyhow::Result<()> {
+    let ExportArgs { month, area, format, out, lang, unmasked_reason } = args;
+    let format = report::parse_format(&format)?;
+    let language = if lang == "en" { Language::En } else { Language::ZhCn };
+    let tree = jinlin_server::state::load_area_tree(db).await?;
+    let asker = report::Asker { user: None, role: Role::Admin, scope: Scope::City };
+    let request = report::ReportRequest { month, area, unmasked: unmasked_reason.clone() };
+    let at = jinlin_server::state::now();
+    let stages = report::STAGES.len() + 1;
+    let report = report::monthly(db, &tree, policy, &asker, &request, at, &|stage| {
+        progress(stage, stages, report::STAGES[stage]);
+    })
+    .await?;
+    progress(stages - 1, stages, "writing");
+    match format {
+        report::Format::Csv => {
+            std::fs::create_dir_all(&out)?;
+            for section in Section::ALL {
+                let file = out.join(format!("{}.csv", section.slug()));
+                std::fs::write(file, report::render(&report, format, section, language, at)?)?;
+            }
+        }
+        _ => std::fs::write(&out, report::render(&report, format, Section::Summary, language, at)?)?,
+    }
+    let record = report::export_record(&report, format, unmasked_reason.as_deref(), "cli");
+    report::audit_export(db, at, &asker, &record, report::Purpose::Export).await?;
+    progress(stages, stages, "done");
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!();
+    }
+    let city = report.summary.first().map(|line| &line.totals);
+    println!(
+        "{} {}: {} elders, {} visited ({}); written to {}",
+        report.area.name,
+        report.month,
+        city.map_or(0, |t| t.denominator),
+        city.map_or(0, |t| t.visited),
+        city.and_then(|t| t.rate).map_or_else(|| "no rate".to_owned(), |r| format!("{:.1}%", r * 100.0)),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Every export and unmasked view, newest first.
+async fn exports(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    for entry in report::exports(db).await? {
+        let export = &entry.export;
+        println!(
+            "{}\t{}\t{} {}\t{}\t{}\t{}\t{}\t{}",
+            entry.at,
+            entry.by.as_deref().unwrap_or("(command line)"),
+            export.area,
+            export.area_code,
+            export.month,
+            export.format.as_str(),
+            if export.masked { "masked" } else { "UNMASKED" },
+            export.reason.as_deref().unwrap_or(""),
+            entry.purpose.as_str()
+        );
+    }
+    Ok(())
 }
 
 /// Progress on standard error: a bar redrawn in place on a terminal

@@ -11,7 +11,7 @@ use std::io::Write as _;
 
 use anyhow::Context as _;
 use jinlin_shared::ActorId;
-use jinlin_shared::area::{AreaLevel, Scope};
+use jinlin_shared::area::{AreaLevel, AreaTree, Scope};
 use jinlin_shared::author::Author;
 use jinlin_shared::document::{Edit, ElderDocument, Enrolment};
 use jinlin_shared::elder::{Gender, HardshipCategory, LivingArrangement, Profile, SeriousCondition};
@@ -75,89 +75,7 @@ pub async fn import_roster(state: &AppState, csv_text: &str, admin_login: &str) 
     let today = now().shanghai_date();
     let at = now();
 
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
-    let mut bad = Vec::new();
-    match reader.headers() {
-        Ok(headers) if headers.iter().eq(HEADER.iter().copied()) => {}
-        Ok(_) => bad.push((1, format!("the header must be {}", HEADER.join(",")))),
-        Err(e) => bad.push((1, e.to_string())),
-    }
-    let mut rows = Vec::new();
-    let mut seen_numbers = HashSet::new();
-    if bad.is_empty() {
-        for (index, record) in reader.records().enumerate() {
-            let line = index + 2;
-            let parsed = record.map_err(|e| e.to_string()).and_then(|record| {
-                if record.len() != HEADER.len() {
-                    return Err(format!("expected {} fields, found {}", HEADER.len(), record.len()));
-                }
-                let field = |i: usize| record.get(i).unwrap_or_default();
-                let community = areas
-                    .areas()
-                    .find(|a| a.code == field(0) && a.level == AreaLevel::Community)
-                    .ok_or_else(|| format!("no community has the code {:?}", field(0)))?;
-                let date = |text: &str, what: &str| {
-                    Date::parse_from_str(text, "%Y-%m-%d")
-                        .map_err(|_| format!("{what} {text:?} is not a date YYYY-MM-DD"))
-                };
-                let id_number = match field(4) {
-                    "" => None,
-                    text => Some(IdNumber::parse(text).map_err(|e| e.to_string())?),
-                };
-                if let Some(number) = &id_number {
-                    if known_numbers.contains(number.reveal()) {
-                        return Err(format!("the elder with ID number {} is already on the roster", number.masked()));
-                    }
-                    if !seen_numbers.insert(number.reveal().to_owned()) {
-                        return Err(format!("ID number {} appears twice in the file", number.masked()));
-                    }
-                }
-                let enrolled_on = match field(11) {
-                    "" => today,
-                    text => date(text, "enrolled_on")?,
-                };
-                let profile = Profile {
-                    name: field(1).to_owned(),
-                    gender: Gender::from_text(field(2)).ok_or_else(|| format!("{:?} is not a gender", field(2)))?,
-                    birth_date: date(field(3), "birth_date")?,
-                    id_number_masked: id_number.as_ref().map(IdNumber::masked),
-                    phone: Some(field(5).to_owned()).filter(|p| !p.is_empty()),
-                    address: field(6).to_owned(),
-                    living_arrangement: LivingArrangement::from_text(field(7))
-                        .ok_or_else(|| format!("{:?} is not a living arrangement", field(7)))?,
-                    categories: set_of(field(8), HardshipCategory::from_text, "hardship category")?,
-                    conditions: set_of(field(9), SeriousCondition::from_text, "serious condition")?,
-                    unable_to_communicate: matches!(field(10), "yes" | "true" | "1" | "是"),
-                    emergency_contacts: Default::default(),
-                    notes: String::new(),
-                };
-                if profile.name.is_empty() || profile.address.is_empty() {
-                    return Err("name and address are required".into());
-                }
-                if profile.birth_date > enrolled_on {
-                    return Err("the birth date is after the enrolment date".into());
-                }
-                Ok(RosterRow {
-                    enrolment: Enrolment {
-                        elder: ElderId::from_uuid(new_uuid()).map_err(|e| e.to_string())?,
-                        community: community.id,
-                        enrolled_on,
-                        profile,
-                        status_entry: EntryId::from_uuid(new_uuid()).map_err(|e| e.to_string())?,
-                        placement_entry: EntryId::from_uuid(new_uuid()).map_err(|e| e.to_string())?,
-                    },
-                    id_number,
-                })
-            });
-            match parsed {
-                Ok(row) => rows.push(row),
-                Err(reason) => bad.push((line, reason)),
-            }
-        }
-    }
-    if !bad.is_empty() {
-        return Err(AdminError::BadRows(bad));
-    }
+    let rows = parse_roster(csv_text, &areas, &known_numbers, today)?;
 
     let caller = Caller { user: admin_id, device: SERVER_DEVICE, role: Role::Admin, scope: Scope::City };
     let author = Author { user: admin_id, device: SERVER_DEVICE };
@@ -197,4 +115,109 @@ pub async fn import_roster(state: &AppState, csv_text: &str, admin_login: &str) 
     crate::audit::record(&state.db, at, Some(&admin.id), "roster.import", serde_json::json!({ "elders": total }))
         .await?;
     Ok(total)
+}
+
+/// The file's rows, every one checked; any bad row refuses the whole file, with the
+/// line number and the reason of each.
+fn parse_roster(
+    csv_text: &str,
+    areas: &AreaTree,
+    known_numbers: &HashSet<String>,
+    today: Date,
+) -> Result<Vec<RosterRow>, AdminError> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
+    let mut bad = Vec::new();
+    match reader.headers() {
+        Ok(headers) if headers.iter().eq(HEADER.iter().copied()) => {}
+        Ok(_) => bad.push((1, format!("the header must be {}", HEADER.join(",")))),
+        Err(e) => bad.push((1, e.to_string())),
+    }
+    let mut rows = Vec::new();
+    let mut seen_numbers = HashSet::new();
+    if bad.is_empty() {
+        for (index, record) in reader.records().enumerate() {
+            let line = index + 2;
+            let parsed = record
+                .map_err(|e| e.to_string())
+                .and_then(|record| parse_row(&record, areas, known_numbers, &mut seen_numbers, today));
+            match parsed {
+                Ok(row) => rows.push(row),
+                Err(reason) => bad.push((line, reason)),
+            }
+        }
+    }
+    if !bad.is_empty() {
+        return Err(AdminError::BadRows(bad));
+    }
+    Ok(rows)
+}
+
+/// One line of the file: a community of the tree, a valid profile, and an ID number
+/// neither on the roster already nor seen earlier in the file.
+fn parse_row(
+    record: &csv::StringRecord,
+    areas: &AreaTree,
+    known_numbers: &HashSet<String>,
+    seen_numbers: &mut HashSet<String>,
+    today: Date,
+) -> Result<RosterRow, String> {
+    if record.len() != HEADER.len() {
+        return Err(format!("expected {} fields, found {}", HEADER.len(), record.len()));
+    }
+    let field = |i: usize| record.get(i).unwrap_or_default();
+    let community = areas
+        .areas()
+        .find(|a| a.code == field(0) && a.level == AreaLevel::Community)
+        .ok_or_else(|| format!("no community has the code {:?}", field(0)))?;
+    let date = |text: &str, what: &str| {
+        Date::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("{what} {text:?} is not a date YYYY-MM-DD"))
+    };
+    let id_number = match field(4) {
+        "" => None,
+        text => Some(IdNumber::parse(text).map_err(|e| e.to_string())?),
+    };
+    if let Some(number) = &id_number {
+        if known_numbers.contains(number.reveal()) {
+            return Err(format!("the elder with ID number {} is already on the roster", number.masked()));
+        }
+        if !seen_numbers.insert(number.reveal().to_owned()) {
+            return Err(format!("ID number {} appears twice in the file", number.masked()));
+        }
+    }
+    let enrolled_on = match field(11) {
+        "" => today,
+        text => date(text, "enrolled_on")?,
+    };
+    let profile = Profile {
+        name: field(1).to_owned(),
+        gender: Gender::from_text(field(2)).ok_or_else(|| format!("{:?} is not a gender", field(2)))?,
+        birth_date: date(field(3), "birth_date")?,
+        id_number_masked: id_number.as_ref().map(IdNumber::masked),
+        phone: Some(field(5).to_owned()).filter(|p| !p.is_empty()),
+        address: field(6).to_owned(),
+        living_arrangement: LivingArrangement::from_text(field(7))
+            .ok_or_else(|| format!("{:?} is not a living arrangement", field(7)))?,
+        categories: set_of(field(8), HardshipCategory::from_text, "hardship category")?,
+        conditions: set_of(field(9), SeriousCondition::from_text, "serious condition")?,
+        unable_to_communicate: matches!(field(10), "yes" | "true" | "1" | "是"),
+        emergency_contacts: Default::default(),
+        notes: String::new(),
+    };
+    if profile.name.is_empty() || profile.address.is_empty() {
+        return Err("name and address are required".into());
+    }
+    if profile.birth_date > enrolled_on {
+        return Err("the birth date is after the enrolment date".into());
+    }
+    Ok(RosterRow {
+        enrolment: Enrolment {
+            elder: ElderId::from_uuid(new_uuid()).map_err(|e| e.to_string())?,
+            community: community.id,
+            enrolled_on,
+            profile,
+            status_entry: EntryId::from_uuid(new_uuid()).map_err(|e| e.to_string())?,
+            placement_entry: EntryId::from_uuid(new_uuid()).map_err(|e| e.to_string())?,
+        },
+        id_number,
+    })
 }

@@ -65,7 +65,7 @@ pub struct AppState {
     /// [`Policy::version`] of `policy`, named in every pull.
     pub policy_version: jinlin_shared::policy::PolicyVersion,
     pub limits: Arc<Limits>,
-    /// This process's Automerge actor: unique per process start (DESIGN.md, Sync).
+    /// This process's Automerge actor: unique per process start (ARCHITECTURE.md, "The design").
     pub actor: jinlin_shared::ActorId,
     pub metrics: Arc<crate::metrics::Metrics>,
     /// One permit per report being made ([`Limits::concurrent_reports`]). Public so

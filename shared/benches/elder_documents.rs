@@ -34,6 +34,7 @@ fn per_item(total: Duration, n: usize) -> String {
     format!("{:.1} µs each", total.as_secs_f64() * 1e6 / n as f64)
 }
 
+#[expect(clippy::too_many_lines, reason = "one benchmark run, measured step after step as it prints")]
 fn main() {
     let elders: usize = std::env::var("JINLIN_BENCH_ELDERS").ok().and_then(|v| v.parse().ok()).unwrap_or(14_000);
     let visits_per_elder: i64 = std::env::var("JINLIN_BENCH_VISITS").ok().and_then(|v| v.parse().ok()).unwrap_or(12);

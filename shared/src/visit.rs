@@ -50,7 +50,8 @@ labelled_enum! {
 }
 
 labelled_enum! {
-    /// Risk after the visit; red calls for a follow-up within 24 hours.
+    /// Risk after the visit; red calls for a follow-up within the policy's window
+    /// (`Policy::red_risk_follow_up_hours`, 24 by default).
     pub enum RiskLevel {
         Green = "green" => ("绿色", "Green"),
         Yellow = "yellow" => ("黄色", "Yellow"),

@@ -3,7 +3,7 @@
 //!
 //! One definition serves both ends (the server's axum handlers and the workstation's
 //! reqwest client), so the two cannot drift. The messages follow the change log of
-//! DESIGN.md: a push sends a workstation's unacknowledged Automerge changes per
+//! ARCHITECTURE.md: a push sends a workstation's unacknowledged Automerge changes per
 //! document; a pull returns the changes after a cursor that holds one sequence number
 //! per community; a new workstation bootstraps from document snapshots and then
 //! follows the cursor the bootstrap gave it.
@@ -85,7 +85,7 @@ pub const MAX_BOOTSTRAP_LIMIT: u32 = 500;
 /// One number per community, not one global number, because the server numbers
 /// entries inside the transaction that holds the community's lock: within a community
 /// numbers then commit in order, so "everything after n" never skips a change that
-/// committed late with a smaller number (see DESIGN.md, "Sync").
+/// committed late with a smaller number (see ARCHITECTURE.md, "The design").
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Cursor(BTreeMap<CommunityId, u64>);

@@ -119,6 +119,10 @@ fn shuffled_with_duplicates(mut items: Vec<Vec<u8>>, seed: u64) -> Vec<Vec<u8>> 
     items
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per operation of the model, each applied to the replica and the model alike"
+)]
 fn apply_op(replica: &mut Replica, elder: usize, op: &Op, minute: i64, ids: &mut Rng, model: &mut Model) {
     let policy = Policy::default();
     let edit = edit(replica.n, minute);

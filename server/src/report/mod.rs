@@ -4,30 +4,29 @@
 //! unmasked, is decided here once; every export is written to the audit log.
 
 pub mod pdf;
+mod read;
 pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
 
-use futures_util::TryStreamExt as _;
 use jinlin_shared::area::{Area, AreaTree, Scope};
 use jinlin_shared::coverage::VisitFacts;
-use jinlin_shared::ids::{CommunityId, ElderId, UserId};
+use jinlin_shared::ids::UserId;
 use jinlin_shared::label::Language;
-use jinlin_shared::materialise::{ConflictRow, ElderRow, FollowUpRow, VisitRow};
+use jinlin_shared::materialise::{ConflictRow, FollowUpRow, VisitRow};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::report::tables::{Cell, Section, Table, table};
-use jinlin_shared::report::{MonthlyReport, ReportInput, TREND_MONTHS, monthly_report};
+use jinlin_shared::report::{MonthlyReport, ReportInput, monthly_report};
 use jinlin_shared::roles::Operation;
 use jinlin_shared::time::{Month, Timestamp};
 use jinlin_shared::user::Role;
-use jinlin_shared::visit::{RiskLevel, VisitMode, VisitOutcome};
-use sea_orm::sea_query::{Expr, ExprTrait as _};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use jinlin_shared::visit::{VisitMode, VisitOutcome};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::audit;
-use crate::db::entity::{conflict, elder, follow_up, identity, user, visit};
+use crate::db::entity::user;
 
 /// Elder rows parsed at a time.
 const ELDER_PAGE: usize = 2_000;
@@ -139,120 +138,18 @@ pub async fn monthly(
     let as_of = std::cmp::min(now.shanghai_date(), month.last_day());
 
     progress(0);
-    let users = user::Entity::find().all(db).await?;
-    let people: BTreeMap<UserId, String> =
-        users.iter().filter_map(|u| Some((u.id.parse().ok()?, u.display_name.clone()))).collect();
-    let mut assistants: BTreeMap<CommunityId, Vec<String>> = BTreeMap::new();
-    for u in users.iter().filter(|u| u.role == Role::Assistant.as_str() && !u.disabled) {
-        if let Some(community) = u.scope_area_id.as_deref().and_then(|c| c.parse().ok()) {
-            assistants.entry(community).or_default().push(u.display_name.clone());
-        }
-    }
-    // In name order, whatever order the database returns rows in.
-    assistants.values_mut().for_each(|names| names.sort());
-
+    let (people, assistants) = read::people(db).await?;
     progress(1);
-    // Every special-hardship elder: one who moved out of the area after the month
-    // still counts for it, and their row knows it.
-    // Streamed and parsed a page at a time off the async threads, so the JSON of the
-    // whole city is never held at once beside what it parses into.
-    let mut elders: Vec<ElderRow> = Vec::new();
-    let mut pages = elder::Entity::find()
-        .select_only()
-        .column(elder::Column::Row)
-        .filter(elder::Column::SpecialHardship.eq(true))
-        .into_tuple::<String>()
-        .stream(db)
-        .await?
-        .try_chunks(ELDER_PAGE);
-    while let Some(page) = pages.try_next().await.map_err(|e| e.1)? {
-        let parsed = tokio::task::spawn_blocking(move || parse_all::<ElderRow>(&page))
-            .await
-            .map_err(|e| ReportError::Corrupt(e.to_string()))??;
-        elders.extend(parsed);
-    }
-    drop(pages);
-
+    let elders = read::elders(db).await?;
     progress(2);
-    let mut trend_start = month;
-    for _ in 1..TREND_MONTHS {
-        trend_start = trend_start.previous();
-    }
-    let (from, to) = (trend_start.start().as_millis(), month.end().as_millis());
-    // A year of a city's visits: each row becomes its facts as it arrives.
-    let mut visits: Vec<VisitFacts> = Vec::new();
-    {
-        let mut rows = visit::Entity::find()
-            .select_only()
-            .columns([visit::Column::ElderId, visit::Column::VisitedAt, visit::Column::Mode, visit::Column::Outcome])
-            .column(visit::Column::Voided)
-            .filter(visit::Column::VisitedAt.gte(from))
-            .filter(visit::Column::VisitedAt.lt(to))
-            .into_tuple::<(String, i64, String, String, bool)>()
-            .stream(db)
-            .await?;
-        while let Some((elder_id, visited_at, mode, outcome, voided)) = rows.try_next().await? {
-            visits.push(facts(&elder_id, visited_at, &mode, &outcome, voided)?);
-        }
-    }
-    // Before the window, only each elder's latest visit of each kind that could be
-    // valid matters (for "days since"); which of them is valid the shared rule decides.
-    let before: Vec<(String, String, String, Option<i64>)> = visit::Entity::find()
-        .select_only()
-        .columns([visit::Column::ElderId, visit::Column::Mode, visit::Column::Outcome])
-        .column_as(Expr::col(visit::Column::VisitedAt).max(), "latest")
-        .filter(visit::Column::VisitedAt.lt(from))
-        .filter(visit::Column::Voided.eq(false))
-        .filter(visit::Column::Outcome.is_in([VisitOutcome::MetElder.as_str(), VisitOutcome::MetFamilyOnly.as_str()]))
-        .group_by(visit::Column::ElderId)
-        .group_by(visit::Column::Mode)
-        .group_by(visit::Column::Outcome)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let listed_rows: Vec<String> = visit::Entity::find()
-        .select_only()
-        .column(visit::Column::Row)
-        .filter(visit::Column::VisitedAt.gte(month.start().as_millis()))
-        .filter(visit::Column::VisitedAt.lt(to))
-        .filter(
-            Condition::any()
-                .add(visit::Column::Risk.eq(RiskLevel::Red.as_str()))
-                .add(visit::Column::Incident.is_not_null())
-                .add(visit::Column::Voided.eq(true)),
-        )
-        .into_tuple()
-        .all(db)
-        .await?;
-
+    let read::MonthVisits { facts: visits, latest_before: before, listed: listed_rows } =
+        read::visits(db, month).await?;
     progress(3);
-    // Open follow-ups, and those the month's red-risk visits opened (due within a day
-    // or so of the visit).
-    let follow_up_rows: Vec<String> = follow_up::Entity::find()
-        .select_only()
-        .column(follow_up::Column::Row)
-        .filter(
-            Condition::any().add(follow_up::Column::ResolvedAt.is_null()).add(
-                Condition::all()
-                    .add(follow_up::Column::DueAt.gte(month.start().as_millis()))
-                    .add(follow_up::Column::DueAt.lt(month.end().plus_hours(2 * 24).as_millis())),
-            ),
-        )
-        .into_tuple()
-        .all(db)
-        .await?;
-    let conflict_rows: Vec<String> =
-        conflict::Entity::find().select_only().column(conflict::Column::Row).into_tuple().all(db).await?;
-    let whole_ids: Option<BTreeMap<ElderId, String>> = match request.unmasked {
+    let follow_up_rows = read::follow_ups(db, month, policy).await?;
+    let conflict_rows = read::conflicts(db).await?;
+    let whole_ids = match request.unmasked {
         None => None,
-        Some(_) => Some(
-            identity::Entity::find()
-                .all(db)
-                .await?
-                .into_iter()
-                .filter_map(|i| Some((i.elder_id.parse().ok()?, i.id_number)))
-                .collect(),
-        ),
+        Some(_) => Some(read::whole_id_numbers(db).await?),
     };
 
     progress(4);

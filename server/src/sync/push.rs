@@ -13,7 +13,7 @@
 //!    and allowed by the role table (`jinlin_shared::authority`);
 //! 4. the accepted documents of a community are written in one transaction under its
 //!    lock row, so within a community sequence numbers are assigned in commit order
-//!    (DESIGN.md, Sync); a document whose content the database refuses is set aside
+//!    (ARCHITECTURE.md, "The design"); a document whose content the database refuses is set aside
 //!    on its own and the others land.
 //!
 //! A rejected document writes nothing; the answer comes after the commit.

@@ -25,7 +25,18 @@ pub(crate) async fn replace_many<C: ConnectionTrait>(
 ) -> Result<(), sea_orm::DbErr> {
     let known: Vec<String> =
         elders.iter().filter(|(_, known)| *known).map(|(r, _)| r.elder.elder_id.to_string()).collect();
-    let mut received: HashMap<String, i64> = HashMap::new();
+    let received = delete_rows(db, &known).await?;
+    let mut models = Models::default();
+    for (rows, _) in elders {
+        models.add(rows, &received, now);
+    }
+    models.insert(db).await
+}
+
+/// Deletes the known elders' visit, follow-up and conflict rows; answers when each of
+/// their visits was first received.
+async fn delete_rows<C: ConnectionTrait>(db: &C, known: &[String]) -> Result<HashMap<String, i64>, sea_orm::DbErr> {
+    let mut received = HashMap::new();
     for chunk in known.chunks(500) {
         let ids = chunk.to_vec();
         let seen: Vec<(String, i64)> = visit::Entity::find()
@@ -40,16 +51,24 @@ pub(crate) async fn replace_many<C: ConnectionTrait>(
         follow_up::Entity::delete_many().filter(follow_up::Column::ElderId.is_in(ids.clone())).exec(db).await?;
         conflict::Entity::delete_many().filter(conflict::Column::ElderId.is_in(ids)).exec(db).await?;
     }
+    Ok(received)
+}
 
-    let mut elder_rows = Vec::new();
-    let mut visits = Vec::new();
-    let mut follow_ups = Vec::new();
-    let mut conflicts = Vec::new();
-    for (rows, _) in elders {
+/// The rows to insert, table by table.
+#[derive(Default)]
+struct Models {
+    elders: Vec<elder::ActiveModel>,
+    visits: Vec<visit::ActiveModel>,
+    follow_ups: Vec<follow_up::ActiveModel>,
+    conflicts: Vec<conflict::ActiveModel>,
+}
+
+impl Models {
+    fn add(&mut self, rows: &ElderRows, received: &HashMap<String, i64>, now: Timestamp) {
         let elder_id = rows.elder.elder_id.to_string();
         let community = rows.elder.community.to_string();
         let e = &rows.elder;
-        elder_rows.push(elder::ActiveModel {
+        self.elders.push(elder::ActiveModel {
             elder_id: Set(elder_id.clone()),
             community_id: Set(community.clone()),
             name: Set(e.profile.name.clone()),
@@ -69,7 +88,7 @@ pub(crate) async fn replace_many<C: ConnectionTrait>(
         for row in &rows.visits {
             let id = row.visit_id.to_string();
             let v = &row.visit;
-            visits.push(visit::ActiveModel {
+            self.visits.push(visit::ActiveModel {
                 received_at: Set(received.get(&id).copied().unwrap_or(now.as_millis())),
                 visit_id: Set(id),
                 elder_id: Set(elder_id.clone()),
@@ -87,7 +106,7 @@ pub(crate) async fn replace_many<C: ConnectionTrait>(
             });
         }
         for row in &rows.follow_ups {
-            follow_ups.push(follow_up::ActiveModel {
+            self.follow_ups.push(follow_up::ActiveModel {
                 follow_up_id: Set(row.follow_up_id.to_string()),
                 elder_id: Set(elder_id.clone()),
                 community_id: Set(community.clone()),
@@ -98,7 +117,7 @@ pub(crate) async fn replace_many<C: ConnectionTrait>(
             });
         }
         for row in &rows.conflicts {
-            conflicts.push(conflict::ActiveModel {
+            self.conflicts.push(conflict::ActiveModel {
                 elder_id: Set(elder_id.clone()),
                 field: Set(row.field.clone()),
                 community_id: Set(community.clone()),
@@ -106,39 +125,42 @@ pub(crate) async fn replace_many<C: ConnectionTrait>(
             });
         }
     }
-    for chunk in elder_rows.chunks(200) {
-        elder::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::column(elder::Column::ElderId)
-                    .update_columns([
-                        elder::Column::CommunityId,
-                        elder::Column::Name,
-                        elder::Column::Gender,
-                        elder::Column::BirthDate,
-                        elder::Column::IdNumberMasked,
-                        elder::Column::Phone,
-                        elder::Column::Address,
-                        elder::Column::EnrolledOn,
-                        elder::Column::Status,
-                        elder::Column::SpecialHardship,
-                        elder::Column::TierOverride,
-                        elder::Column::OpenConflicts,
-                        elder::Column::Row,
-                        elder::Column::UpdatedAt,
-                    ])
-                    .to_owned(),
-            )
-            .exec(db)
-            .await?;
+
+    async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), sea_orm::DbErr> {
+        for chunk in self.elders.chunks(200) {
+            elder::Entity::insert_many(chunk.to_vec())
+                .on_conflict(
+                    OnConflict::column(elder::Column::ElderId)
+                        .update_columns([
+                            elder::Column::CommunityId,
+                            elder::Column::Name,
+                            elder::Column::Gender,
+                            elder::Column::BirthDate,
+                            elder::Column::IdNumberMasked,
+                            elder::Column::Phone,
+                            elder::Column::Address,
+                            elder::Column::EnrolledOn,
+                            elder::Column::Status,
+                            elder::Column::SpecialHardship,
+                            elder::Column::TierOverride,
+                            elder::Column::OpenConflicts,
+                            elder::Column::Row,
+                            elder::Column::UpdatedAt,
+                        ])
+                        .to_owned(),
+                )
+                .exec(db)
+                .await?;
+        }
+        for chunk in self.visits.chunks(500) {
+            visit::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+        }
+        for chunk in self.follow_ups.chunks(500) {
+            follow_up::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+        }
+        for chunk in self.conflicts.chunks(500) {
+            conflict::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+        }
+        Ok(())
     }
-    for chunk in visits.chunks(500) {
-        visit::Entity::insert_many(chunk.to_vec()).exec(db).await?;
-    }
-    for chunk in follow_ups.chunks(500) {
-        follow_up::Entity::insert_many(chunk.to_vec()).exec(db).await?;
-    }
-    for chunk in conflicts.chunks(500) {
-        conflict::Entity::insert_many(chunk.to_vec()).exec(db).await?;
-    }
-    Ok(())
 }

@@ -81,7 +81,7 @@ impl ElderDocument {
     /// Loads a document from a full save, optionally followed by incremental chunks
     /// (`save_after` output or single changes), as Automerge concatenates them.
     ///
-    /// `actor` must be unique to this process start (DESIGN.md, Sync): two processes
+    /// `actor` must be unique to this process start (ARCHITECTURE.md, "The design"): two processes
     /// writing under one actor produce clashing changes.
     pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self, DocumentError> {
         let doc = guard(|| Automerge::load(bytes))

@@ -358,6 +358,45 @@ impl ChangeReader<'_> {
         Ok(if own { Operation::VoidOwnVisit } else { Operation::VoidAnyVisit })
     }
 
+    /// Checks a date written at `field`: canonical, and within its rule's bounds.
+    fn date(&self, rule: DateRule, text: &str, field: &str) -> Result<(), ValidationError> {
+        let context = self.context;
+        let bad = |reason: &str| ValidationError::InvalidField { field: field.to_owned(), reason: reason.to_owned() };
+        let date: Date = text.parse().map_err(|_| schema_error(field, "must be a date (YYYY-MM-DD)"))?;
+        let latest = match rule {
+            DateRule::Birth => context.now.shanghai_date(),
+            DateRule::Effective => context.now.plus_minutes(context.policy.clock_skew_minutes).shanghai_date(),
+        };
+        if date.to_string() != text || date < limits::earliest_date() || date > latest {
+            return Err(bad(&format!("must be a date from {} to {latest}", limits::earliest_date())));
+        }
+        Ok(())
+    }
+
+    /// Checks a time written at `field` (at `path`): within its rule's bounds, a visit
+    /// no further ahead of the receiver's clock than the policy allows.
+    fn instant(&self, rule: InstantRule, millis: i64, field: &str, path: &[String]) -> Result<(), ValidationError> {
+        let context = self.context;
+        let instant = Timestamp::from_millis(millis);
+        let latest = match rule {
+            InstantRule::Visited => context.now.plus_minutes(context.policy.clock_skew_minutes),
+            InstantRule::Clock | InstantRule::Due => limits::latest_instant(context.now),
+        };
+        let visit = path.get(1).and_then(|id| id.parse::<VisitId>().ok());
+        if let (InstantRule::Visited, Some(visit)) = (rule, visit)
+            && instant > latest
+        {
+            return Err(ValidationError::VisitInFuture { visit, visited_at: instant, latest });
+        }
+        if instant < limits::earliest_instant() || instant > latest {
+            return Err(ValidationError::InvalidField {
+                field: field.to_owned(),
+                reason: format!("must be a time from {} to {latest}", limits::earliest_instant()),
+            });
+        }
+        Ok(())
+    }
+
     /// Checks a scalar written at `field` against its shape.
     fn scalar(
         &self,
@@ -377,7 +416,6 @@ impl ChangeReader<'_> {
             (Shape::Scalar(rule), _) => rule,
             _ => return Err(schema_error(field, "must be a map or text, not a value")),
         };
-        let context = self.context;
         let bad = |reason: &str| ValidationError::InvalidField { field: field.to_owned(), reason: reason.to_owned() };
         let wrong_type = |expected: &str| schema_error(field, &format!("must be {expected}"));
         match (rule, value) {
@@ -400,32 +438,8 @@ impl ChangeReader<'_> {
                     return Err(self.wrong_author(field, "names a device other than the change's"));
                 }
             }
-            (Scalar::Date(rule), ScalarValue::Str(text)) => {
-                let date: Date = text.parse().map_err(|_| wrong_type("a date (YYYY-MM-DD)"))?;
-                let latest = match rule {
-                    DateRule::Birth => context.now.shanghai_date(),
-                    DateRule::Effective => context.now.plus_minutes(context.policy.clock_skew_minutes).shanghai_date(),
-                };
-                if date.to_string() != text.as_str() || date < limits::earliest_date() || date > latest {
-                    return Err(bad(&format!("must be a date from {} to {latest}", limits::earliest_date())));
-                }
-            }
-            (Scalar::Instant(rule), ScalarValue::Int(millis)) => {
-                let instant = Timestamp::from_millis(*millis);
-                let latest = match rule {
-                    InstantRule::Visited => context.now.plus_minutes(context.policy.clock_skew_minutes),
-                    InstantRule::Clock | InstantRule::Due => limits::latest_instant(context.now),
-                };
-                let visit = path.get(1).and_then(|id| id.parse::<VisitId>().ok());
-                if let (InstantRule::Visited, Some(visit)) = (rule, visit)
-                    && instant > latest
-                {
-                    return Err(ValidationError::VisitInFuture { visit, visited_at: instant, latest });
-                }
-                if instant < limits::earliest_instant() || instant > latest {
-                    return Err(bad(&format!("must be a time from {} to {latest}", limits::earliest_instant())));
-                }
-            }
+            (Scalar::Date(rule), ScalarValue::Str(text)) => self.date(*rule, text, field)?,
+            (Scalar::Instant(rule), ScalarValue::Int(millis)) => self.instant(*rule, *millis, field, path)?,
             (Scalar::Bool, ScalarValue::Boolean(_)) | (Scalar::True, ScalarValue::Boolean(true)) => {}
             (Scalar::SchemaVersion, ScalarValue::Int(v)) if (1..=i64::from(schema::SCHEMA_VERSION)).contains(v) => {}
             (Scalar::Phone, ScalarValue::Str(text)) => {

@@ -9,6 +9,7 @@
 //! whether to unmask is the caller's decision, made and audited at the edge.
 
 pub mod page;
+mod sections;
 pub mod tables;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +22,6 @@ use crate::elder::{CareTier, ElderStatus};
 use crate::ids::{AreaId, CommunityId, ElderId, FollowUpId, UserId, VisitId};
 use crate::materialise::{ConflictRow, ElderRow, FollowUpRow, VisitRow};
 use crate::policy::Policy;
-use crate::privacy::mask_phone;
 use crate::time::{Date, Month, Timestamp};
 use crate::visit::{IncidentKind, VisitMode};
 
@@ -114,6 +114,9 @@ pub struct MonthlyReport {
     pub area: ReportArea,
     /// Whether ID numbers and phones are masked (the default).
     pub masked: bool,
+    /// The policy's window for a red-risk visit's follow-up, in hours (the lists and
+    /// the page say "followed up in N h" with it).
+    pub red_risk_follow_up_hours: i64,
     /// The area first, then depth first: each district, its streets, their communities.
     pub summary: Vec<SummaryLine>,
     /// Most overdue first.
@@ -278,7 +281,6 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
         Some(area) => input.tree.communities_in(Scope::Area(area.id)),
         None => input.tree.communities_in(Scope::City),
     };
-    let elders: BTreeMap<ElderId, &ElderRow> = input.elders.iter().map(|e| (e.elder_id, e)).collect();
     let mut facts: BTreeMap<ElderId, Vec<VisitFacts>> = BTreeMap::new();
     for visit in input.visits {
         facts.entry(visit.elder_id).or_default().push(*visit);
@@ -290,156 +292,8 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
         })
     };
     let coverage = monthly_coverage(input.month, &communities, inputs(), input.policy, input.as_of);
-    let person = |user: &UserId| input.people.get(user).cloned().unwrap_or_else(|| user.to_string());
-    // An elder belongs to the area's lists when they count for it this month, or, for
-    // what is still open, when their record is held by one of its communities now.
-    let counted: BTreeMap<ElderId, CommunityId> = coverage.elders.iter().map(|e| (e.elder_id, e.community)).collect();
-    let place_of = |elder: ElderId| -> Option<(CommunityId, &ElderRow)> {
-        let row = *elders.get(&elder)?;
-        let community = counted.get(&elder).copied().unwrap_or(row.community);
-        communities.contains(&community).then_some((community, row))
-    };
-    let phone = |row: &ElderRow| match input.unmasked_id_numbers {
-        Some(_) => row.profile.phone.clone(),
-        None => row.profile.phone.as_deref().map(mask_phone),
-    };
-    let id_number = |row: &ElderRow| match input.unmasked_id_numbers {
-        Some(whole) => whole.get(&row.elder_id).cloned().or_else(|| row.profile.id_number_masked.clone()),
-        None => row.profile.id_number_masked.clone(),
-    };
-
-    let summary = summary_lines(input, &communities, &coverage.by_community());
-
-    let not_visited = coverage
-        .elders
-        .iter()
-        .filter(|e| !e.visited_in_month)
-        .filter_map(|e| {
-            let row = *elders.get(&e.elder_id)?;
-            Some(NotVisitedLine {
-                elder_id: e.elder_id,
-                name: row.profile.name.clone(),
-                place: Place::of(input.tree, e.community),
-                tier: e.tier,
-                status: e.status,
-                last_valid_visit_on: e.last_valid_visit_on,
-                days_since: e.days_since,
-                days_overdue: e.days_overdue,
-                assistants: input.assistants.get(&e.community).map(|names| names.join("、")).unwrap_or_default(),
-                phone: phone(row),
-                address: row.profile.address.clone(),
-            })
-        })
-        .collect();
-
-    let in_month: Vec<&VisitRow> = input
-        .listed_visits
-        .iter()
-        .filter(|v| input.month.contains(v.visit.visited_at) && place_of(v.elder_id).is_some())
-        .collect();
-    let follow_up_of: BTreeMap<VisitId, &FollowUpRow> =
-        input.follow_ups.iter().filter_map(|f| f.follow_up.origin_visit.map(|v| (v, f))).collect();
-    let mut red_risk_visits: Vec<RedRiskLine> = in_month
-        .iter()
-        .filter(|v| v.visit.record.risk == crate::visit::RiskLevel::Red && !v.visit.is_voided())
-        .filter_map(|v| {
-            let (community, row) = place_of(v.elder_id)?;
-            let follow_up = follow_up_of.get(&v.visit_id);
-            let resolved_at = follow_up.and_then(|f| f.follow_up.resolution.as_ref()).map(|r| r.at);
-            let deadline = v.visit.visited_at.plus_hours(input.policy.red_risk_follow_up_hours);
-            Some(RedRiskLine {
-                elder_id: v.elder_id,
-                visit_id: v.visit_id,
-                name: row.profile.name.clone(),
-                place: Place::of(input.tree, community),
-                visited_at: v.visit.visited_at,
-                assistant: person(&v.visit.assistant),
-                follow_up: follow_up.map(|f| f.follow_up.action.clone()),
-                follow_up_resolved_at: resolved_at,
-                followed_up_in_time: resolved_at.is_some_and(|at| at <= deadline),
-            })
-        })
-        .collect();
-    red_risk_visits.sort_by_key(|l| (l.followed_up_in_time, l.visited_at, l.visit_id));
-
-    let mut follow_ups_past_due: Vec<FollowUpLine> = input
-        .follow_ups
-        .iter()
-        .filter(|f| f.follow_up.resolution.is_none() && f.follow_up.due_at < input.now)
-        .filter_map(|f| {
-            let (community, row) = place_of(f.elder_id)?;
-            Some(FollowUpLine {
-                elder_id: f.elder_id,
-                follow_up_id: f.follow_up_id,
-                name: row.profile.name.clone(),
-                place: Place::of(input.tree, community),
-                action: f.follow_up.action.clone(),
-                due_at: f.follow_up.due_at,
-                days_past_due: (input.now.as_millis() - f.follow_up.due_at.as_millis()) / 86_400_000,
-                created_by: person(&f.follow_up.created_by.user),
-            })
-        })
-        .collect();
-    follow_ups_past_due.sort_by_key(|l| (l.due_at, l.follow_up_id));
-
-    let mut open_conflicts: Vec<ConflictLine> = input
-        .conflicts
-        .iter()
-        .filter_map(|c| {
-            let (community, row) = place_of(c.elder_id)?;
-            Some(ConflictLine {
-                elder_id: c.elder_id,
-                name: row.profile.name.clone(),
-                place: Place::of(input.tree, community),
-                field: c.field.clone(),
-                values: c.conflict.values.len(),
-            })
-        })
-        .collect();
-    open_conflicts.sort_by(|a, b| (&a.place, a.elder_id, &a.field).cmp(&(&b.place, b.elder_id, &b.field)));
-
-    let mut voided_visits: Vec<VoidedLine> = in_month
-        .iter()
-        .filter_map(|v| {
-            let void = v.visit.void.as_ref()?;
-            let (community, row) = place_of(v.elder_id)?;
-            Some(VoidedLine {
-                elder_id: v.elder_id,
-                visit_id: v.visit_id,
-                name: row.profile.name.clone(),
-                place: Place::of(input.tree, community),
-                visited_at: v.visit.visited_at,
-                assistant: person(&v.visit.assistant),
-                mode: v.visit.record.mode,
-                reason: void.reason.clone(),
-                voided_at: void.at,
-                voided_by: person(&void.by.user),
-            })
-        })
-        .collect();
-    voided_visits.sort_by_key(|l| (l.visited_at, l.visit_id));
-
-    let mut incidents: Vec<IncidentLine> = in_month
-        .iter()
-        .filter(|v| !v.visit.is_voided())
-        .filter_map(|v| {
-            let incident = v.visit.record.incident.as_ref()?;
-            let (community, row) = place_of(v.elder_id)?;
-            Some(IncidentLine {
-                elder_id: v.elder_id,
-                visit_id: v.visit_id,
-                name: row.profile.name.clone(),
-                place: Place::of(input.tree, community),
-                id_number: id_number(row),
-                phone: phone(row),
-                visited_at: v.visit.visited_at,
-                kind: incident.kind,
-                note: incident.note.clone(),
-                assistant: person(&v.visit.assistant),
-            })
-        })
-        .collect();
-    incidents.sort_by_key(|l| (l.visited_at, l.visit_id));
+    let lists = sections::Lists::new(input, &communities, &coverage);
+    let in_month = lists.visits_in_month();
 
     let mut trend = Vec::with_capacity(TREND_MONTHS);
     let mut month = input.month;
@@ -468,13 +322,14 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
             None => ReportArea { id: None, level: None, code: String::new(), name: CITY.into() },
         },
         masked: input.unmasked_id_numbers.is_none(),
-        summary,
-        not_visited,
-        red_risk_visits,
-        follow_ups_past_due,
-        open_conflicts,
-        voided_visits,
-        incidents,
+        red_risk_follow_up_hours: input.policy.red_risk_follow_up_hours,
+        summary: summary_lines(input, &communities, &coverage.by_community()),
+        not_visited: lists.not_visited(),
+        red_risk_visits: lists.red_risk_visits(&in_month),
+        follow_ups_past_due: lists.follow_ups_past_due(),
+        open_conflicts: lists.open_conflicts(),
+        voided_visits: lists.voided_visits(&in_month),
+        incidents: lists.incidents(&in_month),
         trend,
     }
 }

@@ -57,12 +57,34 @@ pub fn summary_page(report: &MonthlyReport, generated_at: Timestamp, language: L
         Language::ZhCn => format!("{area_name} {} 月度探访报告", report.month),
         Language::En => format!("{area_name}: monthly visit report, {}", report.month),
     };
+    let AreaTable { table_title, headers, rows, omitted } = area_table(report, language);
+    let footer = l(
+        "近邻 · 特殊困难老年人探访记录 · 名单明细见 XLSX 或 CSV 导出",
+        "Jinlin · visits to special-hardship elders · the lists behind these figures are in the XLSX or CSV export",
+    );
+    SummaryPage {
+        title,
+        heading,
+        figures: figures(report, language),
+        table_title,
+        headers,
+        rows,
+        omitted,
+        trend_title: l("近12个月探访率", "Visit rate, last 12 months"),
+        trend: trend(report, language),
+        footer,
+    }
+}
 
+/// The month's figures, those asking for attention marked.
+fn figures(report: &MonthlyReport, language: Language) -> Vec<Figure> {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
     let totals = report.summary.first().map(|line| line.totals.clone()).unwrap_or_default();
     let overdue = totals.overdue_by_tier.high_risk + totals.overdue_by_tier.key + totals.overdue_by_tier.general;
     let red_in_time = report.red_risk_visits.iter().filter(|line| line.followed_up_in_time).count();
+    let hours = report.red_risk_follow_up_hours;
     let figure = |label: String, value: String, alert: bool| Figure { label, value, alert };
-    let figures = vec![
+    vec![
         figure(l("应探访老人", "Elders due a visit"), totals.denominator.to_string(), false),
         figure(l("已探访", "Visited"), totals.visited.to_string(), false),
         figure(
@@ -73,7 +95,10 @@ pub fn summary_page(report: &MonthlyReport, generated_at: Timestamp, language: L
         figure(l("上门探访占比", "Home-visit share"), Cell::Rate(totals.home_visit_share).text(), false),
         figure(l("逾期未探访", "Overdue"), overdue.to_string(), overdue > 0),
         figure(
-            l("红色风险（24小时内跟进）", "Red risk (followed up in 24 h)"),
+            match language {
+                Language::ZhCn => format!("红色风险（{hours}小时内跟进）"),
+                Language::En => format!("Red risk (followed up in {hours} h)"),
+            },
             format!("{} ({red_in_time})", report.red_risk_visits.len()),
             red_in_time < report.red_risk_visits.len(),
         ),
@@ -89,8 +114,19 @@ pub fn summary_page(report: &MonthlyReport, generated_at: Timestamp, language: L
             !report.open_conflicts.is_empty(),
         ),
         figure(l("作废记录", "Voided visits"), report.voided_visits.len().to_string(), false),
-    ];
+    ]
+}
 
+/// The table of the areas one level below the report's, at most [`PAGE_ROWS`] of them.
+struct AreaTable {
+    table_title: String,
+    headers: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+    omitted: Option<String>,
+}
+
+fn area_table(report: &MonthlyReport, language: Language) -> AreaTable {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
     let below = match report.area.level {
         None => Some(AreaLevel::District),
         Some(AreaLevel::District) => Some(AreaLevel::Street),
@@ -139,8 +175,12 @@ pub fn summary_page(report: &MonthlyReport, generated_at: Timestamp, language: L
             ]
         })
         .collect();
+    AreaTable { table_title, headers, rows, omitted }
+}
 
-    let trend = report
+/// The visit rate of each of the trend's months, labelled by month.
+fn trend(report: &MonthlyReport, language: Language) -> Vec<(String, Option<f64>)> {
+    report
         .trend
         .iter()
         .map(|point| {
@@ -150,23 +190,7 @@ pub fn summary_page(report: &MonthlyReport, generated_at: Timestamp, language: L
             };
             (label, point.rate)
         })
-        .collect();
-    let footer = l(
-        "近邻 · 特殊困难老年人探访记录 · 名单明细见 XLSX 或 CSV 导出",
-        "Jinlin · visits to special-hardship elders · the lists behind these figures are in the XLSX or CSV export",
-    );
-    SummaryPage {
-        title,
-        heading,
-        figures,
-        table_title,
-        headers,
-        rows,
-        omitted,
-        trend_title: l("近12个月探访率", "Visit rate, last 12 months"),
-        trend,
-        footer,
-    }
+        .collect()
 }
 
 const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -151,216 +151,230 @@ pub fn tables(report: &MonthlyReport, language: Language) -> Vec<Table> {
 
 /// One section.
 pub fn table(report: &MonthlyReport, section: Section, language: Language) -> Table {
-    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
-    let yes_no = |flag: bool| text(if flag { l("是", "Yes") } else { l("否", "No") });
-    let (headers, rows): (Vec<String>, Vec<Vec<Cell>>) = match section {
-        Section::Summary => {
-            let headers = [
-                l("层级", "Level"),
-                l("代码", "Code"),
-                l("名称", "Name"),
-                l("区", "District"),
-                l("街道", "Street"),
-                l("应探访人数", "Elders due a visit"),
-                l("已探访人数", "Visited"),
-                l("月探访率", "Monthly visit rate"),
-                l("上门探访占比", "Home-visit share"),
-                l("上门", "Home visits"),
-                l("电话", "Phone visits"),
-                l("视频", "Video visits"),
-                l("逾期：高风险", "Overdue: high risk"),
-                l("逾期：重点", "Overdue: key"),
-                l("逾期：一般", "Overdue: general"),
-            ];
-            let rows = report
-                .summary
-                .iter()
-                .map(|line| {
-                    let level = match line.level {
-                        Some(level) => level.label(language).to_owned(),
-                        None => l("全市", "City"),
-                    };
-                    let name = if line.area.is_none() && line.name == CITY {
-                        l(CITY, "Whole city")
-                    } else {
-                        line.name.clone()
-                    };
-                    let mut row =
-                        vec![text(level), text(&line.code), text(name), text(&line.district), text(&line.street)];
-                    row.extend(totals_cells(&line.totals));
-                    row
-                })
-                .collect();
-            (headers.into(), rows)
-        }
-        Section::NotVisited => by_person(
-            language,
-            [
-                l("关爱等级", "Care tier"),
-                l("状态", "Status"),
-                l("上次有效探访", "Last valid visit"),
-                l("距上次有效探访天数", "Days since last valid visit"),
-                l("逾期天数", "Days overdue"),
-                l("助老员", "Assistants"),
-                l("电话", "Phone"),
-                l("住址", "Address"),
-            ],
-            &report.not_visited,
-            |line| {
-                (
-                    &line.name,
-                    &line.place,
-                    [
-                        text(line.tier.label(language)),
-                        text(line.status.map(|s| s.label(language)).unwrap_or_default()),
-                        Cell::Date(line.last_valid_visit_on),
-                        count(line.days_since),
-                        count(line.days_overdue),
-                        text(&line.assistants),
-                        text(line.phone.clone().unwrap_or_default()),
-                        text(&line.address),
-                    ]
-                    .into(),
-                )
-            },
-        ),
-        Section::RedRisk => by_person(
-            language,
-            [
-                l("探访时间", "Visited at"),
-                l("助老员", "Assistant"),
-                l("跟进事项", "Follow-up"),
-                l("跟进完成时间", "Follow-up done at"),
-                l("24小时内跟进", "Followed up in 24 h"),
-            ],
-            &report.red_risk_visits,
-            |line| {
-                (
-                    &line.name,
-                    &line.place,
-                    [
-                        Cell::Time(Some(line.visited_at)),
-                        text(&line.assistant),
-                        text(line.follow_up.clone().unwrap_or_default()),
-                        Cell::Time(line.follow_up_resolved_at),
-                        yes_no(line.followed_up_in_time),
-                    ]
-                    .into(),
-                )
-            },
-        ),
-        Section::FollowUpsPastDue => by_person(
-            language,
-            [
-                l("跟进事项", "Follow-up"),
-                l("截止时间", "Due at"),
-                l("逾期天数", "Days past due"),
-                l("创建人", "Created by"),
-            ],
-            &report.follow_ups_past_due,
-            |line| {
-                (
-                    &line.name,
-                    &line.place,
-                    [
-                        text(&line.action),
-                        Cell::Time(Some(line.due_at)),
-                        count(line.days_past_due),
-                        text(&line.created_by),
-                    ]
-                    .into(),
-                )
-            },
-        ),
-        Section::Conflicts => by_person(
-            language,
-            [l("字段", "Field"), l("并存的值", "Competing values")],
-            &report.open_conflicts,
-            |line| {
-                (
-                    &line.name,
-                    &line.place,
-                    [text(&line.field), count(i64::try_from(line.values).unwrap_or(i64::MAX))].into(),
-                )
-            },
-        ),
-        Section::Voided => by_person(
-            language,
-            [
-                l("探访时间", "Visited at"),
-                l("方式", "Mode"),
-                l("助老员", "Assistant"),
-                l("作废原因", "Reason"),
-                l("作废时间", "Voided at"),
-                l("作废人", "Voided by"),
-            ],
-            &report.voided_visits,
-            |line| {
-                (
-                    &line.name,
-                    &line.place,
-                    [
-                        Cell::Time(Some(line.visited_at)),
-                        text(line.mode.label(language)),
-                        text(&line.assistant),
-                        text(&line.reason),
-                        Cell::Time(Some(line.voided_at)),
-                        text(&line.voided_by),
-                    ]
-                    .into(),
-                )
-            },
-        ),
-        Section::Incidents => by_person(
-            language,
-            [
-                l("身份证号", "ID number"),
-                l("电话", "Phone"),
-                l("探访时间", "Visited at"),
-                l("事件", "Incident"),
-                l("说明", "Note"),
-                l("助老员", "Assistant"),
-            ],
-            &report.incidents,
-            |line| {
-                (
-                    &line.name,
-                    &line.place,
-                    [
-                        text(line.id_number.clone().unwrap_or_default()),
-                        text(line.phone.clone().unwrap_or_default()),
-                        Cell::Time(Some(line.visited_at)),
-                        text(line.kind.label(language)),
-                        text(&line.note),
-                        text(&line.assistant),
-                    ]
-                    .into(),
-                )
-            },
-        ),
-        Section::Trend => {
-            let headers = vec![
-                l("月份", "Month"),
-                l("应探访人数", "Elders due a visit"),
-                l("已探访人数", "Visited"),
-                l("月探访率", "Monthly visit rate"),
-            ];
-            let rows = report
-                .trend
-                .iter()
-                .map(|point| {
-                    vec![
-                        text(point.month.to_string()),
-                        count(point.denominator),
-                        count(point.visited),
-                        Cell::Rate(point.rate),
-                    ]
-                })
-                .collect();
-            (headers, rows)
-        }
+    let (headers, rows) = match section {
+        Section::Summary => summary(report, language),
+        Section::NotVisited => not_visited(report, language),
+        Section::RedRisk => red_risk(report, language),
+        Section::FollowUpsPastDue => follow_ups_past_due(report, language),
+        Section::Conflicts => conflicts(report, language),
+        Section::Voided => voided(report, language),
+        Section::Incidents => incidents(report, language),
+        Section::Trend => trend(report, language),
     };
     Table { section, title: section.title(language).to_owned(), headers, rows }
+}
+
+fn summary(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    let headers = [
+        l("层级", "Level"),
+        l("代码", "Code"),
+        l("名称", "Name"),
+        l("区", "District"),
+        l("街道", "Street"),
+        l("应探访人数", "Elders due a visit"),
+        l("已探访人数", "Visited"),
+        l("月探访率", "Monthly visit rate"),
+        l("上门探访占比", "Home-visit share"),
+        l("上门", "Home visits"),
+        l("电话", "Phone visits"),
+        l("视频", "Video visits"),
+        l("逾期：高风险", "Overdue: high risk"),
+        l("逾期：重点", "Overdue: key"),
+        l("逾期：一般", "Overdue: general"),
+    ];
+    let rows = report
+        .summary
+        .iter()
+        .map(|line| {
+            let level = match line.level {
+                Some(level) => level.label(language).to_owned(),
+                None => l("全市", "City"),
+            };
+            let name = if line.area.is_none() && line.name == CITY { l(CITY, "Whole city") } else { line.name.clone() };
+            let mut row = vec![text(level), text(&line.code), text(name), text(&line.district), text(&line.street)];
+            row.extend(totals_cells(&line.totals));
+            row
+        })
+        .collect();
+    (headers.into(), rows)
+}
+
+fn not_visited(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    by_person(
+        language,
+        [
+            l("关爱等级", "Care tier"),
+            l("状态", "Status"),
+            l("上次有效探访", "Last valid visit"),
+            l("距上次有效探访天数", "Days since last valid visit"),
+            l("逾期天数", "Days overdue"),
+            l("助老员", "Assistants"),
+            l("电话", "Phone"),
+            l("住址", "Address"),
+        ],
+        &report.not_visited,
+        |line| {
+            (
+                &line.name,
+                &line.place,
+                [
+                    text(line.tier.label(language)),
+                    text(line.status.map(|s| s.label(language)).unwrap_or_default()),
+                    Cell::Date(line.last_valid_visit_on),
+                    count(line.days_since),
+                    count(line.days_overdue),
+                    text(&line.assistants),
+                    text(line.phone.clone().unwrap_or_default()),
+                    text(&line.address),
+                ]
+                .into(),
+            )
+        },
+    )
+}
+
+fn red_risk(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    let yes_no = |flag: bool| text(if flag { l("是", "Yes") } else { l("否", "No") });
+    by_person(
+        language,
+        [
+            l("探访时间", "Visited at"),
+            l("助老员", "Assistant"),
+            l("跟进事项", "Follow-up"),
+            l("跟进完成时间", "Follow-up done at"),
+            match language {
+                Language::ZhCn => format!("{}小时内跟进", report.red_risk_follow_up_hours),
+                Language::En => format!("Followed up in {} h", report.red_risk_follow_up_hours),
+            },
+        ],
+        &report.red_risk_visits,
+        |line| {
+            (
+                &line.name,
+                &line.place,
+                [
+                    Cell::Time(Some(line.visited_at)),
+                    text(&line.assistant),
+                    text(line.follow_up.clone().unwrap_or_default()),
+                    Cell::Time(line.follow_up_resolved_at),
+                    yes_no(line.followed_up_in_time),
+                ]
+                .into(),
+            )
+        },
+    )
+}
+
+fn follow_ups_past_due(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    by_person(
+        language,
+        [
+            l("跟进事项", "Follow-up"),
+            l("截止时间", "Due at"),
+            l("逾期天数", "Days past due"),
+            l("创建人", "Created by"),
+        ],
+        &report.follow_ups_past_due,
+        |line| {
+            (
+                &line.name,
+                &line.place,
+                [text(&line.action), Cell::Time(Some(line.due_at)), count(line.days_past_due), text(&line.created_by)]
+                    .into(),
+            )
+        },
+    )
+}
+
+fn conflicts(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    by_person(language, [l("字段", "Field"), l("并存的值", "Competing values")], &report.open_conflicts, |line| {
+        (&line.name, &line.place, [text(&line.field), count(i64::try_from(line.values).unwrap_or(i64::MAX))].into())
+    })
+}
+
+fn voided(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    by_person(
+        language,
+        [
+            l("探访时间", "Visited at"),
+            l("方式", "Mode"),
+            l("助老员", "Assistant"),
+            l("作废原因", "Reason"),
+            l("作废时间", "Voided at"),
+            l("作废人", "Voided by"),
+        ],
+        &report.voided_visits,
+        |line| {
+            (
+                &line.name,
+                &line.place,
+                [
+                    Cell::Time(Some(line.visited_at)),
+                    text(line.mode.label(language)),
+                    text(&line.assistant),
+                    text(&line.reason),
+                    Cell::Time(Some(line.voided_at)),
+                    text(&line.voided_by),
+                ]
+                .into(),
+            )
+        },
+    )
+}
+
+fn incidents(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    by_person(
+        language,
+        [
+            l("身份证号", "ID number"),
+            l("电话", "Phone"),
+            l("探访时间", "Visited at"),
+            l("事件", "Incident"),
+            l("说明", "Note"),
+            l("助老员", "Assistant"),
+        ],
+        &report.incidents,
+        |line| {
+            (
+                &line.name,
+                &line.place,
+                [
+                    text(line.id_number.clone().unwrap_or_default()),
+                    text(line.phone.clone().unwrap_or_default()),
+                    Cell::Time(Some(line.visited_at)),
+                    text(line.kind.label(language)),
+                    text(&line.note),
+                    text(&line.assistant),
+                ]
+                .into(),
+            )
+        },
+    )
+}
+
+fn trend(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    let headers = vec![
+        l("月份", "Month"),
+        l("应探访人数", "Elders due a visit"),
+        l("已探访人数", "Visited"),
+        l("月探访率", "Monthly visit rate"),
+    ];
+    let rows = report
+        .trend
+        .iter()
+        .map(|point| {
+            vec![text(point.month.to_string()), count(point.denominator), count(point.visited), Cell::Rate(point.rate)]
+        })
+        .collect();
+    (headers, rows)
 }
 
 fn totals_cells(totals: &CoverageTotals) -> [Cell; 10] {

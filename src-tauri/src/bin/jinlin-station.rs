@@ -11,7 +11,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use jinlin_desktop::forms::VisitForm;
-use jinlin_desktop::{Clock, Station, StationConfig, StationError, StationErrorCode, SyncEngine, SyncSettings};
+use jinlin_desktop::{
+    Clock, RosterView, Station, StationConfig, StationError, StationErrorCode, SyncEngine, SyncSettings,
+};
 use jinlin_shared::ids::ElderId;
 use jinlin_shared::roster::{RosterFilter, RosterQuery};
 use jinlin_shared::visit::{Checks, RiskLevel, VisitMode, VisitOutcome, VisitRecord};
@@ -50,37 +52,9 @@ enum Command {
     /// Sign in (online the first time) and sync once.
     SignIn,
     /// The roster, most urgent first.
-    Roster {
-        #[arg(long)]
-        due: bool,
-        #[arg(long)]
-        overdue: bool,
-        #[arg(long)]
-        visited: bool,
-        #[arg(long)]
-        conflicts: bool,
-        /// Part of a name, or pinyin initials.
-        #[arg(long, default_value = "")]
-        search: String,
-    },
+    Roster(RosterArgs),
     /// Record a visit from flags, or from a JSON visit form (`--file`).
-    Record {
-        #[arg(long)]
-        elder: ElderId,
-        #[arg(long)]
-        file: Option<PathBuf>,
-        #[arg(long, default_value = "home")]
-        mode: String,
-        #[arg(long, default_value = "metElder")]
-        outcome: String,
-        #[arg(long, default_value = "green")]
-        risk: String,
-        #[arg(long, default_value = "")]
-        notes: String,
-        /// Save only; do not try to sync afterwards.
-        #[arg(long)]
-        no_sync: bool,
-    },
+    Record(RecordArgs),
     /// Sync once now.
     Sync,
     /// The sync status and the changes the server refused.
@@ -89,6 +63,40 @@ enum Command {
     /// record each visit given on standard input as a JSON line
     /// `{"elder": "…", "visit": {…}}`, answering `saved <visit id>` once it is durable.
     Run,
+}
+
+#[derive(Debug, clap::Args)]
+struct RosterArgs {
+    #[arg(long)]
+    due: bool,
+    #[arg(long)]
+    overdue: bool,
+    #[arg(long)]
+    visited: bool,
+    #[arg(long)]
+    conflicts: bool,
+    /// Part of a name, or pinyin initials.
+    #[arg(long, default_value = "")]
+    search: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct RecordArgs {
+    #[arg(long)]
+    elder: ElderId,
+    #[arg(long)]
+    file: Option<PathBuf>,
+    #[arg(long, default_value = "home")]
+    mode: String,
+    #[arg(long, default_value = "metElder")]
+    outcome: String,
+    #[arg(long, default_value = "green")]
+    risk: String,
+    #[arg(long, default_value = "")]
+    notes: String,
+    /// Save only; do not try to sync afterwards.
+    #[arg(long)]
+    no_sync: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,15 +147,7 @@ async fn run(cli: Cli) -> Result<(), StationError> {
     }
     let login =
         cli.login.clone().ok_or_else(|| StationError::Internal("--login (or JINLIN_LOGIN) is needed".into()))?;
-    let password = match std::env::var("JINLIN_PASSWORD") {
-        Ok(password) => password,
-        Err(_) => {
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line).map_err(|e| StationError::Internal(e.to_string()))?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
-    let signed_in = station.sign_in(&login, &password).await?;
+    let signed_in = station.sign_in(&login, &read_password()?).await?;
     if let Some(reason) = signed_in.offline {
         eprintln!(
             "jinlin-station: signed in on this workstation alone ({reason:?}); changes wait here until the server answers"
@@ -163,86 +163,107 @@ async fn run(cli: Cli) -> Result<(), StationError> {
                 Err(error) => Err(error),
             }
         }
-        Command::Roster { due, overdue, visited, conflicts, search } => {
-            let mut filters = Vec::new();
-            for (on, filter) in [
-                (due, RosterFilter::DueThisMonth),
-                (overdue, RosterFilter::Overdue),
-                (visited, RosterFilter::VisitedThisMonth),
-                (conflicts, RosterFilter::OpenConflicts),
-            ] {
-                if on {
-                    filters.push(filter);
-                }
-            }
-            let view = station.roster(&RosterQuery { filters, search }).await?;
-            print(json, &view, || {
-                let mut text = format!("{} elders\n", view.lines.len());
-                for line in &view.lines {
-                    let e = &line.entry;
-                    text.push_str(&format!(
-                        "{}  {}  {}{}{}\n",
-                        e.elder_id,
-                        e.name,
-                        if e.visited_this_month {
-                            "visited"
-                        } else if e.days_overdue > 0 {
-                            "overdue"
-                        } else {
-                            "due"
-                        },
-                        if line.unsynced > 0 { "  (not yet synced)" } else { "" },
-                        if e.open_conflicts > 0 { "  (conflict)" } else { "" },
-                    ));
-                }
-                text
-            });
+        Command::Roster(args) => {
+            let view = station.roster(&roster_query(args)).await?;
+            print(json, &view, || roster_text(&view));
             Ok(())
         }
-        Command::Record { elder, file, mode, outcome, risk, notes, no_sync } => {
-            let form = match file {
-                Some(path) => {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| StationError::Internal(format!("{}: {e}", path.display())))?;
-                    serde_json::from_str(&text)
-                        .map_err(|e| StationError::Internal(format!("{} is not a visit form: {e}", path.display())))?
-                }
-                None => VisitForm {
-                    visited_at: None,
-                    record: VisitRecord {
-                        mode: parse(&mode, VisitMode::parse)?,
-                        outcome: parse(&outcome, VisitOutcome::parse)?,
-                        checks: Checks::not_checked(),
-                        risk: parse(&risk, RiskLevel::parse)?,
-                        referrals: Default::default(),
-                        incident: None,
-                        notes,
-                    },
-                    follow_up: None,
-                    completes: Vec::new(),
-                },
-            };
-            let (visit, _) = station.record_visit(elder, form).await?;
-            println!("saved {visit}");
-            if !no_sync {
-                match station.sync_once().await {
-                    Ok(_) => println!("synced"),
-                    Err(StationError::Offline) => println!("waiting for the server"),
-                    Err(error) => return Err(error),
-                }
-            }
-            Ok(())
-        }
+        Command::Record(args) => record(&station, args).await,
         Command::Sync => {
             let report = station.sync_once().await?;
             print(json, &report, || {
-                format!("pushed {} changes, received {} documents", report.pushed, report.pulled_documents)
+                format!(
+                    "pushed {}, received {}",
+                    count(report.pushed.into(), "change", "changes"),
+                    count(report.pulled_documents.into(), "document", "documents")
+                )
             });
             Ok(())
         }
         Command::Status => Ok(()),
         Command::Run => run_engine(station).await,
     }
+}
+
+/// The password from `JINLIN_PASSWORD`, else the first line of standard input.
+fn read_password() -> Result<String, StationError> {
+    if let Ok(password) = std::env::var("JINLIN_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| StationError::Internal(e.to_string()))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn roster_query(args: RosterArgs) -> RosterQuery {
+    let filters = [
+        (args.due, RosterFilter::DueThisMonth),
+        (args.overdue, RosterFilter::Overdue),
+        (args.visited, RosterFilter::VisitedThisMonth),
+        (args.conflicts, RosterFilter::OpenConflicts),
+    ]
+    .into_iter()
+    .filter_map(|(on, filter)| on.then_some(filter))
+    .collect();
+    RosterQuery { filters, search: args.search }
+}
+
+fn roster_text(view: &RosterView) -> String {
+    let mut text = format!("{}\n", count(view.lines.len() as u64, "elder", "elders"));
+    for line in &view.lines {
+        let e = &line.entry;
+        let state = if e.visited_this_month {
+            "visited"
+        } else if e.days_overdue > 0 {
+            "overdue"
+        } else {
+            "due"
+        };
+        let unsynced = if line.unsynced > 0 { "  (not yet synced)" } else { "" };
+        let conflict = if e.open_conflicts > 0 { "  (conflict)" } else { "" };
+        text.push_str(&format!("{}  {}  {state}{unsynced}{conflict}\n", e.elder_id, e.name));
+    }
+    text
+}
+
+async fn record(station: &Station, args: RecordArgs) -> Result<(), StationError> {
+    let form = match &args.file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| StationError::Internal(format!("{}: {e}", path.display())))?;
+            serde_json::from_str(&text)
+                .map_err(|e| StationError::Internal(format!("{} is not a visit form: {e}", path.display())))?
+        }
+        None => VisitForm {
+            visited_at: None,
+            record: VisitRecord {
+                mode: parse(&args.mode, VisitMode::parse)?,
+                outcome: parse(&args.outcome, VisitOutcome::parse)?,
+                checks: Checks::not_checked(),
+                risk: parse(&args.risk, RiskLevel::parse)?,
+                referrals: Default::default(),
+                incident: None,
+                notes: args.notes,
+            },
+            follow_up: None,
+            completes: Vec::new(),
+        },
+    };
+    let (visit, _) = station.record_visit(args.elder, form).await?;
+    println!("saved {visit}");
+    if !args.no_sync {
+        match station.sync_once().await {
+            Ok(_) => println!("synced"),
+            Err(StationError::Offline) => println!("waiting for the server"),
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
+/// "1 elder", "2 elders".
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 async fn run_engine(station: Station) -> Result<(), StationError> {
@@ -257,12 +278,10 @@ async fn run_engine(station: Station) -> Result<(), StationError> {
             }
         }
     });
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| StationError::Internal(e.to_string()))?;
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break,
-            _ = terminate.recv() => break,
+            () = terminated() => break,
             event = events.recv() => match event {
                 Ok(status) => println!("status {}", serde_json::to_string(&status).unwrap_or_default()),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
@@ -283,6 +302,22 @@ async fn run_engine(station: Station) -> Result<(), StationError> {
     }
     engine.stop().await;
     Ok(())
+}
+
+/// SIGTERM where there is one (a service stop); on Windows only Ctrl-C ends the run.
+#[cfg(unix)]
+async fn terminated() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            terminate.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminated() {
+    std::future::pending().await
 }
 
 fn parse<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StationError> {

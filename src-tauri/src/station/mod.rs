@@ -85,7 +85,7 @@ struct Inner {
     /// The screen is locked: the session stays (sync goes on) but the window's
     /// operations wait for the signed-in user's password.
     locked: AtomicBool,
-    /// This process's Automerge actor: unique per start (DESIGN.md, Sync).
+    /// This process's Automerge actor: unique per start (ARCHITECTURE.md, "The design").
     actor: ActorId,
     /// The city's policy as the server last sent it (DOMAIN.md's defaults before the
     /// first); replaced whole when the server names another version.

@@ -11,7 +11,7 @@ describe("the visit form", () => {
   it("refuses a red-risk visit without a follow-up, pointing at the field", () => {
     const draft = newDraft(now, rules);
     draft.risk = "red";
-    expect(problems(draft, zh, now, rules)).toEqual([{ field: "followUp", message: zh.visitForm.redNeedsFollowUp }]);
+    expect(problems(draft, zh, now, rules)).toEqual([{ field: "followUp", message: zh.visitForm.redNeedsFollowUp(24) }]);
     expect(problems(draft, zh, now, rules, true), "a correction whose follow-up exists").toEqual([]);
     draft.followUpAction = "明天再次上门";
     expect(problems(draft, zh, now, rules)).toEqual([]);

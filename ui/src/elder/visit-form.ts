@@ -110,12 +110,12 @@ export function problems(
   if (draft.visitedAt > now + rules.clockSkewMinutes * 60 * 1000) out.push({ field: "visitedAt", message: m.visitForm.notInFuture });
   const action = draft.followUpAction.trim();
   if (draft.risk === "red" && action === "" && !followUpExists) {
-    out.push({ field: "followUp", message: m.visitForm.redNeedsFollowUp });
+    out.push({ field: "followUp", message: m.visitForm.redNeedsFollowUp(rules.redRiskFollowUpHours) });
   }
   if (action !== "" && draft.followUpDue <= draft.visitedAt) {
     out.push({ field: "followUpDue", message: m.visitForm.followUpBeforeVisit });
   } else if (action !== "" && draft.risk === "red" && draft.followUpDue > draft.visitedAt + followUpWindow(rules)) {
-    out.push({ field: "followUpDue", message: m.visitForm.redNeedsFollowUp });
+    out.push({ field: "followUpDue", message: m.visitForm.redNeedsFollowUp(rules.redRiskFollowUpHours) });
   }
   return out;
 }

@@ -186,6 +186,10 @@ fn index(name: &str, table: impl IntoIden + 'static, columns: &[&'static str]) -
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    #[expect(
+        clippy::too_many_lines,
+        reason = "the whole first schema, one table after another, reads best in one place"
+    )]
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
