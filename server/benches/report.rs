@@ -9,9 +9,6 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use jinlin_server::db;
-use sea_orm::{ConnectionTrait, Statement};
-
 fn server() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_jinlin-server"));
     command.env("RUST_LOG", "warn").stdout(Stdio::null()).stderr(Stdio::null());
@@ -52,25 +49,13 @@ fn export(url: &str, month: &str, format: &str, out: &std::path::Path) -> (Durat
     (elapsed, peak_kib / 1024.0, size)
 }
 
-async fn fresh_postgres() -> String {
-    let admin_url =
-        std::env::var("JINLIN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin = db::connect(&admin_url, false).await.expect("PostgreSQL must be reachable");
-    let name = format!("jinlin_bench_{}", uuid::Uuid::now_v7().simple());
-    admin
-        .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
-        .await
-        .unwrap();
-    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base).to_owned();
-    format!("{base}/{name}")
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let scale: f64 = std::env::var("JINLIN_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}", dir.path().join("city.db").display());
-    let postgres = fresh_postgres().await;
+    let postgres_database = jinlin_testkit::TestDatabase::fresh(jinlin_testkit::Backend::Postgres).await;
+    let postgres = postgres_database.url.clone();
     // The report's month: the last whole month, so every figure is final.
     let today = jinlin_server::state::now().shanghai_date();
     let month = jinlin_shared::time::Month::containing(today).previous().to_string();
@@ -92,4 +77,5 @@ async fn main() {
             );
         }
     }
+    postgres_database.remove().await;
 }

@@ -26,6 +26,7 @@ use sea_orm::{ConnectionTrait, Statement};
 
 mod support;
 
+use jinlin_testkit::{Backend, TestDatabase};
 use support::{PASSWORD, Server, sign_in};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -94,27 +95,9 @@ fn build_city(scale: f64, now: Timestamp, author: Author) -> City {
     City { documents, visits }
 }
 
-async fn fresh_database(backend: &str) -> (String, Option<tempfile::TempDir>) {
-    if backend == "sqlite" {
-        let dir = tempfile::tempdir().unwrap();
-        (format!("sqlite://{}", dir.path().join("bench.db").display()), Some(dir))
-    } else {
-        let admin_url = std::env::var("JINLIN_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let admin = db::connect(&admin_url, false).await.expect("PostgreSQL for the benchmark");
-        let name = format!("jinlin_bench_{}", uuid::Uuid::now_v7().simple());
-        admin
-            .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
-            .await
-            .unwrap();
-        (format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0), None)
-    }
-}
-
-async fn database_size_mib(url: &str, dir: Option<&tempfile::TempDir>) -> f64 {
+async fn database_size_mib(url: &str, dir: Option<&std::path::Path>) -> f64 {
     if let Some(dir) = dir {
-        let size: u64 =
-            std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.metadata().map_or(0, |m| m.len())).sum();
+        let size: u64 = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.metadata().map_or(0, |m| m.len())).sum();
         return size as f64 / 1048576.0;
     }
     let db = db::connect(url, false).await.unwrap();
@@ -129,8 +112,10 @@ async fn database_size_mib(url: &str, dir: Option<&tempfile::TempDir>) -> f64 {
     row.try_get::<i64>("", "n").unwrap() as f64 / 1048576.0
 }
 
+#[expect(clippy::too_many_lines, reason = "one benchmark run, phase after phase, printing as it goes")]
 async fn run(backend: &str, scale: f64, now: Timestamp) {
-    let (url, dir) = fresh_database(backend).await;
+    let database = TestDatabase::fresh(if backend == "sqlite" { Backend::Sqlite } else { Backend::Postgres }).await;
+    let url = database.url.clone();
     let db = db::connect(&url, true).await.unwrap();
     let areas = synthetic::city(&mut Rng::new(2026), ((525.0 * scale).round() as usize).max(1), now).areas;
     admin::import_area_list(&db, &areas).await.unwrap();
@@ -194,7 +179,7 @@ async fn run(backend: &str, scale: f64, now: Timestamp) {
         changes as f64 / upload,
         city.visits as f64 / upload,
         server.peak_memory_mib(),
-        database_size_mib(&url, dir.as_ref()).await
+        database_size_mib(&url, database.dir()).await
     );
 
     // One community's pull from zero and bootstrap, as its first workstation.
@@ -285,15 +270,8 @@ async fn run(backend: &str, scale: f64, now: Timestamp) {
         latencies[latencies.len() - 1]
     );
     drop(server);
-    if dir.is_none() {
-        // The benchmark's PostgreSQL database goes with it.
-        let name = url.rsplit('/').next().unwrap_or_default().to_owned();
-        let admin_url = std::env::var("JINLIN_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let admin = db::connect(&admin_url, false).await.unwrap();
-        let drop_sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        admin.execute_raw(Statement::from_string(admin.get_database_backend(), drop_sql)).await.unwrap();
-    }
+    // The benchmark's PostgreSQL database goes with it.
+    database.remove().await;
 }
 
 /// JSON with base64 against a binary framing, for a typical 100-document push: the

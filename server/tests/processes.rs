@@ -8,27 +8,26 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::os::unix::process::ExitStatusExt as _;
-use std::process::{ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
-use common::{AREAS_CSV, Backend, Client, PASSWORD, enrol, postgres_admin_url, visit};
+use common::stored::check_database;
+use common::{AREAS_CSV, Backend, Client, PASSWORD, enrol, visit};
 use jinlin_server::db;
-use jinlin_server::db::entity::{
-    change, community_log, conflict, document, elder, follow_up, log_entry, visit as visit_row,
-};
+use jinlin_server::db::entity::{change, community_log};
 use jinlin_shared::area::{AreaLevel, AreaTree};
 use jinlin_shared::document::ElderDocument;
 use jinlin_shared::ids::{CommunityId, ElderId, VisitId};
-use jinlin_shared::materialise::materialise;
 use jinlin_shared::user::Role;
 use jinlin_shared::wire::{
     AutomergeBytes, Cursor, DeviceRegistration, DocumentPush, Heads, LoginRequest, PROTOCOL_VERSION, PullRequest,
     PullResponse, PushOutcome, PushRequest, PushResponse,
 };
 use jinlin_shared::{ActorId, ChangeHash};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Statement};
-use tokio::io::{AsyncBufReadExt as _, AsyncRead, BufReader};
+use jinlin_testkit::{ServeOptions, ServerProcess};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::process::Command;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_jinlin-server");
@@ -46,35 +45,14 @@ struct TestDatabase {
     url: String,
     db: DatabaseConnection,
     areas: AreaTree,
-    postgres_database: Option<String>,
-    _dir: Option<tempfile::TempDir>,
+    empty: jinlin_testkit::TestDatabase,
 }
 
 impl TestDatabase {
-    async fn empty(backend: Backend) -> (String, Option<String>, Option<tempfile::TempDir>) {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                (format!("sqlite://{}", dir.path().join("jinlin.db").display()), None, Some(dir))
-            }
-            Backend::Postgres => {
-                let admin = db::connect(&postgres_admin_url(), false)
-                    .await
-                    .expect("PostgreSQL must be reachable for these tests");
-                let name = format!("jinlin_test_{}", uuid::Uuid::now_v7().simple());
-                let create = Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}"));
-                admin.execute_raw(create).await.unwrap();
-                admin.close().await.unwrap();
-                let admin_url = postgres_admin_url();
-                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base).to_owned();
-                (format!("{base}/{name}"), Some(name), None)
-            }
-        }
-    }
-
     /// Areas and users written in this process through the library.
     async fn prepared_in_process(backend: Backend) -> Self {
-        let (url, postgres_database, dir) = Self::empty(backend).await;
+        let empty = jinlin_testkit::TestDatabase::fresh(backend).await;
+        let url = empty.url.clone();
         let db = db::connect(&url, true).await.unwrap();
         jinlin_server::admin::import_areas(&db, AREAS_CSV).await.unwrap();
         for login in ["heping", "heping2"] {
@@ -83,12 +61,13 @@ impl TestDatabase {
                 .unwrap();
         }
         let areas = jinlin_server::state::load_area_tree(&db).await.unwrap();
-        Self { url, db, areas, postgres_database, _dir: dir }
+        Self { url, db, areas, empty }
     }
 
     /// Areas and users written by the binary's own `area import` and `user add`.
     async fn prepared_by_the_command_line(backend: Backend) -> Self {
-        let (url, postgres_database, dir) = Self::empty(backend).await;
+        let empty = jinlin_testkit::TestDatabase::fresh(backend).await;
+        let url = empty.url.clone();
         let csv = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(csv.path(), AREAS_CSV).unwrap();
         let imported = run_command(&url, &["area", "import", &csv.path().display().to_string()]).await;
@@ -99,7 +78,7 @@ impl TestDatabase {
         assert!(added.starts_with("added heping"), "{added}");
         let db = db::connect(&url, false).await.unwrap();
         let areas = jinlin_server::state::load_area_tree(&db).await.unwrap();
-        Self { url, db, areas, postgres_database, _dir: dir }
+        Self { url, db, areas, empty }
     }
 
     fn community(&self, code: &str) -> CommunityId {
@@ -108,12 +87,7 @@ impl TestDatabase {
 
     async fn remove(self) {
         self.db.close().await.unwrap();
-        if let Some(name) = self.postgres_database {
-            let admin = db::connect(&postgres_admin_url(), false).await.unwrap();
-            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            admin.execute_raw(Statement::from_string(admin.get_database_backend(), drop)).await.unwrap();
-            admin.close().await.unwrap();
-        }
+        self.empty.remove().await;
     }
 }
 
@@ -141,77 +115,16 @@ async fn run_command(url: &str, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
-/// A `jinlin-server serve` child process on port 0. Dropping it kills the process
-/// (SIGKILL), so a failing test leaves no server behind.
-struct ServerProcess {
-    child: tokio::process::Child,
-    /// The API's root, `http://ADDR/api/v1`.
-    base: String,
-    /// Everything the process wrote to standard error, for failure messages.
-    log: Arc<Mutex<String>>,
+/// A `jinlin-server serve` child process on port 0 (the kit's).
+fn serve(url: &str) -> ServerProcess {
+    ServerProcess::start(Path::new(SERVER), ServeOptions::new(url))
 }
 
-impl ServerProcess {
-    async fn start(url: &str) -> Self {
-        let mut child = Command::new(SERVER)
-            .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0"])
-            .env("NO_COLOR", "1")
-            .env_remove("DATABASE_URL")
-            .env_remove("JINLIN_BIND")
-            .env_remove("JINLIN_POLICY")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the server binary starts");
-        let log = Arc::new(Mutex::new(String::new()));
-        collect_lines(child.stderr.take().unwrap(), log.clone());
-        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let line = match tokio::time::timeout(BOUND, stdout.next_line()).await {
-            Ok(Ok(Some(line))) => line,
-            Ok(Ok(None)) => {
-                let status = tokio::time::timeout(BOUND, child.wait()).await;
-                panic!("the server exited before listening ({status:?}):\n{}", log.lock().unwrap())
-            }
-            Ok(Err(error)) => panic!("reading the server's output: {error}\n{}", log.lock().unwrap()),
-            Err(_) => panic!("the server did not listen within {BOUND:?}:\n{}", log.lock().unwrap()),
-        };
-        let address = line
-            .strip_prefix("jinlin-server listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}:\n{}", log.lock().unwrap()));
-        // Keep reading standard output so the server never writes into a closed pipe.
-        collect_lines(stdout.into_inner().into_inner(), Arc::new(Mutex::new(String::new())));
-        Self { child, base: format!("{address}/api/v1"), log }
-    }
-
-    /// SIGKILL, as a crash or the OOM killer would; returns once the process is gone.
-    async fn kill(mut self) -> ExitStatus {
-        self.child.start_kill().unwrap();
-        tokio::time::timeout(BOUND, self.child.wait()).await.expect("a killed server exits").unwrap()
-    }
-
-    /// SIGTERM, as a service manager stops it; returns once the process exited.
-    async fn terminate(mut self) -> ExitStatus {
-        let pid = self.child.id().expect("the server is still running").to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status().await.unwrap();
-        assert!(sent.success(), "kill -TERM {pid}");
-        match tokio::time::timeout(BOUND, self.child.wait()).await {
-            Ok(status) => status.unwrap(),
-            Err(_) => panic!("the server did not stop within {BOUND:?} of SIGTERM:\n{}", self.log.lock().unwrap()),
-        }
-    }
-}
-
-fn collect_lines(reader: impl AsyncRead + Unpin + Send + 'static, into: Arc<Mutex<String>>) {
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(reader).lines();
-        while let Ok(Some(line)) = lines.next_line().await {
-            let mut text = into.lock().unwrap();
-            text.push_str(&line);
-            text.push('\n');
-        }
-    });
+/// SIGTERM, and the exit is clean.
+fn stop(server: ServerProcess) {
+    let log = server.log();
+    let status = server.terminate();
+    assert!(status.success(), "a server stopped by SIGTERM exits cleanly ({status}):\n{log}");
 }
 
 async fn sign_in(base: &str, login: &str) -> Client {
@@ -251,156 +164,6 @@ async fn push_changes(
     let mut answer: PushResponse = serde_json::from_slice(&body).unwrap();
     assert_eq!(answer.results.len(), 1);
     Ok(answer.results.remove(0).outcome)
-}
-
-/// What the database holds, after checking it against itself:
-/// - every change is in its community's log exactly once, and each community's log
-///   is numbered 1..=last_seq without gaps or duplicates;
-/// - every document's snapshot loads, and its history is exactly the changes stored
-///   for its elder (no half document, no change without its document);
-/// - the materialised rows (elder, visits, follow-ups, conflicts) equal a fresh
-///   materialisation of the snapshot.
-#[derive(Debug)]
-struct Stored {
-    /// Change hashes (hex) per elder.
-    changes: BTreeMap<String, BTreeSet<String>>,
-    /// Heads of each elder's stored document.
-    heads: BTreeMap<String, Heads>,
-    visits: BTreeSet<String>,
-    log_entries: usize,
-}
-
-impl Stored {
-    fn all_changes(&self) -> BTreeSet<String> {
-        self.changes.values().flatten().cloned().collect()
-    }
-}
-
-async fn check_database(db: &DatabaseConnection) -> Stored {
-    let changes = change::Entity::find().all(db).await.unwrap();
-    let mut by_elder: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for row in &changes {
-        by_elder.entry(row.elder_id.clone()).or_default().insert(row.hash.clone());
-    }
-
-    let entries = log_entry::Entity::find().all(db).await.unwrap();
-    let logs = community_log::Entity::find().all(db).await.unwrap();
-    let mut seqs: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-    for entry in &entries {
-        seqs.entry(entry.community_id.as_str()).or_default().push(entry.seq);
-    }
-    for log in &logs {
-        let mut numbers = seqs.remove(log.community_id.as_str()).unwrap_or_default();
-        numbers.sort_unstable();
-        let expected: Vec<i64> = (1..=log.last_seq).collect();
-        assert_eq!(numbers, expected, "the log of community {} is numbered 1..={}", log.community_id, log.last_seq);
-    }
-    assert!(seqs.is_empty(), "log entries of communities without a log row: {seqs:?}");
-    let mut logged: BTreeMap<&str, usize> = BTreeMap::new();
-    for entry in &entries {
-        if let Some(hash) = &entry.change_hash {
-            *logged.entry(hash.as_str()).or_default() += 1;
-            assert!(
-                by_elder.get(&entry.elder_id).is_some_and(|hashes| hashes.contains(hash)),
-                "log entry {}#{} names change {hash} of elder {}, which is not stored for that elder",
-                entry.community_id,
-                entry.seq,
-                entry.elder_id
-            );
-        }
-    }
-    let repeated: Vec<_> = logged.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(repeated.is_empty(), "changes logged more than once: {repeated:?}");
-    assert_eq!(logged.len(), changes.len(), "every stored change is in the log");
-
-    let documents = document::Entity::find().all(db).await.unwrap();
-    let with_documents: BTreeSet<&String> = documents.iter().map(|d| &d.elder_id).collect();
-    let with_changes: BTreeSet<&String> = by_elder.keys().collect();
-    assert_eq!(with_documents, with_changes, "documents and the elders of the stored changes");
-    let mut heads = BTreeMap::new();
-    let mut visits = BTreeSet::new();
-    for stored in &documents {
-        let id = &stored.elder_id;
-        let doc = ElderDocument::load(&stored.snapshot, ActorId::random())
-            .unwrap_or_else(|error| panic!("the snapshot of {id} does not load: {error}"));
-        let history: BTreeSet<String> = doc.history().iter().map(|c| c.hash.to_string()).collect();
-        assert_eq!(&history, &by_elder[id], "the snapshot of {id} holds exactly the changes stored for it");
-        assert_eq!(stored.change_count, history.len() as i64, "change_count of {id}");
-        let stored_heads: Heads = serde_json::from_str(&stored.heads).unwrap();
-        assert_eq!(stored_heads, Heads::new(doc.heads()), "the heads column of {id}");
-        assert_eq!(doc.elder_id().to_string(), *id);
-        assert_eq!(doc.community().map(|c| c.to_string()).as_ref(), Some(&stored.community_id));
-        heads.insert(id.clone(), stored_heads);
-
-        let rows = materialise(&doc).unwrap();
-        let elder_row = elder::Entity::find_by_id(id.clone()).one(db).await.unwrap().expect("the elder's row");
-        assert_eq!(json(&elder_row.row), serde_json::to_value(&rows.elder).unwrap(), "the elders row of {id}");
-        assert_eq!(elder_row.community_id, stored.community_id);
-
-        let stored_visits: BTreeMap<String, serde_json::Value> = visit_row::Entity::find()
-            .filter(visit_row::Column::ElderId.eq(id))
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|v| (v.visit_id, json(&v.row)))
-            .collect();
-        let fresh_visits: BTreeMap<String, serde_json::Value> =
-            rows.visits.iter().map(|v| (v.visit_id.to_string(), serde_json::to_value(v).unwrap())).collect();
-        assert_same_rows("visits", id, &stored_visits, &fresh_visits);
-        visits.extend(stored_visits.into_keys());
-
-        let stored_follow_ups: BTreeMap<String, serde_json::Value> = follow_up::Entity::find()
-            .filter(follow_up::Column::ElderId.eq(id))
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|f| (f.follow_up_id, json(&f.row)))
-            .collect();
-        let fresh_follow_ups: BTreeMap<String, serde_json::Value> =
-            rows.follow_ups.iter().map(|f| (f.follow_up_id.to_string(), serde_json::to_value(f).unwrap())).collect();
-        assert_same_rows("follow_ups", id, &stored_follow_ups, &fresh_follow_ups);
-
-        let stored_conflicts: BTreeMap<String, serde_json::Value> = conflict::Entity::find()
-            .filter(conflict::Column::ElderId.eq(id))
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|c| (c.field, json(&c.row)))
-            .collect();
-        let fresh_conflicts: BTreeMap<String, serde_json::Value> =
-            rows.conflicts.iter().map(|c| (c.field.clone(), serde_json::to_value(c).unwrap())).collect();
-        assert_same_rows("conflicts", id, &stored_conflicts, &fresh_conflicts);
-    }
-    assert_eq!(elder::Entity::find().all(db).await.unwrap().len(), documents.len(), "one elders row per document");
-    assert_eq!(
-        visit_row::Entity::find().all(db).await.unwrap().len(),
-        visits.len(),
-        "no visits rows of unknown elders"
-    );
-    Stored { changes: by_elder, heads, visits, log_entries: entries.len() }
-}
-
-/// Compares an elder's stored rows of `table` with fresh ones: first the keys, then
-/// each row, so a failure names the row that differs.
-fn assert_same_rows(
-    table: &str,
-    elder: &str,
-    stored: &BTreeMap<String, serde_json::Value>,
-    fresh: &BTreeMap<String, serde_json::Value>,
-) {
-    let stored_keys: Vec<&String> = stored.keys().collect();
-    let fresh_keys: Vec<&String> = fresh.keys().collect();
-    assert_eq!(stored_keys, fresh_keys, "the {table} rows of elder {elder}: stored, then materialised afresh");
-    for (key, row) in stored {
-        assert_eq!(row, &fresh[key], "{table} row {key} of elder {elder}: stored, then materialised afresh");
-    }
-}
-
-fn json(text: &str) -> serde_json::Value {
-    serde_json::from_str(text).unwrap()
 }
 
 /// One workstation: its replica of each document, what its server is known to hold,
@@ -500,10 +263,9 @@ async fn two_server_processes_on_one_postgres_store_every_concurrent_change_once
     const ROUNDS: u64 = 4;
     let database = TestDatabase::prepared_in_process(Backend::Postgres).await;
     let community = database.community(HEPING);
-    let (first_server, second_server) =
-        tokio::join!(ServerProcess::start(&database.url), ServerProcess::start(&database.url));
-    let mut first = Workstation::new(sign_in(&first_server.base, "heping").await);
-    let mut second = Workstation::new(sign_in(&second_server.base, "heping2").await);
+    let (first_server, second_server) = (serve(&database.url), serve(&database.url));
+    let mut first = Workstation::new(sign_in(&first_server.base(), "heping").await);
+    let mut second = Workstation::new(sign_in(&second_server.base(), "heping2").await);
     for seed in 0..ELDERS {
         let doc = enrol(&first.client, community, 500 + seed);
         first.docs.insert(doc.elder_id(), doc);
@@ -540,9 +302,7 @@ async fn two_server_processes_on_one_postgres_store_every_concurrent_change_once
 
     drop((first, second));
     for server in [first_server, second_server] {
-        let log = server.log.clone();
-        let status = server.terminate().await;
-        assert!(status.success(), "a server stopped by SIGTERM exits cleanly ({status}):\n{}", log.lock().unwrap());
+        stop(server);
     }
     database.remove().await;
 }
@@ -602,8 +362,8 @@ impl Lane {
 async fn a_server_killed_mid_stream_restarts_with_every_acknowledged_change_and_no_half_document(backend: Backend) {
     let database = TestDatabase::prepared_by_the_command_line(backend).await;
     let community = database.community(HEPING);
-    let mut server = ServerProcess::start(&database.url).await;
-    let mut client = Arc::new(sign_in(&server.base, "heping").await);
+    let mut server = serve(&database.url);
+    let mut client = Arc::new(sign_in(&server.base(), "heping").await);
     let mut lanes = Vec::new();
     for elder in 0..2 {
         let doc = enrol(&client, community, 700 + elder);
@@ -620,7 +380,7 @@ async fn a_server_killed_mid_stream_restarts_with_every_acknowledged_change_and_
         let killer = tokio::spawn(async move {
             let reached = tokio::time::timeout(BOUND, acks_seen.wait_for(|n| *n >= ACKS_BEFORE_KILL)).await;
             assert!(reached.is_ok_and(|r| r.is_ok()), "the streams never got {ACKS_BEFORE_KILL} pushes acknowledged");
-            server.kill().await
+            server.kill()
         });
         let streams: Vec<_> =
             lanes.drain(..).map(|lane| tokio::spawn(lane.stream(client.clone(), acks.clone()))).collect();
@@ -632,9 +392,9 @@ async fn a_server_killed_mid_stream_restarts_with_every_acknowledged_change_and_
         let status = killer.await.unwrap();
         assert_eq!(status.signal(), Some(9), "the server died of SIGKILL ({status})");
 
-        server = ServerProcess::start(&database.url).await;
+        server = serve(&database.url);
         // The workstation keeps its session: it was committed before it was given out.
-        client = Arc::new(Client { http: client.http.clone(), base: server.base.clone(), login: client.login.clone() });
+        client = Arc::new(Client { http: client.http.clone(), base: server.base(), login: client.login.clone() });
         let stored = check_database(&database.db).await;
         let all = stored.all_changes();
         for lane in &lanes {
@@ -660,9 +420,7 @@ async fn a_server_killed_mid_stream_restarts_with_every_acknowledged_change_and_
         assert_eq!(stored.visits, recorded, "stretch {stretch}: every visit recorded is materialised");
     }
     drop(client);
-    let log = server.log.clone();
-    let status = server.terminate().await;
-    assert!(status.success(), "a server stopped by SIGTERM exits cleanly ({status}):\n{}", log.lock().unwrap());
+    stop(server);
     database.remove().await;
 }
 on_both_databases!(

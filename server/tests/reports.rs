@@ -139,6 +139,7 @@ async fn load(server: &TestServer) -> (Client, Vec<ElderDocument>) {
     (admin, docs)
 }
 
+#[expect(clippy::too_many_lines, reason = "one scenario: a city month, then every question a supervisor asks of it")]
 async fn a_report_counts_by_shanghai_month_keeps_to_scope_and_audits_every_export(backend: Backend) {
     let server = TestServer::start(backend).await;
     let (admin, _) = load(&server).await;

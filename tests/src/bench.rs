@@ -13,7 +13,7 @@ use jinlin_shared::wire::{
     DeviceRegistration, DocumentPush, LoginRequest, LoginResponse, PROTOCOL_VERSION, PushRequest, PushResponse,
 };
 
-use crate::{CentralDb, ServerProcess, free_port};
+use crate::{CentralDb, ServerProcess};
 
 /// The password of the benchmark city's users: `admin`, `large` (the assistant of the
 /// big community) and `small`.
@@ -62,9 +62,9 @@ impl BenchCity {
         .unwrap();
         db.close().await.unwrap();
 
-        let port = free_port();
         let central = CentralDb::at(url);
-        let server = ServerProcess::start(&central, port);
+        let server = ServerProcess::start(&central);
+        let port = server.port;
         let http = crate::http_builder().build().unwrap();
         let base = crate::server_url(port);
         let admin = sign_in(&http, &base, "admin").await;

@@ -35,11 +35,6 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
-/// A port nobody listens on now, to start (and restart) a server on.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// A central SQLite database holding a small demo city.
 #[derive(Debug)]
 pub struct CentralDb {
@@ -124,74 +119,57 @@ impl CentralDb {
     }
 }
 
-/// The real server binary, serving a central database on a fixed port.
+/// The real server binary serving a central database over HTTPS (the test
+/// authority's certificate): the kit's server process, on port 0 the first time.
 #[derive(Debug)]
 pub struct ServerProcess {
-    child: Child,
+    process: jinlin_testkit::ServerProcess,
     pub port: u16,
 }
 
-/// What a test server starts with besides its database and port.
+/// What a test server starts with besides its database.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ServerOptions<'a> {
-    /// Where its log goes (at `info`: a line per request); nowhere when `None`.
+    /// Where its log goes (at `info`: a line per request); kept in memory when `None`.
     pub log: Option<&'a Path>,
     /// A visit policy file (TOML); DOMAIN.md's defaults when `None`.
     pub policy: Option<&'a Path>,
+    /// The port of an earlier run, to restart on (workstations know the server by
+    /// it); whatever the system gives when `None`.
+    pub port: Option<u16>,
 }
 
 impl ServerProcess {
-    /// The server serving HTTPS (the test authority's certificate) on `port`.
-    pub fn start(db: &CentralDb, port: u16) -> Self {
-        Self::start_with(db, port, ServerOptions::default())
+    pub fn start(db: &CentralDb) -> Self {
+        Self::start_with(db, ServerOptions::default())
     }
 
-    pub fn start_with(db: &CentralDb, port: u16, options: ServerOptions<'_>) -> Self {
+    pub fn start_with(db: &CentralDb, options: ServerOptions<'_>) -> Self {
         let ca = test_authority();
-        let (stderr, level) = match options.log {
-            Some(path) => (Stdio::from(std::fs::File::create(path).unwrap()), "info"),
-            None => (Stdio::null(), "warn"),
-        };
-        let mut command = Command::new(binary("jinlin-server"));
-        command.args(["--database-url", &db.url]);
-        if let Some(policy) = options.policy {
-            command.arg("--policy").arg(policy);
-        }
-        let mut child = command
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .args(["--metrics-bind", "127.0.0.1:0"])
-            .arg("--tls-cert")
-            .arg(&ca.server_certificate)
-            .arg("--tls-key")
-            .arg(&ca.server_key)
-            .env("RUST_LOG", level)
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert!(line.contains("listening"), "the server started: {line:?}");
-        Self { child, port }
+        let process = jinlin_testkit::ServerProcess::start(
+            &binary("jinlin-server"),
+            jinlin_testkit::ServeOptions {
+                database_url: &db.url,
+                bind: options.port.map(|port| std::net::SocketAddr::from(([127, 0, 0, 1], port))),
+                policy: options.policy,
+                tls: Some((&ca.server_certificate, &ca.server_key)),
+                log: options.log,
+            },
+        );
+        let port = process.port;
+        Self { process, port }
     }
 
     /// SIGKILL: no shutdown, no flush.
-    pub fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+    pub fn kill(self) {
+        self.process.kill();
     }
 
     /// SIGTERM, and wait for the graceful exit.
-    pub fn stop(mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    pub fn stop(self) {
+        let log = self.process.log();
+        let status = self.process.terminate();
+        assert!(status.success(), "the server stopped by SIGTERM exits cleanly ({status}):\n{log}");
     }
 }
 
@@ -409,27 +387,20 @@ impl Drop for StationProcess {
     }
 }
 
-/// A home visit that met the elder, all checks left unchecked, with `notes`.
+/// A home visit that met the elder, all checks left unchecked, with `notes`, as the
+/// window's form sends it.
 pub fn home_visit(notes: &str) -> jinlin_desktop::forms::VisitForm {
-    use jinlin_shared::visit::{Checks, RiskLevel, VisitMode, VisitOutcome, VisitRecord};
     jinlin_desktop::forms::VisitForm {
         visited_at: None,
-        record: VisitRecord {
-            mode: VisitMode::Home,
-            outcome: VisitOutcome::MetElder,
-            checks: Checks::not_checked(),
-            risk: RiskLevel::Green,
-            referrals: Default::default(),
-            incident: None,
-            notes: notes.into(),
-        },
+        record: jinlin_testkit::builders::home_visit(notes),
         follow_up: None,
         completes: Vec::new(),
     }
 }
 
 /// The usual start of a scenario: a demo city of one community, its two assistants,
-/// and the server running on a port that stays the same across restarts.
+/// and the server running on a port the system gave it, which it keeps across
+/// restarts.
 #[derive(Debug)]
 pub struct Scenario {
     pub central: CentralDb,
@@ -454,16 +425,16 @@ impl Scenario {
     pub async fn start_with_policy(policy: Option<&str>) -> (Self, ServerProcess) {
         let central = CentralDb::demo(0.002);
         let (login, other, community) = central.assistants().await;
-        let port = free_port();
         let policy_dir = policy.map(|_| tempfile::tempdir().unwrap());
         let policy_file = policy_dir.as_ref().zip(policy).map(|(dir, text)| {
             let path = dir.path().join("policy.toml");
             std::fs::write(&path, text).unwrap();
             path
         });
-        let scenario = Self { central, port, login, other, community, policy: policy_file, _policy_dir: policy_dir };
-        let server = scenario.restart_server();
-        (scenario, server)
+        let options = ServerOptions { policy: policy_file.as_deref(), ..ServerOptions::default() };
+        let server = ServerProcess::start_with(&central, options);
+        let port = server.port;
+        (Self { central, port, login, other, community, policy: policy_file, _policy_dir: policy_dir }, server)
     }
 
     /// A workstation in `dir` where `login` signed in online and synced.
@@ -485,8 +456,10 @@ impl Scenario {
         street.code
     }
 
+    /// The server again, on the port the workstations know.
     pub fn restart_server(&self) -> ServerProcess {
-        let options = ServerOptions { policy: self.policy.as_deref(), ..ServerOptions::default() };
-        ServerProcess::start_with(&self.central, self.port, options)
+        let options =
+            ServerOptions { policy: self.policy.as_deref(), port: Some(self.port), ..ServerOptions::default() };
+        ServerProcess::start_with(&self.central, options)
     }
 }

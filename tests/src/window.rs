@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use crate::{binary, free_port};
+use crate::binary;
 
 pub const LIMIT: Duration = Duration::from_secs(30);
 /// WebDriver's codes of the Tab and Enter keys.
@@ -316,4 +316,11 @@ pub fn tauri_driver() -> PathBuf {
         .unwrap();
     let installed = home.join("bin/tauri-driver");
     if installed.exists() { installed } else { PathBuf::from("tauri-driver") }
+}
+
+/// A port nobody listens on now, for tauri-driver and WebKit's driver: programs that
+/// take a port to listen on and do not say which one they got from port 0. (The
+/// server, which does, always starts on port 0.)
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

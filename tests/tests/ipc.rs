@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use jinlin_desktop::app::{DesktopSettings, Launch, build};
-use jinlin_tests::{CentralDb, DEMO_PASSWORD, ServerProcess, free_port, server_url};
+use jinlin_tests::{CentralDb, DEMO_PASSWORD, ServerProcess, server_url};
 use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
@@ -28,11 +28,12 @@ fn invoke(webview: &tauri::WebviewWindow<tauri::test::MockRuntime>, cmd: &str, a
 }
 
 #[test]
+#[expect(clippy::too_many_lines, reason = "one scenario through the window's commands, step by step")]
 fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     let central = CentralDb::demo(0.002);
     let (login, _, _) = tauri::async_runtime::block_on(central.assistants());
-    let port = free_port();
-    let server = ServerProcess::start(&central, port);
+    let server = ServerProcess::start(&central);
+    let port = server.port;
     let dir = tempfile::tempdir().unwrap();
     let settings = DesktopSettings {
         server: server_url(port),

@@ -6,7 +6,7 @@
 use jinlin_desktop::Clock;
 use jinlin_shared::document::ProfileChange;
 use jinlin_shared::roster::RosterQuery;
-use jinlin_tests::{CentralDb, DEMO_PASSWORD, ServerOptions, ServerProcess, free_port, home_visit, station};
+use jinlin_tests::{CentralDb, DEMO_PASSWORD, ServerOptions, ServerProcess, home_visit, station};
 
 const ID_NUMBER: &str = "11010519491231002X";
 const PHONE: &str = "13987654321";
@@ -17,9 +17,8 @@ async fn a_whole_scenarios_logs_say_what_happened_and_never_a_secret_or_an_elder
     let (login, _, _) = central.assistants().await;
     let dir = tempfile::tempdir().unwrap();
     let (server_log, station_logs) = (dir.path().join("server.log"), dir.path().join("station-logs"));
-    let port = free_port();
-    let server =
-        ServerProcess::start_with(&central, port, ServerOptions { log: Some(&server_log), ..Default::default() });
+    let server = ServerProcess::start_with(&central, ServerOptions { log: Some(&server_log), ..Default::default() });
+    let port = server.port;
     let guard = jinlin_desktop::logging::init(&station_logs).unwrap();
 
     // A wrong password, then the right one; the elder's phone and ID number; a visit.

@@ -16,6 +16,7 @@ use jinlin_tests::{Scenario, server_url};
 use serde_json::{Value, json};
 
 #[test]
+#[expect(clippy::too_many_lines, reason = "one scenario in the real window, step by step")]
 fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     // The harness is async; WebDriver calls here are plain blocking HTTP.
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -9,7 +9,7 @@ use jinlin_desktop::{Clock, Station, StationError, SyncState, SyncStatus};
 use jinlin_shared::document::ProfileChange;
 use jinlin_shared::ids::ElderId;
 use jinlin_shared::roster::RosterQuery;
-use jinlin_tests::{CentralDb, DEMO_PASSWORD, Scenario, ServerProcess, free_port, home_visit, station};
+use jinlin_tests::{CentralDb, DEMO_PASSWORD, Scenario, ServerProcess, home_visit, station};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -218,8 +218,8 @@ async fn signing_in_offline_needs_an_earlier_online_sign_in_and_the_right_passwo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workstation_belongs_to_its_area_and_users_of_another_get_neither_its_key_nor_its_records() {
     let central = CentralDb::demo(0.004);
-    let port = free_port();
-    let server = ServerProcess::start(&central, port);
+    let server = ServerProcess::start(&central);
+    let port = server.port;
     let logins = central.assistant_logins().await;
     let (first, second) = (&logins[0], logins.iter().find(|(_, c)| *c != logins[0].1).unwrap());
     let dir = tempfile::tempdir().unwrap();

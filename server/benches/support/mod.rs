@@ -2,51 +2,36 @@
 //! its memory as the kernel counts it, and signing in.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::BufRead as _;
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+
+use jinlin_testkit::server::{MemoryField, ServeOptions, ServerProcess};
 
 use jinlin_shared::wire::{DeviceRegistration, LoginRequest, LoginResponse, PROTOCOL_VERSION};
 
 pub const PASSWORD: &str = "benchmark password";
 
-/// The real server binary serving `url`, stopped when dropped.
+/// The real server binary serving `url` on port 0 (the test kit's), stopped when
+/// dropped.
 pub struct Server {
-    child: Child,
+    process: ServerProcess,
     pub base: String,
 }
 
 impl Server {
     pub fn start(url: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jinlin-server"))
-            .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0", "--metrics-bind", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the server says where it listens");
-        let address = line.trim().rsplit(' ').next().expect("an address").to_owned();
-        Server { child, base: format!("{address}/api/v1") }
+        let process = ServerProcess::start(Path::new(env!("CARGO_BIN_EXE_jinlin-server")), ServeOptions::new(url));
+        let base = process.base();
+        Server { process, base }
     }
 
     /// The server's peak resident memory so far (VmHWM), in MiB.
     pub fn peak_memory_mib(&self) -> f64 {
-        memory_mib(&format!("/proc/{}/status", self.child.id()), "VmHWM:")
+        self.process.memory_mib(MemoryField::Peak)
     }
 
     /// The server's resident memory now (VmRSS), in MiB.
     pub fn memory_mib(&self) -> f64 {
-        memory_mib(&format!("/proc/{}/status", self.child.id()), "VmRSS:")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.memory_mib(MemoryField::Now)
     }
 }
 

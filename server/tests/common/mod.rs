@@ -4,17 +4,16 @@
 
 pub mod fuzz;
 pub mod raw;
+pub mod stored;
 
 use std::net::SocketAddr;
 
 use jinlin_server::db;
 use jinlin_server::{AppState, Application, Limits, admin};
-use jinlin_shared::ActorId;
 use jinlin_shared::area::{AreaLevel, AreaTree};
-use jinlin_shared::document::{Edit, ElderDocument};
+use jinlin_shared::document::ElderDocument;
 use jinlin_shared::ids::{CommunityId, DeviceId};
 use jinlin_shared::policy::Policy;
-use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::Role;
 use jinlin_shared::wire::{
@@ -22,11 +21,8 @@ use jinlin_shared::wire::{
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+pub use jinlin_testkit::Backend;
+use jinlin_testkit::TestDatabase;
 
 /// An HTTP client. reqwest is built with rustls and no crypto provider of its own
 /// (the workstation installs ring's at start); a test process installs it here.
@@ -37,11 +33,6 @@ pub fn http() -> reqwest::Client {
 pub fn http_builder() -> reqwest::ClientBuilder {
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
-}
-
-/// Where the test PostgreSQL is; the README's test command starts one when none runs.
-pub fn postgres_admin_url() -> String {
-    std::env::var("JINLIN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 pub const PASSWORD: &str = "correct horse battery";
@@ -62,8 +53,7 @@ pub struct TestServer {
     /// The running server's state: tests hold its report slots or its SQLite write
     /// turn to make a request wait or be refused.
     pub state: AppState,
-    postgres_database: Option<String>,
-    _dir: Option<tempfile::TempDir>,
+    database: Option<TestDatabase>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
@@ -84,16 +74,8 @@ impl TestServer {
         tls: Option<jinlin_server::serve::Tls>,
         connections: jinlin_server::serve::ConnectionLimits,
     ) -> Self {
-        let (url, dir, postgres_database) = match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                (format!("sqlite://{}", dir.path().join("jinlin.db").display()), Some(dir), None)
-            }
-            Backend::Postgres => {
-                let (url, name) = fresh_postgres_database().await;
-                (url, None, Some(name))
-            }
-        };
+        let database = TestDatabase::fresh(backend).await;
+        let url = database.url.clone();
         let db = db::connect(&url, true).await.unwrap();
         admin::import_areas(&db, AREAS_CSV).await.unwrap();
         for (login, role, scope) in [
@@ -124,7 +106,7 @@ impl TestServer {
         let task = tokio::spawn(app.run_until(async move {
             let _ = stopped.await;
         }));
-        Self { base, metrics, db, url, areas, state, postgres_database, _dir: dir, stop: Some(stop), task: Some(task) }
+        Self { base, metrics, db, url, areas, state, database: Some(database), stop: Some(stop), task: Some(task) }
     }
 
     pub fn community(&self, code: &str) -> CommunityId {
@@ -157,24 +139,10 @@ impl TestServer {
             task.await.unwrap().unwrap();
         }
         self.db.clone().close().await.unwrap();
-        if let Some(name) = self.postgres_database.take() {
-            let admin = db::connect(&postgres_admin_url(), false).await.unwrap();
-            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            admin.execute_raw(Statement::from_string(admin.get_database_backend(), drop)).await.unwrap();
+        if let Some(database) = self.database.take() {
+            database.remove().await;
         }
     }
-}
-
-async fn fresh_postgres_database() -> (String, String) {
-    let admin_url = postgres_admin_url();
-    let admin = db::connect(&admin_url, false).await.expect("PostgreSQL must be reachable for the PostgreSQL tests");
-    let name = format!("jinlin_test_{}", uuid::Uuid::now_v7().simple());
-    admin
-        .execute_raw(Statement::from_string(admin.get_database_backend(), format!("CREATE DATABASE {name}")))
-        .await
-        .unwrap();
-    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base).to_owned();
-    (format!("{base}/{name}"), name)
 }
 
 /// A signed-in workstation client.
@@ -248,23 +216,14 @@ pub fn now() -> Timestamp {
     jinlin_server::state::now()
 }
 
-/// A newly enrolled elder's document in `community`, authored by `client`.
+/// A newly enrolled elder's document in `community`, authored by `client` 30 days ago.
 pub fn enrol(client: &Client, community: CommunityId, seed: u64) -> ElderDocument {
-    let mut rng = Rng::new(seed);
-    let at = now().plus_hours(-24 * 30);
-    let enrolment = synthetic::enrolment(&mut rng, community, at.shanghai_date(), at);
-    ElderDocument::enrol(enrolment, &Edit { author: client.author(), at }, ActorId::random()).unwrap().0
+    jinlin_testkit::builders::enrolled(client.author(), community, seed, now().plus_hours(-24 * 30))
 }
 
 /// Records a green visit an hour ago.
 pub fn visit(doc: &mut ElderDocument, client: &Client, seed: u64) -> jinlin_shared::ids::VisitId {
-    let mut rng = Rng::new(seed);
-    let mut visit = synthetic::visit(&mut rng, now().plus_hours(-1));
-    visit.record.risk = jinlin_shared::visit::RiskLevel::Green;
-    visit.follow_up = None;
-    let id = visit.id;
-    doc.record_visit(&Edit { author: client.author(), at: now() }, visit, &Policy::default()).unwrap();
-    id
+    jinlin_testkit::builders::record_green_visit(doc, client.author(), seed, now().plus_hours(-1), now())
 }
 
 /// Pushes every change of these documents, 50 documents a request, and expects each

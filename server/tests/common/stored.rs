@@ -1,0 +1,167 @@
+//! The central database checked against itself, after processes were killed and
+//! restarted over it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jinlin_server::db::entity::{
+    change, community_log, conflict, document, elder, follow_up, log_entry, visit as visit_row,
+};
+use jinlin_shared::ActorId;
+use jinlin_shared::document::ElderDocument;
+use jinlin_shared::materialise::materialise;
+use jinlin_shared::wire::Heads;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+/// What the database holds, after checking it against itself:
+/// - every change is in its community's log exactly once, and each community's log
+///   is numbered 1..=last_seq without gaps or duplicates;
+/// - every document's snapshot loads, and its history is exactly the changes stored
+///   for its elder (no half document, no change without its document);
+/// - the materialised rows (elder, visits, follow-ups, conflicts) equal a fresh
+///   materialisation of the snapshot.
+#[derive(Debug)]
+pub struct Stored {
+    /// Change hashes (hex) per elder.
+    pub changes: BTreeMap<String, BTreeSet<String>>,
+    /// Heads of each elder's stored document.
+    pub heads: BTreeMap<String, Heads>,
+    pub visits: BTreeSet<String>,
+    pub log_entries: usize,
+}
+
+impl Stored {
+    pub fn all_changes(&self) -> BTreeSet<String> {
+        self.changes.values().flatten().cloned().collect()
+    }
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one audit of the whole database, check after check, each with its own message"
+)]
+pub async fn check_database(db: &DatabaseConnection) -> Stored {
+    let changes = change::Entity::find().all(db).await.unwrap();
+    let mut by_elder: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in &changes {
+        by_elder.entry(row.elder_id.clone()).or_default().insert(row.hash.clone());
+    }
+
+    let entries = log_entry::Entity::find().all(db).await.unwrap();
+    let logs = community_log::Entity::find().all(db).await.unwrap();
+    let mut seqs: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for entry in &entries {
+        seqs.entry(entry.community_id.as_str()).or_default().push(entry.seq);
+    }
+    for log in &logs {
+        let mut numbers = seqs.remove(log.community_id.as_str()).unwrap_or_default();
+        numbers.sort_unstable();
+        let expected: Vec<i64> = (1..=log.last_seq).collect();
+        assert_eq!(numbers, expected, "the log of community {} is numbered 1..={}", log.community_id, log.last_seq);
+    }
+    assert!(seqs.is_empty(), "log entries of communities without a log row: {seqs:?}");
+    let mut logged: BTreeMap<&str, usize> = BTreeMap::new();
+    for entry in &entries {
+        if let Some(hash) = &entry.change_hash {
+            *logged.entry(hash.as_str()).or_default() += 1;
+            assert!(
+                by_elder.get(&entry.elder_id).is_some_and(|hashes| hashes.contains(hash)),
+                "log entry {}#{} names change {hash} of elder {}, which is not stored for that elder",
+                entry.community_id,
+                entry.seq,
+                entry.elder_id
+            );
+        }
+    }
+    let repeated: Vec<_> = logged.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(repeated.is_empty(), "changes logged more than once: {repeated:?}");
+    assert_eq!(logged.len(), changes.len(), "every stored change is in the log");
+
+    let documents = document::Entity::find().all(db).await.unwrap();
+    let with_documents: BTreeSet<&String> = documents.iter().map(|d| &d.elder_id).collect();
+    let with_changes: BTreeSet<&String> = by_elder.keys().collect();
+    assert_eq!(with_documents, with_changes, "documents and the elders of the stored changes");
+    let mut heads = BTreeMap::new();
+    let mut visits = BTreeSet::new();
+    for stored in &documents {
+        let id = &stored.elder_id;
+        let doc = ElderDocument::load(&stored.snapshot, ActorId::random())
+            .unwrap_or_else(|error| panic!("the snapshot of {id} does not load: {error}"));
+        let history: BTreeSet<String> = doc.history().iter().map(|c| c.hash.to_string()).collect();
+        assert_eq!(&history, &by_elder[id], "the snapshot of {id} holds exactly the changes stored for it");
+        assert_eq!(stored.change_count, history.len() as i64, "change_count of {id}");
+        let stored_heads: Heads = serde_json::from_str(&stored.heads).unwrap();
+        assert_eq!(stored_heads, Heads::new(doc.heads()), "the heads column of {id}");
+        assert_eq!(doc.elder_id().to_string(), *id);
+        assert_eq!(doc.community().map(|c| c.to_string()).as_ref(), Some(&stored.community_id));
+        heads.insert(id.clone(), stored_heads);
+
+        let rows = materialise(&doc).unwrap();
+        let elder_row = elder::Entity::find_by_id(id.clone()).one(db).await.unwrap().expect("the elder's row");
+        assert_eq!(json(&elder_row.row), serde_json::to_value(&rows.elder).unwrap(), "the elders row of {id}");
+        assert_eq!(elder_row.community_id, stored.community_id);
+
+        let stored_visits: BTreeMap<String, serde_json::Value> = visit_row::Entity::find()
+            .filter(visit_row::Column::ElderId.eq(id))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|v| (v.visit_id, json(&v.row)))
+            .collect();
+        let fresh_visits: BTreeMap<String, serde_json::Value> =
+            rows.visits.iter().map(|v| (v.visit_id.to_string(), serde_json::to_value(v).unwrap())).collect();
+        assert_same_rows("visits", id, &stored_visits, &fresh_visits);
+        visits.extend(stored_visits.into_keys());
+
+        let stored_follow_ups: BTreeMap<String, serde_json::Value> = follow_up::Entity::find()
+            .filter(follow_up::Column::ElderId.eq(id))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.follow_up_id, json(&f.row)))
+            .collect();
+        let fresh_follow_ups: BTreeMap<String, serde_json::Value> =
+            rows.follow_ups.iter().map(|f| (f.follow_up_id.to_string(), serde_json::to_value(f).unwrap())).collect();
+        assert_same_rows("follow_ups", id, &stored_follow_ups, &fresh_follow_ups);
+
+        let stored_conflicts: BTreeMap<String, serde_json::Value> = conflict::Entity::find()
+            .filter(conflict::Column::ElderId.eq(id))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.field, json(&c.row)))
+            .collect();
+        let fresh_conflicts: BTreeMap<String, serde_json::Value> =
+            rows.conflicts.iter().map(|c| (c.field.clone(), serde_json::to_value(c).unwrap())).collect();
+        assert_same_rows("conflicts", id, &stored_conflicts, &fresh_conflicts);
+    }
+    assert_eq!(elder::Entity::find().all(db).await.unwrap().len(), documents.len(), "one elders row per document");
+    assert_eq!(
+        visit_row::Entity::find().all(db).await.unwrap().len(),
+        visits.len(),
+        "no visits rows of unknown elders"
+    );
+    Stored { changes: by_elder, heads, visits, log_entries: entries.len() }
+}
+
+/// Compares an elder's stored rows of `table` with fresh ones: first the keys, then
+/// each row, so a failure names the row that differs.
+fn assert_same_rows(
+    table: &str,
+    elder: &str,
+    stored: &BTreeMap<String, serde_json::Value>,
+    fresh: &BTreeMap<String, serde_json::Value>,
+) {
+    let stored_keys: Vec<&String> = stored.keys().collect();
+    let fresh_keys: Vec<&String> = fresh.keys().collect();
+    assert_eq!(stored_keys, fresh_keys, "the {table} rows of elder {elder}: stored, then materialised afresh");
+    for (key, row) in stored {
+        assert_eq!(row, &fresh[key], "{table} row {key} of elder {elder}: stored, then materialised afresh");
+    }
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}
