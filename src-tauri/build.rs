@@ -1,39 +1,16 @@
-//! Tauri's build step, with the app's commands declared so that the capability file
-//! can allow exactly the ones the window uses.
+//! Tauri's build step, with the app's commands declared (from the one list in
+//! `src/app/command_list.rs`) so that the capability file can allow exactly the ones
+//! the window uses.
+
+include!("src/app/command_list.rs");
+
+/// Every window command; a command missing here cannot be invoked.
+const COMMANDS: &[&str] = with_window_commands!(command_names);
 
 fn main() {
+    println!("cargo::rerun-if-changed=src/app/command_list.rs");
     tauri_build::try_build(
-        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&COMMANDS)),
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("the Tauri build step succeeds");
 }
-
-/// Every command of `src/app/commands.rs`; a command missing here cannot be invoked.
-const COMMANDS: [&str; 26] = [
-    "sign_in",
-    "sign_out",
-    "current_user",
-    "known_users",
-    "roster",
-    "elder",
-    "record_visit",
-    "correct_visit",
-    "void_visit",
-    "resolve_follow_up",
-    "enrol_elder",
-    "update_profile",
-    "submit_id_number",
-    "resolve_conflict",
-    "rejected_changes",
-    "sync_now",
-    "sync_status",
-    "settings",
-    "save_settings",
-    "lock",
-    "unlock",
-    "is_locked",
-    "coverage",
-    "export_report",
-    "alerts",
-    "close_alert",
-];

@@ -18,6 +18,10 @@ use crate::{error, forms, status};
 pub const TYPES_PATH: &str = "ui/src/lib/api/types.ts";
 
 /// The whole `types.ts`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the list of every type the window sees, in the order types.ts declares them"
+)]
 pub fn declarations() -> String {
     let config = Config::default();
     let mut out = String::from(
@@ -139,6 +143,10 @@ pub fn declarations() -> String {
     out.push_str(&format!(
         "/** The event carrying every `SyncStatus` change. */\nexport const SYNC_STATUS_EVENT = {:?};\n",
         crate::app::SYNC_STATUS_EVENT
+    ));
+    out.push_str(&format!(
+        "\n/** Every command the window may call (src-tauri/src/app/command_list.rs). */\nexport const COMMANDS = {} as const;\n\n/** A window command's name. */\nexport type Command = (typeof COMMANDS)[number];\n",
+        serde_json::to_string(crate::app::COMMANDS).unwrap_or_default()
     ));
     out
 }

@@ -15,6 +15,18 @@ use tauri::{Emitter as _, Manager as _, Runtime};
 pub use crate::settings::DesktopSettings;
 use crate::{Clock, Station, StationConfig, StationError, SyncEngine, SyncSettings};
 
+include!("command_list.rs");
+
+/// Every command the window may call, by name (from `command_list.rs`).
+pub const COMMANDS: &[&str] = with_window_commands!(command_names);
+
+/// The invoke handler of every window command.
+macro_rules! invoke_handler {
+    ($($command:ident),* $(,)?) => {
+        tauri::generate_handler![$(commands::$command),*]
+    };
+}
+
 /// The event carrying every change of the sync engine's state (`SyncStatus`).
 pub const SYNC_STATUS_EVENT: &str = "sync-status";
 
@@ -88,34 +100,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
         .manage(SettingsState { file: settings_file, current: Mutex::new(settings) })
         .manage(Engine(Mutex::new(Some(engine))))
         .manage(ExportFolder(export_folder))
-        .invoke_handler(tauri::generate_handler![
-            commands::sign_in,
-            commands::sign_out,
-            commands::current_user,
-            commands::known_users,
-            commands::roster,
-            commands::elder,
-            commands::record_visit,
-            commands::correct_visit,
-            commands::void_visit,
-            commands::resolve_follow_up,
-            commands::enrol_elder,
-            commands::update_profile,
-            commands::submit_id_number,
-            commands::resolve_conflict,
-            commands::rejected_changes,
-            commands::sync_now,
-            commands::sync_status,
-            commands::settings,
-            commands::save_settings,
-            commands::lock,
-            commands::unlock,
-            commands::is_locked,
-            commands::coverage,
-            commands::export_report,
-            commands::alerts,
-            commands::close_alert,
-        ])
+        .invoke_handler(with_window_commands!(invoke_handler))
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

@@ -3,7 +3,11 @@ import type { Backend } from "./api/backend";
 import type {
   AlertView,
   CoverageView,
+  ElderPage,
   ErrorView,
+  JsonValue,
+  RecordedVisit,
+  RejectedChangeView,
   ReportFormat,
   Language,
   OfflineReason,
@@ -150,7 +154,12 @@ function refusal(code: ErrorView["code"], message: string): ErrorView {
   return { code, message, refusal: null };
 }
 
-export class FakeBackend implements Partial<Backend> {
+/** The fake holds no elder documents: every elder is unknown to it. */
+function noSuchElder(elder: string): ErrorView {
+  return refusal("unknownElder", `no elder ${elder} on this workstation`);
+}
+
+export class FakeBackend implements Backend {
   queries: RosterQuery[] = [];
   listeners: ((status: SyncStatus) => void)[] = [];
   password = "jinlin-demo";
@@ -269,8 +278,55 @@ export class FakeBackend implements Partial<Backend> {
     };
   }
 
+  /** How many times the window asked for a sync now. */
+  syncRequests = 0;
+
+  async syncNow(): Promise<void> {
+    this.syncRequests += 1;
+  }
+
+  async rejectedChanges(): Promise<RejectedChangeView[]> {
+    return [];
+  }
+
+  async elder(elder: string): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
+  async recordVisit(elder: string): Promise<RecordedVisit> {
+    throw noSuchElder(elder);
+  }
+
+  async correctVisit(elder: string): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
+  async voidVisit(elder: string): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
+  async resolveFollowUp(elder: string): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
+  async enrolElder(): Promise<ElderPage> {
+    throw refusal("outOfScope", "the fake enrols no one");
+  }
+
+  async updateProfile(elder: string): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
+  async submitIdNumber(elder: string): Promise<string> {
+    throw noSuchElder(elder);
+  }
+
+  async resolveConflict(elder: string, _field: string, _chosen: JsonValue): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
   /** As the Backend the controllers take. */
   get asBackend(): Backend {
-    return this as unknown as Backend;
+    return this;
   }
 }

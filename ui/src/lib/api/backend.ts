@@ -3,6 +3,7 @@
 // interface, never on Tauri, so tests hand them a fake.
 import type {
   AlertView,
+  Command,
   CoverageView,
   ElderId,
   ElderPage,
@@ -63,6 +64,18 @@ export interface Backend {
   /** Calls `listener` with every sync status change; returns how to stop. */
   onSyncStatus(listener: (status: SyncStatus) => void): Promise<() => void>;
 }
+
+/** `sign_in` → `signIn`: the name of the `Backend` method a command is called through. */
+export type MethodOf<C extends string> = C extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<MethodOf<Tail>>}` : C;
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * Fails to type-check unless `Backend` has one method per window command
+ * (`COMMANDS` in types.ts, generated from src-tauri/src/app/command_list.rs) and no
+ * other, besides the sync status subscription.
+ */
+export const BACKEND_HAS_EXACTLY_THE_COMMANDS: Same<Exclude<keyof Backend, "onSyncStatus">, MethodOf<Command>> = true;
 
 /** What a failed command gives: the core's `{ code, message }`. */
 export function isErrorView(value: unknown): value is ErrorView {

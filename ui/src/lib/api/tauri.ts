@@ -1,38 +1,44 @@
 // The only module that imports @tauri-apps: the Backend over Tauri's IPC. Command
-// names and argument names are the Rust commands' (src-tauri/src/app/commands.rs).
-import { invoke } from "@tauri-apps/api/core";
+// names and argument names are the Rust commands' (src-tauri/src/app/commands.rs);
+// a name must be one of `COMMANDS` (types.ts) to type-check, and tauri.test.ts checks
+// that each method calls its own command.
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
 import type { Backend } from "./backend";
-import { SYNC_STATUS_EVENT, type SyncStatus } from "./types";
+import { SYNC_STATUS_EVENT, type Command, type SyncStatus } from "./types";
+
+function call<T>(command: Command, args?: InvokeArgs): Promise<T> {
+  return invoke<T>(command, args);
+}
 
 export const tauriBackend: Backend = {
-  signIn: (login, password) => invoke("sign_in", { login, password }),
-  signOut: () => invoke("sign_out"),
-  currentUser: () => invoke("current_user"),
-  knownUsers: () => invoke("known_users"),
-  roster: (query) => invoke("roster", { query }),
-  elder: (elder) => invoke("elder", { elder }),
-  recordVisit: (elder, form) => invoke("record_visit", { elder, form }),
-  correctVisit: (elder, visit, visitedAt, form) => invoke("correct_visit", { elder, visit, visitedAt, form }),
-  voidVisit: (elder, visit, reason) => invoke("void_visit", { elder, visit, reason }),
-  resolveFollowUp: (elder, followUp, note) => invoke("resolve_follow_up", { elder, followUp, note }),
-  enrolElder: (form) => invoke("enrol_elder", { form }),
-  updateProfile: (elder, edits) => invoke("update_profile", { elder, edits }),
-  submitIdNumber: (elder, idNumber) => invoke("submit_id_number", { elder, idNumber }),
-  resolveConflict: (elder, field, chosen) => invoke("resolve_conflict", { elder, field, chosen }),
-  rejectedChanges: () => invoke("rejected_changes"),
-  syncNow: () => invoke("sync_now"),
-  syncStatus: () => invoke("sync_status"),
-  settings: () => invoke("settings"),
-  saveSettings: (chosen) => invoke("save_settings", { chosen }),
-  lock: () => invoke("lock"),
-  unlock: (password) => invoke("unlock", { password }),
-  isLocked: () => invoke("is_locked"),
-  coverage: (month, area) => invoke("coverage", { month, area }),
-  exportReport: (month, area, format, language) => invoke("export_report", { month, area, format, language }),
-  alerts: (all) => invoke("alerts", { all }),
-  closeAlert: (visit, note) => invoke("close_alert", { visit, note }),
+  signIn: (login, password) => call("sign_in", { login, password }),
+  signOut: () => call("sign_out"),
+  currentUser: () => call("current_user"),
+  knownUsers: () => call("known_users"),
+  roster: (query) => call("roster", { query }),
+  elder: (elder) => call("elder", { elder }),
+  recordVisit: (elder, form) => call("record_visit", { elder, form }),
+  correctVisit: (elder, visit, visitedAt, form) => call("correct_visit", { elder, visit, visitedAt, form }),
+  voidVisit: (elder, visit, reason) => call("void_visit", { elder, visit, reason }),
+  resolveFollowUp: (elder, followUp, note) => call("resolve_follow_up", { elder, followUp, note }),
+  enrolElder: (form) => call("enrol_elder", { form }),
+  updateProfile: (elder, edits) => call("update_profile", { elder, edits }),
+  submitIdNumber: (elder, idNumber) => call("submit_id_number", { elder, idNumber }),
+  resolveConflict: (elder, field, chosen) => call("resolve_conflict", { elder, field, chosen }),
+  rejectedChanges: () => call("rejected_changes"),
+  syncNow: () => call("sync_now"),
+  syncStatus: () => call("sync_status"),
+  settings: () => call("settings"),
+  saveSettings: (chosen) => call("save_settings", { chosen }),
+  lock: () => call("lock"),
+  unlock: (password) => call("unlock", { password }),
+  isLocked: () => call("is_locked"),
+  coverage: (month, area) => call("coverage", { month, area }),
+  exportReport: (month, area, format, language) => call("export_report", { month, area, format, language }),
+  alerts: (all) => call("alerts", { all }),
+  closeAlert: (visit, note) => call("close_alert", { visit, note }),
   onSyncStatus: async (listener) => {
     const stop = await listen<SyncStatus>(SYNC_STATUS_EVENT, (event) => listener(event.payload));
     return stop;

@@ -641,3 +641,9 @@ export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"re
 
 /** The event carrying every `SyncStatus` change. */
 export const SYNC_STATUS_EVENT = "sync-status";
+
+/** Every command the window may call (src-tauri/src/app/command_list.rs). */
+export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","lock","unlock","is_locked","coverage","export_report","alerts","close_alert"] as const;
+
+/** A window command's name. */
+export type Command = (typeof COMMANDS)[number];
