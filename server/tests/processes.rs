@@ -13,7 +13,6 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::stored::check_database;
 use common::{AREAS_CSV, Backend, Client, PASSWORD, enrol, visit};
 use jinlin_server::db;
 use jinlin_server::db::entity::{change, community_log};
@@ -26,6 +25,7 @@ use jinlin_shared::wire::{
     PullResponse, PushOutcome, PushRequest, PushResponse,
 };
 use jinlin_shared::{ActorId, ChangeHash};
+use jinlin_testkit::audit::check_database;
 use jinlin_testkit::{ServeOptions, ServerProcess};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::process::Command;

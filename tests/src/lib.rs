@@ -14,6 +14,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub mod bench;
+pub mod crashes;
+pub mod faulted;
 pub mod window;
 
 use jinlin_desktop::{Clock, Station, StationConfig, SyncSettings};
@@ -35,33 +37,41 @@ pub fn binary(name: &str) -> PathBuf {
     path
 }
 
-/// A central SQLite database holding a small demo city.
+/// A central database holding a small demo city: SQLite in a temporary directory, or
+/// a PostgreSQL database of its own.
 #[derive(Debug)]
 pub struct CentralDb {
     pub url: String,
-    _dir: tempfile::TempDir,
+    database: Option<jinlin_testkit::TestDatabase>,
 }
 
 impl CentralDb {
-    /// The demo city at `scale` (0.002: one community of 28 elders), built by the
-    /// server binary's own `demo` command.
+    /// The demo city at `scale` (0.002: one community of 28 elders) on SQLite, built by
+    /// the server binary's own `demo` command.
     pub fn demo(scale: f64) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("central.db").display());
-        let status = Command::new(binary("jinlin-server"))
-            .args(["--database-url", &url, "demo", "--scale", &scale.to_string()])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success(), "the demo city loads");
-        Self { url, _dir: dir }
+        load_demo(&url, scale);
+        Self { database: Some(jinlin_testkit::TestDatabase::in_dir(dir, url.clone())), url }
+    }
+
+    /// The same on `backend`.
+    pub async fn demo_on(backend: jinlin_testkit::Backend, scale: f64) -> Self {
+        let database = jinlin_testkit::TestDatabase::fresh(backend).await;
+        load_demo(&database.url, scale);
+        Self { url: database.url.clone(), database: Some(database) }
     }
 
     /// A central database someone else filled (a benchmark, say).
     pub fn at(url: String) -> Self {
-        Self { url, _dir: tempfile::tempdir().unwrap() }
+        Self { url, database: None }
+    }
+
+    /// Drops a PostgreSQL database (a SQLite one goes with its directory).
+    pub async fn remove(mut self) {
+        if let Some(database) = self.database.take() {
+            database.remove().await;
+        }
     }
 
     pub async fn connect(&self) -> DatabaseConnection {
@@ -171,6 +181,17 @@ impl ServerProcess {
         let status = self.process.terminate();
         assert!(status.success(), "the server stopped by SIGTERM exits cleanly ({status}):\n{log}");
     }
+}
+
+fn load_demo(url: &str, scale: f64) {
+    let status = Command::new(binary("jinlin-server"))
+        .args(["--database-url", url, "demo", "--scale", &scale.to_string()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "the demo city loads");
 }
 
 /// An HTTP client builder trusting the test authority. reqwest is built with rustls
@@ -357,15 +378,32 @@ impl StationProcess {
 
     /// The first line (from now) that `wanted` accepts, within `limit`.
     pub fn expect_line(&self, limit: Duration, wanted: impl Fn(&str) -> bool) -> String {
+        self.lines_until(limit, wanted).pop().expect("the wanted line ends the lines")
+    }
+
+    /// Every line from now up to and including the first that `wanted` accepts,
+    /// within `limit`.
+    pub fn lines_until(&self, limit: Duration, wanted: impl Fn(&str) -> bool) -> Vec<String> {
         let deadline = Instant::now() + limit;
+        let mut lines = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
-                Ok(line) if wanted(&line) => return line,
-                Ok(_) => {}
-                Err(error) => panic!("no expected line from jinlin-station within {limit:?}: {error}"),
+                Ok(line) => {
+                    let done = wanted(&line);
+                    lines.push(line);
+                    if done {
+                        return lines;
+                    }
+                }
+                Err(error) => panic!("no expected line from jinlin-station within {limit:?} ({error}); saw {lines:?}"),
             }
         }
+    }
+
+    /// The lines it has printed so far and nobody read yet.
+    pub fn lines_now(&self) -> Vec<String> {
+        self.lines.try_iter().collect()
     }
 
     pub fn kill(mut self) {

@@ -4,7 +4,6 @@
 
 pub mod fuzz;
 pub mod raw;
-pub mod stored;
 
 use std::net::SocketAddr;
 

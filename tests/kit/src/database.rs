@@ -55,6 +55,11 @@ impl TestDatabase {
         }
     }
 
+    /// A SQLite database at `url`, inside `dir` (which goes with it).
+    pub fn in_dir(dir: tempfile::TempDir, url: String) -> Self {
+        Self { url, backend: Backend::Sqlite, postgres_name: None, _dir: Some(dir) }
+    }
+
     /// The SQLite file's directory (`None` on PostgreSQL), for a test that measures it.
     pub fn dir(&self) -> Option<&std::path::Path> {
         self._dir.as_ref().map(tempfile::TempDir::path)

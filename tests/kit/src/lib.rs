@@ -8,13 +8,18 @@
 //!   PostgreSQL database on the test PostgreSQL, dropped afterwards.
 //! - [`builders`]: test elders and visits, made through the same document calls a
 //!   workstation makes.
+//! - [`audit`]: the central database checked against itself: the change log, the
+//!   snapshots, and the materialised rows against a fresh materialisation.
+//! - [`fault_proxy`]: a TCP proxy that cuts, slows and holds back connections.
 //!
-//! It depends on the shared crate only, so the server's own tests can use it without
-//! building the server twice.
+//! The server's integration tests use it as a dev-dependency: they link the same
+//! server library it does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod audit;
 pub mod builders;
 pub mod database;
+pub mod fault_proxy;
 pub mod server;
 
 pub use database::{Backend, TestDatabase};

@@ -1,5 +1,5 @@
 //! The central database checked against itself, after processes were killed and
-//! restarted over it.
+//! restarted over it, or connections cut under them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
