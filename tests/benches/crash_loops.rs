@@ -14,7 +14,12 @@ use jinlin_tests::crashes::crash_loop;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let kills: usize = std::env::var("JINLIN_KILLS").ok().and_then(|k| k.parse().ok()).unwrap_or(200);
-    for backend in [Backend::Sqlite, Backend::Postgres] {
+    let backends = match std::env::var("JINLIN_BACKEND").as_deref() {
+        Ok("sqlite") => vec![Backend::Sqlite],
+        Ok("postgres") => vec![Backend::Postgres],
+        _ => vec![Backend::Sqlite, Backend::Postgres],
+    };
+    for backend in backends {
         let started = Instant::now();
         let (tally, central) = crash_loop(backend, kills, 11).await;
         println!(

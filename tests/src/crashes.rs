@@ -38,52 +38,77 @@ pub struct CrashTally {
     pub refused: usize,
 }
 
-/// One workstation process, and the visits it was sent that it has not answered yet.
+/// One workstation process, the visits it was sent that it has not answered yet,
+/// and how far its sync has got since its last save.
 struct Workstation {
     dir: tempfile::TempDir,
     login: String,
     process: Option<StationProcess>,
     unanswered: usize,
+    since_save: SinceSave,
+}
+
+/// A status line can be older than the "saved" line printed before it (the event was
+/// queued while the save ran), so "up to date" counts only after a sync that started
+/// after the last save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SinceSave {
+    /// Nothing saved since this process started.
+    Nothing,
+    /// Saved; no sync seen starting since.
+    Saved,
+    /// A sync started after the last save.
+    Syncing,
 }
 
 impl Workstation {
     fn start(&mut self, port: u16) {
         self.process = Some(StationProcess::run(self.dir.path(), port, &self.login));
         self.unanswered = 0;
+        self.since_save = SinceSave::Nothing;
     }
 
     fn process(&mut self) -> &mut StationProcess {
         self.process.as_mut().expect("the workstation runs")
     }
 
-    /// Reads answers: each `saved` joins `saved`, each `refused` is counted.
-    fn read(&mut self, lines: Vec<String>, saved: &mut Vec<VisitId>, tally: &mut CrashTally) {
+    /// Reads answers and statuses: each `saved` joins `saved`, each `refused` is
+    /// counted. Answers whether the last line said the workstation is settled: every
+    /// visit answered, and up to date with nothing waiting after its last save.
+    fn read(&mut self, lines: Vec<String>, saved: &mut Vec<VisitId>, tally: &mut CrashTally) -> bool {
+        let mut settled = false;
         for line in lines {
+            settled = false;
             if let Some(id) = line.strip_prefix("saved ") {
                 saved.push(id.trim().parse().expect("a visit id"));
                 self.unanswered -= 1;
+                self.since_save = SinceSave::Saved;
             } else if line.starts_with("refused ") {
                 tally.refused += 1;
                 self.unanswered -= 1;
+            } else if let Some(status) = status(&line) {
+                if status.state == SyncState::Syncing && self.since_save == SinceSave::Saved {
+                    self.since_save = SinceSave::Syncing;
+                }
+                settled = self.unanswered == 0
+                    && self.since_save != SinceSave::Saved
+                    && status.state == SyncState::UpToDate
+                    && status.pending == 0;
+                if settled {
+                    tally.refused += status.rejected as usize;
+                }
             }
         }
+        settled
     }
 
-    /// Waits until every visit sent is answered and the workstation is up to date
-    /// with nothing waiting and nothing refused.
+    /// Waits until the workstation is settled.
     fn settle(&mut self, saved: &mut Vec<VisitId>, tally: &mut CrashTally) {
         loop {
             let lines = self.process().lines_until(SETTLE, |line| {
                 line.starts_with("saved ") || line.starts_with("refused ") || status(line).is_some()
             });
-            let last = status(lines.last().map_or("", String::as_str));
-            self.read(lines, saved, tally);
-            if let Some(status) = last
-                && self.unanswered == 0
-                && status.state == SyncState::UpToDate
-                && status.pending == 0
-            {
-                tally.refused += status.rejected as usize;
+            if self.read(lines, saved, tally) {
                 return;
             }
         }
@@ -112,7 +137,13 @@ pub async fn crash_loop(backend: Backend, kills: usize, seed: u64) -> (CrashTall
     let (first, second, _) = central.assistants().await;
     let mut workstations: Vec<Workstation> = [first, second]
         .into_iter()
-        .map(|login| Workstation { dir: tempfile::tempdir().unwrap(), login, process: None, unanswered: 0 })
+        .map(|login| Workstation {
+            dir: tempfile::tempdir().unwrap(),
+            login,
+            process: None,
+            unanswered: 0,
+            since_save: SinceSave::Nothing,
+        })
         .collect();
     let elders = signed_in(workstations[0].dir.path(), port, &workstations[0].login);
     signed_in(workstations[1].dir.path(), port, &workstations[1].login);
@@ -136,7 +167,8 @@ pub async fn crash_loop(backend: Backend, kills: usize, seed: u64) -> (CrashTall
         // uploads that follow.
         let pause = if rng.chance(50) { rng.below(15) } else { rng.below(600) };
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        match rng.below(3) {
+        let victim = rng.below(3);
+        match victim {
             0 => {
                 server.kill();
                 tally.server_kills += 1;
@@ -145,7 +177,7 @@ pub async fn crash_loop(backend: Backend, kills: usize, seed: u64) -> (CrashTall
             victim => {
                 let workstation = &mut workstations[victim as usize - 1];
                 let lines = workstation.process().lines_now();
-                workstation.read(lines, &mut saved, &mut tally);
+                let _ = workstation.read(lines, &mut saved, &mut tally);
                 workstation.process.take().expect("the workstation runs").kill();
                 tally.workstation_kills += 1;
                 workstation.start(port);
@@ -155,6 +187,12 @@ pub async fn crash_loop(backend: Backend, kills: usize, seed: u64) -> (CrashTall
             workstation.settle(&mut saved, &mut tally);
         }
         let (lost, doubled) = count_visits(&central, &saved).await;
+        if lost > tally.lost {
+            let victim = if victim == 0 { "the server".to_owned() } else { format!("workstation {victim}") };
+            eprintln!(
+                "crash loop: after kill {kill} (of {victim}, {pause} ms after the saves), {lost} saved visits are not on the server"
+            );
+        }
         (tally.lost, tally.doubled) = (tally.lost.max(lost), tally.doubled.max(doubled));
         let db = central.connect().await;
         jinlin_testkit::audit::check_database(&db).await;

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 pub mod bench;
 pub mod crashes;
 pub mod faulted;
+pub mod load;
 pub mod window;
 
 use jinlin_desktop::{Clock, Station, StationConfig, SyncSettings};
