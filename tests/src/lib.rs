@@ -25,10 +25,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 pub const DEMO_PASSWORD: &str = jinlin_server::demo::DEMO_PASSWORD;
 
-/// A binary built beside this test (`target/<profile>/<name>`).
+/// A binary built beside this test or tool (`target/<profile>/<name>`; tests and
+/// benchmarks run from `target/<profile>/deps`, `jinlin-load` from the profile's own).
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("the test knows where it runs");
-    let dir = exe.parent().and_then(Path::parent).expect("tests run from target/<profile>/deps");
+    let here = exe.parent().expect("an executable lives in a directory");
+    let dir =
+        if here.ends_with("deps") { here.parent().expect("deps is inside the profile's directory") } else { here };
     let path = dir.join(name);
     assert!(
         path.exists(),
