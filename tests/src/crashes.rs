@@ -127,7 +127,8 @@ fn signed_in(dir: &Path, port: u16, login: &str) -> Vec<String> {
     roster["lines"].as_array().unwrap().iter().map(|l| l["elderId"].as_str().unwrap().to_owned()).collect()
 }
 
-/// `kills` SIGKILLs, each of the server or of one of two workstations, at random.
+/// `kills` SIGKILLs, of the server and of two workstations in turn, each at a random
+/// moment.
 pub async fn crash_loop(backend: Backend, kills: usize, seed: u64) -> (CrashTally, CentralDb) {
     let central = CentralDb::demo_on(backend, 0.002).await;
     let mut server = ServerProcess::start(&central);
@@ -167,7 +168,8 @@ pub async fn crash_loop(backend: Backend, kills: usize, seed: u64) -> (CrashTall
         // uploads that follow.
         let pause = if rng.chance(50) { rng.below(15) } else { rng.below(600) };
         tokio::time::sleep(Duration::from_millis(pause)).await;
-        let victim = rng.below(3);
+        // The victims take turns (the server, then each workstation); the moment is random.
+        let victim = kill as u64 % 3;
         match victim {
             0 => {
                 server.kill();
