@@ -52,6 +52,29 @@ async fn health_and_version_answer(backend: Backend) {
 }
 on_both_databases!(health_and_version_answer, super::health_and_version_answer);
 
+/// The policy goes only to a signed-in workstation, and its version is the policy's
+/// own digest (which the workstation recomputes rather than trust).
+async fn the_policy_is_served_only_signed_in_with_its_own_version(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let http = common::http();
+    let anonymous = http.get(format!("{}/policy", server.base)).send().await.unwrap();
+    expect_error(anonymous, 401, ErrorCode::Unauthorised).await;
+    let forged = http.get(format!("{}/policy", server.base)).bearer_auth("not-a-session-token").send().await.unwrap();
+    // A token the server never gave reads as one that ran out: sign in again.
+    expect_error(forged, 401, ErrorCode::SessionExpired).await;
+    let client = Client::sign_in(&server, "heping").await;
+    let response = client.get("/policy").await;
+    assert_eq!(response.status(), 200);
+    let served: jinlin_shared::wire::CityPolicy = response.json().await.unwrap();
+    assert_eq!(served.version, served.policy.version(), "the version is the policy's digest");
+    assert_eq!(served.policy, jinlin_shared::policy::Policy::default());
+    server.stop().await;
+}
+on_both_databases!(
+    the_policy_is_served_only_signed_in_with_its_own_version,
+    super::the_policy_is_served_only_signed_in_with_its_own_version
+);
+
 async fn sign_in_gives_a_token_and_the_devices_key_to_every_user_of_its_area(backend: Backend) {
     let server = TestServer::start(backend).await;
     let client = Client::sign_in(&server, "heping").await;

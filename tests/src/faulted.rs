@@ -135,7 +135,7 @@ pub async fn faulted_sync(run: FaultedRun) -> (FaultedTally, CentralDb) {
     for station in &stations {
         settle(station).await;
     }
-    let counts = &proxy.counts;
+    let counts = proxy.counts();
     let read = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::Relaxed);
     tally.connections = read(&counts.connections);
     tally.faults = counts.faults();
@@ -145,6 +145,9 @@ pub async fn faulted_sync(run: FaultedRun) -> (FaultedTally, CentralDb) {
     tally.refused = stations.iter().map(|s| u64::from(s.sync_status().rejected)).sum();
     let (lost, doubled) = count_visits(&central, &recorded).await;
     (tally.lost, tally.doubled) = (lost, doubled);
+    let db = central.connect().await;
+    jinlin_testkit::audit::check_database(&db).await;
+    db.close().await.unwrap();
     tally.diverged = diverged(&central, &stations, &elders).await;
     drop(proxy);
     for server in servers {
@@ -188,7 +191,6 @@ async fn diverged(central: &CentralDb, stations: &[Arc<Station>], elders: &[Elde
     use jinlin_server::db::entity::document;
     use sea_orm::EntityTrait;
     let db = central.connect().await;
-    jinlin_testkit::audit::check_database(&db).await;
     let mut on_server: BTreeMap<ElderId, ElderRows> = BTreeMap::new();
     for stored in document::Entity::find().all(&db).await.unwrap() {
         let doc =

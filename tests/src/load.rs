@@ -145,16 +145,15 @@ pub async fn run(load: Load) -> LoadReport {
     while Instant::now() < until {
         tokio::time::sleep(Duration::from_secs(10).min(until.saturating_duration_since(Instant::now()))).await;
         let memory: Vec<f64> = servers.iter().map(|s| s.memory_mib(MemoryField::Now)).collect();
-        let report = fleet.report.lock().await;
+        let seconds = begin.elapsed().as_secs();
+        let mut report = fleet.report.lock().await;
         println!(
-            "  {:>4} s: {} syncs, {} errors, server {}",
-            begin.elapsed().as_secs(),
+            "  {seconds:>4} s: {} syncs, {} errors, server {}",
             report.latencies.len(),
             report.errors,
             memory.iter().map(|m| format!("{m:.0} MiB")).collect::<Vec<_>>().join(" + ")
         );
-        drop(report);
-        fleet.report.lock().await.memory.push((begin.elapsed().as_secs(), memory));
+        report.memory.push((seconds, memory));
     }
     while workers.join_next().await.is_some() {}
     let mut report = std::mem::take(&mut *fleet.report.lock().await);

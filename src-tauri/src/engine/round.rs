@@ -218,7 +218,9 @@ impl Round<'_> {
             return;
         }
         let fetched = match self.station.client().policy(self.token).await {
-            Ok(fetched) => fetched.policy.checked().map(|policy| CityPolicy { version: fetched.version, policy }),
+            // The version is the policy's own digest, computed here: a version the
+            // server merely claims could pin a workstation to a stale policy.
+            Ok(fetched) => fetched.policy.checked().map(|policy| CityPolicy { version: policy.version(), policy }),
             Err(error) => {
                 tracing::warn!(%error, "the city's policy could not be fetched; keeping the one held");
                 return;

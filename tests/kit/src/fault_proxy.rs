@@ -65,7 +65,7 @@ impl FaultCounts {
 /// What every connection of the proxy shares.
 #[derive(Debug)]
 struct Shared {
-    counts: Arc<FaultCounts>,
+    counts: FaultCounts,
     /// Percent of exchanges that meet a fault; 0 forwards everything whole.
     percent: AtomicU64,
     /// Woken by every new connection (a held request waits for the retry).
@@ -76,7 +76,6 @@ struct Shared {
 #[derive(Debug)]
 pub struct FaultProxy {
     pub port: u16,
-    pub counts: Arc<FaultCounts>,
     shared: Arc<Shared>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -88,11 +87,18 @@ impl FaultProxy {
         assert!(!upstreams.is_empty(), "a proxy needs a server");
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let counts = Arc::new(FaultCounts::default());
-        let shared =
-            Arc::new(Shared { counts: Arc::clone(&counts), percent: AtomicU64::new(percent), arrived: Notify::new() });
+        let shared = Arc::new(Shared {
+            counts: FaultCounts::default(),
+            percent: AtomicU64::new(percent),
+            arrived: Notify::new(),
+        });
         let task = tokio::spawn(accept(listener, upstreams, Arc::clone(&shared), seed));
-        Self { port, counts, shared, task }
+        Self { port, shared, task }
+    }
+
+    /// What it has done so far.
+    pub fn counts(&self) -> &FaultCounts {
+        &self.shared.counts
     }
 
     /// From now on, `percent` of exchanges meet a fault (on open connections too).
