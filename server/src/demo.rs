@@ -3,7 +3,6 @@
 //! special-hardship elders with a year of visits, two assistants per community and a
 //! supervisor per street (`--scale` builds a fraction of it).
 
-use std::io::Write as _;
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -11,7 +10,7 @@ use jinlin_shared::ActorId;
 use jinlin_shared::area::AreaLevel;
 use jinlin_shared::author::Author;
 use jinlin_shared::document::{Edit, ElderDocument};
-use jinlin_shared::ids::{DeviceId, UserId};
+use jinlin_shared::ids::{CommunityId, DeviceId, ElderId, UserId};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::synthetic::{self, Rng};
 use jinlin_shared::time::Timestamp;
@@ -22,7 +21,7 @@ use crate::admin;
 use crate::auth::hash_password;
 use crate::db::entity::{device, document, user};
 use crate::state::{AppState, load_area_tree, now};
-use crate::sync::push::push_document;
+use crate::sync::push::push_documents;
 use crate::sync::sender::Sender;
 
 /// The password of every demo account.
@@ -37,11 +36,17 @@ pub struct DemoSummary {
     pub seconds: f64,
 }
 
-struct Assistant {
-    author: Author,
-}
+/// Elders built and pushed together: whole communities at a time, about this many
+/// documents, so each community's elders land in one transaction.
+const BATCH: usize = 200;
 
-pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::Result<DemoSummary> {
+/// Loads the demo city; `progress` hears (elders loaded, elders in all) after each batch.
+pub async fn load_demo_city(
+    state: &AppState,
+    scale: f64,
+    seed: u64,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> anyhow::Result<DemoSummary> {
     let started = Instant::now();
     let scale = scale.clamp(0.0001, 1.0);
     let now = now();
@@ -58,35 +63,97 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
     let tree = std::sync::Arc::new(load_area_tree(&state.db).await?);
     // The demo's own areas, by code (an area already present keeps its id).
     let codes: std::collections::HashSet<&str> = city.areas.iter().map(|a| a.code.as_str()).collect();
-    let demo_areas = || tree.areas().filter(|a| codes.contains(a.code.as_str()));
+    let demo_areas: Vec<_> = tree.areas().filter(|a| codes.contains(a.code.as_str())).collect();
+    let assistants = demo_people(state, &demo_areas, now).await?;
 
-    let assistants = demo_people(state, &demo_areas().collect::<Vec<_>>(), now).await?;
-    // The city's own policy: the demo's visits must pass the checks its pushes meet.
-    let policy = (*state.policy).clone();
-    let year_ago = now.plus_hours(-24 * 365);
-    let mut visits = 0;
-    for i in 0..elders {
-        let (community, pair) = &assistants[i % assistants.len()];
-        let authors: Vec<Author> = pair.iter().map(|a| a.author).collect();
-        let elder_seed = rng.next_u64();
-        let community = *community;
-        let policy = policy.clone();
-        let (changes, elder, count) =
-            tokio::task::spawn_blocking(move || demo_elder(elder_seed, community, &authors, year_ago, now, &policy))
-                .await
-                .context("the demo task failed")??;
-        visits += count;
-        let outcome = push_document(state, Sender::Demo, &tree, elder, changes).await?;
-        anyhow::ensure!(outcome.is_accepted(), "a demo elder was refused: {outcome:?}");
-        if (i + 1) % 100 == 0 || i + 1 == elders {
-            eprint!("\rdemo: {} / {elders} elders, {visits} visits", i + 1);
-            let _ = std::io::stderr().flush();
+    // Elder i belongs to community i mod n; its seed is drawn in order, then the elders
+    // are taken community by community.
+    let mut plan: Vec<(usize, u64)> = (0..elders).map(|i| (i % assistants.len(), rng.next_u64())).collect();
+    plan.sort_by_key(|(community, _)| *community);
+    let batches: Vec<Vec<(usize, u64)>> = plan.chunks(BATCH).map(<[_]>::to_vec).collect();
+    let make = std::sync::Arc::new(DemoElders {
+        assistants,
+        year_ago: now.plus_hours(-24 * 365),
+        now,
+        // The city's own policy: the demo's visits must pass the checks its pushes meet.
+        policy: (*state.policy).clone(),
+    });
+    // The next batch is built while this one is pushed.
+    let (sender, mut built) = tokio::sync::mpsc::channel(1);
+    let builder = tokio::spawn({
+        let make = make.clone();
+        async move {
+            for batch in batches {
+                let make = make.clone();
+                let documents =
+                    tokio::task::spawn_blocking(move || make.build(&batch)).await.context("the demo task failed")?;
+                if sender.send(documents).await.is_err() {
+                    break;
+                }
+            }
+            anyhow::Ok(())
         }
+    });
+    let (mut loaded, mut visits) = (0, 0);
+    progress(0, elders);
+    while let Some(documents) = built.recv().await {
+        let documents = documents?;
+        visits += documents.iter().map(|d| d.visits).sum::<usize>();
+        let pushes: Vec<_> = documents.into_iter().map(|d| (d.elder, d.changes)).collect();
+        let count = pushes.len();
+        let outcomes = push_documents(state, Sender::Demo, &tree, pushes).await?;
+        if let Some(refused) = outcomes.iter().find(|o| !o.is_accepted()) {
+            anyhow::bail!("a demo elder was refused: {refused:?}");
+        }
+        loaded += count;
+        progress(loaded, elders);
     }
-    eprintln!();
+    builder.await.context("the demo builder failed")??;
     let first_assistant =
         tree.areas().find(|a| a.level == AreaLevel::Community).map(|c| format!("c{}a", c.code)).unwrap_or_default();
     Ok(DemoSummary { communities, elders, visits, first_assistant, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// What building a demo elder needs, shared with the blocking pool.
+struct DemoElders {
+    /// Each community with its two assistants.
+    assistants: Vec<(CommunityId, Vec<Author>)>,
+    year_ago: Timestamp,
+    now: Timestamp,
+    policy: Policy,
+}
+
+/// One demo elder's document, as its changes.
+struct DemoElder {
+    elder: ElderId,
+    changes: Vec<Vec<u8>>,
+    visits: usize,
+}
+
+impl DemoElders {
+    /// Builds a batch of elders (community index, seed) on every core.
+    fn build(&self, batch: &[(usize, u64)]) -> anyhow::Result<Vec<DemoElder>> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let share = batch.len().div_ceil(cores).max(1);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = batch
+                .chunks(share)
+                .map(|part| scope.spawn(move || part.iter().map(|&(c, seed)| self.elder(c, seed)).collect::<Vec<_>>()))
+                .collect();
+            let mut documents = Vec::with_capacity(batch.len());
+            for part in parts {
+                let part = part.join().map_err(|_| anyhow::anyhow!("a demo builder thread panicked"))?;
+                documents.extend(part.into_iter().collect::<anyhow::Result<Vec<_>>>()?);
+            }
+            Ok(documents)
+        })
+    }
+
+    fn elder(&self, community: usize, seed: u64) -> anyhow::Result<DemoElder> {
+        let (community, authors) = &self.assistants[community];
+        let (changes, elder, visits) = demo_elder(seed, *community, authors, self.year_ago, self.now, &self.policy)?;
+        Ok(DemoElder { elder, changes, visits })
+    }
 }
 
 /// The demo's people: an administrator, a supervisor per street, and two assistants
@@ -94,13 +161,13 @@ pub async fn load_demo_city(state: &AppState, scale: f64, seed: u64) -> anyhow::
 async fn demo_people(
     state: &AppState,
     demo_areas: &[&jinlin_shared::area::Area],
-    now: jinlin_shared::time::Timestamp,
-) -> anyhow::Result<Vec<(jinlin_shared::ids::CommunityId, Vec<Assistant>)>> {
+    now: Timestamp,
+) -> anyhow::Result<Vec<(CommunityId, Vec<Author>)>> {
     // One hash for every demo account: argon2 is slow on purpose, and a thousand
     // hashes of the same demo password would take a minute.
     let hash = hash_password(DEMO_PASSWORD.to_owned()).await?;
     ensure_user(state, "admin", "管理员", Role::Admin, None, &hash).await?;
-    let mut assistants: Vec<(jinlin_shared::ids::CommunityId, Vec<Assistant>)> = Vec::new();
+    let mut assistants: Vec<(CommunityId, Vec<Author>)> = Vec::new();
     for street in demo_areas.iter().filter(|a| a.level == AreaLevel::Street) {
         ensure_user(
             state,
@@ -137,7 +204,7 @@ async fn demo_people(
             })
             .exec_without_returning(&state.db)
             .await?;
-            pair.push(Assistant { author: Author { user, device } });
+            pair.push(Author { user, device });
         }
         assistants.push((community.id, pair));
     }
@@ -171,12 +238,12 @@ async fn ensure_user(
 /// two assistants: the document's changes.
 fn demo_elder(
     seed: u64,
-    community: jinlin_shared::ids::CommunityId,
+    community: CommunityId,
     authors: &[Author],
     year_ago: Timestamp,
     now: Timestamp,
     policy: &Policy,
-) -> anyhow::Result<(Vec<Vec<u8>>, jinlin_shared::ids::ElderId, usize)> {
+) -> anyhow::Result<(Vec<Vec<u8>>, ElderId, usize)> {
     let mut rng = Rng::new(seed);
     let enrolment = synthetic::enrolment(&mut rng, community, year_ago.shanghai_date(), year_ago);
     let elder = enrolment.elder;

@@ -244,7 +244,9 @@ async fn serve(url: &str, policy: Policy, args: ServeArgs) -> anyhow::Result<()>
 async fn demo(url: &str, policy: Policy, scale: f64, seed: u64) -> anyhow::Result<()> {
     let db = db::connect(url, true).await?;
     let state = AppState::new(db, policy, Limits::default());
-    let summary = jinlin_server::demo::load_demo_city(&state, scale, seed).await?;
+    let summary =
+        jinlin_server::demo::load_demo_city(&state, scale, seed, &|done, of| progress(done, of, "elders")).await?;
+    eprintln!();
     println!(
         "demo city: {} communities, {} elders, {} visits in {:.1} s",
         summary.communities, summary.elders, summary.visits, summary.seconds

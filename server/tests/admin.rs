@@ -132,8 +132,15 @@ async fn the_demo_city_is_loaded_through_the_push_path_with_every_visit_material
     let server = TestServer::start(backend).await;
     let state = AppState::new(server.db.clone(), Policy::default(), Limits::default());
     let users_before = server.count("users").await;
-    let summary = jinlin_server::demo::load_demo_city(&state, 0.004, 7).await.unwrap();
+    let heard = std::sync::Mutex::new(Vec::new());
+    let progress = |done: usize, of: usize| heard.lock().unwrap().push((done, of));
+    let summary = jinlin_server::demo::load_demo_city(&state, 0.004, 7, &progress).await.unwrap();
     assert_eq!(summary.communities, 2);
+    // The progress bar starts at nothing, only moves forward, and ends at every elder.
+    let heard = heard.into_inner().unwrap();
+    assert_eq!(heard.first(), Some(&(0, 56)));
+    assert_eq!(heard.last(), Some(&(56, 56)));
+    assert!(heard.windows(2).all(|w| w[0].0 < w[1].0 && w[1].1 == 56), "{heard:?}");
     assert_eq!(summary.elders, 56);
     assert_eq!(server.count("documents").await, 56);
     assert_eq!(server.count("elders").await, 56);
@@ -144,7 +151,7 @@ async fn the_demo_city_is_loaded_through_the_push_path_with_every_visit_material
     let demo_users = server.count("users").await - users_before;
     assert!(demo_users >= 5, "{demo_users} demo users: a supervisor per street, two assistants per community");
     // A second load into a database that holds elders is refused, adding nothing.
-    assert!(jinlin_server::demo::load_demo_city(&state, 0.004, 7).await.is_err());
+    assert!(jinlin_server::demo::load_demo_city(&state, 0.004, 7, &|_, _| {}).await.is_err());
     assert_eq!(server.count("documents").await, 56);
     server.stop().await;
 }
