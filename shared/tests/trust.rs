@@ -13,7 +13,7 @@ use jinlin_shared::author::Author;
 use jinlin_shared::authority::{Standing, check_authority};
 use jinlin_shared::document::craft::{self, put_json};
 use jinlin_shared::document::{ChangeReview, ElderDocument};
-use jinlin_shared::ids::{CommunityId, DeviceId, UserId};
+use jinlin_shared::ids::{CommunityId, DeviceId, EntryId, UserId};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::roles::Operation;
 use jinlin_shared::user::Role;
@@ -395,4 +395,23 @@ fn replays_are_harmless_whoever_made_them() {
     let again = stored.document.apply_checked(&[change], at_minutes(60), &Policy::default()).unwrap();
     assert!(again.new_changes.is_empty() && again.reviews.is_empty());
     assert_eq!(authority(&again.reviews, &[]), Ok(()));
+}
+
+#[test]
+fn each_change_of_a_new_elders_history_names_the_communities_it_was_made_in_across_a_move() {
+    let policy = Policy::default();
+    let mut doc = enrolled(1);
+    doc.record_visit(&edit(2, 0), green_visit(1, 0), &policy).unwrap();
+    doc.move_to_community(&edit(4, 10), EntryId::from_parts(9, [9; 10]), community(2), date(2026, 10, 25)).unwrap();
+    doc.record_visit(&edit(5, 20), green_visit(2, 20), &policy).unwrap();
+    doc.record_visit(&edit(5, 30), green_visit(3, 30), &policy).unwrap();
+    let applied =
+        ElderDocument::from_changes_checked(&doc.changes_since(&[]), actor(9), at_minutes(60), &policy).unwrap();
+    let communities: Vec<Vec<CommunityId>> =
+        applied.reviews.iter().map(|r| r.communities.iter().copied().collect()).collect();
+    let mut both = vec![community(1), community(2)];
+    both.sort();
+    // The enrolment and the visit before the move are in the first community, the move
+    // in both (its author must cover each), the visits after it in the new one.
+    assert_eq!(communities, vec![vec![community(1)], vec![community(1)], both, vec![community(2)], vec![community(2)]]);
 }

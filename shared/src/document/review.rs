@@ -90,17 +90,50 @@ pub(crate) fn review(
             communities: BTreeSet::new(),
         });
     }
-    let final_community = community_at(doc, &doc.get_heads())?;
-    for (review, (change, _)) in reviews.iter_mut().zip(new) {
+    if !moves {
         // Only a move changes the community; without one every change sees the last.
-        if moves {
-            review.communities.extend(community_at(doc, change.deps())?);
-            review.communities.extend(community_at(doc, &[change.hash()])?);
-        } else {
-            review.communities.extend(final_community);
+        let last = community_at(doc, &doc.get_heads())?;
+        for review in &mut reviews {
+            review.communities.extend(last);
         }
+        return Ok(reviews);
+    }
+    let mut communities = Communities { doc, known: HashMap::new() };
+    for (review, (change, _)) in reviews.iter_mut().zip(new) {
+        let before = communities.at(change.deps())?;
+        // A change that writes nothing into the placements leaves the community as its
+        // dependencies had it: the record at its hash differs from them only by its own
+        // operations. (In a linear history this reads the placements once, not twice
+        // per change.)
+        let after = if change.deps().is_empty() || review.operations.contains_key(&Operation::MoveElder) {
+            communities.at(&[change.hash()])?
+        } else {
+            communities.known.insert(vec![change.hash()], before);
+            before
+        };
+        review.communities.extend(before);
+        review.communities.extend(after);
     }
     Ok(reviews)
+}
+
+/// The community at each set of heads, read once per set.
+struct Communities<'a> {
+    doc: &'a Automerge,
+    known: HashMap<Vec<ChangeHash>, Option<CommunityId>>,
+}
+
+impl Communities<'_> {
+    fn at(&mut self, heads: &[ChangeHash]) -> Result<Option<CommunityId>, ValidationError> {
+        let mut key = heads.to_vec();
+        key.sort();
+        if let Some(known) = self.known.get(&key) {
+            return Ok(*known);
+        }
+        let community = community_at(self.doc, heads)?;
+        self.known.insert(key, community);
+        Ok(community)
+    }
 }
 
 /// An object operations write into: where it is and what it may hold.
