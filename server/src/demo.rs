@@ -80,19 +80,16 @@ pub async fn load_demo_city(
     });
     // The next batch is built while this one is pushed.
     let (sender, mut built) = tokio::sync::mpsc::channel(1);
-    let builder = tokio::spawn({
-        let make = make.clone();
-        async move {
-            for batch in batches {
-                let make = make.clone();
-                let documents =
-                    tokio::task::spawn_blocking(move || make.build(&batch)).await.context("the demo task failed")?;
-                if sender.send(documents).await.is_err() {
-                    break;
-                }
+    let builder = tokio::spawn(async move {
+        for batch in batches {
+            let make = make.clone();
+            let documents =
+                tokio::task::spawn_blocking(move || make.build(&batch)).await.context("the demo task failed")?;
+            if sender.send(documents).await.is_err() {
+                break;
             }
-            anyhow::Ok(())
         }
+        anyhow::Ok(())
     });
     let (mut loaded, mut visits) = (0, 0);
     progress(0, elders);

@@ -237,8 +237,7 @@ impl ElderDocument {
             let visits = map_obj(tx, &[schema::VISITS])?;
             codec::put_new(tx, &visits, &visit.id.to_string(), &to_json(&stored))?;
             if let Some((id, follow_up)) = &follow_up {
-                let follow_ups = map_obj(tx, &[schema::FOLLOW_UPS])?;
-                codec::put_new(tx, &follow_ups, &id.to_string(), &to_json(follow_up))?;
+                put_built_follow_up(tx, *id, follow_up)?;
             }
             Ok(())
         };
@@ -489,8 +488,12 @@ fn put_follow_up(
     new: &NewFollowUp,
     origin: Option<VisitId>,
 ) -> Result<(), DocumentError> {
+    put_built_follow_up(tx, new.id, &follow_up_of(edit, new, origin))
+}
+
+fn put_built_follow_up(tx: &mut Transaction<'_>, id: FollowUpId, follow_up: &FollowUp) -> Result<(), DocumentError> {
     let follow_ups = map_obj(tx, &[schema::FOLLOW_UPS])?;
-    codec::put_new(tx, &follow_ups, &new.id.to_string(), &to_json(&follow_up_of(edit, new, origin)))
+    codec::put_new(tx, &follow_ups, &id.to_string(), &to_json(follow_up))
 }
 
 /// A new follow-up as it is stored.

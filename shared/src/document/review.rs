@@ -108,8 +108,7 @@ pub(crate) fn review(
         let after = if change.deps().is_empty() || review.operations.contains_key(&Operation::MoveElder) {
             communities.at(&[change.hash()])?
         } else {
-            communities.known.insert(vec![change.hash()], before);
-            before
+            communities.remember(change.hash(), before)
         };
         review.communities.extend(before);
         review.communities.extend(after);
@@ -133,6 +132,12 @@ impl Communities<'_> {
         let community = community_at(self.doc, heads)?;
         self.known.insert(key, community);
         Ok(community)
+    }
+
+    /// Records the community at one change's hash, known without reading; gives it back.
+    fn remember(&mut self, hash: ChangeHash, community: Option<CommunityId>) -> Option<CommunityId> {
+        self.known.insert(vec![hash], community);
+        community
     }
 }
 
