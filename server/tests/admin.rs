@@ -70,7 +70,7 @@ async fn a_roster_with_bad_rows_is_refused_whole_naming_each_bad_line(backend: B
         other => panic!("expected the file to be refused, got {other:?}"),
     }
     assert_eq!(server.count("documents").await, 0);
-    assert_eq!(server.count("changes").await, 0);
+    assert_eq!(server.count("log_entries").await, 0);
     // Only an enabled admin may author a roster.
     assert!(matches!(import_roster(&state, &format!("{HEADER}\n"), "heping").await, Err(AdminError::UnknownUser(_))));
     server.stop().await;

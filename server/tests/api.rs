@@ -151,7 +151,7 @@ async fn a_pushed_visit_is_stored_materialised_and_pulled_by_the_other_workstati
     };
     assert_eq!(*stored, 2);
     assert_eq!(heads.as_slice(), doc.heads().as_slice());
-    assert_eq!(server.count("changes").await, 2);
+    assert_eq!(server.count("log_entries").await, 2);
     assert_eq!(server.count("elders").await, 1);
     assert_eq!(server.count("visits").await, 1);
 
@@ -160,19 +160,31 @@ async fn a_pushed_visit_is_stored_materialised_and_pulled_by_the_other_workstati
     assert!(matches!(replay.results[0].outcome, PushOutcome::Accepted { stored: 0, .. }));
     let partial = push(&first, &push_of(&doc, doc.changes_since(&[]).split_off(1))).await;
     assert!(matches!(partial.results[0].outcome, PushOutcome::Accepted { stored: 0, .. }));
-    assert_eq!(server.count("changes").await, 2);
     assert_eq!(server.count("log_entries").await, 2);
 
     // The other workstation of the community pulls the document and reads the visit.
     let page = pull(&second, Cursor::new()).await;
     assert!(!page.more);
     assert_eq!(page.documents.len(), 1);
-    let changes: Vec<Vec<u8>> = page.documents[0].changes.iter().map(|c| c.as_bytes().to_vec()).collect();
-    let pulled = ElderDocument::from_changes(&changes, jinlin_shared::ActorId::random()).unwrap();
+    let chunks: Vec<Vec<u8>> = page.documents[0].chunks.iter().map(|c| c.as_bytes().to_vec()).collect();
+    assert_eq!(chunks, [server.snapshot(doc.elder_id()).await], "a first pull takes the stored document whole");
+    let mut pulled = ElderDocument::from_pulled(&chunks, jinlin_shared::ActorId::random()).unwrap();
     assert!(pulled.record().visits.contains_key(&visit_id));
     assert_eq!(page.next_cursor.get(community), 2);
+
+    // A later visit reaches it as that one change, cut out of the stored document.
+    let before = doc.heads();
+    let later = visit(&mut doc, &first, 3);
+    assert!(push(&first, &push_of(&doc, doc.changes_since(&before))).await.results[0].outcome.is_accepted());
+    let next = pull(&second, page.next_cursor.clone()).await;
+    assert_eq!(next.documents.len(), 1);
+    let chunks: Vec<Vec<u8>> = next.documents[0].chunks.iter().map(|c| c.as_bytes().to_vec()).collect();
+    assert_eq!(chunks, doc.changes_since(&before), "only the new change, byte for byte as it was made");
+    pulled.apply_pulled(&chunks).unwrap();
+    assert!(pulled.record().visits.contains_key(&later));
+    assert_eq!(pulled.heads(), doc.heads());
     // Pulling again from the new cursor returns nothing.
-    let again = pull(&second, page.next_cursor.clone()).await;
+    let again = pull(&second, next.next_cursor.clone()).await;
     assert!(again.documents.is_empty() && !again.more);
     server.stop().await;
 }
@@ -192,7 +204,7 @@ async fn changes_outside_the_callers_community_are_refused_and_invisible(backend
 
     let refused = push(&guangming, &request).await;
     assert!(matches!(refused.results[0].outcome, PushOutcome::Rejected { code: RejectCode::OutOfScope, .. }));
-    assert_eq!(server.count("changes").await, 0);
+    assert_eq!(server.count("log_entries").await, 0);
     assert_eq!(server.count("documents").await, 0);
 
     assert!(push(&heping, &request).await.results[0].outcome.is_accepted());
@@ -235,7 +247,7 @@ async fn a_document_failing_validation_is_rejected_while_the_others_in_the_push_
         other => panic!("expected a rejection, got {other:?}"),
     }
     assert_eq!(server.count("documents").await, 1);
-    assert_eq!(server.count("changes").await, 1);
+    assert_eq!(server.count("log_entries").await, 1);
     server.stop().await;
 }
 on_both_databases!(
@@ -271,7 +283,7 @@ async fn malformed_truncated_oversized_and_hostile_bodies_get_json_errors_and_st
     let response = push(&client, &orphan).await;
     assert!(matches!(response.results[0].outcome, PushOutcome::Rejected { .. }), "{:?}", response.results[0].outcome);
 
-    assert_eq!(server.count("changes").await, 0);
+    assert_eq!(server.count("log_entries").await, 0);
     assert_eq!(server.count("documents").await, 0);
     assert_eq!(server.count("log_entries").await, 0);
     server.stop().await;
@@ -338,7 +350,11 @@ async fn an_elder_moved_to_another_community_arrives_whole_there_and_departs_the
 
     let arrived = pull(&guangming, Cursor::new()).await;
     assert_eq!(arrived.documents.len(), 1);
-    assert_eq!(arrived.documents[0].changes.len(), 3, "the whole document arrives");
+    assert_eq!(
+        arrived.documents[0].chunks,
+        [server.snapshot(doc.elder_id()).await.into()],
+        "the whole document arrives"
+    );
     let departed = pull(&heping, heping_cursor).await;
     assert_eq!(departed.departed.len(), 1);
     assert_eq!(departed.departed[0].elder, doc.elder_id());

@@ -78,10 +78,14 @@ async fn authorship_is_bound_to_the_device_and_the_users_who_signed_in_there(bac
     Client::sign_in_on(&server, "heping2", Some(heping.login.device)).await;
     let answer = heping.push(vec![(elder.elder, vec![waiting.clone()])]).await;
     assert_eq!(code(&answer, 0), None, "{answer:?}");
-    let stored_by: String = server
-        .text(&format!("SELECT user_id AS v FROM changes WHERE elder_id = '{}' ORDER BY received_at DESC", elder.elder))
-        .await;
-    assert_eq!(stored_by, colleague.login.user.id.to_string(), "the change is the colleague's in the log");
+    let stored = jinlin_shared::document::ElderDocument::load(
+        &server.snapshot(elder.elder).await,
+        jinlin_shared::ActorId::random(),
+    )
+    .unwrap();
+    let hash = automerge::Change::from_bytes(waiting.clone()).unwrap().hash();
+    let stored_by = stored.history().into_iter().find(|c| c.hash == hash).and_then(|c| c.author);
+    assert_eq!(stored_by, Some(on_this_device), "the change is the colleague's in the stored document");
     // A replay of a stored change is harmless whoever sends it.
     let answer = colleague.push(vec![(elder.elder, vec![waiting.clone()])]).await;
     assert!(matches!(answer.results[0].outcome, PushOutcome::Accepted { stored: 0, .. }), "{answer:?}");
@@ -192,7 +196,7 @@ async fn the_schema_is_closed_bounded_and_one_long_address_cannot_break_a_report
     let colleague = Client::sign_in(&server, "heping2").await;
     let admin = Client::sign_in(&server, "admin").await;
     let elder = stored_elder(&server, &heping).await;
-    let stored = server.count("changes").await;
+    let stored = server.count("log_entries").await;
     let by = heping.author();
     let attempts = [
         ("evil", RejectCode::UnknownField, elder.attempt(&by, |tx, _| tx.put(automerge::ROOT, "evil", "x").unwrap())),
@@ -232,7 +236,7 @@ async fn the_schema_is_closed_bounded_and_one_long_address_cannot_break_a_report
     notes["notes"] = json!("门锁坏了\0");
     let nul = elder.attempt(&by, |tx, d| put_json(tx, &craft::map_at(d, &["visits"]), &new_id(), &notes));
     assert_eq!(code(&heping.push(vec![(elder.elder, vec![nul])]).await, 0), Some(RejectCode::InvalidField));
-    assert_eq!(server.count("changes").await, stored, "nothing refused was stored");
+    assert_eq!(server.count("log_entries").await, stored, "nothing refused was stored");
     // The evil key reached nobody.
     let page: jinlin_shared::wire::PullResponse = colleague
         .post("/sync/pull", &jinlin_shared::wire::PullRequest::new(Default::default(), 100))
@@ -240,7 +244,16 @@ async fn the_schema_is_closed_bounded_and_one_long_address_cannot_break_a_report
         .json()
         .await
         .unwrap();
-    assert_eq!(page.documents.iter().map(|d| d.changes.len()).sum::<usize>(), 1, "only the enrolment");
+    use jinlin_shared::document::ElderDocument;
+    let pulled: Vec<ElderDocument> = page
+        .documents
+        .iter()
+        .map(|d| {
+            let chunks: Vec<Vec<u8>> = d.chunks.iter().map(|c| c.as_bytes().to_vec()).collect();
+            ElderDocument::from_pulled(&chunks, jinlin_shared::ActorId::random()).unwrap()
+        })
+        .collect();
+    assert_eq!(pulled.iter().map(ElderDocument::change_count).sum::<usize>(), 1, "only the enrolment");
     let month = common::now().shanghai_date().format("%Y-%m").to_string();
     for format in ["xlsx", "csv", "pdf", "json"] {
         let report = admin.get(&format!("/reports/monthly?month={month}&format={format}")).await;
@@ -361,7 +374,7 @@ async fn a_full_id_number_anywhere_in_a_push_is_refused_and_nothing_is_stored(ba
     let server = TestServer::start(backend).await;
     let heping = Client::sign_in(&server, "heping").await;
     let mut elder = stored_elder(&server, &heping).await;
-    let stored = server.count("changes").await;
+    let stored = server.count("log_entries").await;
     let by = heping.author();
     let as_stored = elder.doc.clone();
     // Written, then overwritten in a later change of the same push.
@@ -386,7 +399,7 @@ async fn a_full_id_number_anywhere_in_a_push_is_refused_and_nothing_is_stored(ba
     };
     let answer = heping.push(vec![(elder.elder, attempt)]).await;
     assert_eq!((code(&answer, 0), field(&answer, 0)), (Some(RejectCode::FullIdNumber), Some("profile.notes".into())));
-    assert_eq!(server.count("changes").await, stored);
+    assert_eq!(server.count("log_entries").await, stored);
     server.stop().await;
 }
 on_both_databases!(

@@ -5,13 +5,17 @@
 //! the supervisor's report can never disagree. Rows come in a stable order, and equal
 //! documents give equal rows.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::document::{Conflict, DocumentError, ElderDocument, ElderRecord, current_community};
 use crate::elder::{ElderStatus, Placement, Profile, StatusChange, TierOverride};
-use crate::ids::{CommunityId, ElderId, FollowUpId, VisitId};
-use crate::time::Date;
-use crate::visit::{FollowUp, Visit};
+use crate::ids::{CommunityId, DeviceId, ElderId, FollowUpId, UserId, VisitId};
+use crate::time::{Date, Timestamp};
+use crate::visit::{
+    Checks, FollowUp, Incident, Referral, RiskLevel, Visit, VisitMode, VisitOutcome, VisitRecord, VisitVoid,
+};
 
 /// The elder's row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +70,85 @@ pub struct VisitRow {
     pub visit_id: VisitId,
     #[serde(flatten)]
     pub visit: Visit,
+}
+
+/// The columns a central database files a visit row under, for its queries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitKeys {
+    pub elder_id: ElderId,
+    pub visit_id: VisitId,
+    pub assistant: UserId,
+    pub device: DeviceId,
+    pub visited_at: Timestamp,
+    pub recorded_at: Timestamp,
+    pub mode: VisitMode,
+    pub outcome: VisitOutcome,
+    pub risk: RiskLevel,
+}
+
+/// The rest of a visit row, stored beside its [`VisitKeys`] so that nothing is stored
+/// twice; empty parts are left out. The JSON of a whole [`VisitRow`] reads as details
+/// too, so rows stored whole before still read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitDetails {
+    pub checks: Checks,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub referrals: BTreeMap<Referral, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<Incident>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub void: Option<VisitVoid>,
+}
+
+impl VisitRow {
+    /// The row split into the columns it is filed under and the rest.
+    pub fn split(&self) -> (VisitKeys, VisitDetails) {
+        let (v, r) = (&self.visit, &self.visit.record);
+        let keys = VisitKeys {
+            elder_id: self.elder_id,
+            visit_id: self.visit_id,
+            assistant: v.assistant,
+            device: v.device,
+            visited_at: v.visited_at,
+            recorded_at: v.recorded_at,
+            mode: r.mode,
+            outcome: r.outcome,
+            risk: r.risk,
+        };
+        let details = VisitDetails {
+            checks: r.checks.clone(),
+            referrals: r.referrals.clone(),
+            incident: r.incident.clone(),
+            notes: r.notes.clone(),
+            void: v.void.clone(),
+        };
+        (keys, details)
+    }
+
+    /// The row put back together from what [`Self::split`] gave.
+    pub fn join(keys: VisitKeys, details: VisitDetails) -> Self {
+        let record = VisitRecord {
+            mode: keys.mode,
+            outcome: keys.outcome,
+            checks: details.checks,
+            risk: keys.risk,
+            referrals: details.referrals,
+            incident: details.incident,
+            notes: details.notes,
+        };
+        let visit = Visit {
+            assistant: keys.assistant,
+            device: keys.device,
+            visited_at: keys.visited_at,
+            recorded_at: keys.recorded_at,
+            record,
+            void: details.void,
+        };
+        Self { elder_id: keys.elder_id, visit_id: keys.visit_id, visit }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

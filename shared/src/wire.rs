@@ -372,15 +372,19 @@ pub struct CityPolicy {
     pub policy: Policy,
 }
 
-/// Changes of one document from one community's log, in that log's order (which is
-/// commit order, so each change comes after its dependencies). An elder who moved in
-/// enters the new community's log whole, so its changes here make a full document.
+/// One document's entries from one community's log, as Automerge chunks for
+/// [`ElderDocument::apply_pulled`](crate::document::ElderDocument::apply_pulled):
+/// - where the page holds every change of the document (a first pull, or an elder who
+///   moved in, whom the new community's log enters whole), the document's save;
+/// - otherwise the changes the page names, each after its dependencies.
+///
+/// The save may hold changes logged after the page; applying them twice is harmless.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PulledDocument {
     pub elder: ElderId,
     pub community: CommunityId,
-    pub changes: Vec<AutomergeBytes>,
+    pub chunks: Vec<AutomergeBytes>,
 }
 
 /// An elder who moved to another community: the old community's log ends the elder

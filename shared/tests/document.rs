@@ -285,6 +285,61 @@ fn a_document_loads_from_a_full_save_followed_by_incremental_chunks() {
 }
 
 #[test]
+fn a_pull_carries_a_whole_save_or_changes_cut_out_of_one_and_both_apply() {
+    let mut doc = enrolled(1);
+    let first = doc.heads();
+    doc.record_visit(&edit(2, 0), green_visit(2, 0), &Policy::default()).unwrap();
+    let second = doc.heads();
+    doc.record_visit(&edit(2, 5), green_visit(3, 5), &Policy::default()).unwrap();
+    let save = doc.save();
+    // A first pull: the save alone.
+    let whole = ElderDocument::from_pulled(std::slice::from_ref(&save), actor(3)).unwrap();
+    assert_eq!(materialise(&whole).unwrap(), materialise(&doc).unwrap());
+    // A later one: the changes after what the workstation holds, cut out of the save.
+    let mut behind = ElderDocument::from_pulled(&doc.changes_since(&[])[..1], actor(4)).unwrap();
+    assert_eq!(behind.heads(), first);
+    let wanted: Vec<_> = doc.history().iter().skip(1).map(|c| c.hash).collect();
+    let cut = jinlin_shared::document::changes_in_save(&save, &wanted).unwrap();
+    assert_eq!(cut, doc.changes_since(&first), "byte for byte the changes as made");
+    behind.apply_pulled(&cut[1..]).unwrap();
+    assert_eq!(behind.heads(), first, "a change waits for its dependency");
+    behind.apply_pulled(&cut[..1]).unwrap();
+    assert_eq!(behind.heads(), doc.heads());
+    // A save over changes already held, and a save beside a change, are harmless.
+    let mut ahead = ElderDocument::from_pulled(&doc.changes_since(&[])[..2], actor(5)).unwrap();
+    assert_eq!(ahead.heads(), second);
+    ahead.apply_pulled(&[save.clone(), cut[1].clone()]).unwrap();
+    assert_eq!(materialise(&ahead).unwrap(), materialise(&doc).unwrap());
+    // A hash the save does not hold is an error, not a shorter answer.
+    let foreign = enrolled(9).heads()[0];
+    assert!(jinlin_shared::document::changes_in_save(&save, &[wanted[0], foreign]).is_err());
+}
+
+#[test]
+fn a_visit_row_splits_into_its_columns_and_details_and_joins_back() {
+    let mut doc = enrolled(1);
+    let mut visit = green_visit(2, 0);
+    visit.record.notes.clear();
+    visit.record.referrals.clear();
+    doc.record_visit(&edit(2, 0), visit.clone(), &Policy::default()).unwrap();
+    doc.void_visit(&edit(3, 30), visit.id, "录入重复").unwrap();
+    let row = materialise(&doc).unwrap().visits.remove(0);
+    let (keys, details) = row.split();
+    assert_eq!((keys.visit_id, keys.assistant, keys.risk), (visit.id, author(2).user, visit.record.risk));
+    let stored = serde_json::to_value(&details).unwrap();
+    for key in ["visitId", "elderId", "assistant", "device", "visitedAt", "mode", "risk", "referrals", "notes"] {
+        assert!(stored.get(key).is_none(), "{key} is a column or empty, so not in the details: {stored}");
+    }
+    assert_eq!(stored["void"]["reason"], "录入重复");
+    let back = jinlin_shared::materialise::VisitRow::join(keys.clone(), serde_json::from_value(stored).unwrap());
+    assert_eq!(back, row);
+    // A row stored whole (before the split) still reads as its details.
+    let whole: jinlin_shared::materialise::VisitDetails =
+        serde_json::to_value(&row).and_then(serde_json::from_value).unwrap();
+    assert_eq!(jinlin_shared::materialise::VisitRow::join(keys, whole), row);
+}
+
+#[test]
 fn applying_changes_is_idempotent_and_reports_what_was_new() {
     let mut origin = enrolled(1);
     let server = replica(&origin, 9);

@@ -14,7 +14,7 @@ use jinlin_shared::area::{Area, AreaTree, Scope};
 use jinlin_shared::coverage::VisitFacts;
 use jinlin_shared::ids::UserId;
 use jinlin_shared::label::Language;
-use jinlin_shared::materialise::{ConflictRow, FollowUpRow, VisitRow};
+use jinlin_shared::materialise::{ConflictRow, FollowUpRow};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::report::tables::{Cell, Section, Table, table};
 use jinlin_shared::report::{MonthlyReport, ReportInput, monthly_report};
@@ -142,7 +142,7 @@ pub async fn monthly(
     progress(1);
     let elders = read::elders(db).await?;
     progress(2);
-    let read::MonthVisits { facts: visits, latest_before: before, listed: listed_rows } =
+    let read::MonthVisits { facts: visits, latest_before: before, listed: listed_visits } =
         read::visits(db, month).await?;
     progress(3);
     let follow_up_rows = read::follow_ups(db, month, policy).await?;
@@ -162,7 +162,6 @@ pub async fn monthly(
                 visits.push(facts(elder_id, *latest, mode, outcome, false)?);
             }
         }
-        let listed_visits: Vec<VisitRow> = parse_all(&listed_rows)?;
         let follow_ups: Vec<FollowUpRow> = parse_all(&follow_up_rows)?;
         let conflicts: Vec<ConflictRow> = parse_all(&conflict_rows)?;
         Ok(monthly_report(&ReportInput {

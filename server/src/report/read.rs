@@ -7,12 +7,12 @@ use std::collections::BTreeMap;
 use futures_util::TryStreamExt as _;
 use jinlin_shared::coverage::VisitFacts;
 use jinlin_shared::ids::{CommunityId, ElderId, UserId};
-use jinlin_shared::materialise::ElderRow;
+use jinlin_shared::materialise::{ElderRow, VisitDetails, VisitKeys, VisitRow};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::report::TREND_MONTHS;
-use jinlin_shared::time::Month;
+use jinlin_shared::time::{Month, Timestamp};
 use jinlin_shared::user::Role;
-use jinlin_shared::visit::{RiskLevel, VisitOutcome};
+use jinlin_shared::visit::{RiskLevel, VisitMode, VisitOutcome};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
@@ -68,7 +68,7 @@ pub(super) struct MonthVisits {
     /// Before them, each elder's latest visit of each kind that could be valid.
     pub latest_before: Vec<(String, String, String, Option<i64>)>,
     /// Whole rows of the month's visits the lists show: red risk, incidents, voided.
-    pub listed: Vec<String>,
+    pub listed: Vec<VisitRow>,
 }
 
 pub(super) async fn visits(db: &DatabaseConnection, month: Month) -> Result<MonthVisits, ReportError> {
@@ -108,9 +108,7 @@ pub(super) async fn visits(db: &DatabaseConnection, month: Month) -> Result<Mont
         .into_tuple()
         .all(db)
         .await?;
-    let listed_rows: Vec<String> = visit::Entity::find()
-        .select_only()
-        .column(visit::Column::Row)
+    let listed = visit::Entity::find()
         .filter(visit::Column::VisitedAt.gte(month.start().as_millis()))
         .filter(visit::Column::VisitedAt.lt(to))
         .filter(
@@ -119,10 +117,30 @@ pub(super) async fn visits(db: &DatabaseConnection, month: Month) -> Result<Mont
                 .add(visit::Column::Incident.is_not_null())
                 .add(visit::Column::Voided.eq(true)),
         )
-        .into_tuple()
         .all(db)
-        .await?;
-    Ok(MonthVisits { facts: visits, latest_before: before, listed: listed_rows })
+        .await?
+        .into_iter()
+        .map(stored_visit)
+        .collect::<Result<_, _>>()?;
+    Ok(MonthVisits { facts: visits, latest_before: before, listed })
+}
+
+/// A visit row put back together from its columns and its details.
+fn stored_visit(row: visit::Model) -> Result<VisitRow, ReportError> {
+    let corrupt = |what: &str| ReportError::Corrupt(format!("visit {}: {what}", row.visit_id));
+    let keys = VisitKeys {
+        elder_id: row.elder_id.parse().map_err(|_| corrupt("elder id"))?,
+        visit_id: row.visit_id.parse().map_err(|_| corrupt("visit id"))?,
+        assistant: row.assistant_id.parse().map_err(|_| corrupt("assistant"))?,
+        device: row.device_id.parse().map_err(|_| corrupt("device"))?,
+        visited_at: Timestamp::from_millis(row.visited_at),
+        recorded_at: Timestamp::from_millis(row.recorded_at),
+        mode: VisitMode::parse(&row.mode).ok_or_else(|| corrupt("mode"))?,
+        outcome: VisitOutcome::parse(&row.outcome).ok_or_else(|| corrupt("outcome"))?,
+        risk: RiskLevel::parse(&row.risk).ok_or_else(|| corrupt("risk"))?,
+    };
+    let details: VisitDetails = serde_json::from_str(&row.row).map_err(|e| corrupt(&e.to_string()))?;
+    Ok(VisitRow::join(keys, details))
 }
 
 /// Open follow-ups, and those the month's red-risk visits opened (due within the

@@ -1,17 +1,19 @@
 //! Pull: the entries of the caller's communities' logs after the caller's cursor,
 //! a page at a time.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Context as _;
+use jinlin_shared::ChangeHash;
 use jinlin_shared::area::AreaTree;
-use jinlin_shared::ids::{CommunityId, ElderId};
+use jinlin_shared::document::changes_in_save;
+use jinlin_shared::ids::CommunityId;
 use jinlin_shared::wire::{AutomergeBytes, Cursor, DepartedElder, PullRequest, PullResponse, PulledDocument};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::log_kind;
 use crate::auth::Caller;
-use crate::db::entity::{change, community_log, log_entry};
+use crate::db::entity::{community_log, document, log_entry};
 use crate::state::AppState;
 
 pub async fn pull(
@@ -72,54 +74,83 @@ pub async fn pull(
 }
 
 /// Turns one community's entries into documents and departures: per elder, the latest
-/// entry decides whether the elder is in `documents` or in `departed`.
+/// entry decides whether the elder is in `documents` or in `departed`. Each document
+/// comes from its stored save: whole where the page names every change it holds (or
+/// the elder moved in), else the changes the page names, cut out of it.
 async fn page_of(
     state: &AppState,
     community: CommunityId,
     entries: &[log_entry::Model],
 ) -> anyhow::Result<(Vec<PulledDocument>, Vec<DepartedElder>)> {
-    let mut latest: BTreeMap<String, &str> = BTreeMap::new();
+    let mut latest: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut wanted: BTreeMap<&str, Wanted> = BTreeMap::new();
     for entry in entries {
-        latest.insert(entry.elder_id.clone(), entry.kind.as_str());
-    }
-    let arrivals: BTreeSet<&str> =
-        entries.iter().filter(|e| e.kind == log_kind::ARRIVAL).map(|e| e.elder_id.as_str()).collect();
-    let hashes: Vec<String> = entries.iter().filter_map(|e| e.change_hash.clone()).collect();
-    let mut bytes: HashMap<String, Vec<u8>> = HashMap::new();
-    for chunk in hashes.chunks(500) {
-        for row in change::Entity::find().filter(change::Column::Hash.is_in(chunk.to_vec())).all(&state.db).await? {
-            bytes.insert(row.hash, row.bytes);
+        latest.insert(entry.elder_id.as_str(), entry.kind.as_str());
+        let elder = wanted.entry(entry.elder_id.as_str()).or_default();
+        match entry.kind.as_str() {
+            log_kind::ARRIVAL => elder.whole = true,
+            log_kind::CHANGE => {
+                let hash = entry.change_hash.as_deref().context("a change entry names its change")?;
+                elder.changes.push(hash.parse().context("a logged change hash")?);
+            }
+            _ => {}
         }
     }
-    let mut documents: BTreeMap<String, Vec<AutomergeBytes>> = BTreeMap::new();
-    for arrival in &arrivals {
-        // An elder who moved in arrives whole: every change, oldest first.
-        let all = change::Entity::find()
-            .filter(change::Column::ElderId.eq(*arrival))
-            .order_by_asc(change::Column::ReceivedAt)
+    let mut departed = Vec::new();
+    for (elder, kind) in &latest {
+        if *kind == log_kind::DEPARTURE {
+            departed
+                .push(DepartedElder { elder: elder.parse().context("a stored elder id")?, from_community: community });
+            wanted.remove(elder);
+        }
+    }
+    let ids: Vec<String> = wanted.keys().map(|e| (*e).to_owned()).collect();
+    let mut saves: Vec<(String, Vec<u8>, i64)> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, Vec<u8>, i64)> = document::Entity::find()
+            .select_only()
+            .columns([document::Column::ElderId, document::Column::Snapshot, document::Column::ChangeCount])
+            .filter(document::Column::ElderId.is_in(chunk.to_vec()))
+            .into_tuple()
             .all(&state.db)
             .await?;
-        documents
-            .entry((*arrival).to_owned())
-            .or_default()
-            .extend(all.into_iter().map(|c| AutomergeBytes::new(c.bytes)));
+        saves.extend(rows);
     }
-    for entry in entries {
-        if entry.kind == log_kind::CHANGE && !arrivals.contains(entry.elder_id.as_str()) {
-            let hash = entry.change_hash.as_deref().context("a change entry names its change")?;
-            let change = bytes.remove(hash).context("a logged change is stored")?;
-            documents.entry(entry.elder_id.clone()).or_default().push(AutomergeBytes::new(change));
-        }
-    }
-    let mut pulled = Vec::new();
-    let mut departed = Vec::new();
-    for (elder, kind) in latest {
-        let elder_id: ElderId = elder.parse().context("a stored elder id")?;
-        if kind == log_kind::DEPARTURE {
-            departed.push(DepartedElder { elder: elder_id, from_community: community });
-        } else if let Some(changes) = documents.remove(&elder) {
-            pulled.push(PulledDocument { elder: elder_id, community, changes });
-        }
-    }
-    Ok((pulled, departed))
+    anyhow::ensure!(saves.len() == wanted.len(), "every logged elder has a stored document");
+    let work: Vec<(String, Vec<u8>, Option<Vec<ChangeHash>>)> = saves
+        .into_iter()
+        .map(|(elder, save, count)| {
+            let want = wanted.remove(elder.as_str()).unwrap_or_default();
+            let whole = want.whole || want.changes.len() as i64 >= count;
+            (elder, save, (!whole).then_some(want.changes))
+        })
+        .collect();
+    // Cutting changes out of a save decodes it: CPU work, off the runtime's threads.
+    let documents = tokio::task::spawn_blocking(move || {
+        work.into_iter()
+            .map(|(elder, save, changes)| {
+                let chunks = match changes {
+                    None => vec![AutomergeBytes::new(save)],
+                    Some(hashes) => changes_in_save(&save, &hashes)
+                        .with_context(|| format!("the stored document of elder {elder}"))?
+                        .into_iter()
+                        .map(AutomergeBytes::new)
+                        .collect(),
+                };
+                Ok(PulledDocument { elder: elder.parse().context("a stored elder id")?, community, chunks })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    })
+    .await
+    .context("the pull task failed")??;
+    Ok((documents, departed))
+}
+
+/// What a page names of one elder's document.
+#[derive(Default)]
+struct Wanted {
+    /// The elder moved in: the new community's workstations receive the whole document.
+    whole: bool,
+    /// The changes logged, in log order.
+    changes: Vec<ChangeHash>,
 }

@@ -27,19 +27,18 @@ use jinlin_shared::area::{AreaLevel, AreaTree, Scope};
 use jinlin_shared::authority::check_authority;
 use jinlin_shared::document::{Applied, ChunkError, ElderDocument};
 use jinlin_shared::ids::{CommunityId, DeviceId, ElderId};
-use jinlin_shared::materialise::materialise;
+use jinlin_shared::materialise::{ElderRows, materialise};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::validate::{RejectCode, ValidationError};
 use jinlin_shared::wire::{Heads, MAX_DOCUMENT_BYTES, PushOutcome, PushWeight, RequestError};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 
 use super::sender::{Authors, Sender};
 use super::write::{Write, lock_community, write_group};
-use crate::db::entity::{change, document};
+use crate::db::entity::document;
 use crate::state::{AppState, now};
 
 /// How often a push is tried again when the document moved between communities while
@@ -184,10 +183,12 @@ struct Prepared {
     result: Result<Ready, PushOutcome>,
 }
 
-/// An accepted document: what applying gave, and its full save (the snapshot to store).
+/// An accepted document: what applying gave, its full save (the snapshot to store)
+/// and its materialised rows, all made before the community's lock is taken.
 struct Ready {
     applied: Applied,
     snapshot: Vec<u8>,
+    rows: Option<ElderRows>,
 }
 
 /// The community each waiting document belongs to now (its stored community, or for a
@@ -439,7 +440,12 @@ async fn prepare(
                 format!("the document would be {} bytes; at most {MAX_DOCUMENT_BYTES} are stored", snapshot.len());
             return Ok(Err(PushOutcome::from(&ValidationError::TooLarge(reason))));
         }
-        Ok(Ok(Ready { applied, snapshot }))
+        let rows = if applied.new_changes.is_empty() {
+            None
+        } else {
+            Some(materialise(&applied.document).context("an accepted document materialises")?)
+        };
+        Ok(Ok(Ready { applied, snapshot, rows }))
     })
     .await
     .context("the document task failed")?
@@ -507,7 +513,7 @@ async fn decide(
             prepare(base, changes.to_vec(), now, judge.clone()).await?
         }
     };
-    let Ready { applied, snapshot } = match result {
+    let Ready { applied, snapshot, rows } = match result {
         Err(refused) => return Ok(Decision::Done(refused)),
         Ok(ready) => ready,
     };
@@ -532,19 +538,10 @@ async fn decide(
         // A replay: everything is stored already.
         return Ok(Decision::Done(PushOutcome::Accepted { heads, stored: 0 }));
     }
-    let mut stored = Vec::with_capacity(applied.new_changes.len());
-    for received in applied.new_changes {
-        stored.push(change::ActiveModel {
-            hash: Set(received.hash.to_string()),
-            elder_id: Set(elder.to_string()),
-            bytes: Set(received.bytes),
-            user_id: Set(received.author.user.to_string()),
-            device_id: Set(received.author.device.to_string()),
-            actor: Set(received.actor),
-            received_at: Set(now.as_millis()),
-        });
-    }
-    let rows = materialise(&document).context("an accepted document materialises")?;
+    // Only the hashes: the save holds the changes themselves, and each one's author
+    // (in its message, checked by the review).
+    let stored = applied.new_changes.into_iter().map(|received| received.hash.to_string()).collect();
+    let rows = rows.context("an accepted document with new changes has its rows")?;
     Ok(Decision::Write(Box::new(Write {
         elder,
         community,

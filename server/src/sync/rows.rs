@@ -86,23 +86,24 @@ impl Models {
             updated_at: Set(now.as_millis()),
         });
         for row in &rows.visits {
-            let id = row.visit_id.to_string();
-            let v = &row.visit;
+            // The columns, and beside them only what they do not hold.
+            let (keys, details) = row.split();
+            let id = keys.visit_id.to_string();
             self.visits.push(visit::ActiveModel {
                 received_at: Set(received.get(&id).copied().unwrap_or(now.as_millis())),
                 visit_id: Set(id),
                 elder_id: Set(elder_id.clone()),
                 community_id: Set(community.clone()),
-                assistant_id: Set(v.assistant.to_string()),
-                device_id: Set(v.device.to_string()),
-                visited_at: Set(v.visited_at.as_millis()),
-                recorded_at: Set(v.recorded_at.as_millis()),
-                mode: Set(v.record.mode.as_str().to_owned()),
-                outcome: Set(v.record.outcome.as_str().to_owned()),
-                risk: Set(v.record.risk.as_str().to_owned()),
-                incident: Set(v.record.incident.as_ref().map(|i| i.kind.as_str().to_owned())),
-                voided: Set(v.is_voided()),
-                row: Set(json(row)),
+                assistant_id: Set(keys.assistant.to_string()),
+                device_id: Set(keys.device.to_string()),
+                visited_at: Set(keys.visited_at.as_millis()),
+                recorded_at: Set(keys.recorded_at.as_millis()),
+                mode: Set(keys.mode.as_str().to_owned()),
+                outcome: Set(keys.outcome.as_str().to_owned()),
+                risk: Set(keys.risk.as_str().to_owned()),
+                incident: Set(details.incident.as_ref().map(|i| i.kind.as_str().to_owned())),
+                voided: Set(details.void.is_some()),
+                row: Set(json(&details)),
             });
         }
         for row in &rows.follow_ups {

@@ -1,6 +1,7 @@
-//! Writing a community's accepted documents in its transaction: the changes, the log
-//! entries (numbered under the community's lock), the snapshots, the materialised rows
-//! and the alerts they raise.
+//! Writing a community's accepted documents in its transaction: the log entries
+//! (numbered under the community's lock), the snapshots, the materialised rows and
+//! the alerts they raise. A change is stored once, inside its document's snapshot;
+//! the log names it by hash.
 
 use std::collections::BTreeMap;
 
@@ -13,14 +14,15 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{log_kind, rows};
-use crate::db::entity::{change, community_log, document, log_entry};
+use crate::db::entity::{community_log, document, log_entry};
 
 /// What an accepted document writes.
 pub(crate) struct Write {
     pub elder: ElderId,
     pub community: CommunityId,
     pub moved_from: Option<CommunityId>,
-    pub changes: Vec<change::ActiveModel>,
+    /// The hashes (hex) of the changes it adds, for the community's log.
+    pub changes: Vec<String>,
     pub snapshot: Vec<u8>,
     pub heads: Heads,
     pub change_count: i64,
@@ -55,12 +57,14 @@ pub(crate) async fn write_group(
         *seq
     };
     for write in writes {
-        for change in &write.changes {
-            let hash = match &change.hash {
-                Set(hash) => Some(hash.clone()),
-                _ => None,
-            };
-            entries.push(entry(write.community, next(write.community), write.elder, log_kind::CHANGE, hash));
+        for hash in &write.changes {
+            entries.push(entry(
+                write.community,
+                next(write.community),
+                write.elder,
+                log_kind::CHANGE,
+                Some(hash.clone()),
+            ));
         }
         if let Some(old) = write.moved_from {
             // The new community's workstations receive the whole document; the old
@@ -68,10 +72,6 @@ pub(crate) async fn write_group(
             entries.push(entry(write.community, next(write.community), write.elder, log_kind::ARRIVAL, None));
             entries.push(entry(old, next(old), write.elder, log_kind::DEPARTURE, None));
         }
-    }
-    let changes: Vec<change::ActiveModel> = writes.iter().flat_map(|w| w.changes.iter().cloned()).collect();
-    for chunk in changes.chunks(500) {
-        change::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
     }
     for chunk in entries.chunks(500) {
         log_entry::Entity::insert_many(chunk.to_vec()).exec(txn).await?;

@@ -123,6 +123,13 @@ impl TestServer {
         row.try_get::<i64>("", "n").unwrap()
     }
 
+    /// The stored save of an elder's document.
+    pub async fn snapshot(&self, elder: jinlin_shared::ids::ElderId) -> Vec<u8> {
+        use sea_orm::EntityTrait as _;
+        let row = jinlin_server::db::entity::document::Entity::find_by_id(elder.to_string()).one(&self.db).await;
+        row.unwrap().expect("the elder's document is stored").snapshot
+    }
+
     /// The first row's `v` column of `sql`, as text.
     pub async fn text(&self, sql: &str) -> String {
         let backend = self.db.get_database_backend();

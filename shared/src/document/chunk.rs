@@ -38,6 +38,7 @@ pub const MAX_CHANGE_OPS: u64 = 30_000;
 pub const MAX_CHANGE_PREDS: u64 = 60_000;
 
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+const CHUNK_DOCUMENT: u8 = 0;
 const CHUNK_CHANGE: u8 = 1;
 const CHUNK_COMPRESSED_CHANGE: u8 = 2;
 /// A change hash (dependency) is a SHA-256.
@@ -72,6 +73,12 @@ pub enum ChunkError {
     NotAChange(u8),
     #[error("the change holds more than {max} {what}")]
     TooLarge { what: &'static str, max: u64 },
+}
+
+/// Whether `bytes` start as a whole saved document rather than a change (by the chunk
+/// header alone; Automerge checks the rest when it loads them).
+pub(crate) fn is_document(bytes: &[u8]) -> bool {
+    bytes.len() > MAGIC.len() + 4 && bytes[..MAGIC.len()] == MAGIC && bytes[MAGIC.len() + 4] == CHUNK_DOCUMENT
 }
 
 /// Reads `bytes` as one Automerge change (plain or compressed) and measures it,

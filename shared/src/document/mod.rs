@@ -13,6 +13,7 @@ mod conflicts;
 #[cfg(any(test, feature = "hostile"))]
 pub mod craft;
 mod ops;
+mod pulled;
 mod review;
 mod rules;
 pub mod schema;
@@ -28,6 +29,7 @@ pub use chunk::{
 pub use codec::FieldPath;
 pub use conflicts::{Conflict, ConflictValue};
 pub use ops::{Edit, Enrolment, InputError, NewFollowUp, NewVisit, ProfileChange};
+pub use pulled::changes_in_save;
 pub use review::ChangeReview;
 pub use rules::validate_record;
 pub use schema::{ElderRecord, SCHEMA_VERSION};

@@ -127,7 +127,7 @@ fn pull_request_and_response_round_trip_through_json() {
         documents: vec![PulledDocument {
             elder: elder(1),
             community: community(1),
-            changes: vec![AutomergeBytes::new(vec![1, 2, 3])],
+            chunks: vec![AutomergeBytes::new(vec![1, 2, 3])],
         }],
         departed: vec![DepartedElder { elder: elder(2), from_community: community(2) }],
         next_cursor: [(community(1), 42), (community(2), 8)].into_iter().collect(),

@@ -177,14 +177,14 @@ impl Round<'_> {
                 pulled
                     .iter()
                     .map(|pulled| {
-                        let changes: Vec<Vec<u8>> = pulled.changes.iter().map(|c| c.as_bytes().to_vec()).collect();
+                        let chunks: Vec<Vec<u8>> = pulled.chunks.iter().map(|c| c.as_bytes().to_vec()).collect();
                         let doc = match stored.get(&pulled.elder) {
                             Some(row) => {
                                 let mut local = vault.open_document(row, &actor)?;
-                                local.apply_changes(&changes)?;
+                                local.apply_pulled(&chunks)?;
                                 local
                             }
-                            None => ElderDocument::from_changes(&changes, actor.clone())?,
+                            None => ElderDocument::from_pulled(&chunks, actor.clone())?,
                         };
                         vault.seal_document(&doc)
                     })

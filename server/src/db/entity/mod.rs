@@ -3,7 +3,6 @@
 pub mod alert;
 pub mod area;
 pub mod audit;
-pub mod change;
 pub mod community_log;
 pub mod conflict;
 pub mod device;
