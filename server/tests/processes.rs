@@ -291,9 +291,12 @@ async fn two_server_processes_on_one_postgres_store_every_concurrent_change_once
     let expected_changes = ELDERS * (1 + 2 * ROUNDS);
     assert_eq!(produced.len() as u64, expected_changes);
     assert_eq!(stored.all_changes(), produced, "every change pushed is stored");
-    assert_eq!(stored.log_entries as u64, expected_changes, "each change logged once");
+    // Each change is logged once (the audit checks it), a push's changes of one
+    // document in one entry: at least one entry per elder, at most one per change.
+    let entries = stored.log_entries as u64;
+    assert!((ELDERS..=expected_changes).contains(&entries), "{entries} log entries");
     let log = community_log::Entity::find_by_id(community.to_string()).one(&database.db).await.unwrap().unwrap();
-    assert_eq!(log.last_seq as u64, expected_changes);
+    assert_eq!(log.last_seq as u64, entries);
     let recorded: BTreeSet<String> = first.visits.iter().chain(&second.visits).map(|v| v.to_string()).collect();
     assert_eq!(recorded.len() as u64, ELDERS * ROUNDS * 2);
     assert_eq!(stored.visits, recorded, "every visit recorded is materialised");

@@ -92,6 +92,7 @@ pub struct VisitKeys {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VisitDetails {
+    #[serde(with = "checks_without_empty_notes")]
     pub checks: Checks,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub referrals: BTreeMap<Referral, String>,
@@ -148,6 +149,39 @@ impl VisitRow {
             void: details.void,
         };
         Self { elder_id: keys.elder_id, visit_id: keys.visit_id, visit }
+    }
+}
+
+/// The checks as [`VisitDetails`] store them: every area's state, and a note only where
+/// there is one (most visits have none, and ten empty notes were half a stored row).
+mod checks_without_empty_notes {
+    use serde::{Deserialize as _, Deserializer, Serialize as _, Serializer, de::Error as _, ser::Error as _};
+    use serde_json::{Map, Value};
+
+    use crate::visit::{CheckArea, Checks, FlatChecks};
+
+    fn note_key(area: CheckArea) -> String {
+        format!("{}Note", area.as_str())
+    }
+
+    pub fn serialize<S: Serializer>(checks: &Checks, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut flat = serde_json::to_value(FlatChecks::from(checks.clone())).map_err(S::Error::custom)?;
+        if let Some(map) = flat.as_object_mut() {
+            for area in CheckArea::ALL {
+                if checks.get(*area).note.is_empty() {
+                    map.remove(&note_key(*area));
+                }
+            }
+        }
+        flat.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Checks, D::Error> {
+        let mut map = Map::<String, Value>::deserialize(deserializer)?;
+        for area in CheckArea::ALL {
+            map.entry(note_key(*area)).or_insert_with(|| Value::String(String::new()));
+        }
+        serde_json::from_value::<FlatChecks>(Value::Object(map)).map(Checks::from).map_err(D::Error::custom)
     }
 }
 

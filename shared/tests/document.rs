@@ -321,6 +321,11 @@ fn a_visit_row_splits_into_its_columns_and_details_and_joins_back() {
     let mut visit = green_visit(2, 0);
     visit.record.notes.clear();
     visit.record.referrals.clear();
+    let checks = &mut visit.record.checks;
+    for check in [&mut checks.health, &mut checks.economic, &mut checks.family, &mut checks.service_needs] {
+        check.note.clear();
+    }
+    checks.safety.note = "燃气软管老化".into();
     doc.record_visit(&edit(2, 0), visit.clone(), &Policy::default()).unwrap();
     doc.void_visit(&edit(3, 30), visit.id, "录入重复").unwrap();
     let row = materialise(&doc).unwrap().visits.remove(0);
@@ -331,6 +336,9 @@ fn a_visit_row_splits_into_its_columns_and_details_and_joins_back() {
         assert!(stored.get(key).is_none(), "{key} is a column or empty, so not in the details: {stored}");
     }
     assert_eq!(stored["void"]["reason"], "录入重复");
+    let checks = stored["checks"].as_object().unwrap();
+    assert_eq!(checks.len(), 6, "the five states and the one note written, no empty notes: {stored}");
+    assert_eq!(checks["safetyNote"], "燃气软管老化");
     let back = jinlin_shared::materialise::VisitRow::join(keys.clone(), serde_json::from_value(stored).unwrap());
     assert_eq!(back, row);
     // A row stored whole (before the split) still reads as its details.

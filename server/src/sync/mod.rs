@@ -10,7 +10,7 @@ mod write;
 
 /// Kinds of entries in a community's log.
 pub(crate) mod log_kind {
-    /// One change of a document of the community.
+    /// The changes one push added to a document of the community.
     pub const CHANGE: &str = "change";
     /// An elder moved into the community: the whole document is sent.
     pub const ARRIVAL: &str = "arrival";

@@ -89,10 +89,7 @@ async fn page_of(
         let elder = wanted.entry(entry.elder_id.as_str()).or_default();
         match entry.kind.as_str() {
             log_kind::ARRIVAL => elder.whole = true,
-            log_kind::CHANGE => {
-                let hash = entry.change_hash.as_deref().context("a change entry names its change")?;
-                elder.changes.push(hash.parse().context("a logged change hash")?);
-            }
+            log_kind::CHANGE => elder.changes.extend(entry.changes()?),
             _ => {}
         }
     }

@@ -540,7 +540,7 @@ async fn decide(
     }
     // Only the hashes: the save holds the changes themselves, and each one's author
     // (in its message, checked by the review).
-    let stored = applied.new_changes.into_iter().map(|received| received.hash.to_string()).collect();
+    let stored = applied.new_changes.into_iter().map(|received| received.hash).collect();
     let rows = rows.context("an accepted document with new changes has its rows")?;
     Ok(Decision::Write(Box::new(Write {
         elder,

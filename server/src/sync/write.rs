@@ -1,11 +1,12 @@
 //! Writing a community's accepted documents in its transaction: the log entries
 //! (numbered under the community's lock), the snapshots, the materialised rows and
 //! the alerts they raise. A change is stored once, inside its document's snapshot;
-//! the log names it by hash.
+//! the log names the changes of one push of a document in one entry, by hash.
 
 use std::collections::BTreeMap;
 
 use anyhow::Context as _;
+use jinlin_shared::ChangeHash;
 use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::materialise::ElderRows;
 use jinlin_shared::time::Timestamp;
@@ -21,8 +22,8 @@ pub(crate) struct Write {
     pub elder: ElderId,
     pub community: CommunityId,
     pub moved_from: Option<CommunityId>,
-    /// The hashes (hex) of the changes it adds, for the community's log.
-    pub changes: Vec<String>,
+    /// The changes it adds, for the community's log (one entry names them all).
+    pub changes: Vec<ChangeHash>,
     pub snapshot: Vec<u8>,
     pub heads: Heads,
     pub change_count: i64,
@@ -57,14 +58,9 @@ pub(crate) async fn write_group(
         *seq
     };
     for write in writes {
-        for hash in &write.changes {
-            entries.push(entry(
-                write.community,
-                next(write.community),
-                write.elder,
-                log_kind::CHANGE,
-                Some(hash.clone()),
-            ));
+        if !write.changes.is_empty() {
+            let hashes = log_entry::encode_hashes(&write.changes);
+            entries.push(entry(write.community, next(write.community), write.elder, log_kind::CHANGE, Some(hashes)));
         }
         if let Some(old) = write.moved_from {
             // The new community's workstations receive the whole document; the old
@@ -116,13 +112,20 @@ pub(crate) async fn write_group(
     Ok(())
 }
 
-fn entry(community: CommunityId, seq: i64, elder: ElderId, kind: &str, hash: Option<String>) -> log_entry::ActiveModel {
+fn entry(
+    community: CommunityId,
+    seq: i64,
+    elder: ElderId,
+    kind: &str,
+    hashes: Option<Vec<u8>>,
+) -> log_entry::ActiveModel {
     log_entry::ActiveModel {
         community_id: Set(community.to_string()),
         seq: Set(seq),
         elder_id: Set(elder.to_string()),
         kind: Set(kind.to_owned()),
-        change_hash: Set(hash),
+        change_hash: Set(None),
+        change_hashes: Set(hashes),
     }
 }
 

@@ -118,12 +118,13 @@ pub async fn check_database(db: &DatabaseConnection) -> Stored {
 /// Every change a document holds is in a community's log exactly once, under its
 /// own elder, and the logs name no change that no document holds.
 fn check_log_names_each_change_once(entries: &[log_entry::Model], by_elder: &BTreeMap<String, BTreeSet<String>>) {
-    let mut logged: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut logged: BTreeMap<String, usize> = BTreeMap::new();
     for entry in entries {
-        if let Some(hash) = &entry.change_hash {
-            *logged.entry(hash.as_str()).or_default() += 1;
+        for hash in entry.changes().unwrap() {
+            let hash = hash.to_string();
+            *logged.entry(hash.clone()).or_default() += 1;
             assert!(
-                by_elder.get(&entry.elder_id).is_some_and(|hashes| hashes.contains(hash)),
+                by_elder.get(&entry.elder_id).is_some_and(|hashes| hashes.contains(&hash)),
                 "log entry {}#{} names change {hash} of elder {}, which that elder's document does not hold",
                 entry.community_id,
                 entry.seq,

@@ -7,7 +7,7 @@ mod m20261128_000001_create_tables;
 mod m20261129_000002_add_device_keys;
 mod m20261129_000003_create_alerts;
 mod m20261130_000004_bind_devices_and_throttle_sign_ins;
-mod m20261130_000005_keep_changes_in_documents;
+mod m20261130_000005_store_each_change_once;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -20,7 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_add_device_keys::Migration),
             Box::new(m20261129_000003_create_alerts::Migration),
             Box::new(m20261130_000004_bind_devices_and_throttle_sign_ins::Migration),
-            Box::new(m20261130_000005_keep_changes_in_documents::Migration),
+            Box::new(m20261130_000005_store_each_change_once::Migration),
         ]
     }
 }
