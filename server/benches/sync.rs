@@ -95,11 +95,25 @@ fn build_city(scale: f64, now: Timestamp, author: Author) -> City {
     City { documents, visits }
 }
 
-async fn database_size_mib(url: &str, dir: Option<&std::path::Path>) -> f64 {
+/// The database's size on disk: every file of a SQLite database (the write-ahead log
+/// named apart), or what PostgreSQL says of its database.
+async fn database_size(url: &str, dir: Option<&std::path::Path>) -> String {
     if let Some(dir) = dir {
-        let size: u64 = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.metadata().map_or(0, |m| m.len())).sum();
-        return size as f64 / 1048576.0;
+        let (mut wal, mut total) = (0, 0);
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let size = entry.metadata().map_or(0, |m| m.len());
+            total += size;
+            if entry.file_name().to_string_lossy().ends_with("-wal") {
+                wal += size;
+            }
+        }
+        let mib = |bytes: u64| bytes as f64 / 1048576.0;
+        return format!("{:.0} MiB ({:.1} MiB of it the write-ahead log)", mib(total), mib(wal));
     }
+    format!("{:.0} MiB", postgres_size_mib(url).await)
+}
+
+async fn postgres_size_mib(url: &str) -> f64 {
     let db = db::connect(url, false).await.unwrap();
     let row = db
         .query_one_raw(Statement::from_string(
@@ -173,13 +187,13 @@ async fn run(backend: &str, scale: f64, now: Timestamp) {
     }
     let upload = started.elapsed().as_secs_f64();
     println!(
-        "  [{backend}] initial upload: {} elders, {changes} changes, {} visits in {upload:.1} s ({:.0} changes/s, {:.0} visits/s); server peak {:.0} MiB; database {:.0} MiB",
+        "  [{backend}] initial upload: {} elders, {changes} changes, {} visits in {upload:.1} s ({:.0} changes/s, {:.0} visits/s); server peak {:.0} MiB; database {}",
         city.documents.len(),
         city.visits,
         changes as f64 / upload,
         city.visits as f64 / upload,
         server.peak_memory_mib(),
-        database_size_mib(&url, database.dir()).await
+        database_size(&url, database.dir()).await
     );
 
     // One community's pull from zero and bootstrap, as its first workstation.

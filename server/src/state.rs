@@ -29,6 +29,11 @@ pub const REPORT_RETRY_AFTER_SECONDS: u64 = 5;
 /// milliseconds: 500 workstations signing in together would otherwise hold 9 GiB.
 pub const CONCURRENT_PASSWORD_HASHES: usize = 4;
 
+/// Stored documents one pull page may name. A page cuts the changes it sends out of the
+/// documents' saves, decoding each (about half a millisecond of CPU), so this bounds what
+/// one pull costs the server however its cursor was chosen.
+pub const PULL_DOCUMENTS_PER_PAGE: usize = 1_000;
+
 /// How long a sign-in waits for a hashing slot before it is answered 503.
 pub const HASH_SLOT_WAIT: Duration = Duration::from_secs(3);
 
@@ -42,6 +47,8 @@ pub struct Limits {
     /// Reports made at once; one more is refused with 503 and `Retry-After`, never
     /// queued, so reports cannot pile up behind each other and hold connections.
     pub concurrent_reports: usize,
+    /// Documents one pull page may name ([`PULL_DOCUMENTS_PER_PAGE`]).
+    pub pull_documents: usize,
 }
 
 impl Default for Limits {
@@ -51,6 +58,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(60),
             concurrent_password_hashes: CONCURRENT_PASSWORD_HASHES,
             concurrent_reports: CONCURRENT_REPORTS,
+            pull_documents: PULL_DOCUMENTS_PER_PAGE,
         }
     }
 }

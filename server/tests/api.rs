@@ -193,6 +193,41 @@ on_both_databases!(
     super::a_pushed_visit_is_stored_materialised_and_pulled_by_the_other_workstation_and_a_replay_stores_nothing
 );
 
+async fn a_pull_page_names_at_most_its_share_of_documents_and_the_next_page_goes_on(backend: Backend) {
+    let limits = jinlin_server::state::Limits { pull_documents: 2, ..Default::default() };
+    let server = TestServer::start_with(backend, limits).await;
+    let community = server.community("350203001001");
+    let (first, second) = (Client::sign_in(&server, "heping").await, Client::sign_in(&server, "heping2").await);
+    // The log: elder a, elder b, a again (a visit), elder c.
+    let mut a = enrol(&first, community, 1);
+    let b = enrol(&first, community, 2);
+    let c = enrol(&first, community, 3);
+    for doc in [&a, &b] {
+        assert!(push(&first, &push_of(doc, doc.changes_since(&[]))).await.results[0].outcome.is_accepted());
+    }
+    let before = a.heads();
+    visit(&mut a, &first, 4);
+    assert!(push(&first, &push_of(&a, a.changes_since(&before))).await.results[0].outcome.is_accepted());
+    assert!(push(&first, &push_of(&c, c.changes_since(&[]))).await.results[0].outcome.is_accepted());
+
+    let page = pull(&second, Cursor::new()).await;
+    let mut elders: Vec<_> = page.documents.iter().map(|d| d.elder).collect();
+    elders.sort();
+    let mut expected = vec![a.elder_id(), b.elder_id()];
+    expected.sort();
+    assert_eq!(elders, expected, "two documents a page, a's two entries among them");
+    assert!(page.more);
+    assert_eq!(page.next_cursor.get(community), 3, "the page ends before the third elder's entry");
+    let rest = pull(&second, page.next_cursor.clone()).await;
+    assert_eq!(rest.documents.iter().map(|d| d.elder).collect::<Vec<_>>(), [c.elder_id()]);
+    assert!(!rest.more);
+    server.stop().await;
+}
+on_both_databases!(
+    a_pull_page_names_at_most_its_share_of_documents,
+    super::a_pull_page_names_at_most_its_share_of_documents_and_the_next_page_goes_on
+);
+
 async fn changes_outside_the_callers_community_are_refused_and_invisible(backend: Backend) {
     let server = TestServer::start(backend).await;
     let heping = Client::sign_in(&server, "heping").await;

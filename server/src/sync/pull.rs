@@ -45,20 +45,26 @@ pub async fn pull(
     let mut documents: Vec<PulledDocument> = Vec::new();
     let mut departed = Vec::new();
     let mut taken = 0u64;
+    let mut elders_left = state.limits.pull_documents.max(1);
     let mut more = false;
     for (community, last) in pending {
-        if taken >= limit {
+        if taken >= limit || elders_left == 0 {
             more = true;
             break;
         }
         let after = request.cursor.get(community) as i64;
-        let entries = log_entry::Entity::find()
+        let mut entries = log_entry::Entity::find()
             .filter(log_entry::Column::CommunityId.eq(community.to_string()))
             .filter(log_entry::Column::Seq.gt(after))
             .order_by_asc(log_entry::Column::Seq)
             .limit(limit - taken)
             .all(&state.db)
             .await?;
+        // The page ends before the entry of one elder too many: each elder's document
+        // is read and decoded to answer.
+        let (kept, elders) = within_elders(&entries, elders_left);
+        entries.truncate(kept);
+        elders_left -= elders;
         taken += entries.len() as u64;
         if entries.last().is_some_and(|e| e.seq < last) {
             more = true;
@@ -71,6 +77,19 @@ pub async fn pull(
         }
     }
     Ok(PullResponse { documents, departed, next_cursor, more, policy_version: Some(state.policy_version.clone()) })
+}
+
+/// How many of `entries` (from the first) name at most `most` elders, and how many
+/// elders those are.
+fn within_elders(entries: &[log_entry::Model], most: usize) -> (usize, usize) {
+    let mut elders: BTreeSet<&str> = BTreeSet::new();
+    for (index, entry) in entries.iter().enumerate() {
+        if !elders.contains(entry.elder_id.as_str()) && elders.len() == most {
+            return (index, elders.len());
+        }
+        elders.insert(entry.elder_id.as_str());
+    }
+    (entries.len(), elders.len())
 }
 
 /// Turns one community's entries into documents and departures: per elder, the latest
