@@ -116,7 +116,6 @@ async fn plant(server: &TestServer, admin: &Client, docs: &[ElderDocument]) -> (
     visit::Entity::insert(visit::ActiveModel {
         visit_id: Set(VisitId::from_parts(1_780_000_000_000, [7; 10]).to_string()),
         elder_id: Set(elder.to_string()),
-        community_id: Set(community.clone()),
         assistant_id: Set(admin.login.user.id.to_string()),
         device_id: Set(admin.login.device.to_string()),
         visited_at: Set(LONG_AGO_MILLIS),

@@ -93,7 +93,6 @@ impl Models {
                 received_at: Set(received.get(&id).copied().unwrap_or(now.as_millis())),
                 visit_id: Set(id),
                 elder_id: Set(elder_id.clone()),
-                community_id: Set(community.clone()),
                 assistant_id: Set(keys.assistant.to_string()),
                 device_id: Set(keys.device.to_string()),
                 visited_at: Set(keys.visited_at.as_millis()),

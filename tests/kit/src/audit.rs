@@ -77,7 +77,7 @@ pub async fn check_database(db: &DatabaseConnection) -> Stored {
             .map(|v| (v.visit_id.clone(), stored_visit(&v)))
             .collect();
         let fresh_visits: BTreeMap<String, serde_json::Value> =
-            rows.visits.iter().map(|v| (v.visit_id.to_string(), fresh_visit(v, &stored.community_id))).collect();
+            rows.visits.iter().map(|v| (v.visit_id.to_string(), fresh_visit(v))).collect();
         assert_same_rows("visits", id, &stored_visits, &fresh_visits);
         visits.extend(stored_visits.into_keys());
 
@@ -141,7 +141,7 @@ fn check_log_names_each_change_once(entries: &[log_entry::Model], by_elder: &BTr
 /// A stored visit row, columns and details, as one value to compare.
 fn stored_visit(row: &visit_row::Model) -> serde_json::Value {
     serde_json::json!({
-        "elder": row.elder_id, "visit": row.visit_id, "community": row.community_id,
+        "elder": row.elder_id, "visit": row.visit_id,
         "assistant": row.assistant_id, "device": row.device_id,
         "visitedAt": row.visited_at, "recordedAt": row.recorded_at,
         "mode": row.mode, "outcome": row.outcome, "risk": row.risk,
@@ -150,10 +150,10 @@ fn stored_visit(row: &visit_row::Model) -> serde_json::Value {
 }
 
 /// What a freshly materialised visit row should be stored as, in [`stored_visit`]'s form.
-fn fresh_visit(row: &VisitRow, community: &str) -> serde_json::Value {
+fn fresh_visit(row: &VisitRow) -> serde_json::Value {
     let (keys, details) = row.split();
     serde_json::json!({
-        "elder": keys.elder_id.to_string(), "visit": keys.visit_id.to_string(), "community": community,
+        "elder": keys.elder_id.to_string(), "visit": keys.visit_id.to_string(),
         "assistant": keys.assistant.to_string(), "device": keys.device.to_string(),
         "visitedAt": keys.visited_at.as_millis(), "recordedAt": keys.recorded_at.as_millis(),
         "mode": keys.mode.as_str(), "outcome": keys.outcome.as_str(), "risk": keys.risk.as_str(),

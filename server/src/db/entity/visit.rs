@@ -1,4 +1,4 @@
-//! Table `visits`: A materialised visit row.
+//! Table `visits`: A materialised visit row (its community is its elder's).
 
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +8,6 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub visit_id: String,
     pub elder_id: String,
-    pub community_id: String,
     pub assistant_id: String,
     pub device_id: String,
     pub visited_at: i64,

@@ -4,8 +4,9 @@
 //!   own message names); pull now cuts changes out of the saves;
 //! - a community's log names the changes of one push of a document in one entry, as
 //!   32-byte hashes (`change_hashes`), instead of one entry per change in hex;
-//! - `visits_by_community_time` served no query (reports read visits by time and place
-//!   them through their elders).
+//! - a visit's `community_id` was its elder's community, which the elder's row holds,
+//!   and its index `visits_by_community_time` served no query (reports read visits by
+//!   time and place them through their elders).
 //!
 //! Nothing is lost: every change the dropped table held is in its elder's snapshot,
 //! written in the same transaction, and older log entries still name theirs in
@@ -56,10 +57,17 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager.drop_index(Index::drop().name(VISITS_BY_COMMUNITY_TIME).table(Visits::Table).to_owned()).await
+        manager.drop_index(Index::drop().name(VISITS_BY_COMMUNITY_TIME).table(Visits::Table).to_owned()).await?;
+        manager.alter_table(Table::alter().table(Visits::Table).drop_column(Visits::CommunityId).to_owned()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // Empty until the next push of each elder rewrites its visits.
+        manager
+            .alter_table(
+                Table::alter().table(Visits::Table).add_column(string(Visits::CommunityId).default("")).to_owned(),
+            )
+            .await?;
         manager
             .create_index(
                 Index::create()
