@@ -31,16 +31,12 @@ pub struct Applied {
     pub reviews: Vec<ChangeReview>,
 }
 
-/// A change new to the receiver, as it arrived: the bytes to store and send on, and
-/// who made it. (Asking Automerge for a change's bytes afterwards rebuilds them from
-/// the whole document, which is far slower.)
+/// A change new to the receiver, and who made it (by its message). The change itself
+/// is kept in the document it was applied to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceivedChange {
     pub hash: ChangeHash,
     pub author: Author,
-    pub bytes: Vec<u8>,
-    /// The hex id of the actor (process) that made it.
-    pub actor: String,
 }
 
 /// A refused application: the reason, with the field at fault where there is one.
@@ -130,12 +126,7 @@ fn authored_and_new(decoded: &[Change], known: impl Fn(&ChangeHash) -> bool) -> 
             .and_then(Author::from_commit_message)
             .ok_or_else(|| ValidationError::MissingAuthor { change: hash.to_string() })?;
         if !known(&hash) && !new_changes.iter().any(|n| n.hash == hash) {
-            new_changes.push(ReceivedChange {
-                hash,
-                author,
-                bytes: change.raw_bytes().to_vec(),
-                actor: change.actor_id().to_hex_string(),
-            });
+            new_changes.push(ReceivedChange { hash, author });
         }
     }
     Ok(new_changes)
