@@ -168,7 +168,7 @@ async fn a_pushed_visit_is_stored_materialised_and_pulled_by_the_other_workstati
     assert_eq!(page.documents.len(), 1);
     let chunks: Vec<Vec<u8>> = page.documents[0].chunks.iter().map(|c| c.as_bytes().to_vec()).collect();
     assert_eq!(chunks, [server.snapshot(doc.elder_id()).await], "a first pull takes the stored document whole");
-    let mut pulled = ElderDocument::from_pulled(&chunks, jinlin_shared::ActorId::random()).unwrap();
+    let mut pulled = ElderDocument::from_changes(&chunks, jinlin_shared::ActorId::random()).unwrap();
     assert!(pulled.record().visits.contains_key(&visit_id));
     assert_eq!(page.next_cursor.get(community), 1);
 
@@ -180,7 +180,7 @@ async fn a_pushed_visit_is_stored_materialised_and_pulled_by_the_other_workstati
     assert_eq!(next.documents.len(), 1);
     let chunks: Vec<Vec<u8>> = next.documents[0].chunks.iter().map(|c| c.as_bytes().to_vec()).collect();
     assert_eq!(chunks, doc.changes_since(&before), "only the new change, byte for byte as it was made");
-    pulled.apply_pulled(&chunks).unwrap();
+    pulled.apply_changes(&chunks).unwrap();
     assert!(pulled.record().visits.contains_key(&later));
     assert_eq!(pulled.heads(), doc.heads());
     // Pulling again from the new cursor returns nothing.

@@ -250,7 +250,7 @@ async fn the_schema_is_closed_bounded_and_one_long_address_cannot_break_a_report
         .iter()
         .map(|d| {
             let chunks: Vec<Vec<u8>> = d.chunks.iter().map(|c| c.as_bytes().to_vec()).collect();
-            ElderDocument::from_pulled(&chunks, jinlin_shared::ActorId::random()).unwrap()
+            ElderDocument::from_changes(&chunks, jinlin_shared::ActorId::random()).unwrap()
         })
         .collect();
     assert_eq!(pulled.iter().map(ElderDocument::change_count).sum::<usize>(), 1, "only the enrolment");

@@ -224,9 +224,9 @@ impl Workstation {
             for pulled in page.documents {
                 let chunks: Vec<Vec<u8>> = pulled.chunks.iter().map(|c| c.as_bytes().to_vec()).collect();
                 match self.docs.get_mut(&pulled.elder) {
-                    Some(doc) => doc.apply_pulled(&chunks).unwrap(),
+                    Some(doc) => doc.apply_changes(&chunks).unwrap(),
                     None => {
-                        let doc = ElderDocument::from_pulled(&chunks, ActorId::random()).unwrap();
+                        let doc = ElderDocument::from_changes(&chunks, ActorId::random()).unwrap();
                         self.docs.insert(pulled.elder, doc);
                     }
                 }

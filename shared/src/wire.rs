@@ -373,7 +373,7 @@ pub struct CityPolicy {
 }
 
 /// One document's entries from one community's log, as Automerge chunks for
-/// [`ElderDocument::apply_pulled`](crate::document::ElderDocument::apply_pulled):
+/// [`ElderDocument::apply_changes`](crate::document::ElderDocument::apply_changes):
 /// - where the page holds every change of the document (a first pull, or an elder who
 ///   moved in, whom the new community's log enters whole), the document's save;
 /// - otherwise the changes the page names, each after its dependencies.

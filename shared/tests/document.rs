@@ -293,22 +293,22 @@ fn a_pull_carries_a_whole_save_or_changes_cut_out_of_one_and_both_apply() {
     doc.record_visit(&edit(2, 5), green_visit(3, 5), &Policy::default()).unwrap();
     let save = doc.save();
     // A first pull: the save alone.
-    let whole = ElderDocument::from_pulled(std::slice::from_ref(&save), actor(3)).unwrap();
+    let whole = ElderDocument::from_changes(std::slice::from_ref(&save), actor(3)).unwrap();
     assert_eq!(materialise(&whole).unwrap(), materialise(&doc).unwrap());
     // A later one: the changes after what the workstation holds, cut out of the save.
-    let mut behind = ElderDocument::from_pulled(&doc.changes_since(&[])[..1], actor(4)).unwrap();
+    let mut behind = ElderDocument::from_changes(&doc.changes_since(&[])[..1], actor(4)).unwrap();
     assert_eq!(behind.heads(), first);
     let wanted: Vec<_> = doc.history().iter().skip(1).map(|c| c.hash).collect();
     let cut = jinlin_shared::document::changes_in_save(&save, &wanted).unwrap();
     assert_eq!(cut, doc.changes_since(&first), "byte for byte the changes as made");
-    behind.apply_pulled(&cut[1..]).unwrap();
+    behind.apply_changes(&cut[1..]).unwrap();
     assert_eq!(behind.heads(), first, "a change waits for its dependency");
-    behind.apply_pulled(&cut[..1]).unwrap();
+    behind.apply_changes(&cut[..1]).unwrap();
     assert_eq!(behind.heads(), doc.heads());
     // A save over changes already held, and a save beside a change, are harmless.
-    let mut ahead = ElderDocument::from_pulled(&doc.changes_since(&[])[..2], actor(5)).unwrap();
+    let mut ahead = ElderDocument::from_changes(&doc.changes_since(&[])[..2], actor(5)).unwrap();
     assert_eq!(ahead.heads(), second);
-    ahead.apply_pulled(&[save.clone(), cut[1].clone()]).unwrap();
+    ahead.apply_changes(&[save.clone(), cut[1].clone()]).unwrap();
     assert_eq!(materialise(&ahead).unwrap(), materialise(&doc).unwrap());
     // A hash the save does not hold is an error, not a shorter answer.
     let foreign = enrolled(9).heads()[0];

@@ -39,13 +39,13 @@ pub async fn connect(url: &str, migrate: bool) -> Result<DatabaseConnection, DbS
         // SQLite has one writer at a time; a few connections serve concurrent reads
         // while the busy timeout queues writers instead of failing them.
         options.max_connections(4).map_sqlx_sqlite_opts(|opts| {
-            // 8 KiB pages (set when the file is created; an existing file keeps its
-            // own): a saved document of a few KB then shares its page with others
-            // instead of leaving half of a 4 KiB page empty.
-            // The write-ahead log is cut back to 8 MiB after a checkpoint instead of
-            // keeping the largest size a burst of pushes ever gave it.
             opts.create_if_missing(true)
+                // 8 KiB pages (set when the file is created; an existing file keeps its
+                // own): a saved document of a few KB then shares its page with others
+                // instead of leaving half of a 4 KiB page empty.
                 .page_size(8192)
+                // The write-ahead log is cut back to 8 MiB after a checkpoint instead
+                // of keeping the largest size a burst of pushes ever gave it.
                 .pragma("journal_size_limit", (8 * 1024 * 1024).to_string())
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)

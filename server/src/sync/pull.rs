@@ -101,11 +101,10 @@ async fn page_of(
     community: CommunityId,
     entries: &[log_entry::Model],
 ) -> anyhow::Result<(Vec<PulledDocument>, Vec<DepartedElder>)> {
-    let mut latest: BTreeMap<&str, &str> = BTreeMap::new();
     let mut wanted: BTreeMap<&str, Wanted> = BTreeMap::new();
     for entry in entries {
-        latest.insert(entry.elder_id.as_str(), entry.kind.as_str());
         let elder = wanted.entry(entry.elder_id.as_str()).or_default();
+        elder.departed = entry.kind == log_kind::DEPARTURE;
         match entry.kind.as_str() {
             log_kind::ARRIVAL => elder.whole = true,
             log_kind::CHANGE => elder.changes.extend(entry.changes()?),
@@ -113,12 +112,8 @@ async fn page_of(
         }
     }
     let mut departed = Vec::new();
-    for (elder, kind) in &latest {
-        if *kind == log_kind::DEPARTURE {
-            departed
-                .push(DepartedElder { elder: elder.parse().context("a stored elder id")?, from_community: community });
-            wanted.remove(elder);
-        }
+    for (elder, _) in wanted.extract_if(.., |_, want| want.departed) {
+        departed.push(DepartedElder { elder: elder.parse().context("a stored elder id")?, from_community: community });
     }
     let ids: Vec<String> = wanted.keys().map(|e| (*e).to_owned()).collect();
     let mut saves: Vec<(String, Vec<u8>, i64)> = Vec::with_capacity(ids.len());
@@ -165,6 +160,8 @@ async fn page_of(
 /// What a page names of one elder's document.
 #[derive(Default)]
 struct Wanted {
+    /// The elder's latest entry in the page is its departure: it is in `departed`.
+    departed: bool,
     /// The elder moved in: the new community's workstations receive the whole document.
     whole: bool,
     /// The changes logged, in log order.

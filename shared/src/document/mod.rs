@@ -92,13 +92,12 @@ impl ElderDocument {
         Self::wrap(doc.with_actor(actor))
     }
 
-    /// Builds a document from individual changes (e.g. a first pull), in any order.
+    /// Builds a document from individual changes in any order, any of them possibly a
+    /// whole save that holds several (what a pull carries, [`crate::wire::PulledDocument`]).
     pub fn from_changes(changes: &[Vec<u8>], actor: ActorId) -> Result<Self, DocumentError> {
-        let mut doc = Automerge::new().with_actor(actor);
-        let decoded = decode_changes(changes)?;
-        guard(|| doc.apply_changes(decoded))
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_err(DocumentError::Undecodable)?;
+        let mut doc = Automerge::new();
+        pulled::merge(&mut doc, changes)?;
+        doc.set_actor(actor);
         Self::wrap(doc)
     }
 
@@ -113,14 +112,12 @@ impl ElderDocument {
     }
 
     /// Applies changes from a trusted source (the server, which validated them) in any
-    /// order: changes whose dependencies have not arrived yet wait inside Automerge
-    /// until they do. Untrusted changes go through [`Self::apply_checked`].
+    /// order, any of them possibly a whole save: changes whose dependencies have not
+    /// arrived yet wait inside Automerge until they do. Untrusted changes go through
+    /// [`Self::apply_checked`].
     pub fn apply_changes(&mut self, changes: &[Vec<u8>]) -> Result<(), DocumentError> {
-        let decoded = decode_changes(changes)?;
         let mut candidate = self.doc.clone();
-        guard(|| candidate.apply_changes(decoded))
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_err(DocumentError::Undecodable)?;
+        pulled::merge(&mut candidate, changes)?;
         *self = Self::wrap(candidate)?;
         Ok(())
     }
@@ -296,13 +293,14 @@ fn record_from_json(mut json: Json) -> Result<ElderRecord, DocumentError> {
 
 /// Decodes untrusted changes, each measured first ([`summarise_change`]) so that no
 /// change costs more to refuse than its size on the wire.
-pub(crate) fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<Change>, DocumentError> {
+pub(crate) fn decode_changes(changes: &[impl AsRef<[u8]>]) -> Result<Vec<Change>, DocumentError> {
     changes
         .iter()
         .enumerate()
         .map(|(index, bytes)| {
+            let bytes = bytes.as_ref();
             summarise_change(bytes).map_err(|error| DocumentError::Chunk { index, error })?;
-            guard(|| Change::from_bytes(bytes.clone()))
+            guard(|| Change::from_bytes(bytes.to_vec()))
                 .and_then(|r| r.map_err(|e| e.to_string()))
                 .map_err(|reason| DocumentError::UndecodableChange { index, reason })
         })

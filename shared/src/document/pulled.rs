@@ -5,33 +5,15 @@
 
 use std::collections::HashSet;
 
-use automerge::{ActorId, Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash};
 
-use super::{DocumentError, ElderDocument, chunk, decode_changes, guard};
+use super::{DocumentError, chunk, decode_changes, guard};
 
-impl ElderDocument {
-    /// A document from what a pull carried (a save, changes, or both), in any order.
-    pub fn from_pulled(chunks: &[Vec<u8>], actor: ActorId) -> Result<Self, DocumentError> {
-        let mut doc = Automerge::new();
-        merge_pulled(&mut doc, chunks)?;
-        doc.set_actor(actor);
-        Self::wrap(doc)
-    }
-
-    /// Adds what a pull carried to this document. The server is trusted here: it has
-    /// reviewed every change it serves (untrusted changes go through
-    /// [`Self::apply_checked`]).
-    pub fn apply_pulled(&mut self, chunks: &[Vec<u8>]) -> Result<(), DocumentError> {
-        let mut candidate = self.doc.clone();
-        merge_pulled(&mut candidate, chunks)?;
-        *self = Self::wrap(candidate)?;
-        Ok(())
-    }
-}
-
-fn merge_pulled(doc: &mut Automerge, chunks: &[Vec<u8>]) -> Result<(), DocumentError> {
-    let (saves, changes): (Vec<Vec<u8>>, Vec<Vec<u8>>) = chunks.iter().cloned().partition(|c| chunk::is_document(c));
-    for save in &saves {
+/// Adds trusted changes to `doc`, whole saves among them loaded as such
+/// ([`super::ElderDocument::apply_changes`]).
+pub(super) fn merge(doc: &mut Automerge, changes: &[Vec<u8>]) -> Result<(), DocumentError> {
+    let (saves, changes): (Vec<&Vec<u8>>, Vec<&Vec<u8>>) = changes.iter().partition(|c| chunk::is_document(c));
+    for save in saves {
         guard(|| doc.load_incremental(save))
             .and_then(|r| r.map_err(|e| e.to_string()))
             .map_err(DocumentError::Undecodable)?;

@@ -181,10 +181,10 @@ impl Round<'_> {
                         let doc = match stored.get(&pulled.elder) {
                             Some(row) => {
                                 let mut local = vault.open_document(row, &actor)?;
-                                local.apply_pulled(&chunks)?;
+                                local.apply_changes(&chunks)?;
                                 local
                             }
-                            None => ElderDocument::from_pulled(&chunks, actor.clone())?,
+                            None => ElderDocument::from_changes(&chunks, actor.clone())?,
                         };
                         vault.seal_document(&doc)
                     })
