@@ -13,15 +13,19 @@
 //! that the caller can check the author's role.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Display;
 
-use automerge::legacy::{ElementId, Key, ObjectId, Op, OpType};
-use automerge::{Automerge, Change, ChangeHash, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value};
+use automerge::legacy::{ElementId, Key, Op, OpType};
+use automerge::{Automerge, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+
+mod places;
+
+use places::{Communities, Container, Objects, community_at};
 
 use super::schema::shape::{self, DateRule, InstantRule, Scalar, Shape};
-use super::{ReceivedChange, codec, guard, schema};
+use super::{ReceivedChange, guard, schema};
 use crate::author::Author;
-use crate::elder::Placement;
-use crate::ids::{CommunityId, DeviceId, EntryId, VisitId};
+use crate::ids::{CommunityId, DeviceId, VisitId};
 use crate::limits::{self, check_text};
 use crate::policy::Policy;
 use crate::privacy::contains_full_id_number;
@@ -67,6 +71,7 @@ pub(crate) fn review(
             doc,
             change,
             author: received.author,
+            named: (received.author.user.to_string(), received.author.device.to_string()),
             first,
             context,
             operations: BTreeMap::new(),
@@ -79,6 +84,9 @@ pub(crate) fn review(
             let counter = change.start_op().get() + index as u64;
             let container = objects.resolve(&op.obj, change)?;
             reader.op(op, &container, counter)?;
+            if let (OpType::Make(_), Key::Map(key)) = (&op.action, &op.key) {
+                objects.made(&container, key, counter, change)?;
+            }
         }
         reader.typed.flush()?;
         reader.check_texts()?;
@@ -116,95 +124,13 @@ pub(crate) fn review(
     Ok(reviews)
 }
 
-/// The community at each set of heads, read once per set.
-struct Communities<'a> {
-    doc: &'a Automerge,
-    known: HashMap<Vec<ChangeHash>, Option<CommunityId>>,
-}
-
-impl Communities<'_> {
-    fn at(&mut self, heads: &[ChangeHash]) -> Result<Option<CommunityId>, ValidationError> {
-        let mut key = heads.to_vec();
-        key.sort();
-        if let Some(known) = self.known.get(&key) {
-            return Ok(*known);
-        }
-        let community = community_at(self.doc, heads)?;
-        self.known.insert(key, community);
-        Ok(community)
-    }
-
-    /// Records the community at one change's hash, known without reading; gives it back.
-    fn remember(&mut self, hash: ChangeHash, community: Option<CommunityId>) -> Option<CommunityId> {
-        self.known.insert(vec![hash], community);
-        community
-    }
-}
-
-/// An object operations write into: where it is and what it may hold.
-#[derive(Clone)]
-struct Container {
-    id: ObjId,
-    path: Vec<String>,
-    /// The objects along the path: `chain[d]` holds `path[d]`, the last is this one.
-    chain: Vec<ObjId>,
-    shape: &'static Shape,
-}
-
-/// Objects already located, by id.
-struct Objects<'a> {
-    doc: &'a Automerge,
-    known: HashMap<ObjId, Container>,
-}
-
-impl Objects<'_> {
-    /// Where `obj` sits in the document (for any object, visible or not: a deleted
-    /// map or a conflict's losing map still has a place), and its shape there.
-    fn resolve(&mut self, obj: &ObjectId, change: &Change) -> Result<Container, ValidationError> {
-        let id = match obj {
-            ObjectId::Root => automerge::ROOT,
-            ObjectId::Id(op) => self
-                .doc
-                .import_obj(&op.to_string())
-                .map_err(|e| invalid("", &change.hash(), &format!("an unknown object: {e}")))?,
-        };
-        if let Some(known) = self.known.get(&id) {
-            return Ok(known.clone());
-        }
-        let mut steps = Vec::new();
-        if id != automerge::ROOT {
-            let parents = self.doc.parents(&id).map_err(|e| invalid("", &change.hash(), &e.to_string()))?;
-            for parent in parents {
-                match parent.prop {
-                    Prop::Map(key) => steps.push((parent.obj, key)),
-                    Prop::Seq(_) => return Err(unknown(&[], "an object inside a list or text")),
-                }
-            }
-            steps.reverse();
-        }
-        let mut shape: &'static Shape = &shape::ROOT;
-        let mut path = Vec::with_capacity(steps.len());
-        let mut chain = Vec::with_capacity(steps.len() + 1);
-        for (holder, key) in steps {
-            chain.push(holder);
-            path.push(key);
-            shape = match shape.child(path.last().map_or("", String::as_str)) {
-                Some((child, _)) => child,
-                None => return Err(unknown(&path, "")),
-            };
-        }
-        chain.push(id.clone());
-        let container = Container { id: id.clone(), path, chain, shape: shape.not_null() };
-        self.known.insert(id, container.clone());
-        Ok(container)
-    }
-}
-
 /// One change's operations, read in order.
 struct ChangeReader<'a> {
     doc: &'a Automerge,
     change: &'a Change,
     author: Author,
+    /// The author's user and device as fields name them, written once per change.
+    named: (String, String),
     first: bool,
     context: &'a Context<'a>,
     operations: BTreeMap<Operation, String>,
@@ -236,10 +162,10 @@ impl ChangeReader<'_> {
     }
 
     fn map_op(&mut self, op: &Op, container: &Container, key: &str) -> Result<(), ValidationError> {
-        let field = dotted(&container.path, key);
+        let field = Field { path: &container.path, key };
         let (child, once) = container.shape.child(key).ok_or_else(|| unknown(&container.path, key))?;
         if once && !self.made_here(&container.id) {
-            return Err(invalid(&field, &self.change.hash(), "is written once, when its record is made"));
+            return Err(invalid(field, &self.change.hash(), "is written once, when its record is made"));
         }
         let entries = match container.shape {
             Shape::Entries(entries) => Some(entries),
@@ -254,30 +180,30 @@ impl ChangeReader<'_> {
                 let keeps_one = before > op.pred.len();
                 resolves |= keeps_one && before >= 2;
                 if !keeps_one && !entries.is_some_and(|e| e.removable) {
-                    return Err(invalid(&field, &self.change.hash(), "cannot be deleted: nothing is deleted"));
+                    return Err(invalid(field, &self.change.hash(), "cannot be deleted: nothing is deleted"));
                 }
             }
             OpType::Put(value) => {
-                self.not_replacing(op, entries, &field)?;
-                self.scalar(child, value, &field, &container.path)?;
+                self.not_replacing(op, entries, field)?;
+                self.scalar(child, value, field)?;
             }
             OpType::Make(kind) => {
-                self.not_replacing(op, entries, &field)?;
+                self.not_replacing(op, entries, field)?;
                 let fits = match child.not_null() {
                     Shape::Record(_) | Shape::Entries(_) => *kind == ObjType::Map,
                     Shape::Text { .. } => *kind == ObjType::Text,
                     Shape::Nullable(_) | Shape::Scalar(_) => false,
                 };
                 if !fits {
-                    return Err(schema_error(&field, &format!("must not be a {kind:?}")));
+                    return Err(schema_error(field, &format!("must not be a {kind:?}")));
                 }
             }
             OpType::Increment(_) | OpType::MarkBegin(_) | OpType::MarkEnd(_) => {
-                return Err(schema_error(&field, "counters and marks are not part of an elder's record"));
+                return Err(schema_error(field, "counters and marks are not part of an elder's record"));
             }
         }
         let operation = self.classify(container, key, &op.action)?;
-        self.operations.entry(operation).or_insert_with(|| field.clone());
+        self.operations.entry(operation).or_insert_with(|| field.to_string());
         if resolves {
             // Writing over several values at once resolves a conflict.
             let resolution = if container.path.first().map(String::as_str) == Some(schema::PROFILE) {
@@ -285,13 +211,18 @@ impl ChangeReader<'_> {
             } else {
                 Operation::ResolveAnyConflict
             };
-            self.operations.entry(resolution).or_insert(field);
+            self.operations.entry(resolution).or_insert_with(|| field.to_string());
         }
         Ok(())
     }
 
     /// Refuses writing a new value over an entry kept for history.
-    fn not_replacing(&self, op: &Op, entries: Option<&shape::Entries>, field: &str) -> Result<(), ValidationError> {
+    fn not_replacing(
+        &self,
+        op: &Op,
+        entries: Option<&shape::Entries>,
+        field: Field<'_>,
+    ) -> Result<(), ValidationError> {
         if entries.is_some_and(|e| !e.replaceable) && !op.pred.is_empty() {
             return Err(invalid(field, &self.change.hash(), "cannot be replaced: it is kept for history"));
         }
@@ -306,7 +237,7 @@ impl ChangeReader<'_> {
         after: &ElementId,
         counter: u64,
     ) -> Result<(), ValidationError> {
-        let field = container.path.join(".");
+        let field = Field { path: &container.path, key: "" };
         match &op.action {
             OpType::Put(ScalarValue::Str(typed)) => {
                 // Characters typed one after another form a run, checked whole: an ID
@@ -316,17 +247,19 @@ impl ChangeReader<'_> {
                         && prev.counter() + 1 == counter && self.typed.last == Some(prev.counter()));
                 if !follows {
                     self.typed.flush()?;
-                    self.typed.field.clone_from(&field);
+                    self.typed.field = field.to_string();
                 }
                 self.typed.text.push_str(typed);
                 self.typed.last = Some(counter);
             }
             OpType::Delete => {}
-            _ => return Err(schema_error(&field, "text holds only characters")),
+            _ => return Err(schema_error(field, "text holds only characters")),
         }
-        self.texts.entry(container.id.clone()).or_insert_with(|| (field.clone(), max));
+        if !self.texts.contains_key(&container.id) {
+            self.texts.insert(container.id.clone(), (field.to_string(), max));
+        }
         let operation = if self.first { Operation::Enrol } else { Operation::EditProfile };
-        self.operations.entry(operation).or_insert(field);
+        self.operations.entry(operation).or_insert_with(|| field.to_string());
         Ok(())
     }
 
@@ -388,7 +321,7 @@ impl ChangeReader<'_> {
             None => {
                 let recorded_by = self.doc.get_at(visit, "assistant", self.change.deps()).ok().flatten();
                 let own = matches!(recorded_by, Some((Value::Scalar(s), _))
-                    if matches!(s.as_ref(), ScalarValue::Str(user) if user.as_str() == self.author.user.to_string()));
+                    if matches!(s.as_ref(), ScalarValue::Str(user) if user.as_str() == self.named.0));
                 self.own_visits.insert(visit.clone(), own);
                 own
             }
@@ -397,9 +330,9 @@ impl ChangeReader<'_> {
     }
 
     /// Checks a date written at `field`: canonical, and within its rule's bounds.
-    fn date(&self, rule: DateRule, text: &str, field: &str) -> Result<(), ValidationError> {
+    fn date(&self, rule: DateRule, text: &str, field: Field<'_>) -> Result<(), ValidationError> {
         let context = self.context;
-        let bad = |reason: &str| ValidationError::InvalidField { field: field.to_owned(), reason: reason.to_owned() };
+        let bad = |reason: &str| ValidationError::InvalidField { field: field.to_string(), reason: reason.to_owned() };
         let date: Date = text.parse().map_err(|_| schema_error(field, "must be a date (YYYY-MM-DD)"))?;
         let latest = match rule {
             DateRule::Birth => context.now.shanghai_date(),
@@ -413,14 +346,14 @@ impl ChangeReader<'_> {
 
     /// Checks a time written at `field` (at `path`): within its rule's bounds, a visit
     /// no further ahead of the receiver's clock than the policy allows.
-    fn instant(&self, rule: InstantRule, millis: i64, field: &str, path: &[String]) -> Result<(), ValidationError> {
+    fn instant(&self, rule: InstantRule, millis: i64, field: Field<'_>) -> Result<(), ValidationError> {
         let context = self.context;
         let instant = Timestamp::from_millis(millis);
         let latest = match rule {
             InstantRule::Visited => context.now.plus_minutes(context.policy.clock_skew_minutes),
             InstantRule::Clock | InstantRule::Due => limits::latest_instant(context.now),
         };
-        let visit = path.get(1).and_then(|id| id.parse::<VisitId>().ok());
+        let visit = field.path.get(1).and_then(|id| id.parse::<VisitId>().ok());
         if let (InstantRule::Visited, Some(visit)) = (rule, visit)
             && instant > latest
         {
@@ -428,7 +361,7 @@ impl ChangeReader<'_> {
         }
         if instant < limits::earliest_instant() || instant > latest {
             return Err(ValidationError::InvalidField {
-                field: field.to_owned(),
+                field: field.to_string(),
                 reason: format!("must be a time from {} to {latest}", limits::earliest_instant()),
             });
         }
@@ -436,25 +369,19 @@ impl ChangeReader<'_> {
     }
 
     /// Checks a scalar written at `field` against its shape.
-    fn scalar(
-        &self,
-        shape: &'static Shape,
-        value: &ScalarValue,
-        field: &str,
-        path: &[String],
-    ) -> Result<(), ValidationError> {
+    fn scalar(&self, shape: &'static Shape, value: &ScalarValue, field: Field<'_>) -> Result<(), ValidationError> {
         if let ScalarValue::Str(text) = value
             && contains_full_id_number(text)
         {
-            return Err(ValidationError::FullIdNumber { field: field.to_owned() });
+            return Err(ValidationError::FullIdNumber { field: field.to_string() });
         }
         let rule = match (shape, value) {
             (Shape::Nullable(_), ScalarValue::Null) => return Ok(()),
-            (Shape::Nullable(inner), _) => return self.scalar(inner, value, field, path),
+            (Shape::Nullable(inner), _) => return self.scalar(inner, value, field),
             (Shape::Scalar(rule), _) => rule,
             _ => return Err(schema_error(field, "must be a map or text, not a value")),
         };
-        let bad = |reason: &str| ValidationError::InvalidField { field: field.to_owned(), reason: reason.to_owned() };
+        let bad = |reason: &str| ValidationError::InvalidField { field: field.to_string(), reason: reason.to_owned() };
         let wrong_type = |expected: &str| schema_error(field, &format!("must be {expected}"));
         match (rule, value) {
             (Scalar::Text { max, kind, blank }, ScalarValue::Str(text)) => {
@@ -467,17 +394,17 @@ impl ChangeReader<'_> {
             (Scalar::Enum(names), _) => return Err(wrong_type(&format!("one of {}", names.join(", ")))),
             (Scalar::Id, ScalarValue::Str(text)) if shape::is_canonical_id(text) => {}
             (Scalar::AuthorUser, ScalarValue::Str(text)) => {
-                if text.as_str() != self.author.user.to_string() {
+                if text.as_str() != self.named.0 {
                     return Err(self.wrong_author(field, "names a user other than the change's author"));
                 }
             }
             (Scalar::AuthorDevice, ScalarValue::Str(text)) => {
-                if text.as_str() != self.author.device.to_string() {
+                if text.as_str() != self.named.1 {
                     return Err(self.wrong_author(field, "names a device other than the change's"));
                 }
             }
             (Scalar::Date(rule), ScalarValue::Str(text)) => self.date(*rule, text, field)?,
-            (Scalar::Instant(rule), ScalarValue::Int(millis)) => self.instant(*rule, *millis, field, path)?,
+            (Scalar::Instant(rule), ScalarValue::Int(millis)) => self.instant(*rule, *millis, field)?,
             (Scalar::Bool, ScalarValue::Boolean(_)) | (Scalar::True, ScalarValue::Boolean(true)) => {}
             (Scalar::SchemaVersion, ScalarValue::Int(v)) if (1..=i64::from(schema::SCHEMA_VERSION)).contains(v) => {}
             (Scalar::Phone, ScalarValue::Str(text)) => {
@@ -506,10 +433,10 @@ impl ChangeReader<'_> {
         Ok(())
     }
 
-    fn wrong_author(&self, field: &str, reason: &str) -> ValidationError {
+    fn wrong_author(&self, field: Field<'_>, reason: &str) -> ValidationError {
         ValidationError::WrongAuthor {
             change: self.change.hash().to_string(),
-            field: Some(field.to_owned()),
+            field: Some(field.to_string()),
             reason: format!("field {field} {reason}"),
         }
     }
@@ -536,16 +463,18 @@ impl Typed {
     }
 }
 
-/// The community holding the record at `heads` (none before the enrolment).
-fn community_at(doc: &Automerge, heads: &[ChangeHash]) -> Result<Option<CommunityId>, ValidationError> {
-    if heads.is_empty() {
-        return Ok(None);
+/// Where a value is written, named only when something needs the name (an error, the
+/// first field of an operation): the review passes over every operation of a push.
+#[derive(Clone, Copy)]
+struct Field<'a> {
+    path: &'a [String],
+    key: &'a str,
+}
+
+impl Display for Field<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&dotted(self.path, self.key))
     }
-    let Some(placements) = codec::map_at(doc, &[schema::PLACEMENTS]) else { return Ok(None) };
-    let json = codec::read_map(doc, &placements, Some(heads), &mut vec![schema::PLACEMENTS.into()], None)?;
-    let entries: BTreeMap<EntryId, Placement> =
-        serde_json::from_value(json).map_err(|e| schema_error(schema::PLACEMENTS, &e.to_string()))?;
-    Ok(entries.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community))
 }
 
 fn dotted(path: &[String], key: &str) -> String {
@@ -556,11 +485,12 @@ fn unknown(path: &[String], key: &str) -> ValidationError {
     ValidationError::UnknownField { field: dotted(path, key) }
 }
 
-fn schema_error(field: &str, reason: &str) -> ValidationError {
-    ValidationError::Schema { field: field.to_owned(), reason: reason.to_owned() }
+fn schema_error(field: impl Display, reason: &str) -> ValidationError {
+    ValidationError::Schema { field: field.to_string(), reason: reason.to_owned() }
 }
 
-fn invalid(field: &str, change: &ChangeHash, reason: &str) -> ValidationError {
-    let field = if field.is_empty() { "(document)".to_owned() } else { field.to_owned() };
+fn invalid(field: impl Display, change: &ChangeHash, reason: &str) -> ValidationError {
+    let field = field.to_string();
+    let field = if field.is_empty() { "(document)".to_owned() } else { field };
     ValidationError::InvalidField { field, reason: format!("{reason} (change {change})") }
 }

@@ -1,0 +1,134 @@
+//! Where things sit in the document under review: the object each operation writes
+//! into (its path and shape) and the community holding the record at given heads.
+
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+use automerge::legacy::{ObjectId, OpId};
+use automerge::{Automerge, Change, ChangeHash, ObjId, Prop, ReadDoc};
+
+use super::{invalid, schema_error, unknown};
+use crate::document::schema::shape::{self, Shape};
+use crate::document::{codec, schema};
+use crate::elder::Placement;
+use crate::ids::{CommunityId, EntryId};
+use crate::validate::ValidationError;
+
+/// The community at each set of heads, read once per set.
+pub(super) struct Communities<'a> {
+    pub doc: &'a Automerge,
+    pub known: HashMap<Vec<ChangeHash>, Option<CommunityId>>,
+}
+
+impl Communities<'_> {
+    pub fn at(&mut self, heads: &[ChangeHash]) -> Result<Option<CommunityId>, ValidationError> {
+        let mut key = heads.to_vec();
+        key.sort();
+        if let Some(known) = self.known.get(&key) {
+            return Ok(*known);
+        }
+        let community = community_at(self.doc, heads)?;
+        self.known.insert(key, community);
+        Ok(community)
+    }
+
+    /// Records the community at one change's hash, known without reading; gives it back.
+    pub fn remember(&mut self, hash: ChangeHash, community: Option<CommunityId>) -> Option<CommunityId> {
+        self.known.insert(vec![hash], community);
+        community
+    }
+}
+
+/// An object operations write into: where it is and what it may hold.
+pub(super) struct Container {
+    pub id: ObjId,
+    pub path: Vec<String>,
+    /// The objects along the path: `chain[d]` holds `path[d]`, the last is this one.
+    pub chain: Vec<ObjId>,
+    pub shape: &'static Shape,
+}
+
+/// Objects already located, by the id operations name them with.
+pub(super) struct Objects<'a> {
+    pub doc: &'a Automerge,
+    pub known: HashMap<ObjectId, Rc<Container>>,
+}
+
+/// The document's handle on the object an operation names (its actor's index is found
+/// again when the handle is used).
+fn handle(obj: &ObjectId) -> ObjId {
+    match obj {
+        ObjectId::Root => automerge::ROOT,
+        ObjectId::Id(op) => ObjId::Id(op.counter(), op.actor().clone(), 0),
+    }
+}
+
+impl Objects<'_> {
+    /// Records the object made by the operation `counter` of `change` at `key` of
+    /// `container` (an operation already reviewed): objects never move, so its place is
+    /// known without asking the document, which would search its operations for it.
+    pub fn made(
+        &mut self,
+        container: &Container,
+        key: &str,
+        counter: u64,
+        change: &Change,
+    ) -> Result<(), ValidationError> {
+        let name = ObjectId::Id(OpId::new(counter, change.actor_id()));
+        let id = handle(&name);
+        let (child, _) = container.shape.child(key).ok_or_else(|| unknown(&container.path, key))?;
+        let mut path = container.path.clone();
+        path.push(key.to_owned());
+        let mut chain = container.chain.clone();
+        chain.push(id.clone());
+        self.known.insert(name, Rc::new(Container { id, path, chain, shape: child.not_null() }));
+        Ok(())
+    }
+
+    /// Where `obj` sits in the document (for any object, visible or not: a deleted
+    /// map or a conflict's losing map still has a place), and its shape there.
+    pub fn resolve(&mut self, obj: &ObjectId, change: &Change) -> Result<Rc<Container>, ValidationError> {
+        if let Some(known) = self.known.get(obj) {
+            return Ok(Rc::clone(known));
+        }
+        let id = handle(obj);
+        let mut steps = Vec::new();
+        if id != automerge::ROOT {
+            let parents = self.doc.parents(&id).map_err(|e| invalid("", &change.hash(), &e.to_string()))?;
+            for parent in parents {
+                match parent.prop {
+                    Prop::Map(key) => steps.push((parent.obj, key)),
+                    Prop::Seq(_) => return Err(unknown(&[], "an object inside a list or text")),
+                }
+            }
+            steps.reverse();
+        }
+        let mut shape: &'static Shape = &shape::ROOT;
+        let mut path = Vec::with_capacity(steps.len());
+        let mut chain = Vec::with_capacity(steps.len() + 1);
+        for (holder, key) in steps {
+            chain.push(holder);
+            path.push(key);
+            shape = match shape.child(path.last().map_or("", String::as_str)) {
+                Some((child, _)) => child,
+                None => return Err(unknown(&path, "")),
+            };
+        }
+        chain.push(id.clone());
+        let container = Rc::new(Container { id, path, chain, shape: shape.not_null() });
+        self.known.insert(obj.clone(), Rc::clone(&container));
+        Ok(container)
+    }
+}
+
+/// The community holding the record at `heads` (none before the enrolment).
+pub(super) fn community_at(doc: &Automerge, heads: &[ChangeHash]) -> Result<Option<CommunityId>, ValidationError> {
+    if heads.is_empty() {
+        return Ok(None);
+    }
+    let Some(placements) = codec::map_at(doc, &[schema::PLACEMENTS]) else { return Ok(None) };
+    let json = codec::read_map(doc, &placements, Some(heads), &mut vec![schema::PLACEMENTS.into()], None)?;
+    let entries: BTreeMap<EntryId, Placement> =
+        serde_json::from_value(json).map_err(|e| schema_error(schema::PLACEMENTS, &e.to_string()))?;
+    Ok(entries.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community))
+}
