@@ -4,7 +4,9 @@
 mod support;
 
 use jinlin_shared::document::validate_record;
-use jinlin_shared::document::{DocumentError, ElderDocument, InputError, NewFollowUp, ProfileChange, SCHEMA_VERSION};
+use jinlin_shared::document::{
+    DocumentError, ElderDocument, InputError, NewFollowUp, ProfileChange, SCHEMA_VERSION, StoredDocument,
+};
 use jinlin_shared::elder::{CareTier, ElderStatus};
 use jinlin_shared::ids::{EntryId, FollowUpId};
 use jinlin_shared::materialise::materialise;
@@ -360,6 +362,34 @@ fn applying_changes_is_idempotent_and_reports_what_was_new() {
     let replay = applied.document.apply_checked(&changes, at_minutes(2), &Policy::default()).unwrap();
     assert!(replay.new_changes.is_empty());
     assert_eq!(replay.document.heads(), applied.document.heads());
+}
+
+#[test]
+fn a_stored_document_takes_a_push_as_the_document_itself_does() {
+    let mut origin = enrolled(1);
+    let saved = replica(&origin, 9).save();
+    let stored = || StoredDocument::load(&saved, actor(9)).unwrap();
+    let heads = origin.heads();
+    origin.record_visit(&edit(2, 0), green_visit(2, 0), &Policy::default()).unwrap();
+    let changes = origin.changes_since(&heads);
+    let loaded = ElderDocument::load(&saved, actor(9)).unwrap();
+    let expected = loaded.apply_checked(&changes, at_minutes(1), &Policy::default()).unwrap();
+    let applied = stored().apply_checked(&changes, at_minutes(1), &Policy::default()).unwrap();
+    assert_eq!(applied.new_changes, expected.new_changes);
+    assert_eq!(applied.reviews, expected.reviews);
+    assert_eq!(applied.document.record(), expected.document.record());
+    assert_eq!(applied.document.heads(), expected.document.heads());
+    // What it refuses, it refuses alike: the same push read by a clock an hour behind.
+    let refused = stored().apply_checked(&changes, at_minutes(-60), &Policy::default()).unwrap_err();
+    let expected = loaded.apply_checked(&changes, at_minutes(-60), &Policy::default()).unwrap_err();
+    assert_eq!(refused.code(), RejectCode::VisitInFuture);
+    assert_eq!(refused, expected);
+    // A replay gives the stored document back, read.
+    let replay = stored().apply_checked(&origin.changes_since(&[])[..1], at_minutes(2), &Policy::default()).unwrap();
+    assert!(replay.new_changes.is_empty());
+    assert_eq!(replay.document.record(), loaded.record());
+    // Bytes that are no document do not load.
+    assert!(matches!(StoredDocument::load(b"not a save", actor(9)), Err(DocumentError::Undecodable(_))));
 }
 
 #[test]

@@ -25,7 +25,7 @@ use anyhow::Context as _;
 use jinlin_shared::ActorId;
 use jinlin_shared::area::{AreaLevel, AreaTree, Scope};
 use jinlin_shared::authority::check_authority;
-use jinlin_shared::document::{Applied, ChunkError, ElderDocument};
+use jinlin_shared::document::{Applied, ChunkError, ElderDocument, StoredDocument};
 use jinlin_shared::ids::{CommunityId, DeviceId, ElderId};
 use jinlin_shared::materialise::{ElderRows, materialise};
 use jinlin_shared::policy::Policy;
@@ -412,8 +412,8 @@ async fn prepare(
     tokio::task::spawn_blocking(move || {
         let applied = match base {
             Some(snapshot) => {
-                let document =
-                    ElderDocument::load(&snapshot, judge.actor.clone()).context("a stored snapshot no longer loads")?;
+                let document = StoredDocument::load(&snapshot, judge.actor.clone())
+                    .context("a stored snapshot no longer loads")?;
                 document.apply_checked(&changes, now, &judge.policy)
             }
             None => ElderDocument::from_changes_checked(&changes, judge.actor.clone(), now, &judge.policy),

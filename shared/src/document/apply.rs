@@ -10,9 +10,9 @@ use automerge::{Change, ChangeHash, ReadDoc};
 
 use super::review::{self, ChangeReview};
 use super::rules::validate_record;
-use super::{ElderDocument, codec, decode_changes, guard, schema};
+use super::{DocumentError, ElderDocument, codec, decode_changes, guard, schema};
 use crate::author::Author;
-use crate::ids::VisitId;
+use crate::ids::{ElderId, VisitId};
 use crate::policy::Policy;
 use crate::time::Timestamp;
 use crate::validate::ValidationError;
@@ -50,19 +50,7 @@ impl ElderDocument {
     /// operation after it is merged (`review`); replays of changes the document holds
     /// are harmless whoever made them, and are not reviewed again.
     pub fn apply_checked(&self, changes: &[Vec<u8>], now: Timestamp, policy: &Policy) -> Result<Applied, Rejection> {
-        let decoded = decode_changes(changes)?;
-        let new_changes = authored_and_new(&decoded, |hash| self.doc.get_change_meta_by_hash(hash).is_some())?;
-        if new_changes.is_empty() {
-            return Ok(Applied { document: self.clone(), new_changes, reviews: Vec::new() });
-        }
-        let fresh = in_order(decoded, &new_changes);
-        let context = review::Context { now, policy, new_document: false };
-        let (document, reviews) = merged_and_checked(self.doc.clone(), fresh, &new_changes, &context)?;
-        let (before, after) = (self.record().elder_id, document.record().elder_id);
-        if before != after {
-            return Err(ValidationError::ElderChanged { before, after });
-        }
-        Ok(Applied { document, new_changes, reviews })
+        apply_checked_to(&self.doc, self.record.elder_id, changes, now, policy, || Ok(self.clone()))
     }
 
     /// Builds a document the receiver has never seen from its changes (an elder
@@ -113,6 +101,57 @@ impl ElderDocument {
         }
         Ok(())
     }
+}
+
+/// A stored document loaded to receive a push: its record is not read on loading (it
+/// was checked when it was stored, and the push's merged result is read and checked
+/// whole), which spares a walk of the document per push.
+#[derive(Debug)]
+pub struct StoredDocument {
+    doc: automerge::Automerge,
+    elder: ElderId,
+}
+
+impl StoredDocument {
+    /// Loads a save this receiver stored; `actor` as for [`ElderDocument::load`].
+    pub fn load(bytes: &[u8], actor: automerge::ActorId) -> Result<Self, DocumentError> {
+        let doc = guard(|| automerge::Automerge::load(bytes))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_err(DocumentError::Undecodable)?
+            .with_actor(actor);
+        let elder = codec::root_id(&doc, schema::ELDER_ID)?;
+        Ok(Self { doc, elder })
+    }
+
+    /// [`ElderDocument::apply_checked`] on the stored document.
+    pub fn apply_checked(self, changes: &[Vec<u8>], now: Timestamp, policy: &Policy) -> Result<Applied, Rejection> {
+        apply_checked_to(&self.doc, self.elder, changes, now, policy, || Ok(ElderDocument::wrap(self.doc.clone())?))
+    }
+}
+
+/// Applies `changes` to a copy of `doc` (the record of elder `elder`) and checks them;
+/// `unchanged` gives the document back when every change was there already.
+fn apply_checked_to(
+    doc: &automerge::Automerge,
+    elder: ElderId,
+    changes: &[Vec<u8>],
+    now: Timestamp,
+    policy: &Policy,
+    unchanged: impl FnOnce() -> Result<ElderDocument, Rejection>,
+) -> Result<Applied, Rejection> {
+    let decoded = decode_changes(changes)?;
+    let new_changes = authored_and_new(&decoded, |hash| doc.get_change_meta_by_hash(hash).is_some())?;
+    if new_changes.is_empty() {
+        return Ok(Applied { document: unchanged()?, new_changes, reviews: Vec::new() });
+    }
+    let fresh = in_order(decoded, &new_changes);
+    let context = review::Context { now, policy, new_document: false };
+    let (document, reviews) = merged_and_checked(doc.clone(), fresh, &new_changes, &context)?;
+    let after = document.record().elder_id;
+    if elder != after {
+        return Err(ValidationError::ElderChanged { before: elder, after });
+    }
+    Ok(Applied { document, new_changes, reviews })
 }
 
 /// Each change's author (a change without one is refused), keeping only the changes

@@ -272,6 +272,18 @@ pub(crate) fn write_map_exact<T: Transactable + ReadDoc>(
     Ok(())
 }
 
+/// The id held at `key` of the root (`elderId`), read alone.
+pub(crate) fn root_id<T: std::str::FromStr>(doc: &Automerge, key: &str) -> Result<T, DocumentError> {
+    let bad = |reason: &str| DocumentError::Schema { path: key.to_owned(), reason: reason.to_owned() };
+    match doc.get(&automerge::ROOT, key).map_err(|e| automerge_error(&vec![key.to_owned()], e))? {
+        Some((Value::Scalar(scalar), _)) => match scalar.as_ref() {
+            ScalarValue::Str(text) => text.parse().map_err(|_| bad("not an id")),
+            _ => Err(bad("not a string")),
+        },
+        _ => Err(bad("missing")),
+    }
+}
+
 /// Looks up the map at `path` below the root.
 pub(crate) fn map_at<R: ReadDoc>(doc: &R, path: &[&str]) -> Option<ObjId> {
     let mut obj = automerge::ROOT;

@@ -21,7 +21,7 @@ pub mod schema;
 use automerge::{ActorId, Automerge, Change, ChangeHash, ROOT, ReadDoc};
 use serde_json::Value as Json;
 
-pub use apply::{Applied, ReceivedChange, Rejection};
+pub use apply::{Applied, ReceivedChange, Rejection, StoredDocument};
 pub use chunk::{
     ChangeSummary, ChunkError, MAX_CHANGE_BYTES, MAX_CHANGE_INFLATED_BYTES, MAX_CHANGE_OPS, MAX_CHANGE_PREDS,
     summarise_change,
