@@ -7,7 +7,7 @@ use jinlin_shared::area::{Area, AreaLevel, AreaTree};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
 use sea_orm::{DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, TransactionTrait};
-use tokio::sync::{Mutex, MutexGuard, RwLock, Semaphore};
+use tokio::sync::{Mutex, OwnedMutexGuard, RwLock, Semaphore};
 
 use crate::db::entity::area;
 
@@ -87,29 +87,33 @@ pub struct AppState {
     areas: Arc<RwLock<CachedAreas>>,
     /// On SQLite, whose turn it is to write (see [`AppState::begin_write`]).
     write_turn: Option<Arc<Mutex<()>>>,
+    /// On SQLite, writes waiting for the turn, put here and taken by one kind of writer
+    /// (the pushes, `sync::group`): whoever gets the turn writes everything waiting in
+    /// one transaction. Nothing else is ever put here.
+    pub(crate) waiting_writes: Arc<std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>>,
 }
 
 /// A write transaction and, on SQLite, this process's writing turn, held until the
 /// transaction ends.
-pub struct WriteTxn<'a> {
+pub struct WriteTxn {
     txn: DatabaseTransaction,
-    _turn: Option<MutexGuard<'a, ()>>,
+    _turn: Option<OwnedMutexGuard<()>>,
 }
 
-impl std::fmt::Debug for WriteTxn<'_> {
+impl std::fmt::Debug for WriteTxn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WriteTxn").field("turn", &self._turn.is_some()).finish_non_exhaustive()
     }
 }
 
-impl WriteTxn<'_> {
+impl WriteTxn {
     /// Commits, then gives up the turn.
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await
     }
 }
 
-impl std::ops::Deref for WriteTxn<'_> {
+impl std::ops::Deref for WriteTxn {
     type Target = DatabaseTransaction;
 
     fn deref(&self) -> &DatabaseTransaction {
@@ -130,6 +134,7 @@ impl AppState {
             metrics: Arc::default(),
             areas: Arc::new(RwLock::new(None)),
             write_turn: (db.get_database_backend() == DatabaseBackend::Sqlite).then(Arc::default),
+            waiting_writes: Arc::default(),
             db,
         }
     }
@@ -155,12 +160,32 @@ impl AppState {
     /// of this process take turns on a queue instead, each starting the moment the one
     /// before ends; only another process (the command line) is met by polling.
     /// PostgreSQL locks rows and needs no turn.
-    pub async fn begin_write(&self) -> Result<WriteTxn<'_>, DbErr> {
-        let turn = match &self.write_turn {
-            Some(turn) => Some(turn.lock().await),
+    pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
+        let turn = self.take_turn().await;
+        self.begin_in_turn(turn).await
+    }
+
+    /// Waits for this process's turn to write (on SQLite; `None` on PostgreSQL).
+    pub async fn take_turn(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_turn {
+            Some(turn) => Some(Arc::clone(turn).lock_owned().await),
             None => None,
-        };
+        }
+    }
+
+    /// Begins a write transaction in a turn already taken, which it holds until it ends.
+    pub async fn begin_in_turn(&self, turn: Option<OwnedMutexGuard<()>>) -> Result<WriteTxn, DbErr> {
         Ok(WriteTxn { txn: self.db.begin().await?, _turn: turn })
+    }
+
+    /// How many writes wait for the turn to be written together (SQLite).
+    pub fn writes_waiting(&self) -> usize {
+        self.waiting_writes.lock().map_or(0, |waiting| waiting.len())
+    }
+
+    /// Whether writers take turns (SQLite: one writer at a time).
+    pub fn writes_take_turns(&self) -> bool {
+        self.write_turn.is_some()
     }
 
     /// The city's areas, read from the database at most every thirty seconds.

@@ -370,6 +370,58 @@ on_both_databases!(
     super::a_database_fault_caused_by_one_document_refuses_only_that_document
 );
 
+/// On SQLite the pushes waiting for the writer are written in one transaction (group
+/// commit); each still gets its own outcome, a database fault caused by one document
+/// refuses only that one, and every community's log stays numbered without a gap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_waiting_for_the_sqlite_writer_land_together_each_with_its_own_outcome() {
+    let server = TestServer::start(Backend::Sqlite).await;
+    let heping = Client::sign_in(&server, "heping").await;
+    let guangming = Client::sign_in(&server, "guangming").await;
+    let (a, b) = (server.community("350203001001"), server.community("350203001002"));
+    let mut pushes = Vec::new();
+    for _ in 0..4 {
+        pushes.push((&heping, raw::enrol(&heping.author(), a)));
+        pushes.push((&guangming, raw::enrol(&guangming.author(), b)));
+    }
+    // Two more elders of one community whose visits share an id: whichever is written
+    // second, the database refuses.
+    let visit_id = new_id();
+    for _ in 0..2 {
+        let by = heping.author();
+        let mut elder = raw::enrol(&by, a);
+        let value = raw::visit_json(&by, common::now(), false);
+        elder.change(&by, |tx, d| put_json(tx, &craft::map_at(d, &["visits"]), &visit_id, &value));
+        pushes.push((&heping, elder));
+    }
+    let turn = server.state.begin_write().await.unwrap();
+    let sent = futures_util::future::join_all(
+        pushes.iter().map(|(client, elder)| client.push(vec![(elder.elder, elder.changes.clone())])),
+    );
+    // Every push waits for the turn the test holds; then the turn is given back.
+    let release = async {
+        let waited = std::time::Instant::now();
+        while server.state.writes_waiting() < pushes.len() {
+            assert!(waited.elapsed() < std::time::Duration::from_secs(20), "the pushes did not all wait");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        drop(turn);
+    };
+    let (answers, ()) = tokio::join!(sent, release);
+    let codes: Vec<Option<RejectCode>> = answers.iter().map(|answer| code(answer, 0)).collect();
+    assert_eq!(codes.iter().filter(|c| c.is_none()).count(), 9, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == Some(RejectCode::IdInUse)).count(), 1, "{codes:?}");
+    assert_eq!(server.count("documents").await, 9);
+    for (community, logged) in [(a, 5), (b, 4)] {
+        let entries = |what: &str| {
+            format!("SELECT CAST({what} AS TEXT) AS v FROM log_entries WHERE community_id = '{community}'")
+        };
+        assert_eq!(server.text(&entries("COUNT(DISTINCT seq)")).await, logged.to_string());
+        assert_eq!(server.text(&entries("MAX(seq)")).await, logged.to_string());
+    }
+    server.stop().await;
+}
+
 async fn a_full_id_number_anywhere_in_a_push_is_refused_and_nothing_is_stored(backend: Backend) {
     let server = TestServer::start(backend).await;
     let heping = Client::sign_in(&server, "heping").await;

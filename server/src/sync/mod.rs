@@ -2,6 +2,8 @@
 //! changes), pull (the log after a cursor) and bootstrap (whole documents).
 
 pub mod bootstrap;
+mod group;
+mod prepare;
 pub mod pull;
 pub mod push;
 mod rows;

@@ -44,11 +44,12 @@ pub(crate) async fn write_group(
     }
     let mut seqs: BTreeMap<CommunityId, i64> = BTreeMap::new();
     seqs.insert(locked, last_seq(txn, locked).await?);
-    for write in writes {
-        if let std::collections::btree_map::Entry::Vacant(slot) = seqs.entry(write.community) {
-            // A document moved out of this group's community: take its new one too.
-            lock_community(txn, write.community).await?;
-            slot.insert(last_seq(txn, write.community).await?);
+    for community in writes.iter().flat_map(|w| std::iter::once(w.community).chain(w.moved_from)) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = seqs.entry(community) {
+            // A document moved out of this group's community (its new one), or the
+            // groups of several pushes written together: take each community's lock.
+            lock_community(txn, community).await?;
+            slot.insert(last_seq(txn, community).await?);
         }
     }
     let mut entries = Vec::new();
