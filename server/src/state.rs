@@ -180,7 +180,7 @@ impl AppState {
 
     /// How many writes wait for the turn to be written together (SQLite).
     pub fn writes_waiting(&self) -> usize {
-        self.waiting_writes.lock().map_or(0, |waiting| waiting.len())
+        self.waiting_writes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
     }
 
     /// Whether writers take turns (SQLite: one writer at a time).

@@ -59,9 +59,16 @@ pub(super) async fn push_group(state: &AppState, group: Group) -> anyhow::Result
         return Ok(attempts);
     }
     let members = group.members.len();
-    let (reply, answer) = tokio::sync::oneshot::channel();
+    let retry = || vec![Attempt::Retry; members];
+    let (reply, mut answer) = tokio::sync::oneshot::channel();
     lock_waiting(state).push(Box::new(Waiting { group, reply }));
-    let turn = state.take_turn().await;
+    // Another push's writer may take this group while this one waits for the turn:
+    // its answer then ends the wait (the turn is not taken only to find nothing left).
+    let turn = tokio::select! {
+        biased;
+        written = &mut answer => return written.unwrap_or_else(|_| Ok(retry())),
+        turn = state.take_turn() => turn,
+    };
     // A group whose pusher has gone (its request timed out or its client hung up)
     // before the writer got to it is left out: it was never answered, so it never lands.
     let waiting: Vec<Waiting> = lock_waiting(state)
@@ -79,7 +86,7 @@ pub(super) async fn push_group(state: &AppState, group: Group) -> anyhow::Result
         });
     }
     // A writer that failed before answering leaves the documents to be pushed again.
-    answer.await.unwrap_or_else(|_| Ok(vec![Attempt::Retry; members]))
+    answer.await.unwrap_or_else(|_| Ok(retry()))
 }
 
 fn lock_waiting(state: &AppState) -> std::sync::MutexGuard<'_, Vec<Box<dyn std::any::Any + Send>>> {

@@ -10,7 +10,7 @@ use automerge::{Change, ChangeHash, ReadDoc};
 
 use super::review::{self, ChangeReview};
 use super::rules::validate_record;
-use super::{DocumentError, ElderDocument, codec, decode_changes, guard, schema};
+use super::{DocumentError, ElderDocument, codec, decode_changes, guard, load_save, schema};
 use crate::author::Author;
 use crate::ids::{ElderId, VisitId};
 use crate::policy::Policy;
@@ -115,10 +115,7 @@ pub struct StoredDocument {
 impl StoredDocument {
     /// Loads a save this receiver stored; `actor` as for [`ElderDocument::load`].
     pub fn load(bytes: &[u8], actor: automerge::ActorId) -> Result<Self, DocumentError> {
-        let doc = guard(|| automerge::Automerge::load(bytes))
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_err(DocumentError::Undecodable)?
-            .with_actor(actor);
+        let doc = load_save(bytes)?.with_actor(actor);
         let elder = codec::root_id(&doc, schema::ELDER_ID)?;
         Ok(Self { doc, elder })
     }

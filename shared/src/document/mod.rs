@@ -86,10 +86,7 @@ impl ElderDocument {
     /// `actor` must be unique to this process start (ARCHITECTURE.md, "The design"): two processes
     /// writing under one actor produce clashing changes.
     pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self, DocumentError> {
-        let doc = guard(|| Automerge::load(bytes))
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_err(DocumentError::Undecodable)?;
-        Self::wrap(doc.with_actor(actor))
+        Self::wrap(load_save(bytes)?.with_actor(actor))
     }
 
     /// Builds a document from individual changes in any order, any of them possibly a
@@ -305,6 +302,11 @@ pub(crate) fn decode_changes(changes: &[impl AsRef<[u8]>]) -> Result<Vec<Change>
                 .map_err(|reason| DocumentError::UndecodableChange { index, reason })
         })
         .collect()
+}
+
+/// Automerge's load of a whole save (its record not read), a panic inside it an error.
+pub(crate) fn load_save(bytes: &[u8]) -> Result<Automerge, DocumentError> {
+    guard(|| Automerge::load(bytes)).and_then(|r| r.map_err(|e| e.to_string())).map_err(DocumentError::Undecodable)
 }
 
 /// Runs Automerge's decoder on untrusted bytes, turning a panic inside it into an

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use automerge::{Automerge, ChangeHash};
 
-use super::{DocumentError, chunk, decode_changes, guard};
+use super::{DocumentError, chunk, decode_changes, guard, load_save};
 
 /// Adds trusted changes to `doc`, whole saves among them loaded as such
 /// ([`super::ElderDocument::apply_changes`]).
@@ -26,9 +26,7 @@ pub(super) fn merge(doc: &mut Automerge, changes: &[Vec<u8>]) -> Result<(), Docu
 /// (each after its dependencies). Only Automerge's own load runs: the record is not read.
 /// A wanted change the save does not hold is an error: the caller logged it as stored.
 pub fn changes_in_save(save: &[u8], wanted: &[ChangeHash]) -> Result<Vec<Vec<u8>>, DocumentError> {
-    let doc = guard(|| Automerge::load(save))
-        .and_then(|r| r.map_err(|e| e.to_string()))
-        .map_err(DocumentError::Undecodable)?;
+    let doc = load_save(save)?;
     let mut left: HashSet<ChangeHash> = wanted.iter().copied().collect();
     let found: Vec<Vec<u8>> = doc
         .get_changes(&[])

@@ -71,7 +71,8 @@ pub(crate) fn review(
             doc,
             change,
             author: received.author,
-            named: (received.author.user.to_string(), received.author.device.to_string()),
+            named_user: received.author.user.to_string(),
+            named_device: received.author.device.to_string(),
             first,
             context,
             operations: BTreeMap::new(),
@@ -129,8 +130,9 @@ struct ChangeReader<'a> {
     doc: &'a Automerge,
     change: &'a Change,
     author: Author,
-    /// The author's user and device as fields name them, written once per change.
-    named: (String, String),
+    /// The author's user and device as person fields name them, written once per change.
+    named_user: String,
+    named_device: String,
     first: bool,
     context: &'a Context<'a>,
     operations: BTreeMap<Operation, String>,
@@ -321,7 +323,7 @@ impl ChangeReader<'_> {
             None => {
                 let recorded_by = self.doc.get_at(visit, "assistant", self.change.deps()).ok().flatten();
                 let own = matches!(recorded_by, Some((Value::Scalar(s), _))
-                    if matches!(s.as_ref(), ScalarValue::Str(user) if user.as_str() == self.named.0));
+                    if matches!(s.as_ref(), ScalarValue::Str(user) if user.as_str() == self.named_user));
                 self.own_visits.insert(visit.clone(), own);
                 own
             }
@@ -394,12 +396,12 @@ impl ChangeReader<'_> {
             (Scalar::Enum(names), _) => return Err(wrong_type(&format!("one of {}", names.join(", ")))),
             (Scalar::Id, ScalarValue::Str(text)) if shape::is_canonical_id(text) => {}
             (Scalar::AuthorUser, ScalarValue::Str(text)) => {
-                if text.as_str() != self.named.0 {
+                if text.as_str() != self.named_user {
                     return Err(self.wrong_author(field, "names a user other than the change's author"));
                 }
             }
             (Scalar::AuthorDevice, ScalarValue::Str(text)) => {
-                if text.as_str() != self.named.1 {
+                if text.as_str() != self.named_device {
                     return Err(self.wrong_author(field, "names a device other than the change's"));
                 }
             }
