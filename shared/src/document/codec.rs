@@ -8,7 +8,10 @@
 //! field never replaces its neighbours and cannot create conflicts on fields nobody
 //! touched.
 
+use std::collections::HashMap;
+
 use automerge::transaction::Transactable;
+use automerge::hydrate;
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, ScalarValueRef, Value, ValueRef};
 use serde_json::{Map as JsonMap, Number, Value as Json};
 
@@ -194,36 +197,55 @@ fn json_to_scalar(value: &Json) -> Option<ScalarValue> {
 }
 
 /// Writes `value` at `key` of map `obj`, creating fresh objects for JSON objects.
+///
+/// A new object is written whole with Automerge's batch creation: the same operations
+/// as a put per field, but spliced into the document's operations once instead of once
+/// per field, which is most of what recording a visit costs.
 pub(crate) fn put_new<T: Transactable>(tx: &mut T, obj: &ObjId, key: &str, value: &Json) -> Result<(), DocumentError> {
     let fail = |e| automerge_error(&vec![key.to_owned()], e);
     match value {
-        Json::Object(fields) => {
-            let child = tx.put_object(obj, key, ObjType::Map).map_err(fail)?;
-            for (field, field_value) in fields {
-                put_new(tx, &child, field, field_value)?;
-            }
-        }
-        Json::Array(items) => {
-            let list = tx.put_object(obj, key, ObjType::List).map_err(fail)?;
-            for (index, item) in items.iter().enumerate() {
-                match json_to_scalar(item) {
-                    Some(scalar) => tx.insert(&list, index, scalar).map_err(fail)?,
-                    None => {
-                        return Err(DocumentError::Schema {
-                            path: key.to_owned(),
-                            reason: "lists hold only scalars".into(),
-                        });
-                    }
-                }
-            }
+        Json::Object(_) | Json::Array(_) => {
+            let tree = json_to_tree(key, value)?;
+            tx.batch_create_object(obj, key, &tree, false).map_err(fail)?;
         }
         scalar => {
-            let scalar = json_to_scalar(scalar)
-                .ok_or_else(|| DocumentError::Schema { path: key.to_owned(), reason: "number out of range".into() })?;
-            tx.put(obj, key, scalar).map_err(fail)?;
+            tx.put(obj, key, scalar_of(key, scalar)?).map_err(fail)?;
         }
     }
     Ok(())
+}
+
+fn scalar_of(key: &str, value: &Json) -> Result<ScalarValue, DocumentError> {
+    json_to_scalar(value)
+        .ok_or_else(|| DocumentError::Schema { path: key.to_owned(), reason: "number out of range".into() })
+}
+
+/// The Automerge tree a JSON value is written as: maps of maps and scalars, lists of
+/// scalars only.
+fn json_to_tree(key: &str, value: &Json) -> Result<hydrate::Value, DocumentError> {
+    Ok(match value {
+        Json::Object(fields) => {
+            let mut map = HashMap::with_capacity(fields.len());
+            for (field, field_value) in fields {
+                map.insert(field.clone(), json_to_tree(field, field_value)?);
+            }
+            hydrate::Value::Map(hydrate::Map::from(map))
+        }
+        Json::Array(items) => {
+            let scalars = items
+                .iter()
+                .map(|item| match item {
+                    Json::Array(_) | Json::Object(_) => Err(DocumentError::Schema {
+                        path: key.to_owned(),
+                        reason: "lists hold only scalars".into(),
+                    }),
+                    scalar => scalar_of(key, scalar).map(hydrate::Value::from),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            hydrate::Value::from(scalars)
+        }
+        scalar => hydrate::Value::from(scalar_of(key, scalar)?),
+    })
 }
 
 /// Writes `value` at `key` of map `obj`, touching only what differs: existing maps are
