@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use anyhow::Context as _;
+use futures_util::StreamExt as _;
 use jinlin_shared::ActorId;
 use jinlin_shared::area::AreaLevel;
 use jinlin_shared::author::Author;
@@ -78,8 +79,8 @@ pub async fn load_demo_city(
         // The city's own policy: the demo's visits must pass the checks its pushes meet.
         policy: (*state.policy).clone(),
     });
-    // The next batch is built while this one is pushed.
-    let (sender, mut built) = tokio::sync::mpsc::channel(1);
+    // The next batches are built while these are pushed.
+    let (sender, mut built) = tokio::sync::mpsc::channel(2);
     let builder = tokio::spawn(async move {
         for batch in batches {
             let make = make.clone();
@@ -91,18 +92,26 @@ pub async fn load_demo_city(
         }
         anyhow::Ok(())
     });
-    let (mut loaded, mut visits) = (0, 0);
-    progress(0, elders);
-    while let Some(documents) = built.recv().await {
+    // Two batches are pushed at once, so that one is applied and checked while the
+    // other waits for or holds the writer.
+    let push = |documents: anyhow::Result<Vec<DemoElder>>| async {
         let documents = documents?;
-        visits += documents.iter().map(|d| d.visits).sum::<usize>();
+        let visits = documents.iter().map(|d| d.visits).sum::<usize>();
         let pushes: Vec<_> = documents.into_iter().map(|d| (d.elder, d.changes)).collect();
         let count = pushes.len();
         let outcomes = push_documents(state, Sender::Demo, &tree, pushes).await?;
         if let Some(refused) = outcomes.iter().find(|o| !o.is_accepted()) {
             anyhow::bail!("a demo elder was refused: {refused:?}");
         }
+        anyhow::Ok((count, visits))
+    };
+    let mut pushed = futures_util::stream::poll_fn(|cx| built.poll_recv(cx)).map(push).buffered(2);
+    let (mut loaded, mut visits) = (0, 0);
+    progress(0, elders);
+    while let Some(result) = pushed.next().await {
+        let (count, batch_visits) = result?;
         loaded += count;
+        visits += batch_visits;
         progress(loaded, elders);
     }
     builder.await.context("the demo builder failed")??;

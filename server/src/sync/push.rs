@@ -109,7 +109,9 @@ pub async fn push_documents(
         }
         let (groups, mut prepared) = group_by_community(state, &judge, &documents, &waiting, &mut outcomes).await?;
         waiting.clear();
-        for (community, members) in groups {
+        // The communities' groups are pushed at once: on SQLite they wait for the writer
+        // together and land in one transaction; on PostgreSQL each takes its own.
+        let pushes = groups.into_iter().map(|(community, members)| {
             let group = Group {
                 judge: judge.clone(),
                 community,
@@ -117,7 +119,11 @@ pub async fn push_documents(
                 members: members.clone(),
                 prepared: members.iter().filter_map(|i| prepared.remove_entry(i)).collect(),
             };
-            match push_group(state, group).await {
+            async move { (members, push_group(state, group).await) }
+        });
+        let mut failed = None;
+        for (members, pushed) in futures_util::future::join_all(pushes.collect::<Vec<_>>()).await {
+            match pushed {
                 Ok(results) => {
                     for (index, result) in members.into_iter().zip(results) {
                         match result {
@@ -127,8 +133,11 @@ pub async fn push_documents(
                     }
                 }
                 Err(error) if is_transient(&error) => waiting.extend(members),
-                Err(error) => return Err(error.into()),
+                Err(error) => failed = failed.or(Some(error)),
             }
+        }
+        if let Some(error) = failed {
+            return Err(error.into());
         }
     }
     if !waiting.is_empty() {
