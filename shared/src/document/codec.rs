@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 
-use automerge::transaction::Transactable;
 use automerge::hydrate;
+use automerge::transaction::Transactable;
 use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, ScalarValueRef, Value, ValueRef};
 use serde_json::{Map as JsonMap, Number, Value as Json};
 
@@ -235,10 +235,9 @@ fn json_to_tree(key: &str, value: &Json) -> Result<hydrate::Value, DocumentError
             let scalars = items
                 .iter()
                 .map(|item| match item {
-                    Json::Array(_) | Json::Object(_) => Err(DocumentError::Schema {
-                        path: key.to_owned(),
-                        reason: "lists hold only scalars".into(),
-                    }),
+                    Json::Array(_) | Json::Object(_) => {
+                        Err(DocumentError::Schema { path: key.to_owned(), reason: "lists hold only scalars".into() })
+                    }
                     scalar => scalar_of(key, scalar).map(hydrate::Value::from),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
