@@ -22,7 +22,7 @@ if [ ! -f target/demo/jinlin.db ]; then
   "$server" --database-url "$database" demo --scale "${JINLIN_DEMO_SCALE:-0.05}"
 fi
 bind=${JINLIN_BIND:-127.0.0.1:8080}
-login=${JINLIN_LOGIN:-$("$server" --database-url "$database" user list | awk -F'\t' '$3 == "assistant" { print $1; exit }')}
+login=${JINLIN_LOGIN:-$("$server" --database-url "$database" user list | awk -F'\t' '$3 == "assistant" && !found { print $1; found = 1 }')}
 
 "$server" --database-url "$database" serve --bind "$bind" &
 server_pid=$!

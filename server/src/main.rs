@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use jinlin_server::console::{self, progress};
 use jinlin_server::db::{self, DEFAULT_DATABASE_URL};
 use jinlin_server::{AppState, Application, Limits, admin, report, shutdown_signal};
 use jinlin_shared::area::Scope;
@@ -11,6 +12,14 @@ use jinlin_shared::label::Language;
 use jinlin_shared::policy::Policy;
 use jinlin_shared::report::tables::Section;
 use jinlin_shared::user::Role;
+
+/// One line on standard output; a reader gone away ends the command quietly
+/// ([`console::line`]).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        console::line(format_args!($($arg)*))?
+    };
+}
 
 #[derive(Parser)]
 #[command(name = "jinlin-server", version, about = "Jinlin's sync server and its administration")]
@@ -64,6 +73,23 @@ enum Command {
     Export(ExportArgs),
     /// List every export (and every unmasked view) from the audit log, newest first.
     Exports,
+    /// Write a consistent copy of the database to a new file while the server runs
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump in custom format), and check it.
+    Backup {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Check a backup, say what restoring it would do, and (with --yes, or when asked)
+    /// put it in the database's place. Stop every jinlin-server on the database first.
+    Restore {
+        file: std::path::PathBuf,
+        /// Only check the file; change nothing.
+        #[arg(long)]
+        check: bool,
+        /// Restore without asking.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -85,6 +111,16 @@ struct ServeArgs {
     /// Where `/metrics` is served, apart from the API.
     #[arg(long, env = "JINLIN_METRICS_BIND", default_value = "127.0.0.1:9090")]
     metrics_bind: SocketAddr,
+    /// Apps older than this are told to update and stop syncing (their work waits on
+    /// the workstation).
+    #[arg(long, env = "JINLIN_MINIMUM_APP_VERSION")]
+    minimum_app_version: Option<jinlin_shared::wire::AppVersion>,
+    /// The newest app the city offers; older apps say that it exists.
+    #[arg(long, env = "JINLIN_CURRENT_APP_VERSION")]
+    current_app_version: Option<jinlin_shared::wire::AppVersion>,
+    /// Where workstations download the app (an address on the city's network).
+    #[arg(long, env = "JINLIN_APP_DOWNLOAD_URL")]
+    app_download_url: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -190,7 +226,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { scale, seed } => demo(url, policy(policy_file)?, scale, seed).await,
         Command::Migrate => {
             db::connect(url, true).await?;
-            println!("database is up to date");
+            say!("database is up to date");
             Ok(())
         }
         Command::User { command } => user(&db::connect(url, true).await?, command).await,
@@ -198,24 +234,50 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::new(db::connect(url, true).await?, policy(policy_file)?, Limits::default());
             let text = std::fs::read_to_string(&file)?;
             let imported = jinlin_server::roster::import_roster(&state, &text, &admin).await?;
-            println!("elders enrolled: {imported}");
+            say!("elders enrolled: {imported}");
             Ok(())
         }
         Command::Device { command } => device(&db::connect(url, true).await?, command).await,
         Command::Export(args) => export(&db::connect(url, true).await?, &policy(policy_file)?, args).await,
         Command::Exports => exports(&db::connect(url, true).await?).await,
+        Command::Backup { out } => {
+            let started = std::time::Instant::now();
+            let summary = jinlin_server::backup::backup(url, &out).await?;
+            say!(
+                "backed up {} to {}: {summary}, in {:.1} s",
+                db::redact(url),
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { file, check, yes } => restore(url, &file, check, yes).await,
         Command::Area { command: AreaCommand::Import { file } } => {
             let db = db::connect(url, true).await?;
             let text = std::fs::read_to_string(&file)?;
             let report = admin::import_areas(&db, &text).await?;
-            println!("areas created: {}", report.created);
+            say!("areas created: {}", report.created);
             Ok(())
         }
     }
 }
 
 async fn serve(url: &str, policy: Policy, args: ServeArgs) -> anyhow::Result<()> {
-    let ServeArgs { bind, tls_cert, tls_key, plain_http_behind_proxy, metrics_bind } = args;
+    let ServeArgs {
+        bind,
+        tls_cert,
+        tls_key,
+        plain_http_behind_proxy,
+        metrics_bind,
+        minimum_app_version,
+        current_app_version,
+        app_download_url,
+    } = args;
+    let releases = jinlin_shared::wire::Releases {
+        minimum_app: minimum_app_version,
+        current_app: current_app_version,
+        download: app_download_url,
+    };
     let tls = match (tls_cert, tls_key) {
         (Some(cert), Some(key)) => Some(jinlin_server::serve::Tls::from_pem_files(&cert, &key)?),
         _ => None,
@@ -227,7 +289,7 @@ async fn serve(url: &str, policy: Policy, args: ServeArgs) -> anyhow::Result<()>
         );
     }
     let db = db::connect(url, true).await?;
-    let mut app = Application::build(bind, AppState::new(db, policy, Limits::default()))
+    let mut app = Application::build(bind, AppState::new(db, policy, Limits::default()).with_releases(releases))
         .await?
         .with_metrics(metrics_bind)
         .await?;
@@ -237,8 +299,48 @@ async fn serve(url: &str, policy: Policy, args: ServeArgs) -> anyhow::Result<()>
     let scheme = if app.is_https() { "https" } else { "http" };
     let metrics = app.metrics_addr().map(|a| a.to_string()).unwrap_or_default();
     tracing::info!(address = %app.local_addr()?, %scheme, %metrics, database = %db::redact(url), "serving");
-    println!("jinlin-server listening on {scheme}://{}", app.local_addr()?);
+    say!("jinlin-server listening on {scheme}://{}", app.local_addr()?);
     app.run_until(shutdown_signal()).await
+}
+
+/// Checks the file, says what a restore would do, asks (unless told `--yes`), and
+/// restores.
+async fn restore(url: &str, file: &std::path::Path, check: bool, yes: bool) -> anyhow::Result<()> {
+    use jinlin_server::backup;
+    let now = jinlin_server::state::now().as_millis();
+    let plan = backup::plan_restore(url, file, now).await?;
+    say!("{}: {}", file.display(), plan.backup);
+    if check {
+        say!("the backup is whole and this server can restore it into {}", db::redact(url));
+        return Ok(());
+    }
+    say!("restoring it into {} will:", db::redact(url));
+    say!("  1. keep the database as it is now in {}", plan.keep_current_as.display());
+    say!(
+        "  2. put the backup in its place, and bring its schema up to date ({} migrations)",
+        plan.backup.migrations_behind
+    );
+    say!(
+        "  3. give it a new generation: each workstation then pulls from the start and sends again what the backup lacks"
+    );
+    say!("Accounts, revocations and ID-number records changed after the backup are not brought back.");
+    say!("Every jinlin-server on this database must be stopped first.");
+    if !yes {
+        use std::io::IsTerminal as _;
+        if !std::io::stdin().is_terminal() {
+            return Err(backup::BackupError::NotConfirmed.into());
+        }
+        eprint!("restore now? [y/N] ");
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            say!("nothing was changed");
+            return Ok(());
+        }
+    }
+    let generation = backup::restore(&plan, file, now).await?;
+    say!("restored; the database's new generation is {generation}");
+    Ok(())
 }
 
 async fn demo(url: &str, policy: Policy, scale: f64, seed: u64) -> anyhow::Result<()> {
@@ -246,12 +348,15 @@ async fn demo(url: &str, policy: Policy, scale: f64, seed: u64) -> anyhow::Resul
     let state = AppState::new(db, policy, Limits::default());
     let summary =
         jinlin_server::demo::load_demo_city(&state, scale, seed, &|done, of| progress(done, of, "elders")).await?;
-    eprintln!();
-    println!(
+    console::progress_done();
+    say!(
         "demo city: {} communities, {} elders, {} visits in {:.1} s",
-        summary.communities, summary.elders, summary.visits, summary.seconds
+        summary.communities,
+        summary.elders,
+        summary.visits,
+        summary.seconds
     );
-    println!(
+    say!(
         "sign in as {} (an assistant), s<street code> (a supervisor) or admin; password: {}",
         summary.first_assistant,
         jinlin_server::demo::DEMO_PASSWORD
@@ -263,12 +368,12 @@ async fn user(db: &sea_orm::DatabaseConnection, command: UserCommand) -> anyhow:
     match command {
         UserCommand::Add { login, name, role, scope } => {
             let id = admin::add_user(db, &login, &name, role, scope.as_deref(), read_password()?).await?;
-            println!("added {login} ({id})");
+            say!("added {login} ({id})");
         }
         UserCommand::List => {
             for user in admin::list_users(db).await? {
                 let state = if user.disabled { "disabled" } else { "active" };
-                println!("{}\t{}\t{}\t{}\t{}", user.login, user.display_name, user.role, user.scope, state);
+                say!("{}\t{}\t{}\t{}\t{}", user.login, user.display_name, user.role, user.scope, state);
             }
         }
         UserCommand::Disable { login } => admin::set_disabled(db, &login, true).await?,
@@ -282,12 +387,12 @@ async fn device(db: &sea_orm::DatabaseConnection, command: DeviceCommand) -> any
     match command {
         DeviceCommand::List => {
             for (id, name, revoked) in admin::list_devices(db).await? {
-                println!("{id}\t{name}\t{}", if revoked { "revoked" } else { "active" });
+                say!("{id}\t{name}\t{}", if revoked { "revoked" } else { "active" });
             }
         }
         DeviceCommand::Revoke { id } => {
             admin::revoke_device(db, id, None).await?;
-            println!("revoked {id}");
+            say!("revoked {id}");
         }
     }
     Ok(())
@@ -322,11 +427,9 @@ async fn export(db: &sea_orm::DatabaseConnection, policy: &Policy, args: ExportA
     let record = report::export_record(&report, format, unmasked_reason.as_deref(), "cli");
     report::audit_export(db, at, &asker, &record, report::Purpose::Export).await?;
     progress(stages, stages, "done");
-    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        eprintln!();
-    }
+    console::progress_done();
     let city = report.summary.first().map(|line| &line.totals);
-    println!(
+    say!(
         "{} {}: {} elders, {} visited ({}); written to {}",
         report.area.name,
         report.month,
@@ -342,7 +445,7 @@ async fn export(db: &sea_orm::DatabaseConnection, policy: &Policy, args: ExportA
 async fn exports(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
     for entry in report::exports(db).await? {
         let export = &entry.export;
-        println!(
+        say!(
             "{}\t{}\t{} {}\t{}\t{}\t{}\t{}\t{}",
             entry.at,
             entry.by.as_deref().unwrap_or("(command line)"),
@@ -356,21 +459,6 @@ async fn exports(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Progress on standard error: a bar redrawn in place on a terminal
-/// (`[#####-----] 3/6 visits`), one line per stage otherwise (a log, a pipe).
-fn progress(done: usize, of: usize, what: &str) {
-    use std::io::IsTerminal as _;
-    const WIDTH: usize = 24;
-    let filled = WIDTH * done / of.max(1);
-    let bar = format!("[{}{}] {done}/{of} {what:<28}", "#".repeat(filled), "-".repeat(WIDTH - filled));
-    if std::io::stderr().is_terminal() {
-        eprint!("\r{bar}");
-        let _ = std::io::Write::flush(&mut std::io::stderr());
-    } else {
-        eprintln!("{}", bar.trim_end());
-    }
 }
 
 fn main() -> ExitCode {
@@ -393,10 +481,15 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // `… | head` has what it wanted.
+        Err(error) if console::is_output_closed(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             // A refused report (unknown area, out of scope, no reason given) is the
             // asker's to fix: exit 2, as for bad arguments.
+            if let Some(error) = error.downcast_ref::<jinlin_server::backup::BackupError>() {
+                return if error.is_the_askers() { ExitCode::from(2) } else { ExitCode::FAILURE };
+            }
             match error.downcast_ref::<report::ReportError>() {
                 Some(report::ReportError::Database(_) | report::ReportError::Corrupt(_)) | None => ExitCode::FAILURE,
                 Some(_) => ExitCode::from(2),

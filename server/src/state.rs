@@ -85,6 +85,11 @@ pub struct AppState {
     /// costs what a real one costs (made on first use).
     decoy_hash: Arc<tokio::sync::OnceCell<String>>,
     areas: Arc<RwLock<CachedAreas>>,
+    /// What the city says of its apps, answered at `GET version`.
+    pub releases: Arc<jinlin_shared::wire::Releases>,
+    /// The database's generation, read once: a restore is made with the servers
+    /// stopped (the operations guide), so it cannot change under a running one.
+    generation: Arc<tokio::sync::OnceCell<jinlin_shared::ids::Generation>>,
     /// On SQLite, whose turn it is to write (see [`AppState::begin_write`]).
     write_turn: Option<Arc<Mutex<()>>>,
     /// On SQLite, writes waiting for the turn, put here and taken by one kind of writer
@@ -133,10 +138,23 @@ impl AppState {
             actor: jinlin_shared::ActorId::random(),
             metrics: Arc::default(),
             areas: Arc::new(RwLock::new(None)),
+            releases: Arc::default(),
+            generation: Arc::default(),
             write_turn: (db.get_database_backend() == DatabaseBackend::Sqlite).then(Arc::default),
             waiting_writes: Arc::default(),
             db,
         }
+    }
+
+    /// The same, answering `releases` at `GET version`.
+    pub fn with_releases(mut self, releases: jinlin_shared::wire::Releases) -> Self {
+        self.releases = Arc::new(releases);
+        self
+    }
+
+    /// The database's generation, named in every sync answer.
+    pub async fn generation(&self) -> Result<jinlin_shared::ids::Generation, crate::generation::GenerationError> {
+        self.generation.get_or_try_init(|| crate::generation::read(&self.db)).await.copied()
     }
 
     /// The decoy hash, made once.

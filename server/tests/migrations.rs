@@ -10,7 +10,7 @@ use sea_orm_migration::{MigratorTrait as _, SchemaManager};
 
 const HASH: &str = "8a3c8f0f3e2f4b6a9c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f70819";
 
-async fn the_last_migration_goes_down_and_up_again_keeping_what_was_written(backend: Backend) {
+async fn the_last_migrations_go_down_and_up_again_keeping_what_was_written(backend: Backend) {
     let database = TestDatabase::fresh(backend).await;
     let connection = db::connect(&database.url, true).await.unwrap();
     let schema = SchemaManager::new(&connection);
@@ -18,7 +18,11 @@ async fn the_last_migration_goes_down_and_up_again_keeping_what_was_written(back
     assert!(!schema.has_column("visits", "community_id").await.unwrap());
     assert!(schema.has_column("log_entries", "change_hashes").await.unwrap());
 
-    Migrator::down(&connection, Some(1)).await.unwrap();
+    let generation = jinlin_server::generation::read(&connection).await.expect("a new database has its generation");
+
+    // Down past migration 5 (which dropped `changes`) and 6 (the generation).
+    Migrator::down(&connection, Some(2)).await.unwrap();
+    assert!(!schema.has_table("server_identity").await.unwrap());
     assert!(schema.has_table("changes").await.unwrap(), "going down puts the table back");
     assert!(schema.has_column("visits", "community_id").await.unwrap());
     // Rows as the schema before held them: a log entry naming its one change in hex,
@@ -36,6 +40,8 @@ async fn the_last_migration_goes_down_and_up_again_keeping_what_was_written(back
     }
 
     Migrator::up(&connection, None).await.unwrap();
+    let again = jinlin_server::generation::read(&connection).await.expect("migrated up, it has one again");
+    assert_ne!(again, generation, "a database migrated anew is a new generation");
     assert!(!schema.has_table("changes").await.unwrap());
     assert!(!schema.has_column("visits", "community_id").await.unwrap());
     let entry = log_entry::Entity::find().one(&connection).await.unwrap().expect("the entry is kept");
@@ -48,10 +54,40 @@ async fn the_last_migration_goes_down_and_up_again_keeping_what_was_written(back
 
 #[tokio::test]
 async fn on_sqlite() {
-    the_last_migration_goes_down_and_up_again_keeping_what_was_written(Backend::Sqlite).await;
+    the_last_migrations_go_down_and_up_again_keeping_what_was_written(Backend::Sqlite).await;
 }
 
 #[tokio::test]
 async fn on_postgres() {
-    the_last_migration_goes_down_and_up_again_keeping_what_was_written(Backend::Postgres).await;
+    the_last_migrations_go_down_and_up_again_keeping_what_was_written(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn replicas_starting_together_on_postgres_migrate_once() {
+    let database = TestDatabase::fresh(Backend::Postgres).await;
+    let url = database.url.clone();
+    let replicas: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { db::connect(&url, true).await })
+        })
+        .collect();
+    for replica in replicas {
+        let connection = replica.await.unwrap().expect("every replica starts, the later ones finding nothing to do");
+        connection.close().await.unwrap();
+    }
+    let connection = db::connect(&url, false).await.unwrap();
+    let rows = connection
+        .query_all_raw(Statement::from_string(
+            connection.get_database_backend(),
+            "SELECT version, COUNT(*) AS times FROM seaql_migrations GROUP BY version",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), Migrator::migrations().len(), "every migration recorded");
+    for row in rows {
+        assert_eq!(row.try_get::<i64>("", "times").unwrap(), 1, "each migration ran once");
+    }
+    connection.close().await.unwrap();
+    database.remove().await;
 }

@@ -120,3 +120,50 @@ fn the_server_refuses_plain_http_on_an_address_other_computers_reach() {
     let said = String::from_utf8_lossy(&output.stderr);
     assert!(said.contains("--tls-cert") && said.contains("not a loopback address"), "{said}");
 }
+
+async fn a_body_refused_before_it_is_read_ends_its_connection_and_says_so(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = common::Client::sign_in(&server, "heping").await;
+    // Past the limit: refused once the limit is read, the rest left on the connection.
+    let too_big = vec![b' '; jinlin_shared::wire::MAX_REQUEST_BODY_BYTES + 4096];
+    let refused = client.post_raw("/sync/push", too_big).await;
+    assert_eq!(refused.status(), 413);
+    let connection = refused.headers().get("connection").and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
+    assert_eq!(connection.as_deref(), Some("close"), "the refusal says the connection ends");
+    // The same pooled client's next request goes out on a new connection and is answered.
+    for _ in 0..3 {
+        let next = client.http.get(format!("{}/me", server.base)).bearer_auth(&client.login.token).send().await;
+        assert_eq!(next.expect("the next request is answered").status(), 200);
+    }
+    // No session and a body: refused before a byte of the body is read, and closed too.
+    let address = server.base.trim_start_matches("http://").trim_end_matches("/api/v1").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(b"POST /api/v1/sync/push HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n{\"protocol\":")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 1024];
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Ok(n) = stream.read(&mut buffer).await
+            && n > 0
+        {
+            answer.extend_from_slice(&buffer[..n]);
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the server ended the connection after refusing the body");
+    let answer = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 401") && answer.contains("\r\nconnection: close\r\n"), "{answer}");
+    // A request with no body keeps its connection.
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream.write_all(b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let n = stream.read(&mut buffer).await.unwrap();
+    let answer = String::from_utf8_lossy(&buffer[..n]).to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 401") && !answer.contains("connection: close"), "{answer}");
+    server.stop().await;
+}
+on_both_databases!(
+    a_body_refused_before_it_is_read_ends_its_connection_and_says_so,
+    super::a_body_refused_before_it_is_read_ends_its_connection_and_says_so
+);

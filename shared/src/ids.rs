@@ -123,6 +123,12 @@ uuid_v7_id!(
     /// One emergency contact of an elder.
     ContactId, "contact"
 );
+uuid_v7_id!(
+    /// The central database's generation: made when the database is created, and
+    /// anew each time a backup is restored into it. A workstation that sees it change
+    /// sends again what the server may have lost.
+    Generation, "generation"
+);
 
 impl DeviceId {
     /// The server itself, as the device of changes it writes on a user's behalf.

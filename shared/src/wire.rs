@@ -19,6 +19,7 @@
 
 mod encoding;
 mod errors;
+mod release;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -28,8 +29,9 @@ use serde::{Deserialize, Serialize};
 pub use crate::document::{MAX_CHANGE_BYTES, MAX_CHANGE_INFLATED_BYTES, MAX_CHANGE_OPS, MAX_CHANGE_PREDS};
 pub use encoding::{AutomergeBytes, DeviceKey, Heads};
 pub use errors::{ErrorBody, ErrorCode, RequestError, check_protocol};
+pub use release::{AppStanding, AppVersion, AppVersionError, Releases};
 
-use crate::ids::{CommunityId, DeviceId, ElderId};
+use crate::ids::{CommunityId, DeviceId, ElderId, Generation};
 use crate::policy::{Policy, PolicyVersion};
 use crate::time::Timestamp;
 use crate::user::SignedInUser;
@@ -37,7 +39,16 @@ use crate::validate::{RejectCode, ValidationError};
 
 /// The protocol this build speaks. Requests carry it; the server answers a version it
 /// does not speak with [`ErrorCode::UnsupportedProtocol`].
-pub const PROTOCOL_VERSION: u32 = 2;
+///
+/// 3: sync answers name the database's [`Generation`], and a workstation that sees it
+/// change heals (pulls from zero, sends again what the server may have lost).
+pub const PROTOCOL_VERSION: u32 = 3;
+
+/// The oldest protocol the server still speaks: the one before, so workstations keep
+/// syncing while a city rolls a new app out after upgrading the server. What a
+/// protocol-2 workstation misses: it ignores the generation, so it does not heal after
+/// a restore (the operations guide says to upgrade them before restoring).
+pub const OLDEST_PROTOCOL_VERSION: u32 = PROTOCOL_VERSION - 1;
 
 /// Most documents in one push. A workstation with more pending sends several pushes.
 pub const MAX_DOCUMENTS_PER_PUSH: usize = 200;
@@ -261,6 +272,9 @@ impl PushRequest {
 #[serde(rename_all = "camelCase")]
 pub struct PushResponse {
     pub results: Vec<DocumentPushResult>,
+    /// The database's generation (protocol 3); absent from an older server.
+    #[serde(default)]
+    pub generation: Option<Generation>,
 }
 
 /// What became of one document's changes.
@@ -361,6 +375,9 @@ pub struct PullResponse {
     /// fetches the policy (`GET policy`, [`CityPolicy`]); absent from an older server.
     #[serde(default)]
     pub policy_version: Option<PolicyVersion>,
+    /// The database's generation (protocol 3); absent from an older server.
+    #[serde(default)]
+    pub generation: Option<Generation>,
 }
 
 /// `GET` policy: the visit policy the server judges by (tiers, intervals, what counts
@@ -438,6 +455,9 @@ pub struct BootstrapResponse {
     pub cursor: Cursor,
     /// The `after` for the next page; `None` when this was the last.
     pub next: Option<ElderId>,
+    /// The database's generation (protocol 3); absent from an older server.
+    #[serde(default)]
+    pub generation: Option<Generation>,
 }
 
 /// One elder's whole document as the server holds it.
@@ -539,13 +559,21 @@ impl fmt::Debug for LoginResponse {
     }
 }
 
-/// `GET` health/version: what the server is and which protocol it speaks.
+/// `GET` version: what the server is, which protocols it speaks, and what the city
+/// says of its apps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServerVersion {
+    /// The newest protocol the server speaks.
     pub protocol: u32,
+    /// The oldest it still speaks (absent from a server of protocol 2, which spoke
+    /// only its own).
+    #[serde(default)]
+    pub oldest_protocol: Option<u32>,
     /// The server build, for people reading logs and support requests.
     pub server: String,
+    #[serde(default, flatten)]
+    pub releases: Releases,
 }
 
 #[cfg(test)]

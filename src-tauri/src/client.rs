@@ -17,7 +17,7 @@ use jinlin_shared::report::{MonthlyReport, ReportFormat};
 use jinlin_shared::time::Month;
 use jinlin_shared::wire::{
     BootstrapRequest, BootstrapResponse, CityPolicy, ErrorBody, IdentityAccepted, IdentitySubmission, LoginRequest,
-    LoginResponse, PullRequest, PullResponse, PushRequest, PushResponse,
+    LoginResponse, PullRequest, PullResponse, PushRequest, PushResponse, ServerVersion,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -101,6 +101,12 @@ impl ServerClient {
 
     pub async fn login(&self, request: &LoginRequest) -> Result<LoginResponse, ClientError> {
         self.post("/auth/login", None, request).await
+    }
+
+    /// What the server speaks and what the city says of its apps; asks no token.
+    pub async fn version(&self) -> Result<ServerVersion, ClientError> {
+        let response = self.http.get(format!("{}/version", self.api)).send().await.map_err(|e| self.unreachable(e))?;
+        self.answer(response).await
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), ClientError> {

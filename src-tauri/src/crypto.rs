@@ -133,16 +133,26 @@ impl UserKey {
         DeviceKey::from_slice(&bytes).ok_or(CryptoError::Open)
     }
 
-    /// Seals this user's session token.
-    pub fn seal_token(&self, token: &str) -> Vec<u8> {
-        self.sealer.seal(token.as_bytes(), &format!("jinlin session token v2 {}", self.user))
+    /// Seals this user's session token, bound to the server that issued it: it opens
+    /// only while the workstation talks to that same server, so a changed address
+    /// (in the settings screen, or in the settings file behind the app's back) never
+    /// carries the token elsewhere.
+    pub fn seal_token(&self, token: &str, issuer: &str) -> Vec<u8> {
+        self.sealer.seal(token.as_bytes(), &token_context(&self.user, issuer))
     }
 
-    /// Opens this user's session token.
-    pub fn open_token(&self, sealed: &[u8]) -> Result<String, CryptoError> {
-        let bytes = self.sealer.open(sealed, &format!("jinlin session token v2 {}", self.user))?;
+    /// Opens this user's session token for the server `issuer`.
+    pub fn open_token(&self, sealed: &[u8], issuer: &str) -> Result<String, CryptoError> {
+        let bytes = self.sealer.open(sealed, &token_context(&self.user, issuer))?;
         String::from_utf8(bytes).map_err(|_| CryptoError::Open)
     }
+}
+
+/// The associated data of a sealed token: its user and the server that issued it.
+/// (v2 tokens, bound to the user alone, no longer open: the next online sign-in
+/// brings a new one.)
+fn token_context(user: &str, issuer: &str) -> String {
+    format!("jinlin session token v3 {user} {issuer}")
 }
 
 #[cfg(test)]
@@ -181,12 +191,15 @@ mod tests {
     fn a_session_token_opens_only_with_its_users_own_key_not_the_shared_data_key() {
         let salt = new_salt();
         let own = UserKey::derive("correct horse", &salt, "u1").unwrap();
-        let sealed = own.seal_token("secret-token");
-        assert_eq!(own.open_token(&sealed).unwrap(), "secret-token");
+        let issuer = "https://jinlin.xm.gov.cn";
+        let sealed = own.seal_token("secret-token", issuer);
+        assert_eq!(own.open_token(&sealed, issuer).unwrap(), "secret-token");
         // A colleague on the same workstation holds the data key, and their own key.
         let data_key = Sealer::new(&key(7));
-        assert!(data_key.open(&sealed, "jinlin session token v2 u1").is_err());
+        assert!(data_key.open(&sealed, &token_context("u1", issuer)).is_err());
         let colleague = UserKey::derive("battery staple", &new_salt(), "u2").unwrap();
-        assert!(colleague.open_token(&sealed).is_err());
+        assert!(colleague.open_token(&sealed, issuer).is_err());
+        // The workstation pointed at another server: the token stays shut.
+        assert!(matches!(own.open_token(&sealed, "https://attacker.example"), Err(CryptoError::Open)));
     }
 }

@@ -39,6 +39,10 @@ pub enum StationError {
     /// user's role may do); nothing was saved.
     #[error("{0}")]
     Refused(ValidationError),
+    /// The server no longer syncs with this app (it speaks an older protocol, or is
+    /// older than the city's minimum); work goes on here, offline.
+    #[error("this app ({}) is too old for the server{}; install the newer app{}", crate::APP_VERSION, .minimum.map(|m| format!(", which asks for {m} or newer")).unwrap_or_default(), .download.as_ref().map(|d| format!(" from {d}")).unwrap_or_default())]
+    AppTooOld { minimum: Option<jinlin_shared::wire::AppVersion>, download: Option<String> },
     #[error("the server refused: {}", .0.message)]
     Server(ErrorBody),
     #[error(transparent)]
@@ -77,6 +81,8 @@ pub enum StationErrorCode {
     /// The server's certificate is not trusted (a wrong address, or the city's
     /// certificate authority missing from the settings).
     UntrustedServer,
+    /// This app is too old for the server: the city's newer one must be installed.
+    AppTooOld,
     ServerRefused,
     BadSettings,
     SaveFailed,
@@ -111,6 +117,7 @@ impl StationError {
                 RejectCode::OutOfScope => StationErrorCode::OutOfScope,
                 _ => StationErrorCode::Invalid,
             },
+            StationError::AppTooOld { .. } => StationErrorCode::AppTooOld,
             StationError::Server(_) => StationErrorCode::ServerRefused,
             StationError::Client(ClientError::Untrusted { .. }) => StationErrorCode::UntrustedServer,
             StationError::Client(_) | StationError::Internal(_) => StationErrorCode::Internal,
@@ -131,6 +138,7 @@ impl From<ClientError> for StationError {
             ClientError::Refused(body) => match body.error {
                 ErrorCode::SessionExpired | ErrorCode::Unauthorised => StationError::SessionExpired,
                 ErrorCode::DeviceRevoked => StationError::DeviceRevoked,
+                ErrorCode::UnsupportedProtocol => StationError::AppTooOld { minimum: None, download: None },
                 _ => StationError::Server(body),
             },
             other => StationError::Client(other),

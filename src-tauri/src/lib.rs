@@ -22,6 +22,9 @@ pub mod typescript;
 pub mod vault;
 
 pub use engine::{SyncEngine, SyncSettings};
+
+/// This app's version, as the city's releases compare it (`GET version`).
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use error::{ErrorView, StationError, StationErrorCode};
 pub use station::session::{OfflineReason, SignIn};
 pub use station::views::{ElderPage, RejectedChangeView, RosterLine, RosterView};

@@ -3,6 +3,7 @@
 //! only write here.
 
 use jinlin_shared::time::Timestamp;
+use jinlin_shared::wire::AppStanding;
 use serde::{Deserialize, Serialize};
 
 /// What the engine is doing.
@@ -31,7 +32,10 @@ pub enum SyncErrorCode {
     SessionExpired,
     /// An administrator revoked this workstation; its data was removed.
     DeviceRevoked,
-    /// The server refused a request as a whole (e.g. an app too old).
+    /// The server no longer syncs with this app: install the city's newer one
+    /// (`SyncStatus::app` says which and where); work waits here meanwhile.
+    AppTooOld,
+    /// The server refused a request as a whole.
     ServerRefused,
     /// The server's certificate is not trusted: a wrong address, or a certificate
     /// authority missing from the settings (or someone in between).
@@ -52,11 +56,13 @@ pub struct SyncStatus {
     /// Changes the server refused, kept to show.
     pub rejected: u32,
     pub last_success: Option<Timestamp>,
+    /// How this app stands against the city's releases, as the server last said.
+    pub app: AppStanding,
 }
 
 impl SyncStatus {
     pub(crate) fn signed_out(pending: u32, rejected: u32, last_success: Option<Timestamp>) -> Self {
-        Self { state: SyncState::SignedOut, pending, rejected, last_success }
+        Self { state: SyncState::SignedOut, pending, rejected, last_success, app: AppStanding::UpToDate }
     }
 }
 

@@ -30,13 +30,10 @@ pub struct CoverageView {
 }
 
 impl Station {
-    fn token(&self) -> Result<String, StationError> {
-        self.session()?.token.ok_or(StationError::Offline)
-    }
-
     /// The coverage of `area` (a code; the whole scope when none) in `month`.
     pub async fn coverage(&self, month: Month, area: Option<&str>) -> Result<CoverageView, StationError> {
-        let report = self.client().monthly_report(&self.token()?, month, area).await?;
+        let (client, token) = self.server_and_token()?;
+        let report = client.monthly_report(&token, month, area).await?;
         Ok(CoverageView {
             month: report.month,
             as_of: report.as_of,
@@ -58,7 +55,8 @@ impl Station {
         language: Language,
         folder: &Path,
     ) -> Result<PathBuf, StationError> {
-        let file = self.client().report_file(&self.token()?, month, area, format, language).await?;
+        let (client, token) = self.server_and_token()?;
+        let file = client.report_file(&token, month, area, format, language).await?;
         let folder = folder.to_owned();
         tokio::task::spawn_blocking(move || save(&folder, &file.name, &file.bytes))
             .await
@@ -67,7 +65,8 @@ impl Station {
 
     /// The alerts of the caller's area, open first.
     pub async fn alerts(&self, all: bool) -> Result<Vec<AlertView>, StationError> {
-        Ok(self.client().alerts(&self.token()?, all).await?)
+        let (client, token) = self.server_and_token()?;
+        Ok(client.alerts(&token, all).await?)
     }
 
     /// Closes an alert with a note saying what was done.
@@ -75,7 +74,8 @@ impl Station {
         if note.trim().is_empty() {
             return Err(StationError::Invalid(InputError::Blank { field: "alert.note" }.into()));
         }
-        Ok(self.client().close_alert(&self.token()?, visit, note.trim()).await?)
+        let (client, token) = self.server_and_token()?;
+        Ok(client.close_alert(&token, visit, note.trim()).await?)
     }
 }
 

@@ -129,6 +129,7 @@ pub fn declarations() -> String {
         // Sync and errors.
         status::SyncState,
         status::SyncErrorCode,
+        jinlin_shared::wire::AppStanding,
         status::SyncStatus,
         error::StationErrorCode,
         validate::RejectCode,

@@ -334,7 +334,7 @@ where
 #[derive(Debug)]
 pub struct StationProcess {
     child: Child,
-    stdin: std::process::ChildStdin,
+    stdin: Option<std::process::ChildStdin>,
     lines: std::sync::mpsc::Receiver<String>,
 }
 
@@ -354,14 +354,23 @@ pub fn station_command(dir: &Path, port: u16, login: &str) -> Command {
 
 impl StationProcess {
     pub fn run(dir: &Path, port: u16, login: &str) -> Self {
+        Self::spawn(dir, port, login, Stdio::piped())
+    }
+
+    /// `run` as a service manager starts it: with no standard input at all.
+    pub fn run_without_input(dir: &Path, port: u16, login: &str) -> Self {
+        Self::spawn(dir, port, login, Stdio::null())
+    }
+
+    fn spawn(dir: &Path, port: u16, login: &str, stdin: Stdio) -> Self {
         let mut child = station_command(dir, port, login)
             .arg("run")
-            .stdin(Stdio::piped())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdin = child.stdin.take().unwrap();
+        let stdin = child.stdin.take();
         let stdout = child.stdout.take().unwrap();
         let (sender, lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -376,8 +385,32 @@ impl StationProcess {
 
     pub fn send(&mut self, line: &str) {
         use std::io::Write as _;
-        writeln!(self.stdin, "{line}").unwrap();
-        self.stdin.flush().unwrap();
+        let stdin = self.stdin.as_mut().expect("jinlin-station was started with a standard input");
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Ends its standard input, as a pipe's writer does when it is done.
+    pub fn close_input(&mut self) {
+        self.stdin = None;
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` (`TERM`, `INT`) and waits up to `limit` for the exit; `None`
+    /// when it is still running then.
+    pub fn signal_and_wait(&mut self, signal: &str, limit: Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill").args([&format!("-{signal}"), &self.child.id().to_string()]).status();
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// The first line (from now) that `wanted` accepts, within `limit`.

@@ -116,6 +116,18 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     assert_eq!(locked["code"], "locked", "{locked}");
     invoke(&webview, "sync_now", json!({})).unwrap();
     wait_for_status(&webview, |s| s["state"]["kind"] == "upToDate");
+    // Every other command of the list is refused before it runs, whatever it is sent:
+    // the settings too, so nobody at a locked screen points it (and its token) elsewhere.
+    for command in jinlin_desktop::app::COMMANDS.iter().filter(|c| !jinlin_desktop::app::WHILE_LOCKED.contains(c)) {
+        let refused = invoke(&webview, command, json!({})).unwrap_err();
+        assert_eq!(refused["code"], "locked", "{command} while locked: {refused}");
+    }
+    let mut elsewhere = invoke(&webview, "settings", json!({})).unwrap();
+    let before_lock = elsewhere.clone();
+    elsewhere["server"] = json!("https://attacker.example");
+    let refused = invoke(&webview, "save_settings", json!({ "chosen": elsewhere })).unwrap_err();
+    assert_eq!(refused["code"], "locked", "{refused}");
+    assert_eq!(invoke(&webview, "settings", json!({})).unwrap(), before_lock, "nothing changed");
     let wrong = invoke(&webview, "unlock", json!({ "password": "not the password" })).unwrap_err();
     assert_eq!(wrong["code"], "wrongPassword");
     assert_eq!(invoke(&webview, "is_locked", json!({})).unwrap(), true);

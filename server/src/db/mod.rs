@@ -56,10 +56,37 @@ pub async fn connect(url: &str, migrate: bool) -> Result<DatabaseConnection, DbS
         options.max_connections(16);
     }
     let db = Database::connect(options).await.map_err(DbSetupError::Connect)?;
-    if migrate {
+    if migrate && sqlite {
         migration::Migrator::up(&db, None).await.map_err(DbSetupError::Migrate)?;
+    } else if migrate {
+        migrate_under_lock(url, &db).await?;
     }
     Ok(db)
+}
+
+/// The advisory lock that lets one server at a time migrate a PostgreSQL database
+/// ("JINLIN" in ASCII).
+const MIGRATION_LOCK: i64 = 0x4A49_4E4C_494E;
+
+/// Migrates under a PostgreSQL advisory lock: replicas started together (an upgrade,
+/// a restart of the whole service) wait for the first, which migrates, and then find
+/// nothing left to do. Without it each would begin the same migration, and all but
+/// one would fail on a table that now exists.
+async fn migrate_under_lock(url: &str, db: &DatabaseConnection) -> Result<(), DbSetupError> {
+    use sea_orm::ConnectionTrait as _;
+    // A connection of its own, held while the lock is: an advisory lock belongs to
+    // the session that took it, and the pool could hand statements to any session.
+    let mut options = ConnectOptions::new(url);
+    options.sqlx_logging(false).max_connections(1).acquire_timeout(Duration::from_secs(10));
+    let holder = Database::connect(options).await.map_err(DbSetupError::Connect)?;
+    holder
+        .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+        .await
+        .map_err(DbSetupError::Migrate)?;
+    let migrated = migration::Migrator::up(db, None).await.map_err(DbSetupError::Migrate);
+    // Closing the session releases the lock whatever happened.
+    let _ = holder.close().await;
+    migrated
 }
 
 /// A URL safe to print: the password, if any, is replaced.

@@ -57,6 +57,12 @@ impl From<crate::sync::push::PushError> for ApiError {
     }
 }
 
+impl From<crate::generation::GenerationError> for ApiError {
+    fn from(error: crate::generation::GenerationError) -> Self {
+        ApiError::Internal(error.into())
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
         ApiError::Internal(anyhow::Error::new(error).context("database"))

@@ -53,6 +53,26 @@ pub async fn time_limit(State(limit): State<Duration>, request: Request, next: N
     }
 }
 
+/// Ends the connection after an error answer to a request that carried a body. Such
+/// a body may have been refused before it was read (a `Content-Length` past the limit:
+/// 413; no session: 401), and its unread bytes still sit on the connection: hyper will
+/// not reuse it, so `Connection: close` tells a pooled client not to send its next
+/// request there. Error answers are rare enough that closing after every one of them
+/// costs nothing worth a finer rule.
+pub async fn close_after_refused_body(request: Request, next: Next) -> Response {
+    let carried_a_body = request.headers().contains_key(header::TRANSFER_ENCODING)
+        || request
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|length| length.to_str().ok())
+            .is_some_and(|length| length.trim() != "0");
+    let mut response = next.run(request).await;
+    if carried_a_body && (response.status().is_client_error() || response.status().is_server_error()) {
+        response.headers_mut().insert(header::CONNECTION, header::HeaderValue::from_static("close"));
+    }
+    response
+}
+
 /// Gives every error response a JSON body. Responses with status 400 or more whose
 /// content type is not JSON keep their status and headers (`Allow`, `Retry-After`),
 /// and get the [`jinlin_shared::wire::ErrorCode`] of their status and a message: the

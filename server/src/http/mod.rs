@@ -14,7 +14,7 @@ mod sync_routes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use jinlin_shared::wire::{MAX_REQUEST_BODY_BYTES, PROTOCOL_VERSION, ServerVersion};
+use jinlin_shared::wire::{MAX_REQUEST_BODY_BYTES, OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION, ServerVersion};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         // Outside the time limit and every route, so nothing inside answers an error
         // that is not JSON.
         .layer(axum::middleware::from_fn(layers::json_errors))
+        .layer(axum::middleware::from_fn(layers::close_after_refused_body))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(axum::middleware::from_fn(layers::request_log))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
@@ -76,8 +77,14 @@ async fn metrics(State(state): State<AppState>) -> ([(axum::http::HeaderName, &'
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
 }
 
-async fn version() -> Json<ServerVersion> {
-    Json(ServerVersion { protocol: PROTOCOL_VERSION, server: env!("CARGO_PKG_VERSION").to_owned() })
+/// The protocols the server speaks and what the city says of its apps.
+async fn version(State(state): State<AppState>) -> Json<ServerVersion> {
+    Json(ServerVersion {
+        protocol: PROTOCOL_VERSION,
+        oldest_protocol: Some(OLDEST_PROTOCOL_VERSION),
+        server: env!("CARGO_PKG_VERSION").to_owned(),
+        releases: (*state.releases).clone(),
+    })
 }
 
 async fn me(caller: crate::auth::Caller) -> Json<serde_json::Value> {

@@ -47,7 +47,7 @@ async fn push(
     let outcomes = sync::push::push_documents(&state, sender, &areas, documents).await?;
     let results =
         elders.into_iter().zip(outcomes).map(|(elder, outcome)| DocumentPushResult { elder, outcome }).collect();
-    Ok(Json(PushResponse { results }))
+    Ok(Json(PushResponse { results, generation: Some(state.generation().await?) }))
 }
 
 async fn pull(
@@ -57,7 +57,8 @@ async fn pull(
 ) -> Result<Json<PullResponse>, ApiError> {
     request.check()?;
     let areas = state.areas().await?;
-    let page = sync::pull::pull(&state, &caller, &areas, &request).await?;
+    let mut page = sync::pull::pull(&state, &caller, &areas, &request).await?;
+    page.generation = Some(state.generation().await?);
     state.metrics.pulled();
     Ok(Json(page))
 }
@@ -69,7 +70,8 @@ async fn bootstrap(
 ) -> Result<Json<BootstrapResponse>, ApiError> {
     request.check()?;
     let areas = state.areas().await?;
-    let page = sync::bootstrap::bootstrap(&state, &caller, &areas, &request).await?;
+    let mut page = sync::bootstrap::bootstrap(&state, &caller, &areas, &request).await?;
+    page.generation = Some(state.generation().await?);
     state.metrics.bootstrapped();
     Ok(Json(page))
 }

@@ -56,5 +56,5 @@ pub async fn bootstrap(
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok(BootstrapResponse { snapshots, cursor, next })
+    Ok(BootstrapResponse { snapshots, cursor, next, generation: None })
 }

@@ -76,7 +76,15 @@ pub async fn pull(
             next_cursor.advance(community, last_entry.seq as u64);
         }
     }
-    Ok(PullResponse { documents, departed, next_cursor, more, policy_version: Some(state.policy_version.clone()) })
+    Ok(PullResponse {
+        documents,
+        departed,
+        next_cursor,
+        more,
+        policy_version: Some(state.policy_version.clone()),
+        // Named by the route (`http::sync_routes`), for every sync answer alike.
+        generation: None,
+    })
 }
 
 /// How many of `entries` (from the first) name at most `most` elders, and how many

@@ -35,7 +35,7 @@ pub use rules::validate_record;
 pub use schema::{ElderRecord, SCHEMA_VERSION};
 
 use crate::author::Author;
-use crate::ids::{CommunityId, ElderId};
+use crate::ids::{CommunityId, DeviceId, ElderId};
 use crate::time::Timestamp;
 
 /// Why a document could not be read, written or changed.
@@ -200,6 +200,18 @@ impl ElderDocument {
     /// The changes not reachable from `heads`, with their hashes: what an edit made.
     pub fn changes_with_hashes_since(&self, heads: &[ChangeHash]) -> Vec<(ChangeHash, Vec<u8>)> {
         self.doc.get_changes(heads).into_iter().map(|c| (c.hash(), c.raw_bytes().to_vec())).collect()
+    }
+
+    /// The changes made on `device` (by whoever signed in there), with their hashes,
+    /// in causal order: what a workstation sends again when the server has lost them
+    /// (its database restored from a backup).
+    pub fn changes_made_on(&self, device: DeviceId) -> Vec<(ChangeHash, Vec<u8>)> {
+        self.doc
+            .get_changes(&[])
+            .into_iter()
+            .filter(|change| change.message().and_then(Author::from_commit_message).is_some_and(|a| a.device == device))
+            .map(|change| (change.hash(), change.raw_bytes().to_vec()))
+            .collect()
     }
 
     /// How many changes the document holds.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::PROTOCOL_VERSION;
+use super::{OLDEST_PROTOCOL_VERSION, PROTOCOL_VERSION};
 use crate::ids::ElderId;
 use crate::label::labelled_enum;
 
@@ -79,8 +79,8 @@ impl ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RequestError {
-    #[error("protocol version {requested} is not supported; this server speaks {supported}")]
-    UnsupportedProtocol { requested: u32, supported: u32 },
+    #[error("protocol version {requested} is not supported; this server speaks {oldest} to {newest}")]
+    UnsupportedProtocol { requested: u32, oldest: u32, newest: u32 },
     #[error("the push holds {count} documents; at most {max} are allowed")]
     TooManyDocuments { count: usize, max: usize },
     #[error("the push holds {count} changes for elder {elder}; at most {max} are allowed")]
@@ -112,11 +112,12 @@ impl From<&RequestError> for ErrorBody {
     }
 }
 
-/// Refuses a protocol version this build does not speak.
+/// Refuses a protocol version this build does not speak: it speaks its own and the
+/// one before ([`OLDEST_PROTOCOL_VERSION`]).
 pub fn check_protocol(requested: u32) -> Result<(), RequestError> {
-    if requested == PROTOCOL_VERSION {
+    if (OLDEST_PROTOCOL_VERSION..=PROTOCOL_VERSION).contains(&requested) {
         Ok(())
     } else {
-        Err(RequestError::UnsupportedProtocol { requested, supported: PROTOCOL_VERSION })
+        Err(RequestError::UnsupportedProtocol { requested, oldest: OLDEST_PROTOCOL_VERSION, newest: PROTOCOL_VERSION })
     }
 }

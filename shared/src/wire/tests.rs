@@ -50,7 +50,7 @@ fn push_request_round_trips_through_json_in_camel_case() {
     assert_eq!(
         json,
         json!({
-            "protocol": 2,
+            "protocol": 3,
             "documents": [
                 { "elder": elder(1).to_string(), "changes": ["hW9K", ""] },
                 { "elder": elder(2).to_string(), "changes": [] },
@@ -76,9 +76,14 @@ fn push_response_round_trips_with_both_outcomes() {
                 },
             },
         ],
+        generation: Some(crate::ids::Generation::from_parts(1_700_000_000_000, [3; 10])),
     };
 
     let json = round_trip(&response);
+    assert_eq!(json["generation"], response.generation.expect("set").to_string());
+    // A server of protocol 2 names no generation: its answers still read.
+    let read: PushResponse = serde_json::from_value(json!({ "results": [] })).expect("an older server's answer");
+    assert_eq!(read.generation, None);
 
     assert_eq!(
         json["results"][0]["outcome"],
@@ -133,6 +138,7 @@ fn pull_request_and_response_round_trip_through_json() {
         next_cursor: [(community(1), 42), (community(2), 8)].into_iter().collect(),
         more: true,
         policy_version: Some(crate::policy::Policy::default().version()),
+        generation: None,
     };
 
     let request_json = round_trip(&request);
@@ -167,6 +173,7 @@ fn bootstrap_request_and_response_round_trip_through_json() {
         }],
         cursor: [(community(1), 100)].into_iter().collect(),
         next: Some(elder(4)),
+        generation: None,
     };
 
     assert_eq!(round_trip(&first)["after"], serde_json::Value::Null);
@@ -178,9 +185,28 @@ fn bootstrap_request_and_response_round_trip_through_json() {
 
 #[test]
 fn server_version_round_trips_through_json() {
-    let version = ServerVersion { protocol: PROTOCOL_VERSION, server: "jinlin-server 0.1.0".into() };
+    let version = ServerVersion {
+        protocol: PROTOCOL_VERSION,
+        oldest_protocol: Some(OLDEST_PROTOCOL_VERSION),
+        server: "jinlin-server 0.1.0".into(),
+        releases: Releases {
+            minimum_app: Some("0.1.0".parse().expect("a version")),
+            current_app: None,
+            download: Some("https://jinlin.xm.gov.cn/app".into()),
+        },
+    };
 
-    assert_eq!(round_trip(&version), json!({ "protocol": 2, "server": "jinlin-server 0.1.0" }));
+    assert_eq!(
+        round_trip(&version),
+        json!({
+            "protocol": 3, "oldestProtocol": 2, "server": "jinlin-server 0.1.0",
+            "minimumApp": "0.1.0", "currentApp": null, "download": "https://jinlin.xm.gov.cn/app",
+        })
+    );
+    // A server of protocol 2 said only its protocol and build.
+    let older: ServerVersion =
+        serde_json::from_value(json!({ "protocol": 2, "server": "0.1.0" })).expect("an older server's answer");
+    assert_eq!((older.oldest_protocol, older.releases), (None, Releases::default()));
 }
 
 #[test]
@@ -321,12 +347,12 @@ fn cursor_is_a_json_map_from_community_id_to_sequence() {
 #[test]
 fn requests_accept_and_ignore_unknown_fields_for_forward_compatibility() {
     let push = json!({
-        "protocol": 2,
+        "protocol": PROTOCOL_VERSION,
         "priority": "high",
         "documents": [{ "elder": elder(1).to_string(), "changes": [], "note": "from a newer client" }],
     });
-    let pull = json!({ "protocol": 2, "cursor": {}, "limit": 10, "since": "yesterday" });
-    let bootstrap = json!({ "protocol": 2, "after": null, "limit": 5, "communities": [] });
+    let pull = json!({ "protocol": PROTOCOL_VERSION, "cursor": {}, "limit": 10, "since": "yesterday" });
+    let bootstrap = json!({ "protocol": PROTOCOL_VERSION, "after": null, "limit": 5, "communities": [] });
 
     let push: PushRequest = serde_json::from_value(push).expect("unknown fields are ignored");
     let pull: PullRequest = serde_json::from_value(pull).expect("unknown fields are ignored");
@@ -345,24 +371,28 @@ fn a_request_without_its_protocol_is_a_deserialisation_error() {
 }
 
 #[test]
-fn every_request_refuses_a_protocol_it_does_not_speak() {
+fn every_request_speaks_this_protocol_and_the_one_before_and_refuses_the_rest() {
     // Version 1 is the protocol before the server bound authors and added their
-    // refusal codes: an app that old cannot read the answers, so it is refused.
+    // refusal codes: an app that old cannot read the answers, so it is refused. Version
+    // 2 (before generations) is still spoken while a city rolls the new app out.
     let mut push = PushRequest::new(vec![]);
     push.protocol = 1;
     let mut pull = PullRequest::new(Cursor::new(), 1);
     pull.protocol = 0;
     let mut bootstrap = BootstrapRequest::new(None, 1);
-    bootstrap.protocol = 3;
+    bootstrap.protocol = PROTOCOL_VERSION + 1;
 
     let error = push.check().expect_err("version 1 is no longer spoken");
 
-    assert_eq!(error, RequestError::UnsupportedProtocol { requested: 1, supported: PROTOCOL_VERSION });
+    assert_eq!(error, RequestError::UnsupportedProtocol { requested: 1, oldest: 2, newest: 3 });
     assert_eq!(
         serde_json::to_value(ErrorBody::from(&error)).expect("serialises"),
-        json!({ "error": "unsupportedProtocol", "message": "protocol version 1 is not supported; this server speaks 2" })
+        json!({ "error": "unsupportedProtocol", "message": "protocol version 1 is not supported; this server speaks 2 to 3" })
     );
-    assert!(pull.check().is_err() && bootstrap.check().is_err());
+    assert!(pull.check().is_err() && bootstrap.check().is_err(), "too old, and too new");
+    let mut previous = PullRequest::new(Cursor::new(), 1);
+    previous.protocol = OLDEST_PROTOCOL_VERSION;
+    assert_eq!(previous.check(), Ok(()), "the protocol before is spoken");
     assert_eq!(PullRequest::new(Cursor::new(), 1).check(), Ok(()));
 }
 

@@ -27,6 +27,29 @@ macro_rules! invoke_handler {
     };
 }
 
+/// The commands the window may call while the screen is locked: what the lock screen
+/// itself needs (who is in, the lock, unlocking or signing out, the sync bar and its
+/// button (sync goes on while locked), the
+/// language and text size). [`refused_while_locked`] answers every other one with
+/// `locked` before it runs: the settings (and so the server address and the token
+/// sent there) included.
+pub const WHILE_LOCKED: &[&str] =
+    &["current_user", "is_locked", "lock", "unlock", "sign_out", "sync_status", "sync_now", "settings"];
+
+/// Wraps the invoke handler: the one place that checks the lock for every command.
+fn refused_while_locked<R: Runtime>(
+    handler: impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static,
+) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+    move |invoke| {
+        let locked = invoke.message.webview_ref().try_state::<Station>().is_some_and(|station| station.is_locked());
+        if locked && !WHILE_LOCKED.contains(&invoke.message.command()) {
+            invoke.resolver.reject(crate::ErrorView::from(&StationError::Locked));
+            return true;
+        }
+        handler(invoke)
+    }
+}
+
 /// The event carrying every change of the sync engine's state (`SyncStatus`).
 pub const SYNC_STATUS_EVENT: &str = "sync-status";
 
@@ -100,7 +123,7 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
         .manage(SettingsState { file: settings_file, current: Mutex::new(settings) })
         .manage(Engine(Mutex::new(Some(engine))))
         .manage(ExportFolder(export_folder))
-        .invoke_handler(with_window_commands!(invoke_handler))
+        .invoke_handler(refused_while_locked(with_window_commands!(invoke_handler)))
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

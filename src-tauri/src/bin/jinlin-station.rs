@@ -250,11 +250,11 @@ async fn record(station: &Station, args: RecordArgs) -> Result<(), StationError>
         },
     };
     let (visit, _) = station.record_visit(args.elder, form).await?;
-    println!("saved {visit}");
+    say(format_args!("saved {visit}"));
     if !args.no_sync {
         match station.sync_once().await {
-            Ok(_) => println!("synced"),
-            Err(StationError::Offline) => println!("waiting for the server"),
+            Ok(_) => say("synced"),
+            Err(StationError::Offline) => say("waiting for the server"),
             Err(error) => return Err(error),
         }
     }
@@ -269,34 +269,25 @@ fn count(n: u64, one: &str, many: &str) -> String {
 async fn run_engine(station: Station) -> Result<(), StationError> {
     let mut events = station.subscribe();
     let engine = SyncEngine::start(&station, SyncSettings::default());
-    let (lines_tx, mut lines) = tokio::sync::mpsc::channel::<String>(16);
-    // Standard input is read on its own thread: it blocks.
-    std::thread::spawn(move || {
-        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-            if lines_tx.blocking_send(line).is_err() {
-                break;
-            }
-        }
-    });
+    // Made once, before the loop: a listener made afresh on every turn would miss a
+    // signal that lands between two turns.
+    let stop = stop_requested();
+    tokio::pin!(stop);
+    let mut input = Some(standard_input_lines());
     loop {
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => break,
-            () = terminated() => break,
+            () = &mut stop => break,
             event = events.recv() => match event {
-                Ok(status) => println!("status {}", serde_json::to_string(&status).unwrap_or_default()),
+                Ok(status) => say(format_args!("status {}", serde_json::to_string(&status).unwrap_or_default())),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
             },
-            line = lines.recv() => match line {
-                None => {}
+            line = next_line(input.as_mut()) => match line {
+                // Standard input ended (a service manager gives none): no more visits
+                // come that way, and the engine goes on syncing until a signal stops it.
+                None => input = None,
                 Some(line) if line.trim().is_empty() => {}
-                Some(line) => match serde_json::from_str::<VisitLine>(&line) {
-                    Ok(VisitLine { elder, visit }) => match station.record_visit(elder, visit).await {
-                        Ok((id, _)) => println!("saved {id}"),
-                        Err(error) => println!("refused {}", serde_json::to_string(&jinlin_desktop::ErrorView::from(&error)).unwrap_or_default()),
-                    },
-                    Err(error) => println!("refused {{\"code\":\"invalid\",\"message\":{:?}}}", error.to_string()),
-                },
+                Some(line) => record_line(&station, &line).await,
             },
         }
     }
@@ -304,20 +295,73 @@ async fn run_engine(station: Station) -> Result<(), StationError> {
     Ok(())
 }
 
-/// SIGTERM where there is one (a service stop); on Windows only Ctrl-C ends the run.
-#[cfg(unix)]
-async fn terminated() {
-    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(mut terminate) => {
-            terminate.recv().await;
+/// Lines of standard input, read on their own thread (reading blocks); the channel
+/// closes when standard input ends.
+fn standard_input_lines() -> tokio::sync::mpsc::Receiver<String> {
+    let (lines_tx, lines) = tokio::sync::mpsc::channel::<String>(16);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+            if lines_tx.blocking_send(line).is_err() {
+                break;
+            }
         }
-        Err(_) => std::future::pending().await,
+    });
+    lines
+}
+
+/// The next line of standard input; once it has ended, never.
+async fn next_line(input: Option<&mut tokio::sync::mpsc::Receiver<String>>) -> Option<String> {
+    match input {
+        Some(lines) => lines.recv().await,
+        None => std::future::pending().await,
     }
 }
 
-#[cfg(not(unix))]
-async fn terminated() {
-    std::future::pending().await
+/// Records the visit a line of standard input gives, answering `saved <id>` once it
+/// is durable, or `refused {code, message}`.
+async fn record_line(station: &Station, line: &str) {
+    match serde_json::from_str::<VisitLine>(line) {
+        Ok(VisitLine { elder, visit }) => match station.record_visit(elder, visit).await {
+            Ok((id, _)) => say(format_args!("saved {id}")),
+            Err(error) => say(format_args!(
+                "refused {}",
+                serde_json::to_string(&jinlin_desktop::ErrorView::from(&error)).unwrap_or_default()
+            )),
+        },
+        Err(error) => say(format_args!("refused {{\"code\":\"invalid\",\"message\":{:?}}}", error.to_string())),
+    }
+}
+
+/// Completes on Ctrl-C, or on SIGTERM where there is one (a service manager's stop).
+/// The SIGTERM listener is made now, when this is called, not when first polled.
+fn stop_requested() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        let terminate = async move {
+            match terminate {
+                Some(mut terminate) => {
+                    terminate.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = terminate => {}
+        }
+    }
+}
+
+/// One line on standard output. A reader that has gone away (`jinlin-station roster |
+/// head`) is no error: the line is dropped, where `println!` would panic.
+fn say(text: impl std::fmt::Display) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
 }
 
 fn parse<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StationError> {
@@ -326,8 +370,8 @@ fn parse<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, StationE
 
 fn print<T: serde::Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) {
     if json {
-        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+        say(serde_json::to_string_pretty(value).unwrap_or_default());
     } else {
-        println!("{}", text().trim_end());
+        say(text().trim_end());
     }
 }

@@ -11,7 +11,9 @@
 //! the server and the store. It talks to the workstation only through the station's
 //! engine-facing methods; the station knows nothing of it.
 
+mod heal;
 mod plan;
+mod release;
 mod round;
 
 use std::time::Duration;
@@ -93,6 +95,9 @@ impl Station {
     /// One sync: bootstrap if this user's scope is new here, push, then pull. Its
     /// state is published as it goes; the error says why it stopped, if it did.
     pub async fn sync_once(&self) -> Result<SyncReport, StationError> {
+        // The server before the session: `set_server` forgets the token before it
+        // changes the server, so the token read below was issued by this one.
+        let client = self.client();
         let session = match self.signed_in() {
             Ok(session) => session,
             Err(error) => {
@@ -102,10 +107,13 @@ impl Station {
         };
         let result = match session.token.clone() {
             None => Err(StationError::SessionExpired),
-            Some(token) => {
-                self.update_status(|s| s.state = SyncState::Syncing);
-                round::Round { station: self, session: &session, token: &token }.run().await
-            }
+            Some(token) => match self.check_release(&client).await {
+                Err(too_old) => Err(too_old),
+                Ok(()) => {
+                    self.update_status(|s| s.state = SyncState::Syncing);
+                    round::Round { station: self, client: &client, session: &session, token: &token }.run().await
+                }
+            },
         };
         match &result {
             Ok(report) => {

@@ -127,6 +127,7 @@ pub(crate) fn error_code(error: &StationError) -> SyncErrorCode {
     match error {
         StationError::SessionExpired => SyncErrorCode::SessionExpired,
         StationError::DeviceRevoked => SyncErrorCode::DeviceRevoked,
+        StationError::AppTooOld { .. } => SyncErrorCode::AppTooOld,
         StationError::Server(_) => SyncErrorCode::ServerRefused,
         StationError::Client(ClientError::Untrusted { .. }) => SyncErrorCode::UntrustedServer,
         StationError::Store(_) | StationError::Crypto(_) => SyncErrorCode::Storage,

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use jinlin_shared::document::ElderDocument;
 use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::policy::PolicyVersion;
+use jinlin_shared::validate::RejectCode;
 use jinlin_shared::wire::{
     AutomergeBytes, BootstrapRequest, CityPolicy, Cursor, DEFAULT_BOOTSTRAP_LIMIT, DEFAULT_PULL_LIMIT, DocumentPush,
     PullRequest, PushOutcome, PushRequest,
@@ -19,9 +20,11 @@ use crate::station::{Station, blocking};
 use crate::status::SyncReport;
 use crate::store::{PendingChange, Refusal, SealedDocument, StoredDocument};
 
-/// A sync round of the signed-in session, with its token.
+/// A sync round of the signed-in session, with its token and the server that issued
+/// it: the whole round talks to that one server, whatever the settings do meanwhile.
 pub(super) struct Round<'a> {
     pub station: &'a Station,
+    pub client: &'a crate::client::ServerClient,
     pub session: &'a Session,
     pub token: &'a str,
 }
@@ -55,7 +58,9 @@ impl Round<'_> {
         let mut received = 0;
         loop {
             let request = BootstrapRequest::new(after, DEFAULT_BOOTSTRAP_LIMIT);
-            let page = station.client().bootstrap(self.token, &request).await?;
+            let page = self.client.bootstrap(self.token, &request).await?;
+            // Only noted: a bootstrap takes everything anyway.
+            self.note_generation(page.generation).await?;
             let first = first_cursor.get_or_insert_with(|| page.cursor.clone()).clone();
             let _turn = station.writing().await;
             let mut cursor = station.store().cursor().await?;
@@ -106,13 +111,24 @@ impl Round<'_> {
             // The plan keeps every limit; a request the server would refuse whole is
             // this program's fault, and is not sent.
             request.check().map_err(StationError::internal)?;
-            let response = station.client().push(self.token, &request).await?;
+            let response = self.client.push(self.token, &request).await?;
+            // A restored server: every change made here waits again, in order, these
+            // included (their rows are gone), and the next round sends them all.
+            if self.note_generation(response.generation).await? {
+                break;
+            }
             for result in response.results {
                 let Some((_, rows)) = batch.iter().find(|(elder, _)| *elder == result.elder) else { continue };
                 match result.outcome {
                     PushOutcome::Accepted { .. } => {
                         pushed += rows.len() as u32;
                         station.store().acknowledge(&rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+                    }
+                    // After a restore, a colleague's change these build on may not be
+                    // back on the server yet: it will be once their workstation heals.
+                    // They wait here, in the document; nothing is set aside.
+                    PushOutcome::Rejected { code: RejectCode::MissingDependencies, .. } => {
+                        tracing::info!(elder = %result.elder, count = rows.len(), "changes wait for earlier changes the server lacks");
                     }
                     PushOutcome::Rejected { code, field, reason } => {
                         let refusal = Refusal { code, field, reason };
@@ -164,7 +180,11 @@ impl Round<'_> {
         let mut changed = 0;
         loop {
             let cursor = station.store().cursor().await?;
-            let page = station.client().pull(self.token, &PullRequest::new(cursor.clone(), DEFAULT_PULL_LIMIT)).await?;
+            let page = self.client.pull(self.token, &PullRequest::new(cursor.clone(), DEFAULT_PULL_LIMIT)).await?;
+            if self.note_generation(page.generation).await? {
+                // The cursor starts again from nothing: this page was cut after the old one.
+                continue;
+            }
             let turn = station.writing().await;
             let communities: BTreeSet<CommunityId> = page.documents.iter().map(|d| d.community).collect();
             let elders: Vec<ElderId> = page.documents.iter().map(|d| d.elder).collect();
@@ -217,7 +237,7 @@ impl Round<'_> {
         if self.station.policy().version == version {
             return;
         }
-        let fetched = match self.station.client().policy(self.token).await {
+        let fetched = match self.client.policy(self.token).await {
             // The version is the policy's own digest, computed here: a version the
             // server merely claims could pin a workstation to a stale policy.
             Ok(fetched) => fetched.policy.checked().map(|policy| CityPolicy { version: policy.version(), policy }),

@@ -145,14 +145,12 @@ impl Station {
     /// Sends an ID number to the server's identity record (never into the
     /// document); the server writes the masked form, which arrives with the next pull.
     pub async fn submit_id_number(&self, elder: ElderId, id_number: &str) -> Result<String, StationError> {
+        let (client, token) = self.server_and_token()?;
         let session = self.session()?;
         let row = self.store().document(elder).await?.ok_or(StationError::UnknownElder(elder))?;
         session.check_scope(&row)?;
-        let token = session.token.ok_or(StationError::Offline)?;
-        let accepted = self
-            .client()
-            .set_identity(&token, elder, &IdentitySubmission { id_number: id_number.trim().to_owned() })
-            .await?;
+        let accepted =
+            client.set_identity(&token, elder, &IdentitySubmission { id_number: id_number.trim().to_owned() }).await?;
         self.sync_now();
         Ok(accepted.id_number_masked)
     }

@@ -101,6 +101,8 @@ struct Inner {
     work: Notify,
     status: Mutex<SyncStatus>,
     events: broadcast::Sender<SyncStatus>,
+    /// When the server was last asked about the city's releases (`engine::release`).
+    release_checked: Mutex<Option<std::time::Instant>>,
 }
 
 /// The workstation core. Cheap to clone; every clone is the same workstation.
@@ -148,6 +150,7 @@ impl Station {
                 writes: tokio::sync::Mutex::new(()),
                 work: Notify::new(),
                 status: Mutex::new(status),
+                release_checked: Mutex::new(None),
                 events,
             }),
         })
@@ -159,9 +162,17 @@ impl Station {
     }
 
     /// Talks to another server (or trusts another certificate authority) from the
-    /// next request on: the settings changed.
+    /// next request on: the settings changed. A token goes only to the server that
+    /// issued it, so another server's address ends the session's use of the old one:
+    /// the user goes on offline until they sign in with the new server, and every
+    /// change made meanwhile stays queued for it.
     pub fn set_server(&self, server: &str, server_ca: Option<&std::path::Path>) -> Result<(), StationError> {
         let client = ServerClient::new(server, server_ca)?;
+        if client.server() != self.client().server() {
+            // Before the server changes: a token read after it is the new server's.
+            self.forget_token()?;
+            tracing::info!("the server changed; signed-in users sign in with it again");
+        }
         *self.inner.client.write().map_err(|_| poisoned())? = client;
         self.inner.work.notify_one();
         Ok(())
@@ -262,6 +273,17 @@ impl Station {
             }
         });
         Ok(())
+    }
+
+    /// Whether the server should be asked about releases now: never asked, or not
+    /// within `every`. Answering yes counts as asking.
+    pub(crate) fn release_check_due(&self, every: std::time::Duration) -> bool {
+        let mut checked = self.inner.release_checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let due = checked.is_none_or(|at| at.elapsed() >= every);
+        if due {
+            *checked = Some(std::time::Instant::now());
+        }
+        due
     }
 
     pub(crate) fn update_status(&self, change: impl FnOnce(&mut SyncStatus)) {

@@ -94,6 +94,26 @@ impl Station {
         Ok(session)
     }
 
+    /// The server and the signed-in user's token for it. The server is read first:
+    /// [`Station::set_server`] forgets the token before it changes the server, so a
+    /// token read after the server was issued by that server.
+    /// Refused while the screen is locked, as [`Station::session`] is.
+    pub(crate) fn server_and_token(&self) -> Result<(crate::client::ServerClient, String), StationError> {
+        let client = self.client();
+        let token = self.session()?.token.ok_or(StationError::Offline)?;
+        Ok((client, token))
+    }
+
+    /// Ends every session's use of the server: the live token is forgotten (the
+    /// user goes on offline, and what waits to be sent stays queued); the stored
+    /// ones were sealed for the old server and no longer open.
+    pub(crate) fn forget_token(&self) -> Result<(), StationError> {
+        if let Some(live) = self.inner.session.write().map_err(|_| poisoned())?.as_mut() {
+            live.token = None;
+        }
+        Ok(())
+    }
+
     /// The session whether or not the screen is locked: for sync and signing out.
     pub(crate) fn signed_in(&self) -> Result<Session, StationError> {
         self.inner.session.read().map_err(|_| poisoned())?.clone().ok_or(StationError::SignedOut)
@@ -149,8 +169,9 @@ impl Station {
             password: password.to_owned(),
             device: DeviceRegistration { id: device, name: self.inner.device_name.clone() },
         };
-        let (session, offline) = match self.client().login(&request).await {
-            Ok(answer) => (self.signed_in_online(login, password, answer).await?, None),
+        let client = self.client();
+        let (session, offline) = match client.login(&request).await {
+            Ok(answer) => (self.signed_in_online(login, password, answer, client.server()).await?, None),
             Err(ClientError::Unreachable { .. }) => {
                 (self.sign_in_offline(login, password).await?, Some(OfflineReason::Unreachable))
             }
@@ -174,12 +195,14 @@ impl Station {
     }
 
     /// The server said yes: the device is registered, and the user's key slot holds
-    /// the device's data key and the new token, each under the user's own key.
+    /// the device's data key and the new token, each under the user's own key (the
+    /// token bound to `issuer`, the server that said yes).
     async fn signed_in_online(
         &self,
         login: &str,
         password: &str,
         answer: LoginResponse,
+        issuer: &str,
     ) -> Result<Session, StationError> {
         self.inner.store.set_device_id(answer.device).await?;
         let salt = crypto::new_salt();
@@ -194,7 +217,7 @@ impl Station {
                 user: answer.user.clone(),
                 salt: salt.to_vec(),
                 sealed_key: own.wrap(&answer.device_key),
-                sealed_token: Some(own.seal_token(&answer.token)),
+                sealed_token: Some(own.seal_token(&answer.token, issuer)),
                 token_expires_at: Some(answer.expires_at),
                 communities: communities.clone(),
                 bootstrapped,
@@ -227,11 +250,11 @@ impl Station {
     async fn sign_in_offline(&self, login: &str, password: &str) -> Result<Session, StationError> {
         let (slot, own, key) = self.open_key_slot(login, password).await?;
         let live = slot.token_expires_at.is_some_and(|expires| expires > self.now());
-        // A token sealed by an earlier version (under the shared key) does not open
-        // with the user's own key: it is dropped, and the next online sign-in brings a
-        // new one.
+        // A token sealed by an earlier version, or issued by another server than the
+        // one this workstation now talks to, does not open: it is dropped, and the next
+        // online sign-in brings a new one.
         let token = match (&slot.sealed_token, live) {
-            (Some(sealed), true) => own.open_token(sealed).ok(),
+            (Some(sealed), true) => own.open_token(sealed, self.client().server()).ok(),
             _ => None,
         };
         Ok(Session {

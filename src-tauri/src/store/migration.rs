@@ -9,7 +9,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateTables), Box::new(StationPolicy)]
+        vec![Box::new(CreateTables), Box::new(StationPolicy), Box::new(StationGeneration)]
     }
 }
 
@@ -36,6 +36,7 @@ enum Station {
     Cursor,
     LastSuccessAt,
     Policy,
+    Generation,
 }
 
 #[derive(DeriveIden)]
@@ -192,6 +193,25 @@ impl MigrationTrait for StationPolicy {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .alter_table(Table::alter().table(Station::Table).add_column(text_null(Station::Policy)).to_owned())
+            .await
+    }
+}
+
+/// The server's generation as this workstation last saw it: a new one means the
+/// server's database was restored, and the workstation heals (`engine::round`).
+struct StationGeneration;
+
+impl MigrationName for StationGeneration {
+    fn name(&self) -> &str {
+        "m20261207_000003_station_generation"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for StationGeneration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(Table::alter().table(Station::Table).add_column(string_null(Station::Generation)).to_owned())
             .await
     }
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use jinlin_shared::ids::{CommunityId, DeviceId, ElderId, UserId};
+use jinlin_shared::ids::{CommunityId, DeviceId, ElderId, Generation, UserId};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::wire::{CityPolicy, Cursor};
 use sea_orm::sea_query::OnConflict;
@@ -68,6 +68,7 @@ impl Store {
             cursor: Set(json(&Cursor::new())),
             last_success_at: Set(None),
             policy: Set(None),
+            generation: Set(None),
         })
         .on_conflict(OnConflict::column(station::Column::Id).do_nothing().to_owned())
         .exec_without_returning(&db)
@@ -113,6 +114,41 @@ impl Store {
             .filter(station::Column::Id.eq(1))
             .exec(&self.db)
             .await?;
+        Ok(())
+    }
+
+    /// The server database's generation as last seen; `None` before protocol 3.
+    pub async fn generation(&self) -> Result<Option<Generation>, StoreError> {
+        self.station().await?.generation.map(|g| g.parse().map_err(|e| corrupt("generation", e))).transpose()
+    }
+
+    /// Notes a generation first seen (a server of protocol 3 after one of protocol 2,
+    /// or a first sync): nothing to heal.
+    pub async fn set_generation(&self, generation: Generation) -> Result<(), StoreError> {
+        station::Entity::update_many()
+            .col_expr(station::Column::Generation, generation.to_string().into())
+            .filter(station::Column::Id.eq(1))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// After the server's database was restored: the pull starts again from the first
+    /// change, every change this workstation made (`own`, in causal order, the ones
+    /// waiting already among them) waits to be sent again in that order (the server
+    /// keeps a change it already has once), and the new generation is noted, together,
+    /// so a heal cut short is done again whole.
+    pub async fn heal(&self, generation: Generation, own: Vec<SealedChange>, now: Timestamp) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        pending_change::Entity::delete_many().exec(&txn).await?;
+        insert_pending(&txn, own, now).await?;
+        station::Entity::update_many()
+            .col_expr(station::Column::Generation, generation.to_string().into())
+            .col_expr(station::Column::Cursor, json(&Cursor::new()).into())
+            .filter(station::Column::Id.eq(1))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
         Ok(())
     }
 

@@ -268,7 +268,7 @@ export class FakeBackend implements Backend {
   }
 
   async syncStatus(): Promise<SyncStatus> {
-    return { state: { kind: "offline" }, pending: 2, rejected: 0, lastSuccess: null };
+    return { state: { kind: "offline" }, pending: 2, rejected: 0, lastSuccess: null, app: { kind: "upToDate" } };
   }
 
   async onSyncStatus(listener: (status: SyncStatus) => void): Promise<() => void> {

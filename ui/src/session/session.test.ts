@@ -37,7 +37,7 @@ describe("the sync controller", () => {
     await sync.start();
     expect(sync.status.state.kind).toBe("offline");
     for (const listener of backend.listeners) {
-      listener({ state: { kind: "upToDate" }, pending: 0, rejected: 0, lastSuccess: 5 });
+      listener({ state: { kind: "upToDate" }, pending: 0, rejected: 0, lastSuccess: 5, app: { kind: "upToDate" } });
     }
     expect(sync.status.state.kind).toBe("upToDate");
     sync.stop();

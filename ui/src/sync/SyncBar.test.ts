@@ -23,7 +23,7 @@ describe("the sync bar", () => {
     expect(bar()).toContain("离线");
     expect(bar()).toContain("2 条待同步");
 
-    for (const listener of backend.listeners) listener({ state: { kind: "upToDate" }, pending: 0, rejected: 0, lastSuccess: Date.UTC(2026, 10, 28, 2, 5) });
+    for (const listener of backend.listeners) listener({ state: { kind: "upToDate" }, pending: 0, rejected: 0, lastSuccess: Date.UTC(2026, 10, 28, 2, 5), app: { kind: "upToDate" } });
     locale.language = "en";
     flushSync();
     expect(bar()).toContain("Up to date");

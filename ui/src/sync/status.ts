@@ -10,6 +10,8 @@ export interface SyncSummary {
   /** What to do about it, for errors. */
   advice: string | null;
   details: string[];
+  /** A newer app the city offers, or this one too old to sync. */
+  release: string | null;
 }
 
 export function summarise(status: SyncStatus, m: Messages, formatTime: (at: number) => string): SyncSummary {
@@ -17,6 +19,25 @@ export function summarise(status: SyncStatus, m: Messages, formatTime: (at: numb
   if (status.pending > 0) details.push(m.sync.pending(status.pending));
   if (status.rejected > 0) details.push(m.sync.rejected(status.rejected));
   details.push(status.lastSuccess === null ? m.sync.never : m.sync.lastSuccess(formatTime(status.lastSuccess)));
+  const release = releaseNotice(status, m);
+  return { ...withoutRelease(status, m, details), release };
+}
+
+function releaseNotice(status: SyncStatus, m: Messages): string | null {
+  const app = status.app;
+  switch (app.kind) {
+    case "upToDate":
+      return null;
+    case "updateAvailable":
+      return m.sync.updateAvailable(app.version, app.download);
+    case "tooOld":
+      return m.sync.tooOld(app.minimum, app.download);
+    default:
+      return null;
+  }
+}
+
+function withoutRelease(status: SyncStatus, m: Messages, details: string[]): Omit<SyncSummary, "release"> {
   const state = status.state;
   switch (state.kind) {
     case "signedOut":

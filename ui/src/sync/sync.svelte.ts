@@ -3,7 +3,7 @@ import type { Backend } from "../lib/api/backend";
 import type { SyncStatus } from "../lib/api/types";
 
 export class SyncController {
-  status = $state<SyncStatus>({ state: { kind: "signedOut" }, pending: 0, rejected: 0, lastSuccess: null });
+  status = $state<SyncStatus>({ state: { kind: "signedOut" }, pending: 0, rejected: 0, lastSuccess: null, app: { kind: "upToDate" } });
   #stop: (() => void) | null = null;
 
   constructor(private readonly backend: Backend) {}

@@ -11,6 +11,7 @@ pub mod elder;
 pub mod follow_up;
 pub mod identity;
 pub mod log_entry;
+pub mod server_identity;
 pub mod session;
 pub mod sign_in_failure;
 pub mod user;

@@ -8,6 +8,7 @@ mod m20261129_000002_add_device_keys;
 mod m20261129_000003_create_alerts;
 mod m20261130_000004_bind_devices_and_throttle_sign_ins;
 mod m20261130_000005_store_each_change_once;
+mod m20261207_000006_create_server_identity;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_alerts::Migration),
             Box::new(m20261130_000004_bind_devices_and_throttle_sign_ins::Migration),
             Box::new(m20261130_000005_store_each_change_once::Migration),
+            Box::new(m20261207_000006_create_server_identity::Migration),
         ]
     }
 }

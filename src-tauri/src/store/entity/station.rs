@@ -15,6 +15,8 @@ pub struct Model {
     pub last_success_at: Option<i64>,
     /// The city's policy as the server last sent it (`CityPolicy` as JSON).
     pub policy: Option<String>,
+    /// The server database's generation as last seen (`Generation`).
+    pub generation: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

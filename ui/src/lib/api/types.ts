@@ -454,7 +454,9 @@ caCertificate: string | null, language: Language, textSize: TextSize, lockAfterM
 
 export type SyncState = { "kind": "signedOut" } | { "kind": "offline" } | { "kind": "syncing" } | { "kind": "upToDate" } | { "kind": "error", code: SyncErrorCode, message: string, };
 
-export type SyncErrorCode = "sessionExpired" | "deviceRevoked" | "serverRefused" | "untrustedServer" | "storage" | "internal";
+export type SyncErrorCode = "sessionExpired" | "deviceRevoked" | "appTooOld" | "serverRefused" | "untrustedServer" | "storage" | "internal";
+
+export type AppStanding = { "kind": "upToDate" } | { "kind": "updateAvailable", version: string, download: string | null, } | { "kind": "tooOld", minimum: string, download: string | null, };
 
 export type SyncStatus = { state: SyncState, 
 /**
@@ -464,9 +466,13 @@ pending: number,
 /**
  * Changes the server refused, kept to show.
  */
-rejected: number, lastSuccess: Timestamp | null, };
+rejected: number, lastSuccess: Timestamp | null, 
+/**
+ * How this app stands against the city's releases, as the server last said.
+ */
+app: AppStanding, };
 
-export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "notPermitted" | "plainHttp" | "untrustedServer" | "serverRefused" | "badSettings" | "saveFailed" | "storage" | "internal";
+export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "notPermitted" | "plainHttp" | "untrustedServer" | "appTooOld" | "serverRefused" | "badSettings" | "saveFailed" | "storage" | "internal";
 
 export type RejectCode = "undecodable" | "missingDependencies" | "missingAuthor" | "schema" | "unsupportedSchemaVersion" | "invalidField" | "visitInFuture" | "voidedVisitEdited" | "elderChanged" | "outOfScope" | "tooLarge" | "wrongAuthor" | "notPermitted" | "fullIdNumber" | "unknownField" | "idInUse" | "unstorable";
 

@@ -116,8 +116,13 @@ const zhCN = {
     lastSuccess: (when: string) => `上次同步 ${when}`,
     never: "尚未同步",
     syncNow: "立即同步",
+    updateAvailable: (version: string, download: string | null) =>
+      `有新版本 ${version} 可用${download ? `，请从 ${download} 下载安装` : "，请联系管理员安装"}。`,
+    tooOld: (minimum: string, download: string | null) =>
+      `此版本过旧，服务器已不再同步；请安装 ${minimum} 或更新的版本${download ? `（${download}）` : ""}。记录仍可离线保存，安装后会自动同步。`,
     advice: {
       sessionExpired: "登录已过期：请在联网时重新登录，数据不会丢失。",
+      appTooOld: "此版本过旧，服务器已不再同步：请安装新版本。记录仍保存在本机，安装后会自动同步。",
       deviceRevoked: "此工作站已被管理员停用，本机数据已清除。",
       serverRefused: "服务器拒绝了请求，请联系管理员或更新软件。",
       untrustedServer: "服务器的证书不受信任：请检查服务器地址和设置中的证书颁发机构文件。",
@@ -275,6 +280,7 @@ const zhCN = {
     outOfScope: "这位老人不在您的管辖范围内。",
     invalid: "填写的内容有误。",
     notPermitted: "您的角色无权进行此操作。",
+    appTooOld: "此版本过旧，服务器已不再同步：请安装新版本。记录仍可离线保存。",
     serverRefused: "服务器拒绝了请求。",
     badSettings: "设置有误，没有保存。",
     plainHttp: "不能用 http:// 连接其他电脑上的服务器：密码和记录会以明文在网络上传输。请使用 https:// 地址。",
@@ -391,7 +397,12 @@ const en: Messages = {
     lastSuccess: (when) => `Last synced ${when}`,
     never: "Not synced yet",
     syncNow: "Sync now",
+    updateAvailable: (version, download) =>
+      `A newer version is available: ${version}${download ? `, from ${download}` : "; ask your administrator to install it"}.`,
+    tooOld: (minimum, download) =>
+      `This version is too old and the server no longer syncs with it: install ${minimum} or newer${download ? ` (${download})` : ""}. Records are still saved here and sync once it is installed.`,
     advice: {
+      appTooOld: "This version is too old and the server no longer syncs with it: install the new version. Records stay on this computer and sync once it is installed.",
       sessionExpired: "Your session has expired: sign in again while online. Nothing is lost.",
       deviceRevoked: "An administrator revoked this workstation; its data was removed.",
       serverRefused: "The server refused the request; contact your administrator or update the app.",
@@ -550,6 +561,7 @@ const en: Messages = {
     outOfScope: "That elder is outside your area.",
     invalid: "Something in the form is not right.",
     notPermitted: "Your role may not do this.",
+    appTooOld: "This version is too old and the server no longer syncs with it: install the new version. Records can still be saved here.",
     serverRefused: "The server refused the request.",
     badSettings: "A setting is not right; nothing was saved.",
     plainHttp: "http:// cannot be used for a server on another computer: passwords and records would cross the network unencrypted. Use an https:// address.",

@@ -1,0 +1,66 @@
+//! The command line as scripts use it: piped into `head` or `awk '… exit'`, whose
+//! reader goes away before the command has printed everything.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Command, Stdio};
+
+const SERVER: &str = env!("CARGO_BIN_EXE_jinlin-server");
+
+/// The binary on a SQLite file of its own, with nothing of the environment's.
+fn server(database: &std::path::Path) -> Command {
+    let mut command = Command::new(SERVER);
+    command
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", database.display()))
+        .env_remove("DATABASE_URL")
+        .env_remove("JINLIN_POLICY")
+        .env("JINLIN_PASSWORD", "a long enough password")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs `args` with standard output's reader gone before the command prints:
+/// answers the exit status and what it said on standard error.
+fn with_reader_gone(database: &std::path::Path, args: &[&str]) -> (std::process::ExitStatus, String) {
+    let mut child = server(database).args(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    (output.status, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn every_command_that_prints_ends_quietly_when_its_reader_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("jinlin.db");
+    let (status, said) = with_reader_gone(&database, &["migrate"]);
+    assert!(status.success() && !said.contains("panicked"), "migrate: {status}: {said}");
+    for login in ["admin", "admin2", "admin3"] {
+        let added =
+            server(&database).args(["user", "add", login, "--name", login, "--role", "admin"]).output().unwrap();
+        assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    }
+    for args in [&["user", "list"][..], &["device", "list"], &["exports"]] {
+        let (status, said) = with_reader_gone(&database, args);
+        assert!(status.success(), "{args:?} exits 0 when its reader has gone: {status}: {said}");
+        assert!(!said.contains("panicked"), "{args:?}: {said}");
+    }
+    // As the run command reads it, under `set -o pipefail`.
+    let script = format!(
+        "set -euo pipefail; \"$0\" --database-url 'sqlite://{}' user list | awk -F'\\t' '{{ print $1; exit }}'",
+        database.display()
+    );
+    let piped = Command::new("bash").arg("-c").arg(script).arg(SERVER).env_remove("DATABASE_URL").output().unwrap();
+    assert!(piped.status.success(), "{}", String::from_utf8_lossy(&piped.stderr));
+    assert_eq!(String::from_utf8_lossy(&piped.stdout).trim(), "admin");
+}
+
+#[test]
+fn a_full_disk_or_other_output_failure_is_still_an_error() {
+    // /dev/full answers every write with "no space left": not a reader gone away.
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("jinlin.db");
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let output = server(&database).arg("migrate").stdout(full).output().unwrap();
+    assert!(!output.status.success(), "a failed write is reported");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write to standard output"));
+}
