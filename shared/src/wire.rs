@@ -307,6 +307,12 @@ pub enum PushOutcome {
         field: Option<String>,
         /// A sentence for people; programs switch on `code`.
         reason: String,
+        /// For [`RejectCode::MissingDependencies`]: the changes the server lacks that
+        /// these build on (protocol 3). After a restore they are a colleague's, on
+        /// their way back from the colleague's workstation; the workstation sends
+        /// meanwhile what does not build on them.
+        #[serde(default, skip_serializing_if = "Heads::is_empty")]
+        missing: Heads,
     },
 }
 
@@ -318,7 +324,13 @@ impl PushOutcome {
 
 impl From<&ValidationError> for PushOutcome {
     fn from(error: &ValidationError) -> Self {
-        PushOutcome::Rejected { code: error.code(), field: error.field(), reason: error.to_string() }
+        let missing = match error {
+            ValidationError::MissingDependencies { missing } => {
+                Heads::new(missing.iter().filter_map(|hash| hash.parse().ok()).collect())
+            }
+            _ => Heads::default(),
+        };
+        PushOutcome::Rejected { code: error.code(), field: error.field(), reason: error.to_string(), missing }
     }
 }
 

@@ -15,7 +15,7 @@ use jinlin_shared::materialise::{ElderRows, materialise};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::validate::{RejectCode, ValidationError};
-use jinlin_shared::wire::{MAX_DOCUMENT_BYTES, PushOutcome};
+use jinlin_shared::wire::{Heads, MAX_DOCUMENT_BYTES, PushOutcome};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::sender::Authors;
@@ -33,7 +33,7 @@ pub(super) struct Judge {
 }
 
 pub(super) fn rejected(code: RejectCode, reason: impl Into<String>) -> PushOutcome {
-    PushOutcome::Rejected { code, field: None, reason: reason.into() }
+    PushOutcome::Rejected { code, field: None, reason: reason.into(), missing: Heads::default() }
 }
 
 /// Whether a database error is worth retrying the whole transaction for.

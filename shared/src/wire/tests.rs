@@ -70,9 +70,10 @@ fn push_response_round_trips_with_both_outcomes() {
             DocumentPushResult {
                 elder: elder(2),
                 outcome: PushOutcome::Rejected {
-                    code: RejectCode::OutOfScope,
+                    code: RejectCode::MissingDependencies,
                     field: None,
-                    reason: "outside your area".into(),
+                    reason: "the changes depend on 1 change(s) this document does not have".into(),
+                    missing: Heads::new(vec![hash(7)]),
                 },
             },
         ],
@@ -90,6 +91,7 @@ fn push_response_round_trips_with_both_outcomes() {
         json!({ "kind": "accepted", "heads": ["01".repeat(32), "02".repeat(32)], "stored": 3 })
     );
     assert_eq!(json["results"][1]["outcome"]["kind"], "rejected");
+    assert_eq!(json["results"][1]["outcome"]["missing"], json!(["07".repeat(32)]), "what the server lacks, named");
 }
 
 #[test]
@@ -121,7 +123,10 @@ fn a_rejection_without_a_field_carries_null_and_reads_back_without_one() {
     let without_field: PushOutcome =
         serde_json::from_value(json!({ "kind": "rejected", "code": "schema", "reason": "r" }))
             .expect("field is optional");
-    assert_eq!(without_field, PushOutcome::Rejected { code: RejectCode::Schema, field: None, reason: "r".into() });
+    assert_eq!(
+        without_field,
+        PushOutcome::Rejected { code: RejectCode::Schema, field: None, reason: "r".into(), missing: Heads::default() }
+    );
 }
 
 #[test]

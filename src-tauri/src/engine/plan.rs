@@ -160,5 +160,22 @@ pub(crate) fn set_aside<T>(
     aside
 }
 
+/// The waiting changes of one document, oldest first with their dependencies, that
+/// build on none of `missing` (changes the server lacks), neither directly nor through
+/// another waiting change: they can go now, while the rest waits for the missing
+/// ones to reach the server (after a restore, from a colleague's workstation).
+pub(crate) fn not_building_on<T>(waiting: Vec<(ChangeHash, Vec<ChangeHash>, T)>, missing: &[ChangeHash]) -> Vec<T> {
+    let mut blocked: std::collections::HashSet<ChangeHash> = missing.iter().copied().collect();
+    let mut free = Vec::new();
+    for (hash, deps, change) in waiting {
+        if deps.iter().any(|dep| blocked.contains(dep)) {
+            blocked.insert(hash);
+        } else {
+            free.push(change);
+        }
+    }
+    free
+}
+
 #[cfg(test)]
 mod tests;

@@ -97,15 +97,41 @@ impl Round<'_> {
         for change in station.store().pending().await? {
             by_elder.entry(change.elder).or_default().push(change);
         }
-        let mut waiting: Vec<Waiting<PendingChange>> = Vec::with_capacity(by_elder.len());
+        let mut waiting = Vec::with_capacity(by_elder.len());
         for (elder, changes) in by_elder {
-            let opened = changes
-                .into_iter()
-                .map(|change| Ok((self.session.vault.open_change(elder, &change.sealed)?, change)))
-                .collect::<Result<Vec<_>, StationError>>()?;
-            waiting.push((elder, opened));
+            waiting.push(self.opened(elder, changes)?);
         }
-        let (mut pushed, mut refused) = (0, 0);
+        let mut tally = (0, 0);
+        // A second time at most: only what does not build on changes the server lacks.
+        for _ in 0..2 {
+            let sendable = self.send(waiting, &mut tally).await?;
+            if sendable.is_empty() {
+                break;
+            }
+            waiting = sendable;
+        }
+        Ok(tally)
+    }
+
+    /// Waiting changes of one elder with their bytes, opened.
+    fn opened(&self, elder: ElderId, changes: Vec<PendingChange>) -> Result<Waiting<PendingChange>, StationError> {
+        let opened = changes
+            .into_iter()
+            .map(|change| Ok((self.session.vault.open_change(elder, &change.sealed)?, change)))
+            .collect::<Result<Vec<_>, StationError>>()?;
+        Ok((elder, opened))
+    }
+
+    /// Pushes `waiting` and keeps the answers (`tally`: stored, refused); answers the
+    /// part of each document refused for changes the server lacks that can go without
+    /// them.
+    async fn send(
+        &self,
+        waiting: Vec<Waiting<PendingChange>>,
+        tally: &mut (u32, u32),
+    ) -> Result<Vec<Waiting<PendingChange>>, StationError> {
+        let station = self.station;
+        let mut sendable = Vec::new();
         for batch in plan::plan_pushes(waiting) {
             let (request, batch) = request_of(batch);
             // The plan keeps every limit; a request the server would refuse whole is
@@ -115,30 +141,50 @@ impl Round<'_> {
             // A restored server: every change made here waits again, in order, these
             // included (their rows are gone), and the next round sends them all.
             if self.note_generation(response.generation).await? {
-                break;
+                return Ok(Vec::new());
             }
             for result in response.results {
                 let Some((_, rows)) = batch.iter().find(|(elder, _)| *elder == result.elder) else { continue };
                 match result.outcome {
                     PushOutcome::Accepted { .. } => {
-                        pushed += rows.len() as u32;
+                        tally.0 += rows.len() as u32;
                         station.store().acknowledge(&rows.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
                     }
                     // After a restore, a colleague's change these build on may not be
                     // back on the server yet: it will be once their workstation heals.
-                    // They wait here, in the document; nothing is set aside.
-                    PushOutcome::Rejected { code: RejectCode::MissingDependencies, .. } => {
-                        tracing::info!(elder = %result.elder, count = rows.len(), "changes wait for earlier changes the server lacks");
+                    // Those wait here, in the document (nothing is set aside), and the
+                    // rest goes now.
+                    PushOutcome::Rejected { code: RejectCode::MissingDependencies, missing, .. } => {
+                        let free = self.not_building_on(result.elder, rows, missing.as_slice()).await?;
+                        tracing::info!(elder = %result.elder, waiting = rows.len() - free.len(), "changes wait for earlier changes the server lacks");
+                        if !free.is_empty() && free.len() < rows.len() {
+                            sendable.push(self.opened(result.elder, free)?);
+                        }
                     }
-                    PushOutcome::Rejected { code, field, reason } => {
+                    PushOutcome::Rejected { code, field, reason, .. } => {
                         let refusal = Refusal { code, field, reason };
-                        refused += self.set_aside(result.elder, rows, refusal).await?;
+                        tally.1 += self.set_aside(result.elder, rows, refusal).await?;
                     }
                 }
             }
             station.publish_counts().await?;
         }
-        Ok((pushed, refused))
+        Ok(sendable)
+    }
+
+    /// Of an elder's waiting `rows`, those that build on none of `missing`.
+    async fn not_building_on(
+        &self,
+        elder: ElderId,
+        rows: &[PendingChange],
+        missing: &[jinlin_shared::ChangeHash],
+    ) -> Result<Vec<PendingChange>, StationError> {
+        let Some(row) = self.station.store().document(elder).await? else { return Ok(Vec::new()) };
+        let doc = self.session.vault.open_document(&row, self.station.actor())?;
+        let deps: HashMap<_, _> = doc.history().into_iter().map(|change| (change.hash, change.deps)).collect();
+        let waiting =
+            rows.iter().map(|row| (row.hash, deps.get(&row.hash).cloned().unwrap_or_default(), row.clone())).collect();
+        Ok(plan::not_building_on(waiting, missing))
     }
 
     /// Keeps refused changes aside with the server's reason and goes on from the

@@ -156,3 +156,21 @@ fn a_refusal_sets_aside_the_refused_changes_and_exactly_those_built_on_them() {
     let aside = set_aside(vec!["enrolment"], vec![(first, "first"), (second, "second")], &refusal, None);
     assert_eq!(aside.len(), 3);
 }
+
+#[test]
+fn what_builds_on_a_change_the_server_lacks_waits_and_the_rest_goes() {
+    let hash = |n: u8| ChangeHash([n; 32]);
+    // 1 ← 2 ← 3 (own, in a line); 4 builds on a colleague's 9, which the server lacks;
+    // 5 builds on 4; 6 on 1 only.
+    let waiting = vec![
+        (hash(1), vec![], "one"),
+        (hash(2), vec![hash(1)], "two"),
+        (hash(3), vec![hash(2)], "three"),
+        (hash(4), vec![hash(3), hash(9)], "four"),
+        (hash(5), vec![hash(4)], "five"),
+        (hash(6), vec![hash(1)], "six"),
+    ];
+    assert_eq!(not_building_on(waiting.clone(), &[hash(9)]), ["one", "two", "three", "six"]);
+    assert_eq!(not_building_on(waiting.clone(), &[hash(2)]), ["one", "six"], "two's descendants wait with it");
+    assert_eq!(not_building_on(waiting, &[]).len(), 6, "nothing missing: everything goes");
+}
