@@ -151,6 +151,8 @@ pub struct ServerOptions<'a> {
     /// The port of an earlier run, to restart on (workstations know the server by
     /// it); whatever the system gives when `None`.
     pub port: Option<u16>,
+    /// More of its environment (`JINLIN_MINIMUM_APP_VERSION`, say).
+    pub env: &'a [(&'a str, &'a str)],
 }
 
 impl ServerProcess {
@@ -168,6 +170,7 @@ impl ServerProcess {
                 policy: options.policy,
                 tls: Some((&ca.server_certificate, &ca.server_key)),
                 log: options.log,
+                env: options.env,
             },
         );
         let port = process.port;

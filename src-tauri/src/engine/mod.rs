@@ -133,6 +133,7 @@ impl Station {
             }
             Err(StationError::Offline) => {
                 tracing::info!("the server cannot be reached; changes wait here");
+                self.forget_release_check();
                 self.update_status(|s| s.state = SyncState::Offline);
             }
             Err(error) => {

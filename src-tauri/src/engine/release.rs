@@ -16,11 +16,13 @@ use crate::station::Station;
 pub(super) const RELEASE_CHECK_EVERY: Duration = Duration::from_secs(60 * 60);
 
 impl Station {
-    /// Asks the server about releases when due, and keeps the answer in the status;
-    /// refuses to sync when this app is too old. An unreachable server is no answer:
-    /// the sync finds out for itself.
+    /// Asks the server about releases when due (every time while this app is too old,
+    /// so a city that lowers its minimum is heard at the next sync), and keeps the
+    /// answer in the status; refuses to sync when this app is too old. An unreachable
+    /// server is no answer: the sync finds out for itself.
     pub(super) async fn check_release(&self, client: &ServerClient) -> Result<(), StationError> {
-        if self.release_check_due(RELEASE_CHECK_EVERY) {
+        let too_old = matches!(self.sync_status().app, AppStanding::TooOld { .. });
+        if self.release_check_due(RELEASE_CHECK_EVERY) || too_old {
             match client.version().await {
                 Ok(version) => {
                     let standing = version.releases.standing(own_version());

@@ -286,6 +286,12 @@ impl Station {
         due
     }
 
+    /// Asks about releases at the next sync: the server was out of reach, and a
+    /// server comes back from an upgrade that way.
+    pub(crate) fn forget_release_check(&self) {
+        *self.inner.release_checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     pub(crate) fn update_status(&self, change: impl FnOnce(&mut SyncStatus)) {
         let snapshot = {
             let mut status = match self.inner.status.lock() {

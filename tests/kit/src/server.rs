@@ -28,11 +28,13 @@ pub struct ServeOptions<'a> {
     /// Where its log goes, at `info` (a line per request). When `None`, warnings and
     /// errors are kept in memory and shown when the process fails the test.
     pub log: Option<&'a Path>,
+    /// More of its environment (`JINLIN_MINIMUM_APP_VERSION`, say).
+    pub env: &'a [(&'a str, &'a str)],
 }
 
 impl<'a> ServeOptions<'a> {
     pub fn new(database_url: &'a str) -> Self {
-        Self { database_url, bind: None, policy: None, tls: None, log: None }
+        Self { database_url, bind: None, policy: None, tls: None, log: None, env: &[] }
     }
 }
 
@@ -64,6 +66,7 @@ impl ServerProcess {
             Some(path) => (Stdio::from(std::fs::File::create(path).unwrap()), "info"),
             None => (Stdio::piped(), "warn"),
         };
+        command.envs(options.env.iter().copied());
         let mut child = command
             .env("RUST_LOG", level)
             .env("NO_COLOR", "1")
