@@ -64,3 +64,37 @@ fn a_full_disk_or_other_output_failure_is_still_an_error() {
     assert!(!output.status.success(), "a failed write is reported");
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write to standard output"));
 }
+
+/// The deployment files beside the code: every setting the environment file example
+/// names is one the server reads, and the service unit keeps its hardening.
+#[test]
+fn the_environment_file_example_names_only_settings_the_server_reads() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let example = std::fs::read_to_string(root.join("deploy/jinlin-server.env.example")).unwrap();
+    let help = Command::new(SERVER).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let keys: Vec<&str> = example
+        .lines()
+        .map(|line| line.trim_start_matches('#').trim())
+        .filter_map(|line| line.split_once('=').map(|(key, _)| key))
+        .filter(|key| !key.is_empty() && key.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .collect();
+    assert!(keys.len() >= 8, "{keys:?}");
+    for key in keys {
+        // RUST_LOG is read by the log's filter, not by a flag.
+        assert!(
+            key == "RUST_LOG" || help.contains(&format!("[env: {key}")),
+            "{key} is not a setting of `serve`:\n{help}"
+        );
+    }
+    let unit = std::fs::read_to_string(root.join("deploy/jinlin-server.service")).unwrap();
+    for directive in [
+        "User=jinlin",
+        "ProtectSystem=strict",
+        "PrivateTmp=yes",
+        "NoNewPrivileges=yes",
+        "ExecStart=/usr/local/bin/jinlin-server serve",
+    ] {
+        assert!(unit.lines().any(|line| line.trim() == directive), "the unit says {directive}");
+    }
+}

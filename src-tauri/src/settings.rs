@@ -11,7 +11,15 @@ use serde::{Deserialize, Serialize};
 use crate::client::{ClientError, ServerClient};
 
 /// The server a fresh workstation talks to.
-pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
+pub const DEFAULT_SERVER: &str = match option_env!("JINLIN_PRESET_SERVER") {
+    // Set by `scripts/package.sh --server`: a city's installer starts pointed at its server.
+    Some(server) => server,
+    None => "http://127.0.0.1:8080",
+};
+
+/// The city's certificate authority (PEM), set by `scripts/package.sh --ca`; empty
+/// when the installer names none. Written beside the settings at the first start.
+pub const PRESET_CERTIFICATE_AUTHORITY: &str = include_str!(concat!(env!("OUT_DIR"), "/preset_ca.pem"));
 
 /// Everything the workstation reads at start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +116,19 @@ impl DesktopSettings {
             settings.data_dir = Some(dir.into());
         }
         settings
+    }
+
+    /// Names the city's authority preset in the installer, when no other is named: it
+    /// is written to `dir/city-ca.pem` (the configuration folder) for the client to read.
+    pub fn with_preset_authority(mut self, dir: &Path) -> Self {
+        if self.ca_certificate.is_none() && !PRESET_CERTIFICATE_AUTHORITY.is_empty() {
+            let path = dir.join("city-ca.pem");
+            match std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, PRESET_CERTIFICATE_AUTHORITY)) {
+                Ok(()) => self.ca_certificate = Some(path),
+                Err(error) => tracing::warn!(%error, "the preset certificate authority could not be written"),
+            }
+        }
+        self
     }
 
     pub fn window(&self) -> WindowSettings {

@@ -469,6 +469,9 @@ async fn a_push_refused_as_a_whole_does_not_keep_the_workstation_from_pulling() 
     let elder = first_elder(&a).await;
     let proxy = jinlin_tests::proxy_refusing_pushes(scenario.port).await;
     b.set_server(&format!("http://127.0.0.1:{proxy}"), None).unwrap();
+    // Another address: the token goes only to the server that issued it, so B signs in
+    // through the proxy (which passes sign-ins on).
+    b.sign_in(&scenario.other, DEMO_PASSWORD).await.unwrap();
 
     let (waiting, _) = b.record_visit(elder, home_visit("B 站待发送")).await.unwrap();
     let (arrived, _) = a.record_visit(elder, home_visit("A 站已发送")).await.unwrap();

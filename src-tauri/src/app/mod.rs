@@ -74,7 +74,10 @@ impl Launch {
     /// `JINLIN_EXPORT_DIR`).
     pub fn from_environment() -> Self {
         let settings_file = config_dir().map(|dir| dir.join("settings.json"));
-        let settings = DesktopSettings::load(settings_file.as_deref());
+        let mut settings = DesktopSettings::load(settings_file.as_deref());
+        if let Some(dir) = config_dir() {
+            settings = settings.with_preset_authority(&dir);
+        }
         let sign_in = std::env::var("JINLIN_SIGN_IN")
             .ok()
             .map(|login| (login, std::env::var("JINLIN_PASSWORD").unwrap_or_default()));
