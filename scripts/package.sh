@@ -82,6 +82,10 @@ HOME="$scratch/home" XDG_CONFIG_HOME="$scratch/home/.config" XDG_DATA_HOME="$scr
     kill "$pid"; wait "$pid" 2>/dev/null || true
   ' smoke "$app" "$scratch/home"
 [ -d "$scratch/home/.local/share/cn.jinlin.desktop/logs" ] || { echo "package.sh: the installed app wrote no log" >&2; exit 1; }
+if [ -n "${JINLIN_PRESET_CA:-}" ] && ! cmp -s "$JINLIN_PRESET_CA" "$scratch/home/.config/cn.jinlin.desktop/city-ca.pem"; then
+  echo "package.sh: the installed app did not take the preset certificate authority" >&2; exit 1
+fi
 echo "package.sh: the installed app started headless and opened its store and log"
 echo "bundles:"
-ls -l target/"$profile"/bundle/*/* | awk '{ printf "  %s  %s\n", $5, $9 }'
+find target/"$profile"/bundle -maxdepth 2 -type f \( -name '*.deb' -o -name '*.AppImage' -o -name '*.msi' -o -name '*.exe' \) \
+  -exec du -h {} \; | sed 's/^/  /'

@@ -33,10 +33,10 @@ passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ p
 failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{s+=$1} END {print s+0}')
 ui_passed=$(grep -Eo 'Tests +[0-9]+ passed' "$ui_log" | grep -Eo '[0-9]+' | head -n 1)
 passed=$((passed + ${ui_passed:-0}))
-# The real-window test's screenshots, to look at.
-if compgen -G "target/screenshots/*.png" >/dev/null; then
+# The real-window tests' screenshots, to look at (one folder per scenario).
+if [ -n "$(find target/screenshots -name '*.png' 2>/dev/null | head -n 1)" ]; then
   echo "screenshots of the real window:"
-  ls -1 target/screenshots/*.png | sed 's/^/  /'
+  find target/screenshots -name '*.png' | sort | sed 's/^/  /'
 fi
 echo "every test ran in $((SECONDS - started)) s"
 echo "tests: ${passed} passed, ${failed} failed"

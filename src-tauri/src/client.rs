@@ -64,6 +64,11 @@ impl ServerClient {
         let server = server.trim().trim_end_matches('/').to_owned();
         let url = reqwest::Url::parse(&server).map_err(|_| ClientError::BadAddress(server.clone()))?;
         let Some(host) = url.host_str() else { return Err(ClientError::BadAddress(server)) };
+        // The server's address alone: a path, a query or a fragment is a typo or a
+        // page's address copied from a browser, and would send every request astray.
+        if url.path() != "/" && !url.path().is_empty() || url.query().is_some() || url.fragment().is_some() {
+            return Err(ClientError::BadAddress(server));
+        }
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let loopback =
             host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());

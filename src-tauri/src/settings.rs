@@ -31,6 +31,10 @@ pub struct DesktopSettings {
     /// platform's: a city's own, for a server on a government network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ca_certificate: Option<PathBuf>,
+    /// Nothing says yet which server this workstation talks to (no settings file, no
+    /// address preset by the installer or the environment): the window asks first.
+    #[serde(skip)]
+    pub first_run: bool,
     /// The store's directory; `cn.jinlin.desktop` in the platform's data folder when left out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_dir: Option<PathBuf>,
@@ -49,6 +53,7 @@ impl Default for DesktopSettings {
             language: Language::ZhCn,
             text_size: TextSize::Standard,
             lock_after_minutes: 10,
+            first_run: false,
         }
     }
 }
@@ -75,6 +80,56 @@ pub struct WindowSettings {
     pub language: Language,
     pub text_size: TextSize,
     pub lock_after_minutes: u16,
+    /// The window asks for the server first (`DesktopSettings::first_run`); the core
+    /// decides it, whatever the window sends back.
+    #[serde(default)]
+    pub first_run: bool,
+}
+
+/// What testing a server address found: the server answers, over a connection this
+/// workstation trusts, and speaks this app's protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct ServerCheck {
+    /// The address as it will be saved (trimmed, no trailing slash).
+    pub server: String,
+    /// The server's build, for a support call.
+    pub server_version: String,
+    /// How this app stands against the city's releases.
+    pub app: jinlin_shared::wire::AppStanding,
+}
+
+/// Tests `server` (with the authority file `ca_certificate`, if any) before it is
+/// saved: a bad address, a plain-HTTP one to another computer, a file that is not a
+/// PEM authority, an unreachable or untrusted server, and a server that does not speak
+/// this app's protocol are each named; nothing is saved either way.
+pub async fn check_server(server: &str, ca_certificate: Option<&str>) -> Result<ServerCheck, crate::StationError> {
+    use jinlin_shared::wire::{AppStanding, PROTOCOL_VERSION};
+    let ca = ca_certificate.map(str::trim).filter(|path| !path.is_empty()).map(PathBuf::from);
+    let client = ServerClient::new(server, ca.as_deref()).map_err(|error| match error {
+        ClientError::PlainHttp(server) => SettingsError::PlainHttp(server),
+        ClientError::BadCertificateAuthority { path, reason } => {
+            SettingsError::BadCertificateAuthority { path, reason }
+        }
+        _ => SettingsError::BadServerAddress(server.to_owned()),
+    })?;
+    let version = client.version().await?;
+    let oldest = version.oldest_protocol.unwrap_or(version.protocol);
+    if PROTOCOL_VERSION > version.protocol {
+        return Err(
+            SettingsError::ServerTooOld { server: client.server().to_owned(), protocol: version.protocol }.into()
+        );
+    }
+    let app = version.releases.standing(crate::APP_VERSION.parse().map_err(crate::StationError::internal)?);
+    if PROTOCOL_VERSION < oldest {
+        let minimum = match &app {
+            AppStanding::TooOld { minimum, .. } => Some(*minimum),
+            _ => None,
+        };
+        return Err(crate::StationError::AppTooOld { minimum, download: version.releases.download.clone() });
+    }
+    Ok(ServerCheck { server: client.server().to_owned(), server_version: version.server, app })
 }
 
 /// The range the lock delay may take, in minutes.
@@ -95,6 +150,10 @@ pub enum SettingsError {
     LockAfterOutOfRange(u16),
     #[error("the settings file {path} could not be written: {source}")]
     Write { path: PathBuf, source: std::io::Error },
+    #[error(
+        "the server at {server} speaks protocol {protocol}, older than this app's: the server must be upgraded first"
+    )]
+    ServerTooOld { server: String, protocol: u32 },
 }
 
 impl DesktopSettings {
@@ -102,12 +161,16 @@ impl DesktopSettings {
     /// absent: the window still opens, and saving writes a good one), overlaid by
     /// `JINLIN_SERVER` and `JINLIN_STATION_DATA` for support and for tests.
     pub fn load(file: Option<&Path>) -> Self {
-        let mut settings = file
+        let saved = file
             .and_then(|file| std::fs::read(file).ok())
-            .and_then(|bytes| serde_json::from_slice::<DesktopSettings>(&bytes).ok())
-            .unwrap_or_default();
+            .and_then(|bytes| serde_json::from_slice::<DesktopSettings>(&bytes).ok());
+        let mut settings = DesktopSettings {
+            first_run: saved.is_none() && option_env!("JINLIN_PRESET_SERVER").is_none(),
+            ..saved.unwrap_or_default()
+        };
         if let Ok(server) = std::env::var("JINLIN_SERVER") {
             settings.server = server;
+            settings.first_run = false;
         }
         if let Ok(file) = std::env::var("JINLIN_CA_CERT") {
             settings.ca_certificate = Some(file.into());
@@ -138,6 +201,7 @@ impl DesktopSettings {
             language: self.language,
             text_size: self.text_size,
             lock_after_minutes: self.lock_after_minutes,
+            first_run: self.first_run,
         }
     }
 
@@ -164,6 +228,8 @@ impl DesktopSettings {
             language: chosen.language,
             text_size: chosen.text_size,
             lock_after_minutes: chosen.lock_after_minutes,
+            // Chosen and saved: the server is known from now on.
+            first_run: false,
         })
     }
 
@@ -193,6 +259,7 @@ mod tests {
             language: Language::En,
             text_size: TextSize::ExtraLarge,
             lock_after_minutes: 5,
+            first_run: false,
         }
     }
 
@@ -225,6 +292,30 @@ mod tests {
         }
         let missing_ca = WindowSettings { ca_certificate: Some("/no/such/ca.pem".into()), ..chosen() };
         assert!(matches!(start.with_window(&missing_ca), Err(SettingsError::BadCertificateAuthority { .. })));
+        // A page's address, a query, a scheme with a typo: the server's address alone.
+        for typo in
+            ["https://jinlin.example/login", "https://jinlin.example/?a=1", "htps://jinlin.example", "https//jinlin"]
+        {
+            let typed = WindowSettings { server: typo.into(), ..chosen() };
+            assert!(matches!(start.with_window(&typed), Err(SettingsError::BadServerAddress(_))), "{typo}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let not_pem = dir.path().join("ca.txt");
+        std::fs::write(&not_pem, "this is not a certificate").unwrap();
+        let not_pem = WindowSettings { ca_certificate: Some(not_pem.display().to_string()), ..chosen() };
+        assert!(matches!(start.with_window(&not_pem), Err(SettingsError::BadCertificateAuthority { .. })));
+    }
+
+    #[test]
+    fn a_workstation_with_no_settings_and_no_preset_asks_for_its_server_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("settings.json");
+        let nothing_preset = std::env::var("JINLIN_SERVER").is_err() && option_env!("JINLIN_PRESET_SERVER").is_none();
+        assert_eq!(DesktopSettings::load(Some(&file)).first_run, nothing_preset);
+        let saved = DesktopSettings::default().with_window(&chosen()).unwrap();
+        assert!(!saved.first_run, "chosen and saved, the server is known");
+        saved.save(&file).unwrap();
+        assert!(!DesktopSettings::load(Some(&file)).first_run);
     }
 
     #[test]

@@ -126,6 +126,7 @@ pub fn declarations() -> String {
         Language,
         crate::settings::TextSize,
         crate::settings::WindowSettings,
+        crate::settings::ServerCheck,
         // Sync and errors.
         status::SyncState,
         status::SyncErrorCode,

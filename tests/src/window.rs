@@ -213,11 +213,12 @@ impl Window {
     }
 }
 
-pub fn screenshots_dir() -> PathBuf {
+pub fn screenshots_dir(scenario: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let target = exe.ancestors().nth(3).expect("target/<profile>/deps/<test>").to_owned();
-    let dir = target.join("screenshots");
-    // Only this run's screenshots: a stale one would pass for a screen that no longer is.
+    let dir = target.join("screenshots").join(scenario);
+    // Only this run's screenshots of the scenario: a stale one would pass for a screen
+    // that no longer is.
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -134,6 +134,32 @@ fn the_pages_commands_sign_in_list_record_and_sync_through_ipc() {
     assert_eq!(invoke(&webview, "unlock", json!({ "password": DEMO_PASSWORD })).unwrap()["login"], login);
     assert!(invoke(&webview, "roster", json!({ "query": {} })).is_ok());
 
+    // The first-run screen's test of an address: the real server answers; a page's
+    // address, plain HTTP to another computer and an authority that is no PEM file are
+    // each named, and nothing is saved.
+    let ca = jinlin_tests::test_authority().certificate.display().to_string();
+    let checked = invoke(&webview, "check_server", json!({ "server": server_url(port), "caCertificate": ca })).unwrap();
+    assert_eq!(checked["server"], server_url(port));
+    assert_eq!(checked["app"]["kind"], "upToDate");
+    let with_path = format!("{}/login", server_url(port));
+    let refused = invoke(&webview, "check_server", json!({ "server": with_path, "caCertificate": ca })).unwrap_err();
+    assert_eq!(refused["code"], "badSettings", "{refused}");
+    let refused =
+        invoke(&webview, "check_server", json!({ "server": "http://192.168.1.10:8080", "caCertificate": null }))
+            .unwrap_err();
+    assert_eq!(refused["code"], "plainHttp", "{refused}");
+    let not_pem = dir.path().join("not-a-certificate.txt");
+    std::fs::write(&not_pem, "hello").unwrap();
+    let refused =
+        invoke(&webview, "check_server", json!({ "server": server_url(port), "caCertificate": not_pem })).unwrap_err();
+    assert_eq!(refused["code"], "badSettings", "{refused}");
+    let untrusted =
+        invoke(&webview, "check_server", json!({ "server": server_url(port), "caCertificate": null })).unwrap_err();
+    assert_eq!(untrusted["code"], "untrustedServer", "{untrusted}");
+    let nobody = invoke(&webview, "check_server", json!({ "server": "https://127.0.0.1:9", "caCertificate": null }))
+        .unwrap_err();
+    assert_eq!(nobody["code"], "offline", "{nobody}");
+
     // Settings: a refused choice changes nothing; a good one is saved to the file.
     let before = invoke(&webview, "settings", json!({})).unwrap();
     assert_eq!((before["language"].as_str(), before["textSize"].as_str()), (Some("zh-CN"), Some("standard")));

@@ -5,7 +5,7 @@
 //! workstation, lock and unlock, sign out to the choice of users, and sign in and
 //! open an elder by keyboard alone; then a supervisor drills the coverage down, closes
 //! an alert with a note and saves the month's PDF. Screenshots of each
-//! screen are saved under `target/screenshots/`.
+//! screen are saved under `target/screenshots/window/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use jinlin_desktop::Clock;
@@ -34,7 +34,7 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
         ("XDG_CONFIG_HOME", config.as_os_str()),
         ("JINLIN_EXPORT_DIR", exports.path().as_os_str()),
     ];
-    let mut window = Window::launch(&display, &env, screenshots_dir());
+    let mut window = Window::launch(&display, &env, screenshots_dir("window"));
 
     window.wait_for_text("登录");
     window.screenshot("sign-in");

@@ -32,6 +32,7 @@ macro_rules! with_window_commands {
             sync_status,
             settings,
             save_settings,
+            check_server,
             lock,
             unlock,
             is_locked,

@@ -165,6 +165,13 @@ pub fn save_settings(
     Ok(current.window())
 }
 
+/// Tests a server address (and authority file) before it is saved: the first-run
+/// screen and the settings screen ask this first.
+#[tauri::command]
+pub async fn check_server(server: String, ca_certificate: Option<String>) -> Answer<crate::settings::ServerCheck> {
+    crate::settings::check_server(&server, ca_certificate.as_deref()).await.map_err(view)
+}
+
 #[tauri::command]
 pub fn lock(station: State<'_, Station>) -> Answer<()> {
     station.lock().map_err(view)

@@ -9,6 +9,7 @@ import type {
   RecordedVisit,
   RejectedChangeView,
   ReportFormat,
+  ServerCheck,
   Language,
   OfflineReason,
   RosterLine,
@@ -166,7 +167,7 @@ export class FakeBackend implements Backend {
   user: SignedInUser | null = null;
   locked = false;
   known: SignedInUser[] = [];
-  stored: WindowSettings = { server: "http://127.0.0.1:8080", caCertificate: null, language: "zh-CN", textSize: "standard", lockAfterMinutes: 10 };
+  stored: WindowSettings = { server: "http://127.0.0.1:8080", caCertificate: null, language: "zh-CN", textSize: "standard", lockAfterMinutes: 10, firstRun: false };
   lines: RosterLine[] = [line()];
   coverageView: CoverageView = cityCoverage();
   open: AlertView[] = [alert()];
@@ -237,8 +238,19 @@ export class FakeBackend implements Backend {
     if (/^http:\/\//.test(chosen.server) && !/^http:\/\/(127\.|localhost|\[::1\])/.test(chosen.server)) {
       throw refusal("plainHttp", `${chosen.server} is plain HTTP to another computer`);
     }
-    this.stored = { ...chosen, server: chosen.server.replace(/\/$/, "") };
+    this.stored = { ...chosen, server: chosen.server.replace(/\/$/, ""), firstRun: false };
     return this.stored;
+  }
+
+  /** What testing a server address finds, as the core would say it. */
+  async checkServer(server: string, caCertificate: string | null): Promise<ServerCheck> {
+    if (!/^https?:\/\/[^/]+\/?$/.test(server)) throw refusal("badSettings", `${server} is not a server address`);
+    if (/^http:\/\//.test(server) && !/^http:\/\/(127\.|localhost|\[::1\])/.test(server)) {
+      throw refusal("plainHttp", `${server} is plain HTTP to another computer`);
+    }
+    if (server.includes("unreachable")) throw refusal("offline", "the server cannot be reached");
+    if (server.includes("untrusted") && caCertificate === null) throw refusal("untrustedServer", "the certificate is not trusted");
+    return { server: server.replace(/\/$/, ""), serverVersion: "0.1.0", app: { kind: "upToDate" } };
   }
 
   /** Why the next sign-in happens offline (the server busy, say); none by default. */

@@ -1,7 +1,7 @@
 // The settings a person changes in the window: server address, language, text size
 // and the lock delay. The core checks and saves them; the language takes effect here.
 import type { Backend } from "../lib/api/backend";
-import type { Language, TextSize, WindowSettings } from "../lib/api/types";
+import type { Language, ServerCheck, TextSize, WindowSettings } from "../lib/api/types";
 import { Fallible } from "../lib/fallible.svelte";
 import { locale } from "../lib/i18n/i18n.svelte";
 
@@ -15,11 +15,14 @@ export const DEFAULT_SETTINGS: WindowSettings = {
   language: "zh-CN",
   textSize: "standard",
   lockAfterMinutes: 10,
+  firstRun: false,
 };
 
 export class SettingsController extends Fallible {
   current = $state<WindowSettings>({ ...DEFAULT_SETTINGS });
   saved = $state(false);
+  /** What the last test of a server address found; null until one passes. */
+  checked = $state<ServerCheck | null>(null);
 
   constructor(private readonly backend: Backend) {
     super();
@@ -34,6 +37,21 @@ export class SettingsController extends Fallible {
     this.saved = false;
     this.saved = await this.attempt(async () => this.#take(await this.backend.saveSettings(chosen)));
     return this.saved;
+  }
+
+  /** Tests a server address before it is saved; true when the server answered. */
+  async check(server: string, caCertificate: string | null): Promise<boolean> {
+    this.checked = null;
+    return this.attempt(async () => {
+      this.checked = await this.backend.checkServer(server, caCertificate);
+    });
+  }
+
+  /** The first run's last step: the tested address (and authority) saved. */
+  async saveServer(caCertificate: string | null): Promise<boolean> {
+    const checked = this.checked;
+    if (checked === null) return false;
+    return this.save({ ...this.current, server: checked.server, caCertificate });
   }
 
   /** The header's language switch: saved like any other setting. */

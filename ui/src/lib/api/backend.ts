@@ -9,15 +9,16 @@ import type {
   ElderPage,
   EnrolmentForm,
   ErrorView,
-  ReportFormat,
   FollowUpId,
   JsonValue,
   Language,
   ProfileEdit,
   RecordedVisit,
   RejectedChangeView,
+  ReportFormat,
   RosterQuery,
   RosterView,
+  ServerCheck,
   SignIn,
   SignedInUser,
   SyncStatus,
@@ -49,6 +50,8 @@ export interface Backend {
   settings(): Promise<WindowSettings>;
   /** Checks and saves the choices whole; a refused choice changes nothing. */
   saveSettings(chosen: WindowSettings): Promise<WindowSettings>;
+  /** Tests a server address (and authority file) before it is saved; saves nothing. */
+  checkServer(server: string, caCertificate: string | null): Promise<ServerCheck>;
   /** Locks the screen: sync goes on, every other command waits for `unlock`. */
   lock(): Promise<void>;
   unlock(password: string): Promise<SignedInUser>;

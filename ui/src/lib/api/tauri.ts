@@ -32,6 +32,7 @@ export const tauriBackend: Backend = {
   syncStatus: () => call("sync_status"),
   settings: () => call("settings"),
   saveSettings: (chosen) => call("save_settings", { chosen }),
+  checkServer: (server, caCertificate) => call("check_server", { server, caCertificate }),
   lock: () => call("lock"),
   unlock: (password) => call("unlock", { password }),
   isLocked: () => call("is_locked"),

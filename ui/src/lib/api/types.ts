@@ -450,7 +450,26 @@ export type WindowSettings = { server: string,
 /**
  * The certificate authority file, or `None` for the platform's roots alone.
  */
-caCertificate: string | null, language: Language, textSize: TextSize, lockAfterMinutes: number, };
+caCertificate: string | null, language: Language, textSize: TextSize, lockAfterMinutes: number, 
+/**
+ * The window asks for the server first (`DesktopSettings::first_run`); the core
+ * decides it, whatever the window sends back.
+ */
+firstRun: boolean, };
+
+export type ServerCheck = { 
+/**
+ * The address as it will be saved (trimmed, no trailing slash).
+ */
+server: string, 
+/**
+ * The server's build, for a support call.
+ */
+serverVersion: string, 
+/**
+ * How this app stands against the city's releases.
+ */
+app: AppStanding, };
 
 export type SyncState = { "kind": "signedOut" } | { "kind": "offline" } | { "kind": "syncing" } | { "kind": "upToDate" } | { "kind": "error", code: SyncErrorCode, message: string, };
 
@@ -649,7 +668,7 @@ export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"re
 export const SYNC_STATUS_EVENT = "sync-status";
 
 /** Every command the window may call (src-tauri/src/app/command_list.rs). */
-export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","lock","unlock","is_locked","coverage","export_report","alerts","close_alert"] as const;
+export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","close_alert"] as const;
 
 /** A window command's name. */
 export type Command = (typeof COMMANDS)[number];

@@ -61,6 +61,14 @@ const zhCN = {
     saved: "设置已保存。",
     back: "返回",
   },
+  firstRun: {
+    title: "连接服务器",
+    intro: "第一次使用本机：请填写区里管理员提供的服务器地址，测试连接成功后保存。之后可在“设置”中修改。",
+    test: "测试连接",
+    testing: "正在测试…",
+    connected: (version: string) => `连接成功：服务器版本 ${version}。`,
+    save: "保存并继续",
+  },
   enrol: {
     title: "登记新老人",
     name: "姓名",
@@ -341,6 +349,14 @@ const en: Messages = {
     save: "Save settings",
     saved: "Settings saved.",
     back: "Back",
+  },
+  firstRun: {
+    title: "Connect to the server",
+    intro: "This computer's first start: enter the server address from your district's administrator, test the connection, then save. Settings can change it later.",
+    test: "Test the connection",
+    testing: "Testing…",
+    connected: (version) => `Connected: the server runs version ${version}.`,
+    save: "Save and continue",
   },
   enrol: {
     title: "Enrol an elder",
