@@ -126,7 +126,7 @@ pub fn declarations() -> String {
         Language,
         crate::settings::TextSize,
         crate::settings::WindowSettings,
-        crate::settings::ServerCheck,
+        crate::server_check::ServerCheck,
         // Sync and errors.
         status::SyncState,
         status::SyncErrorCode,

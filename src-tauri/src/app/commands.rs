@@ -166,10 +166,10 @@ pub fn save_settings(
 }
 
 /// Tests a server address (and authority file) before it is saved: the first-run
-/// screen and the settings screen ask this first.
+/// screen asks this first.
 #[tauri::command]
-pub async fn check_server(server: String, ca_certificate: Option<String>) -> Answer<crate::settings::ServerCheck> {
-    crate::settings::check_server(&server, ca_certificate.as_deref()).await.map_err(view)
+pub async fn check_server(server: String, ca_certificate: Option<String>) -> Answer<crate::server_check::ServerCheck> {
+    crate::server_check::check_server(&server, ca_certificate.as_deref()).await.map_err(view)
 }
 
 #[tauri::command]
