@@ -18,6 +18,10 @@ describe("the first-run screen", () => {
     show(FirstRunView, { settings });
     const save = () => document.querySelector<HTMLButtonElement>("button.primary")!;
     expect(save().disabled, "nothing to save before a test").toBe(true);
+    // The header's language switch saves nothing yet: it would keep an untested server.
+    await settings.setLanguage("en");
+    await settings.setLanguage("zh-CN");
+    expect(backend.stored.firstRun).toBe(true);
 
     type("input[name=server]", "http://10.1.2.3:8080");
     await submit();

@@ -54,9 +54,14 @@ export class SettingsController extends Fallible {
     return this.save({ ...this.current, server: checked.server, caCertificate });
   }
 
-  /** The header's language switch: saved like any other setting. */
+  /** The header's language switch: saved like any other setting, but on the first
+   * run, where saving would keep an untested server, only kept until the server is. */
   async setLanguage(language: Language): Promise<boolean> {
     locale.language = language;
+    if (this.current.firstRun) {
+      this.current = { ...this.current, language };
+      return true;
+    }
     return this.save({ ...this.current, language });
   }
 
