@@ -287,6 +287,18 @@ pub async fn restore(
     Ok(generation)
 }
 
+/// The migrations a database's schema has had, by name, in order.
+pub(crate) async fn applied_migrations(db: &sea_orm::DatabaseConnection) -> Result<Vec<String>, sea_orm::DbErr> {
+    use sea_orm::ConnectionTrait as _;
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT version FROM seaql_migrations ORDER BY version",
+        ))
+        .await?;
+    rows.iter().map(|row| row.try_get_by_index::<String>(0)).collect()
+}
+
 /// How many of this server's migrations the schema lacks; `Err` with the first
 /// migration this server does not know (a newer server wrote it).
 fn migrations_behind(applied: &[String]) -> Result<usize, String> {

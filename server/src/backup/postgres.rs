@@ -131,7 +131,7 @@ async fn table_rows(file: &Path, table: &str, first_column: bool) -> Result<(u64
 /// leaves the database as it was.
 pub(super) async fn restore(url: &str, file: &Path, keep_as: &Path) -> Result<(), BackupError> {
     let db = crate::db::connect(url, false).await?;
-    let applied = super::sqlite::applied_migrations(&db).await.unwrap_or_default();
+    let applied = super::applied_migrations(&db).await.unwrap_or_default();
     db.close().await?;
     super::refuse_newer(&applied)?;
     backup(url, keep_as).await?;

@@ -50,7 +50,7 @@ async fn inspect_open(db: &DatabaseConnection, file: &Path) -> Result<(Vec<Strin
     if verdict != "ok" {
         return Err(damaged(verdict));
     }
-    let migrations = applied_migrations(db)
+    let migrations = super::applied_migrations(db)
         .await
         .map_err(|_| BackupError::NotJinlin { file: file.to_owned(), what: "seaql_migrations" })?;
     let elders =
@@ -58,16 +58,6 @@ async fn inspect_open(db: &DatabaseConnection, file: &Path) -> Result<(Vec<Strin
     let visits =
         count(db, "visits").await.map_err(|_| BackupError::NotJinlin { file: file.to_owned(), what: "visits" })?;
     Ok((migrations, elders, visits))
-}
-
-pub(super) async fn applied_migrations(db: &DatabaseConnection) -> Result<Vec<String>, sea_orm::DbErr> {
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT version FROM seaql_migrations ORDER BY version",
-        ))
-        .await?;
-    rows.iter().map(|row| row.try_get_by_index::<String>(0)).collect()
 }
 
 pub(super) async fn count(db: &DatabaseConnection, table: &str) -> Result<u64, sea_orm::DbErr> {
@@ -82,7 +72,7 @@ pub(super) async fn count(db: &DatabaseConnection, table: &str) -> Result<u64, s
 pub(super) async fn restore(database: &Path, file: &Path, keep_as: &Path) -> Result<(), BackupError> {
     if database.is_file() {
         let db = live(database).await?;
-        super::refuse_newer(&applied_migrations(&db).await.unwrap_or_default())?;
+        super::refuse_newer(&super::applied_migrations(&db).await.unwrap_or_default())?;
         vacuum_into(&db, keep_as).await?;
         // Everything the log held is in the main file; the log is then emptied, so
         // nothing of the old database is replayed over the restored one.
