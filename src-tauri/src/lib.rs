@@ -26,6 +26,11 @@ pub use engine::{SyncEngine, SyncSettings};
 
 /// This app's version, as the city's releases compare it (`GET version`).
 pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// [`APP_VERSION`], read.
+pub fn app_version() -> jinlin_shared::wire::AppVersion {
+    APP_VERSION.parse().expect("invariant: Cargo's package version is major.minor.patch")
+}
 pub use error::{ErrorView, StationError, StationErrorCode};
 pub use station::session::{OfflineReason, SignIn};
 pub use station::views::{ElderPage, RejectedChangeView, RosterLine, RosterView};

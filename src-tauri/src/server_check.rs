@@ -45,7 +45,7 @@ pub async fn check_server(server: &str, ca_certificate: Option<&str>) -> Result<
             SettingsError::ServerTooOld { server: client.server().to_owned(), protocol: version.protocol }.into()
         );
     }
-    let app = version.releases.standing(crate::APP_VERSION.parse().map_err(StationError::internal)?);
+    let app = version.releases.standing(crate::app_version());
     if PROTOCOL_VERSION < oldest {
         let minimum = match &app {
             AppStanding::TooOld { minimum, .. } => Some(*minimum),

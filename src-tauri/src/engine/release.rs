@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use jinlin_shared::wire::{AppStanding, AppVersion};
+use jinlin_shared::wire::AppStanding;
 
 use crate::client::ServerClient;
 use crate::error::StationError;
@@ -25,7 +25,7 @@ impl Station {
         if self.release_check_due(RELEASE_CHECK_EVERY) || too_old {
             match client.version().await {
                 Ok(version) => {
-                    let standing = version.releases.standing(own_version());
+                    let standing = version.releases.standing(crate::app_version());
                     self.update_status(|status| status.app = standing);
                 }
                 Err(error) => tracing::info!(%error, "the server's releases could not be read"),
@@ -38,8 +38,4 @@ impl Station {
             _ => Ok(()),
         }
     }
-}
-
-fn own_version() -> AppVersion {
-    crate::APP_VERSION.parse().expect("invariant: Cargo's package version is major.minor.patch")
 }
