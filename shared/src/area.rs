@@ -38,6 +38,15 @@ pub struct Area {
     pub parent: Option<AreaId>,
 }
 
+/// A community as a person chooses it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NamedCommunity {
+    pub id: CommunityId,
+    pub name: String,
+}
+
 /// What a user may see: the whole city, or one area and everything under it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "area")]
@@ -153,6 +162,18 @@ impl AreaTree {
                 found
             }
         }
+    }
+
+    /// The communities inside a scope with their names, by name.
+    pub fn named_communities_in(&self, scope: Scope) -> Vec<NamedCommunity> {
+        let mut named: Vec<_> = self
+            .communities_in(scope)
+            .into_iter()
+            .filter_map(|id| self.get(id))
+            .map(|area| NamedCommunity { id: area.id, name: area.name.clone() })
+            .collect();
+        named.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        named
     }
 
     /// Whether everything `inner` holds lies inside `outer` (the city covers every

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::area::Scope;
+use crate::area::{NamedCommunity, Scope};
 use crate::ids::UserId;
 use crate::label::labelled_enum;
 
@@ -32,4 +32,9 @@ pub struct SignedInUser {
     pub display_name: String,
     pub role: Role,
     pub scope: Scope,
+    /// The communities of the scope, by name: the workstation checks a move against
+    /// them offline and the window offers them. (Empty from a server before this
+    /// field, and in key slots saved before it: the next online sign-in fills it.)
+    #[serde(default)]
+    pub communities: Vec<NamedCommunity>,
 }

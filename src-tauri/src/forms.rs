@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 
 use jinlin_shared::document::{Enrolment, NewFollowUp, NewVisit, ProfileChange};
-use jinlin_shared::elder::{EmergencyContact, Gender, HardshipCategory, LivingArrangement, Profile, SeriousCondition};
+use jinlin_shared::elder::{
+    CareTier, ElderStatus, EmergencyContact, Gender, HardshipCategory, LivingArrangement, Profile, SeriousCondition,
+};
 use jinlin_shared::ids::{CommunityId, ContactId, ElderId, EntryId, FollowUpId, VisitId};
 use jinlin_shared::time::{Date, Timestamp};
 use jinlin_shared::visit::VisitRecord;
@@ -87,6 +89,11 @@ impl EnrolmentForm {
     }
 }
 
+/// A fresh id for an entry of the status history or the placements.
+pub(crate) fn new_entry(now: Timestamp) -> EntryId {
+    EntryId::from_parts(now.as_millis() as u64, random_tail())
+}
+
 fn random_tail() -> [u8; 10] {
     let mut tail = [0u8; 10];
     rand::rng().fill_bytes(&mut tail);
@@ -137,4 +144,35 @@ impl ProfileEdit {
             ProfileEdit::Notes(v) => ProfileChange::Notes(v),
         }
     }
+}
+
+/// A status change as the elder page fills it in: hospitalised, moved away, deceased
+/// or active again, from a date, with a note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct StatusForm {
+    pub status: ElderStatus,
+    pub effective_on: Date,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A move of the elder's record to another community of the user's scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct MoveForm {
+    pub community: CommunityId,
+    pub effective_on: Date,
+}
+
+/// A tier set by hand with its reason, or (`tier: null`) the rule's proposal again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct TierForm {
+    pub tier: Option<CareTier>,
+    #[serde(default)]
+    pub reason: String,
 }

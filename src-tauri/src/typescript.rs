@@ -65,6 +65,7 @@ pub fn declarations() -> String {
         roles::Operation,
         // People and places.
         area::Scope,
+        area::NamedCommunity,
         author::Author,
         user::SignedInUser,
         // The elder's record.
@@ -109,6 +110,9 @@ pub fn declarations() -> String {
         forms::FollowUpForm,
         forms::EnrolmentForm,
         forms::ProfileEdit,
+        forms::StatusForm,
+        forms::MoveForm,
+        forms::TierForm,
         RecordedVisit,
         // The supervisor's view.
         area::AreaLevel,

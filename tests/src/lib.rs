@@ -501,7 +501,12 @@ impl Scenario {
 
     /// The same, the server judging by `policy` (TOML) when given.
     pub async fn start_with_policy(policy: Option<&str>) -> (Self, ServerProcess) {
-        let central = CentralDb::demo(0.002);
+        Self::start_at(0.002, policy).await
+    }
+
+    /// The same with `scale` of the demo city (0.002: one community; 0.005: several).
+    pub async fn start_at(scale: f64, policy: Option<&str>) -> (Self, ServerProcess) {
+        let central = CentralDb::demo(scale);
         let (login, other, community) = central.assistants().await;
         let policy_dir = policy.map(|_| tempfile::tempdir().unwrap());
         let policy_file = policy_dir.as_ref().zip(policy).map(|(dir, text)| {

@@ -69,7 +69,10 @@ async fn login(
         display_name: account.display_name.clone(),
         role: Role::parse(&account.role).ok_or_else(|| bad("role"))?,
         scope: scope_of(account.scope_area_id.as_deref()).ok_or_else(|| bad("scope"))?,
+        communities: Vec::new(),
     };
+    let signed_in =
+        SignedInUser { communities: state.areas().await?.named_communities_in(signed_in.scope), ..signed_in };
 
     // The device, the session, the forgotten failures and the audit entry land together.
     let txn = state.begin_write().await?;

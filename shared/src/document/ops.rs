@@ -54,6 +54,10 @@ pub enum InputError {
     FollowUpResolved(FollowUpId),
     #[error("entry {0} already exists")]
     DuplicateEntry(EntryId),
+    #[error("the effective date {effective_on} is before the enrolment date {enrolled_on}")]
+    EffectiveBeforeEnrolment { effective_on: Date, enrolled_on: Date },
+    #[error("the elder is already in community {0}")]
+    AlreadyInCommunity(CommunityId),
     #[error("the field {path} has no conflicting values to resolve")]
     NotInConflict { path: String },
     #[error("the chosen value is not one of the values in conflict at {path}")]
@@ -376,6 +380,7 @@ impl ElderDocument {
         if self.record().status_history.contains_key(&entry) {
             return Err(InputError::DuplicateEntry(entry).into());
         }
+        self.check_effective(effective_on)?;
         let change = StatusChange {
             status,
             effective_on,
@@ -397,14 +402,29 @@ impl ElderDocument {
         community: CommunityId,
         effective_on: Date,
     ) -> Result<Option<ChangeHash>, DocumentError> {
-        if self.record().placements.contains_key(&entry) {
+        let record = self.record();
+        if record.placements.contains_key(&entry) {
             return Err(InputError::DuplicateEntry(entry).into());
+        }
+        self.check_effective(effective_on)?;
+        let latest = record.placements.values().max_by_key(|p| (p.effective_on, p.recorded_at));
+        if latest.is_some_and(|p| p.community == community) {
+            return Err(InputError::AlreadyInCommunity(community).into());
         }
         let placement = Placement { community, effective_on, recorded_at: edit.at, recorded_by: edit.author };
         self.transact(edit, |tx| {
             let placements = map_obj(tx, &[schema::PLACEMENTS])?;
             codec::put_new(tx, &placements, &entry.to_string(), &to_json(&placement))
         })
+    }
+
+    /// Refuses a status or a move said to take effect before the elder was enrolled.
+    fn check_effective(&self, effective_on: Date) -> Result<(), DocumentError> {
+        let enrolled_on = self.record().enrolled_on;
+        if effective_on < enrolled_on {
+            return Err(InputError::EffectiveBeforeEnrolment { effective_on, enrolled_on }.into());
+        }
+        Ok(())
     }
 
     /// A supervisor sets the elder's tier by hand, or (`None`) returns to the rule's proposal.

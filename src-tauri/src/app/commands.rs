@@ -8,7 +8,7 @@ use jinlin_shared::user::SignedInUser;
 use tauri::State;
 
 use super::{ExportFolder, SettingsState};
-use crate::forms::{EnrolmentForm, ProfileEdit, VisitForm};
+use crate::forms::{EnrolmentForm, MoveForm, ProfileEdit, StatusForm, TierForm, VisitForm};
 use crate::settings::WindowSettings;
 use crate::supervision::CoverageView;
 use crate::{ElderPage, ErrorView, RejectedChangeView, RosterView, SignIn, Station, StationError, SyncStatus};
@@ -96,6 +96,21 @@ pub async fn resolve_follow_up(
     note: String,
 ) -> Answer<ElderPage> {
     station.resolve_follow_up(elder, follow_up, &note).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn change_status(station: State<'_, Station>, elder: ElderId, form: StatusForm) -> Answer<ElderPage> {
+    station.change_status(elder, form).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn move_elder(station: State<'_, Station>, elder: ElderId, form: MoveForm) -> Answer<ElderPage> {
+    station.move_elder(elder, form).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn set_tier(station: State<'_, Station>, elder: ElderId, form: TierForm) -> Answer<ElderPage> {
+    station.set_tier(elder, form).await.map_err(view)
 }
 
 #[tauri::command]

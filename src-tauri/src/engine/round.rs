@@ -9,8 +9,8 @@ use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::policy::PolicyVersion;
 use jinlin_shared::validate::RejectCode;
 use jinlin_shared::wire::{
-    AutomergeBytes, BootstrapRequest, CityPolicy, Cursor, DEFAULT_BOOTSTRAP_LIMIT, DEFAULT_PULL_LIMIT, DocumentPush,
-    PullRequest, PushOutcome, PushRequest,
+    AutomergeBytes, BootstrapRequest, CityPolicy, Cursor, DEFAULT_BOOTSTRAP_LIMIT, DEFAULT_PULL_LIMIT, DepartedElder,
+    DocumentPush, PullRequest, PushOutcome, PushRequest,
 };
 
 use super::plan::{self, Waiting};
@@ -87,6 +87,36 @@ impl Round<'_> {
         }
         station.hold_communities(&self.session.user.id, communities, true).await?;
         Ok(received)
+    }
+
+    /// The elders this workstation stops holding: those who left a community, unless
+    /// the record as held here is already in another community it follows (moved by
+    /// this workstation, or arrived from the new community's log in this page or an
+    /// earlier one). A record dropped here and later entered whole by a followed
+    /// community's log comes back with it.
+    async fn departures(
+        &self,
+        departed: &[DepartedElder],
+        received: &[SealedDocument],
+    ) -> Result<Vec<ElderId>, StationError> {
+        if departed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let elders: Vec<ElderId> = departed.iter().map(|d| d.elder).collect();
+        let stored = self.station.store().documents_of(&elders).await?;
+        let held_in = |elder: ElderId| {
+            received
+                .iter()
+                .rev()
+                .find(|d| d.elder == elder)
+                .map(|d| d.community)
+                .or_else(|| stored.iter().find(|row| row.elder == elder).map(|row| row.community))
+        };
+        Ok(departed
+            .iter()
+            .filter(|d| held_in(d.elder).is_some_and(|c| c == d.from_community || !self.session.can_write(c)))
+            .map(|d| d.elder)
+            .collect())
     }
 
     /// Sends every waiting change, in pushes within the wire's limits; returns how
@@ -258,7 +288,7 @@ impl Round<'_> {
             })
             .await??;
             changed += sealed.len() as u32;
-            let departed: Vec<ElderId> = page.departed.iter().map(|d| d.elder).collect();
+            let departed = self.departures(&page.departed, &sealed).await?;
             let mut next = cursor;
             next.merge(&page.next_cursor);
             station.store().save_received(sealed, &departed, &next, station.now()).await?;

@@ -16,7 +16,7 @@ use super::Station;
 use super::session::Session;
 use super::views::ElderPage;
 use crate::error::StationError;
-use crate::forms::{EnrolmentForm, VisitForm};
+use crate::forms::{EnrolmentForm, MoveForm, StatusForm, TierForm, VisitForm, new_entry};
 use crate::own_edits;
 use crate::store::SealedChange;
 
@@ -92,6 +92,35 @@ impl Station {
     pub async fn void_visit(&self, elder: ElderId, visit: VisitId, reason: &str) -> Result<ElderPage, StationError> {
         let reason = reason.to_owned();
         self.edit(elder, move |doc, edit, _| doc.void_visit(edit, visit, &reason)).await
+    }
+
+    /// Records that the elder went into hospital, moved away, died or is active again,
+    /// from a date: the roster, the badges and coverage follow the date.
+    pub async fn change_status(&self, elder: ElderId, form: StatusForm) -> Result<ElderPage, StationError> {
+        let entry = new_entry(self.now());
+        self.edit(elder, move |doc, edit, _| doc.change_status(edit, entry, form.status, form.effective_on, &form.note))
+            .await
+    }
+
+    /// Moves the elder's record to another community of the user's scope, from a
+    /// date. This workstation keeps the record while it follows the new community.
+    pub async fn move_elder(&self, elder: ElderId, form: MoveForm) -> Result<ElderPage, StationError> {
+        let session = self.session()?;
+        if !session.can_write(form.community) {
+            return Err(StationError::OutOfScope(elder));
+        }
+        let entry = new_entry(self.now());
+        let page =
+            self.edit(elder, move |doc, edit, _| doc.move_to_community(edit, entry, form.community, form.effective_on));
+        let page = page.await?;
+        self.hold_communities(&session.user.id, [form.community].into(), false).await?;
+        Ok(page)
+    }
+
+    /// Sets the elder's tier by hand with a reason, or returns it to the rule's proposal.
+    pub async fn set_tier(&self, elder: ElderId, form: TierForm) -> Result<ElderPage, StationError> {
+        self.edit(elder, move |doc, edit, _| doc.set_tier(edit, form.tier.map(|tier| (tier, form.reason.as_str()))))
+            .await
     }
 
     /// Edits profile fields in one change.

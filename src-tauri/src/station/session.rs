@@ -36,12 +36,17 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// Whether the user may write to `community`: their own community, one whose
-    /// documents they received, or any for the city scope.
+    /// Whether the user may write to `community`: their own community, one of their
+    /// scope as the server named them at sign-in, one whose documents they received,
+    /// or any for the city scope.
     pub fn can_write(&self, community: CommunityId) -> bool {
         match self.user.scope {
             Scope::City => true,
-            Scope::Area(area) => area == community || self.communities.contains(&community),
+            Scope::Area(area) => {
+                area == community
+                    || self.communities.contains(&community)
+                    || self.user.communities.iter().any(|named| named.id == community)
+            }
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use jinlin_shared::area::Scope;
+use jinlin_shared::area::{NamedCommunity, Scope};
 use jinlin_shared::coverage::{CoverageTotals, counts_for, elder_coverage};
 use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::materialise::ElderRows;
@@ -82,6 +82,9 @@ pub struct ElderPage {
     pub permitted: Permitted,
     /// The policy's numbers the visit form checks as the assistant types.
     pub visit_rules: VisitRules,
+    /// The communities of the user's scope by name: where the record may move to
+    /// (all but its own), and the names of the places in its history.
+    pub communities: Vec<NamedCommunity>,
 }
 
 impl Station {
@@ -127,6 +130,7 @@ impl Station {
             entry: RosterEntry::new(&rows, policy, self.now()),
             permitted: own_edits::permitted(&session.user, policy, &rows),
             visit_rules: policy.visit_rules(),
+            communities: session.user.communities.clone(),
             phone_masked: rows.elder.profile.phone.as_deref().map(mask_phone),
             masked_conflicts: masked_conflicts(&rows),
             rows,

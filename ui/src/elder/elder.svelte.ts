@@ -7,7 +7,10 @@ import type {
   EnrolmentForm,
   FollowUpId,
   JsonValue,
+  MoveForm,
   ProfileEdit,
+  StatusForm,
+  TierForm,
   Timestamp,
   VisitForm,
   VisitId,
@@ -92,6 +95,24 @@ export class ElderController extends Fallible {
     const elder = this.elder;
     if (elder === null) return false;
     return this.#run(() => this.backend.voidVisit(elder, visit, reason));
+  }
+
+  async changeStatus(form: StatusForm): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    return this.#run(() => this.backend.changeStatus(elder, form));
+  }
+
+  async moveElder(form: MoveForm): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    return this.#run(() => this.backend.moveElder(elder, form));
+  }
+
+  async setTier(form: TierForm): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    return this.#run(() => this.backend.setTier(elder, form));
   }
 
   async keep(field: string, value: JsonValue): Promise<boolean> {

@@ -28,6 +28,7 @@ export const assistant: SignedInUser = {
   displayName: "鹭江社区助老员 a",
   role: "assistant",
   scope: { kind: "area", area: "0192f2a0-0000-7000-8000-0000000000aa" },
+  communities: [],
 };
 
 export function line(overrides: Partial<RosterLine> = {}): RosterLine {
@@ -318,6 +319,18 @@ export class FakeBackend implements Backend {
   }
 
   async resolveFollowUp(elder: string): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
+  async changeStatus(elder: string): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
+  async moveElder(elder: string): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
+  async setTier(elder: string): Promise<ElderPage> {
     throw noSuchElder(elder);
   }
 

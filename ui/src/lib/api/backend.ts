@@ -12,6 +12,7 @@ import type {
   FollowUpId,
   JsonValue,
   Language,
+  MoveForm,
   ProfileEdit,
   RecordedVisit,
   RejectedChangeView,
@@ -21,7 +22,9 @@ import type {
   ServerCheck,
   SignIn,
   SignedInUser,
+  StatusForm,
   SyncStatus,
+  TierForm,
   Timestamp,
   VisitForm,
   VisitId,
@@ -40,6 +43,12 @@ export interface Backend {
   voidVisit(elder: ElderId, visit: VisitId, reason: string): Promise<ElderPage>;
   /** Closes a follow-up without a visit; the note says how. */
   resolveFollowUp(elder: ElderId, followUp: FollowUpId, note: string): Promise<ElderPage>;
+  /** Records hospitalised, moved away, deceased or active again, from a date. */
+  changeStatus(elder: ElderId, form: StatusForm): Promise<ElderPage>;
+  /** Moves the record to another community of the user's scope, from a date. */
+  moveElder(elder: ElderId, form: MoveForm): Promise<ElderPage>;
+  /** Sets the tier by hand with a reason, or (`tier: null`) returns to the rule's. */
+  setTier(elder: ElderId, form: TierForm): Promise<ElderPage>;
   enrolElder(form: EnrolmentForm): Promise<ElderPage>;
   updateProfile(elder: ElderId, edits: ProfileEdit[]): Promise<ElderPage>;
   submitIdNumber(elder: ElderId, idNumber: string): Promise<string>;

@@ -55,9 +55,17 @@ export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit"
 
 export type Scope = { "kind": "city" } | { "kind": "area", "area": AreaId };
 
+export type NamedCommunity = { id: AreaId, name: string, };
+
 export type Author = { user: UserId, device: DeviceId, };
 
-export type SignedInUser = { id: UserId, login: string, displayName: string, role: Role, scope: Scope, };
+export type SignedInUser = { id: UserId, login: string, displayName: string, role: Role, scope: Scope, 
+/**
+ * The communities of the scope, by name: the workstation checks a move against
+ * them offline and the window offers them. (Empty from a server before this
+ * field, and in key slots saved before it: the next online sign-in fills it.)
+ */
+communities: Array<NamedCommunity>, };
 
 export type Profile = { name: string, gender: Gender, birthDate: string, idNumberMasked: string | null, phone: string | null, address: string, livingArrangement: LivingArrangement, categories: Partial<Record<HardshipCategory, true>>, conditions: Partial<Record<SeriousCondition, true>>, 
 /**
@@ -320,7 +328,12 @@ permitted: Permitted,
 /**
  * The policy's numbers the visit form checks as the assistant types.
  */
-visitRules: VisitRules, };
+visitRules: VisitRules, 
+/**
+ * The communities of the user's scope by name: where the record may move to
+ * (all but its own), and the names of the places in its history.
+ */
+communities: Array<NamedCommunity>, };
 
 export type FieldLimits = { 
 /**
@@ -377,6 +390,12 @@ export type EnrolmentForm = { community: AreaId,
 enrolledOn: string | null, profile: Profile, };
 
 export type ProfileEdit = { "field": "name", "value": string } | { "field": "gender", "value": Gender } | { "field": "birthDate", "value": string } | { "field": "phone", "value": string | null } | { "field": "address", "value": string } | { "field": "livingArrangement", "value": LivingArrangement } | { "field": "categories", "value": Array<HardshipCategory> } | { "field": "conditions", "value": Array<SeriousCondition> } | { "field": "unableToCommunicate", "value": boolean } | { "field": "setContact", "value": { id: ContactId | null, contact: EmergencyContact, } } | { "field": "removeContact", "value": ContactId } | { "field": "notes", "value": string };
+
+export type StatusForm = { status: ElderStatus, effectiveOn: string, note: string, };
+
+export type MoveForm = { community: AreaId, effectiveOn: string, };
+
+export type TierForm = { tier: CareTier | null, reason: string, };
 
 export type RecordedVisit = { visit: VisitId, page: ElderPage, };
 
@@ -668,7 +687,7 @@ export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"re
 export const SYNC_STATUS_EVENT = "sync-status";
 
 /** Every command the window may call (src-tauri/src/app/command_list.rs). */
-export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","close_alert"] as const;
+export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","close_alert"] as const;
 
 /** A window command's name. */
 export type Command = (typeof COMMANDS)[number];
