@@ -181,14 +181,25 @@ enum DeviceCommand {
 
 #[derive(Subcommand)]
 enum RosterCommand {
-    /// Import elders from CSV (community_code,name,gender,birth_date,id_number,phone,address,
-    /// living_arrangement,categories,conditions,unable_to_communicate,enrolled_on); a file with
-    /// any bad row is refused whole, listing the bad rows by line.
+    /// Check a roster file (XLSX, or CSV in UTF-8 or GBK; Chinese or English headers)
+    /// against the roster and print what importing it would do; writes nothing.
+    Check {
+        file: std::path::PathBuf,
+        /// The supervisor or admin importing it (their area bounds the check).
+        #[arg(long = "as", default_value = "admin")]
+        login: String,
+    },
+    /// Check a roster file, print what it would do, ask, and apply exactly that: new
+    /// elders enrolled, changed fields updated; bad rows and elders missing from the
+    /// file are listed and left alone.
     Import {
         file: std::path::PathBuf,
-        /// The admin who authors the new documents.
+        /// The supervisor or admin importing it, who authors the changes.
         #[arg(long = "as", default_value = "admin")]
-        admin: String,
+        login: String,
+        /// Apply without asking.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -230,12 +241,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user(&db::connect(url, true).await?, command).await,
-        Command::Roster { command: RosterCommand::Import { file, admin } } => {
+        Command::Roster { command } => {
             let state = AppState::new(db::connect(url, true).await?, policy(policy_file)?, Limits::default());
-            let text = std::fs::read_to_string(&file)?;
-            let imported = jinlin_server::roster::import_roster(&state, &text, &admin).await?;
-            say!("elders enrolled: {imported}");
-            Ok(())
+            let (file, login, apply, yes) = match command {
+                RosterCommand::Check { file, login } => (file, login, false, false),
+                RosterCommand::Import { file, login, yes } => (file, login, true, yes),
+            };
+            jinlin_server::roster::console::run(&state, &file, &login, apply, yes).await
         }
         Command::Device { command } => device(&db::connect(url, true).await?, command).await,
         Command::Export(args) => export(&db::connect(url, true).await?, &policy(policy_file)?, args).await,

@@ -1,84 +1,13 @@
-//! Administration on both databases: the roster and area imports, all or nothing.
+//! Administration on both databases: the area import (all or nothing), users, and the demo city.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::{Backend, TestServer};
 use jinlin_server::admin::{AdminError, import_areas};
-use jinlin_server::roster::import_roster;
 use jinlin_server::{AppState, Limits};
-use jinlin_shared::document::ElderDocument;
 use jinlin_shared::policy::Policy;
 use sea_orm::EntityTrait;
-
-const HEADER: &str = "community_code,name,gender,birth_date,id_number,phone,address,living_arrangement,categories,conditions,unable_to_communicate,enrolled_on";
-
-async fn a_roster_file_enrols_every_elder_with_the_id_number_kept_off_the_document(backend: Backend) {
-    let server = TestServer::start(backend).await;
-    let state = AppState::new(server.db.clone(), Policy::default(), Limits::default());
-    let file = format!(
-        "{HEADER}\n\
-         350203001001,陈秀英,女,1938-05-02,11010519491231002X,13900001111,鹭江路1号,独自居住,独居;高龄,,否,2025-01-01\n\
-         350203001001,林建国,male,1950-11-30,,,中华路2号,spouseOnly,emptyNest、disabled,heartDisease,no,\n\
-         350203001002,黄金花,female,1944-02-29,,13800002222,滨海路3号,withFamily,minimumLivingAllowance,,yes,2026-03-01\n"
-    );
-    assert_eq!(import_roster(&state, &file, "admin").await.unwrap(), 3);
-    assert_eq!(server.count("documents").await, 3);
-    assert_eq!(server.count("elders").await, 3);
-    let identities = jinlin_server::db::entity::identity::Entity::find().all(&server.db).await.unwrap();
-    assert_eq!(identities.len(), 1);
-    assert_eq!(identities[0].id_number, "11010519491231002X");
-    let stored = jinlin_server::db::entity::document::Entity::find_by_id(identities[0].elder_id.clone())
-        .one(&server.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let doc = ElderDocument::load(&stored.snapshot, jinlin_shared::ActorId::random()).unwrap();
-    assert_eq!(doc.record().profile.name, "陈秀英");
-    assert_eq!(doc.record().profile.id_number_masked.as_deref(), Some("1101**********002X"));
-    assert!(!stored.snapshot.windows(18).any(|w| w == b"11010519491231002X"));
-
-    // The same file again: the elder with an ID number is already on the roster, and
-    // the whole file is refused (nothing is enrolled twice).
-    match import_roster(&state, &file, "admin").await {
-        Err(AdminError::BadRows(rows)) => assert_eq!(rows.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [2]),
-        other => panic!("expected the file to be refused, got {other:?}"),
-    }
-    assert_eq!(server.count("documents").await, 3);
-    server.stop().await;
-}
-on_both_databases!(
-    a_roster_file_enrols_every_elder,
-    super::a_roster_file_enrols_every_elder_with_the_id_number_kept_off_the_document
-);
-
-async fn a_roster_with_bad_rows_is_refused_whole_naming_each_bad_line(backend: Backend) {
-    let server = TestServer::start(backend).await;
-    let state = AppState::new(server.db.clone(), Policy::default(), Limits::default());
-    let file = format!(
-        "{HEADER}\n\
-         999999999999,查无此社区,女,1938-05-02,,,某路1号,alone,livingAlone,,no,\n\
-         350203001001,林建国,male,1950-11-30,,,中华路2号,spouseOnly,emptyNest,,no,\n\
-         350203001001,黄金花,female,1944-02-30,,,滨海路3号,withFamily,,,no,\n\
-         350203001001,王五,female,1944-02-01,110105194912310021,,滨海路3号,withFamily,notACategory,,no,\n"
-    );
-    match import_roster(&state, &file, "admin").await {
-        Err(AdminError::BadRows(rows)) => {
-            assert_eq!(rows.iter().map(|(line, _)| *line).collect::<Vec<_>>(), [2, 4, 5]);
-            assert!(rows[0].1.contains("999999999999"));
-        }
-        other => panic!("expected the file to be refused, got {other:?}"),
-    }
-    assert_eq!(server.count("documents").await, 0);
-    assert_eq!(server.count("log_entries").await, 0);
-    // Only an enabled admin may author a roster.
-    assert!(matches!(import_roster(&state, &format!("{HEADER}\n"), "heping").await, Err(AdminError::UnknownUser(_))));
-    server.stop().await;
-}
-on_both_databases!(
-    a_roster_with_bad_rows_is_refused_whole,
-    super::a_roster_with_bad_rows_is_refused_whole_naming_each_bad_line
-);
 
 async fn an_area_file_with_a_bad_row_is_refused_whole(backend: Backend) {
     let server = TestServer::start(backend).await;

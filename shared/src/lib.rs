@@ -58,6 +58,7 @@ pub mod privacy;
 pub mod report;
 pub mod roles;
 pub mod roster;
+pub mod roster_file;
 pub mod set_as_map;
 pub mod synthetic;
 pub mod time;

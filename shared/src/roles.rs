@@ -32,6 +32,7 @@ labelled_enum! {
         ResolveAnyConflict = "resolveAnyConflict" => ("处理任何冲突", "Resolve any conflict"),
         CloseAlert = "closeAlert" => ("填写说明关闭预警", "Close an alert with a note"),
         UnmaskedExport = "unmaskedExport" => ("导出未遮蔽数据", "Export unmasked data"),
+        ImportRoster = "importRoster" => ("导入名册文件", "Import a roster file"),
     }
 }
 
@@ -83,7 +84,8 @@ impl Default for RoleTable {
     /// DOMAIN.md's table: an assistant enrols, edits profiles, records and corrects
     /// visits, voids the visits they recorded, adds and closes follow-ups, records
     /// status changes and resolves conflicts in the profile; a supervisor also voids
-    /// any visit, moves elders, sets tiers, resolves any conflict and closes alerts;
+    /// any visit, moves elders, sets tiers, resolves any conflict, closes alerts and
+    /// imports roster files for their area;
     /// an administrator does everything.
     fn default() -> Self {
         use Operation::*;
@@ -96,7 +98,7 @@ impl Default for RoleTable {
         }
         table.set(ChangeStatus, everyone);
         table.set(ResolveProfileConflict, everyone);
-        for op in [VoidAnyVisit, MoveElder, SetTier, ResolveAnyConflict, CloseAlert] {
+        for op in [VoidAnyVisit, MoveElder, SetTier, ResolveAnyConflict, CloseAlert, ImportRoster] {
             table.set(op, above_assistant);
         }
         table.set(UnmaskedExport, [Admin]);
