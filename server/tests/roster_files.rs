@@ -141,3 +141,35 @@ on_both_databases!(
     a_supervisor_imports_within_their_street,
     super::a_supervisor_imports_within_their_street_and_an_assistant_not_at_all
 );
+
+async fn the_routes_check_and_apply_a_file_and_refuse_what_they_must(backend: Backend) {
+    use jinlin_shared::roster_file::{RosterApplied, RosterReading};
+    let server = TestServer::start(backend).await;
+    let admin = common::Client::sign_in(&server, "admin").await;
+    let assistant = common::Client::sign_in(&server, "heping").await;
+    assert_eq!(assistant.post_raw("/roster/check", XLSX.to_vec()).await.status(), 403);
+
+    let picture: RosterReading =
+        admin.post_raw("/roster/check", b"\x89PNG\r\n\x1a\n\0\0".to_vec()).await.json().await.unwrap();
+    assert!(
+        matches!(&picture, RosterReading::Refused { zh, en } if zh.contains("XLSX") && en.contains("XLSX")),
+        "{picture:?}"
+    );
+    let reading: RosterReading = admin.post_raw("/roster/check", XLSX.to_vec()).await.json().await.unwrap();
+    let RosterReading::Checked { check } = reading else { panic!("{reading:?}") };
+    assert_eq!(check.enrol.len(), 4);
+
+    let apply = |digest: &str| format!("/roster/apply?digest={digest}");
+    assert_eq!(admin.post_raw(&apply("stale"), XLSX.to_vec()).await.status(), 409);
+    assert_eq!(server.count("documents").await, 0);
+    let applied: RosterApplied = admin.post_raw(&apply(&check.digest), XLSX.to_vec()).await.json().await.unwrap();
+    assert_eq!(applied.enrolled, 4);
+    // The same digest again is stale: the roster now holds the four.
+    assert_eq!(admin.post_raw(&apply(&check.digest), XLSX.to_vec()).await.status(), 409);
+    assert_eq!(server.count("documents").await, 4);
+    server.stop().await;
+}
+on_both_databases!(
+    the_routes_check_and_apply_a_file,
+    super::the_routes_check_and_apply_a_file_and_refuse_what_they_must
+);

@@ -9,6 +9,7 @@ pub mod error;
 mod extract;
 mod layers;
 mod report_routes;
+mod roster_routes;
 mod sync_routes;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(device_routes::router())
         .merge(report_routes::router())
         .merge(alert_routes::router())
+        .merge(roster_routes::router())
         .route_layer(axum::middleware::from_fn(layers::mark_route));
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()

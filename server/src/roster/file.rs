@@ -11,8 +11,9 @@ use std::io::{Cursor, Read as _};
 use calamine::{DataRef, Reader as _, Xlsx};
 use jinlin_shared::roster_file::{MAX_CELL_CHARS, MAX_COLUMNS, MAX_ROWS, Sheet};
 
-/// Largest roster file taken: a city's roster as XLSX is a few megabytes.
-pub const MAX_FILE_BYTES: usize = 32 * 1024 * 1024;
+/// Largest roster file taken, the largest request body (a city's roster as XLSX is a
+/// few megabytes).
+pub const MAX_FILE_BYTES: usize = jinlin_shared::wire::MAX_REQUEST_BODY_BYTES;
 /// Most bytes an XLSX may inflate to, all entries together.
 const MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
 /// Rows read past the limit before giving up (title rows, the header).

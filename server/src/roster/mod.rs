@@ -22,13 +22,13 @@ use jinlin_shared::materialise::ElderRow;
 use jinlin_shared::privacy::IdNumber;
 use jinlin_shared::roles::Operation;
 use jinlin_shared::roster_file::{
-    CommunityLookup, KnownElder, RosterAction, RosterPlan, RosterRecord, SheetError, plan_roster,
+    CommunityLookup, KnownElder, RefusedRow, RosterAction, RosterApplied, RosterPlan, RosterRecord, SheetError,
+    plan_roster,
 };
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::wire::PushOutcome;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde::{Deserialize, Serialize};
 
 pub mod console;
 pub mod file;
@@ -70,22 +70,6 @@ impl From<PushError> for RosterError {
     fn from(error: PushError) -> Self {
         RosterError::Internal(anyhow::anyhow!("{error}"))
     }
-}
-
-/// What an apply wrote, and the rows the push path refused (each with its line).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RosterApplied {
-    pub enrolled: usize,
-    pub updated: usize,
-    pub refused: Vec<RefusedRow>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RefusedRow {
-    pub line: usize,
-    pub reason: String,
 }
 
 /// The enabled user `login` as the author of an import at the server's console.

@@ -22,6 +22,35 @@ pub use plan::{
 pub use problems::{Problem, RowProblem};
 pub use values::{CommunityLookup, RosterRecord};
 
+/// What the server answers a roster file: its check, or why it is no roster at all,
+/// in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum RosterReading {
+    Checked { check: Box<RosterCheck> },
+    Refused { zh: String, en: String },
+}
+
+/// What an apply wrote, and the rows the push path refused (each with its line).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RosterApplied {
+    pub enrolled: usize,
+    pub updated: usize,
+    pub refused: Vec<RefusedRow>,
+}
+
+/// A row the push path refused when it was applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RefusedRow {
+    pub line: usize,
+    pub reason: String,
+}
+
 /// Most rows a roster file may hold: a city's whole roster (Xiamen's 14,000 special-
 /// hardship elders) several times over, and a bound on the work a file can ask for.
 pub const MAX_ROWS: usize = 50_000;
