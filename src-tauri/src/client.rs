@@ -14,6 +14,7 @@ use jinlin_shared::alert::{AlertView, CloseAlert};
 use jinlin_shared::ids::{ElderId, VisitId};
 use jinlin_shared::label::Language;
 use jinlin_shared::report::{MonthlyReport, ReportFormat};
+use jinlin_shared::roster_file::{RosterApplied, RosterReading};
 use jinlin_shared::time::Month;
 use jinlin_shared::wire::{
     BootstrapRequest, BootstrapResponse, CityPolicy, ErrorBody, IdentityAccepted, IdentitySubmission, LoginRequest,
@@ -201,6 +202,35 @@ impl ServerClient {
     /// Closes an alert with a supervisor's note.
     pub async fn close_alert(&self, token: &str, visit: VisitId, note: &str) -> Result<AlertView, ClientError> {
         self.post(&format!("/alerts/{visit}/close"), Some(token), &CloseAlert { note: note.to_owned() }).await
+    }
+
+    /// What importing the roster file `bytes` would do; writes nothing.
+    pub async fn check_roster(&self, token: &str, bytes: Vec<u8>) -> Result<RosterReading, ClientError> {
+        let response = self.post_bytes("/roster/check", token, &[], bytes).await?;
+        self.answer(response).await
+    }
+
+    /// Applies the check of `bytes` whose digest is `digest`.
+    pub async fn apply_roster(&self, token: &str, bytes: Vec<u8>, digest: &str) -> Result<RosterApplied, ClientError> {
+        let response = self.post_bytes("/roster/apply", token, &[("digest", digest.to_owned())], bytes).await?;
+        self.answer(response).await
+    }
+
+    async fn post_bytes(
+        &self,
+        path: &str,
+        token: &str,
+        query: &[(&str, String)],
+        bytes: Vec<u8>,
+    ) -> Result<reqwest::Response, ClientError> {
+        let mut url = reqwest::Url::parse(&format!("{}{path}", self.api))
+            .map_err(|e| ClientError::BadAddress(format!("{}: {e}", self.server)))?;
+        for (key, value) in query {
+            url.query_pairs_mut().append_pair(key, value);
+        }
+        let request =
+            self.http.post(url).bearer_auth(token).header(reqwest::header::CONTENT_TYPE, "application/octet-stream");
+        request.body(bytes).send().await.map_err(|e| self.unreachable(e))
     }
 
     async fn get(&self, path: &str, token: &str, query: &[(&str, String)]) -> Result<reqwest::Response, ClientError> {

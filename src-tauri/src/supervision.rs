@@ -1,5 +1,5 @@
 //! The supervisor's view on a workstation: the area's coverage and alerts from the
-//! server, and the monthly report saved as a file. These need the server and keep
+//! server, the monthly report saved as a file, and roster files checked and applied. These need the server and keep
 //! nothing on disk but the file the supervisor asked for.
 
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use jinlin_shared::document::InputError;
 use jinlin_shared::ids::VisitId;
 use jinlin_shared::label::Language;
 use jinlin_shared::report::{NotVisitedLine, ReportArea, ReportFormat, SummaryLine, TrendPoint};
+use jinlin_shared::roster_file::{RosterApplied, RosterReading};
 use jinlin_shared::time::{Date, Month};
 use serde::Serialize;
 
@@ -61,6 +62,21 @@ impl Station {
         tokio::task::spawn_blocking(move || save(&folder, &file.name, &file.bytes))
             .await
             .map_err(|e| StationError::Internal(e.to_string()))?
+    }
+
+    /// What importing a roster file would do, as the server checks it; writes nothing.
+    pub async fn check_roster_file(&self, bytes: Vec<u8>) -> Result<RosterReading, StationError> {
+        let (client, token) = self.server_and_token()?;
+        Ok(client.check_roster(&token, bytes).await?)
+    }
+
+    /// Applies exactly the check whose digest is `digest`; the new and changed
+    /// records then arrive with the next sync, which starts now.
+    pub async fn apply_roster_file(&self, bytes: Vec<u8>, digest: &str) -> Result<RosterApplied, StationError> {
+        let (client, token) = self.server_and_token()?;
+        let applied = client.apply_roster(&token, bytes, digest).await?;
+        self.sync_now();
+        Ok(applied)
     }
 
     /// The alerts of the caller's area, open first.

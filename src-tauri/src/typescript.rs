@@ -5,8 +5,8 @@
 
 use jinlin_shared::label::{Labelled, Language};
 use jinlin_shared::{
-    alert, area, author, coverage, document, elder, ids, limits, materialise, policy, report, roles, roster, time,
-    user, validate, visit,
+    alert, area, author, coverage, document, elder, ids, limits, materialise, policy, report, roles, roster,
+    roster_file, time, user, validate, visit,
 };
 use ts_rs::{Config, TS};
 
@@ -126,6 +126,19 @@ pub fn declarations() -> String {
         alert::AlertClosure,
         alert::AlertClosed,
         alert::AlertView,
+        // Roster files.
+        roster_file::RosterColumn,
+        roster_file::HeaderReading,
+        roster_file::Problem,
+        roster_file::RowProblem,
+        roster_file::NewElderLine,
+        roster_file::FieldChange,
+        roster_file::UpdateLine,
+        roster_file::MissingLine,
+        roster_file::RosterCheck,
+        roster_file::RosterReading,
+        roster_file::RefusedRow,
+        roster_file::RosterApplied,
         // Settings.
         Language,
         crate::settings::TextSize,
@@ -197,6 +210,7 @@ fn labels() -> String {
         "OPERATION_LABELS" => roles::Operation,
         "AREA_LEVEL_LABELS" => area::AreaLevel,
         "ALERT_CLOSURE_LABELS" => alert::AlertClosure,
+        "ROSTER_COLUMN_LABELS" => roster_file::RosterColumn,
         "REJECT_CODE_LABELS" => validate::RejectCode,
     );
     out

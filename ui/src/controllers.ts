@@ -1,5 +1,6 @@
 // The composition root: every controller of the window, over one backend.
 import { ElderController } from "./elder/elder.svelte";
+import { RosterImportController } from "./import/import.svelte";
 import type { Backend } from "./lib/api/backend";
 import { RosterController } from "./roster/roster.svelte";
 import { SessionController } from "./session/session.svelte";
@@ -14,6 +15,7 @@ export interface Controllers {
   roster: RosterController;
   elder: ElderController;
   supervision: SupervisionController;
+  rosterImport: RosterImportController;
 }
 
 export function controllers(backend: Backend): Controllers {
@@ -24,5 +26,6 @@ export function controllers(backend: Backend): Controllers {
     roster: new RosterController(backend),
     elder: new ElderController(backend),
     supervision: new SupervisionController(backend),
+    rosterImport: new RosterImportController(backend),
   };
 }

@@ -40,7 +40,7 @@ impl RowProblem {
 /// Why a row or a cell is refused (or, for a missing elder or an ambiguous match,
 /// left for a person to decide).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Problem {
     /// A required cell is empty.

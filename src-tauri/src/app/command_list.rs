@@ -43,6 +43,8 @@ macro_rules! with_window_commands {
             export_report,
             alerts,
             close_alert,
+            check_roster_file,
+            apply_roster_file,
         }
     };
 }

@@ -3,6 +3,7 @@
 
 use jinlin_shared::ids::{ElderId, FollowUpId, VisitId};
 use jinlin_shared::roster::RosterQuery;
+use jinlin_shared::roster_file::{RosterApplied, RosterReading};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::SignedInUser;
 use tauri::State;
@@ -235,4 +236,24 @@ pub async fn alerts(station: State<'_, Station>, all: bool) -> Answer<Vec<AlertV
 #[tauri::command]
 pub async fn close_alert(station: State<'_, Station>, visit: VisitId, note: String) -> Answer<AlertView> {
     station.close_alert(visit, &note).await.map_err(view)
+}
+
+/// The bytes of a file the window read, sent as base64.
+fn file_bytes(content: &str) -> Result<Vec<u8>, ErrorView> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(content)
+        .map_err(|e| view(StationError::Internal(format!("the file did not arrive whole: {e}"))))
+}
+
+#[tauri::command]
+pub async fn check_roster_file(station: State<'_, Station>, content: String) -> Answer<RosterReading> {
+    let bytes = file_bytes(&content)?;
+    station.check_roster_file(bytes).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn apply_roster_file(station: State<'_, Station>, content: String, digest: String) -> Answer<RosterApplied> {
+    let bytes = file_bytes(&content)?;
+    station.apply_roster_file(bytes, &digest).await.map_err(view)
 }

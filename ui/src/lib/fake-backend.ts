@@ -12,7 +12,9 @@ import type {
   ServerCheck,
   Language,
   OfflineReason,
+  RosterApplied,
   RosterLine,
+  RosterReading,
   RosterQuery,
   RosterView,
   SignIn,
@@ -332,6 +334,14 @@ export class FakeBackend implements Backend {
 
   async setTier(elder: string): Promise<ElderPage> {
     throw noSuchElder(elder);
+  }
+
+  async checkRosterFile(): Promise<RosterReading> {
+    return { kind: "refused", zh: "假后端不读名册文件。", en: "The fake reads no roster files." };
+  }
+
+  async applyRosterFile(): Promise<RosterApplied> {
+    throw refusal("serverRefused", "the fake applies no roster files");
   }
 
   async enrolElder(): Promise<ElderPage> {

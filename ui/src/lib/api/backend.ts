@@ -16,6 +16,8 @@ import type {
   ProfileEdit,
   RecordedVisit,
   RejectedChangeView,
+  RosterApplied,
+  RosterReading,
   ReportFormat,
   RosterQuery,
   RosterView,
@@ -73,6 +75,10 @@ export interface Backend {
   alerts(all: boolean): Promise<AlertView[]>;
   /** Closes an alert with a note saying what was done. */
   closeAlert(visit: VisitId, note: string): Promise<AlertView>;
+  /** What importing a roster file (its bytes as base64) would do, as the server checks it. */
+  checkRosterFile(content: string): Promise<RosterReading>;
+  /** Applies exactly the check whose digest is given. */
+  applyRosterFile(content: string, digest: string): Promise<RosterApplied>;
   /** Calls `listener` with every sync status change; returns how to stop. */
   onSyncStatus(listener: (status: SyncStatus) => void): Promise<() => void>;
 }

@@ -43,6 +43,8 @@ export const tauriBackend: Backend = {
   exportReport: (month, area, format, language) => call("export_report", { month, area, format, language }),
   alerts: (all) => call("alerts", { all }),
   closeAlert: (visit, note) => call("close_alert", { visit, note }),
+  checkRosterFile: (content) => call("check_roster_file", { content }),
+  applyRosterFile: (content, digest) => call("apply_roster_file", { content, digest }),
   onSyncStatus: async (listener) => {
     const stop = await listen<SyncStatus>(SYNC_STATUS_EVENT, (event) => listener(event.payload));
     return stop;

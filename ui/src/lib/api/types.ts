@@ -51,7 +51,7 @@ export type IncidentKind = "fall" | "injury" | "hospitalStay";
 
 export type Role = "assistant" | "supervisor" | "admin";
 
-export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit" | "voidOwnVisit" | "voidAnyVisit" | "addFollowUp" | "closeFollowUp" | "changeStatus" | "moveElder" | "setTier" | "resolveProfileConflict" | "resolveAnyConflict" | "closeAlert" | "unmaskedExport";
+export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit" | "voidOwnVisit" | "voidAnyVisit" | "addFollowUp" | "closeFollowUp" | "changeStatus" | "moveElder" | "setTier" | "resolveProfileConflict" | "resolveAnyConflict" | "closeAlert" | "unmaskedExport" | "importRoster";
 
 export type Scope = { "kind": "city" } | { "kind": "area", "area": AreaId };
 
@@ -461,6 +461,54 @@ receivedAt: Timestamp, redRisk: boolean, incident: IncidentKind | null,
  */
 assistant: string, closed: AlertClosed | null, };
 
+export type RosterColumn = "community" | "name" | "gender" | "birthDate" | "idNumber" | "phone" | "address" | "livingArrangement" | "categories" | "conditions" | "unableToCommunicate" | "enrolledOn";
+
+export type HeaderReading = { 
+/**
+ * The header's line in the file (1-based).
+ */
+line: number, 
+/**
+ * Each header as written, with the column it was taken for (none: ignored).
+ */
+columns: Array<[string, RosterColumn | null]>, };
+
+export type Problem = { "kind": "missing" } | { "kind": "tooLong", limit: number, } | { "kind": "badCharacter", code: number, } | { "kind": "malformedIdNumber", reason: string, } | { "kind": "badCheckDigit", expected: string, found: string, } | { "kind": "notADate", text: string, } | { "kind": "dateOutOfRange", date: string, earliest: string, latest: string, } | { "kind": "disagreesWithIdNumber", fromIdNumber: string, } | { "kind": "unknownCommunity", text: string, } | { "kind": "ambiguousCommunity", text: string, } | { "kind": "communityOutOfScope", text: string, } | { "kind": "unknownValue", text: string, } | { "kind": "repeatedInFile", firstLine: number, } | { "kind": "ambiguousMatch", elders: number, } | { "kind": "bornAfterEnrolment" };
+
+export type RowProblem = { line: number, column: RosterColumn | null, problem: Problem, 
+/**
+ * The sentence in Chinese, then in English, for screens and the command line.
+ */
+zh: string, en: string, };
+
+export type NewElderLine = { line: number, name: string, community: AreaId, birthDate: string, idNumberMasked: string | null, };
+
+export type FieldChange = { column: RosterColumn, old: string, new: string, };
+
+export type UpdateLine = { line: number, elderId: ElderId, name: string, changes: Array<FieldChange>, };
+
+export type MissingLine = { elderId: ElderId, name: string, community: AreaId, status: ElderStatus, };
+
+export type RosterCheck = { header: HeaderReading, 
+/**
+ * Rows read below the header (blank rows not counted).
+ */
+rows: number, enrol: Array<NewElderLine>, update: Array<UpdateLine>, 
+/**
+ * Rows that match an elder and change nothing.
+ */
+unchanged: number, missing: Array<MissingLine>, problems: Array<RowProblem>, 
+/**
+ * Names the writes exactly: applying must give it back.
+ */
+digest: string, };
+
+export type RosterReading = { "kind": "checked", check: RosterCheck, } | { "kind": "refused", zh: string, en: string, };
+
+export type RefusedRow = { line: number, reason: string, };
+
+export type RosterApplied = { enrolled: number, updated: number, refused: Array<RefusedRow>, };
+
 export type Language = "zh-CN" | "en";
 
 export type TextSize = "standard" | "large" | "extraLarge";
@@ -644,6 +692,7 @@ export const OPERATION_LABELS: Record<Operation, Label> = {
   "resolveAnyConflict": { "zh-CN": "处理任何冲突", en: "Resolve any conflict" },
   "closeAlert": { "zh-CN": "填写说明关闭预警", en: "Close an alert with a note" },
   "unmaskedExport": { "zh-CN": "导出未遮蔽数据", en: "Export unmasked data" },
+  "importRoster": { "zh-CN": "导入名册文件", en: "Import a roster file" },
 };
 
 export const AREA_LEVEL_LABELS: Record<AreaLevel, Label> = {
@@ -658,6 +707,21 @@ export const ALERT_CLOSURE_LABELS: Record<AlertClosure, Label> = {
   "voided": { "zh-CN": "探访已作废", en: "Visit voided" },
   "corrected": { "zh-CN": "更正后不再预警", en: "Corrected: no longer an alert" },
   "supervisorNote": { "zh-CN": "督导备注关闭", en: "Closed by a supervisor's note" },
+};
+
+export const ROSTER_COLUMN_LABELS: Record<RosterColumn, Label> = {
+  "community": { "zh-CN": "所属社区", en: "Community" },
+  "name": { "zh-CN": "姓名", en: "Name" },
+  "gender": { "zh-CN": "性别", en: "Gender" },
+  "birthDate": { "zh-CN": "出生日期", en: "Birth date" },
+  "idNumber": { "zh-CN": "身份证号", en: "ID number" },
+  "phone": { "zh-CN": "联系电话", en: "Phone" },
+  "address": { "zh-CN": "住址", en: "Address" },
+  "livingArrangement": { "zh-CN": "居住状况", en: "Living arrangement" },
+  "categories": { "zh-CN": "困难类别", en: "Hardship categories" },
+  "conditions": { "zh-CN": "重大疾病", en: "Serious conditions" },
+  "unableToCommunicate": { "zh-CN": "无法自述", en: "Unable to communicate" },
+  "enrolledOn": { "zh-CN": "登记日期", en: "Enrolled on" },
 };
 
 export const REJECT_CODE_LABELS: Record<RejectCode, Label> = {
@@ -687,7 +751,7 @@ export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"re
 export const SYNC_STATUS_EVENT = "sync-status";
 
 /** Every command the window may call (src-tauri/src/app/command_list.rs). */
-export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","close_alert"] as const;
+export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","close_alert","check_roster_file","apply_roster_file"] as const;
 
 /** A window command's name. */
 export type Command = (typeof COMMANDS)[number];
