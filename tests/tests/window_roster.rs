@@ -1,0 +1,124 @@
+//! The roster kept true, in the real window (Xvfb, tauri-driver, WebKitWebDriver)
+//! against the real server: an administrator records a hospital stay on an elder's
+//! page, sets the care tier with a reason, moves the elder to another community, and
+//! imports a roster workbook (checked first, then applied). Screenshots of each step
+//! are saved under `target/screenshots/roster/`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use jinlin_tests::window::{Window, screenshots_dir, wait_until, xvfb};
+use jinlin_tests::{Scenario, server_url};
+
+/// A roster workbook of two new elders in `community`, with a title row and Chinese
+/// headers as civil affairs writes them.
+fn workbook(path: &std::path::Path, community: &str) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write(0, 0, "特殊困难老年人花名册").unwrap();
+    for (column, header) in ["序号", "姓名", "性别", "出生日期", "居住地址", "困难类别", "所属社区"].iter().enumerate()
+    {
+        sheet.write(1, column as u16, *header).unwrap();
+    }
+    let rows = [
+        ["1", "窗口导入甲", "女", "1939-04-01", "导入路1号", "独居", community],
+        ["2", "窗口导入乙", "男", "1942-08-15", "导入路2号", "高龄", community],
+    ];
+    for (row, cells) in rows.iter().enumerate() {
+        for (column, cell) in cells.iter().enumerate() {
+            sheet.write(row as u32 + 2, column as u16, *cell).unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+/// Sets a `<select>` by value as a person choosing would (the change event fires).
+fn choose(window: &Window, css: &str, value: &str) {
+    window.run(&format!(
+        "const s = document.querySelector('{css}'); s.value = '{value}'; s.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+    ));
+}
+
+#[test]
+fn an_administrator_keeps_the_roster_true_in_the_window() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (scenario, server) = runtime.block_on(Scenario::start_at(0.005, None));
+    let (_display, display) = xvfb();
+    let data = tempfile::tempdir().unwrap();
+    let config = data.path().join("config");
+    let server_address = server_url(scenario.port);
+    let env = [
+        ("JINLIN_SERVER", server_address.as_ref()),
+        ("JINLIN_CA_CERT", jinlin_tests::test_authority().certificate.as_os_str()),
+        ("JINLIN_STATION_DATA", data.path().as_os_str()),
+        ("XDG_CONFIG_HOME", config.as_os_str()),
+    ];
+    let mut window = Window::launch(&display, &env, screenshots_dir("roster"));
+    window.wait_for_text("登录");
+    window.type_into("input[name=login]", "admin");
+    window.type_into("input[name=password]", jinlin_tests::DEMO_PASSWORD);
+    window.click("form.sign-in button[type=submit]");
+    window.wait_for_sync_bar("已同步");
+
+    // A hospital stay, from today, with a note.
+    window.click("li button.name");
+    window.wait_for_text("在册状态与关爱等级");
+    let name = window.run("return document.getElementById('elder-name').firstChild.textContent.trim()");
+    let name = name.as_str().unwrap().to_owned();
+    window.click_element(&window.find_xpath("//button[contains(., '记录状态变化')]"));
+    choose(&window, "select[name=status]", "hospitalised");
+    window.type_into("input[name=note]", "第一医院");
+    window.screenshot("status-form");
+    window.click(".standing form button[type=submit]");
+    window.wait_for_text("— 第一医院");
+    assert!(window.run("return document.querySelector('.standing dd').textContent").as_str().unwrap().contains("住院"));
+    window.screenshot("hospitalised");
+
+    // The tier by hand, with its reason; a blank reason is refused before anything is sent.
+    window.click_element(&window.find_xpath("//button[contains(., '设置关爱等级')]"));
+    choose(&window, "select[name=tier]", "highRisk");
+    window.click(".standing form button[type=submit]");
+    window.wait_for_text("人工设定等级需要填写原因。");
+    window.type_into("input[name=reason]", "独居且近期住院");
+    window.click(".standing form button[type=submit]");
+    window.wait_for_text("人工设定（独居且近期住院）");
+    window.screenshot("tier");
+
+    // Moved to another community of the city: the page names the new one.
+    window.click_element(&window.find_xpath("//button[contains(., '转到其他社区')]"));
+    let target = window
+        .run("const s = document.querySelector('select[name=community]'); return s.options[s.selectedIndex].text");
+    let target = target.as_str().unwrap().to_owned();
+    window.screenshot("move-form");
+    window.click(".standing form button[type=submit]");
+    wait_until("the page to name the new community", || {
+        window.run("return document.querySelectorAll('.standing dd')[1].textContent").as_str() == Some(target.as_str())
+    });
+    window.screenshot("moved");
+    wait_until("the move to reach the server", || {
+        let sql = format!(
+            "SELECT a.name AS v FROM elders e JOIN areas a ON a.id = e.community_id WHERE e.name = '{}'",
+            name.replace('\'', "''")
+        );
+        runtime.block_on(scenario.central.text(&sql)) == target
+    });
+
+    // A roster workbook: checked (two new elders listed), then applied.
+    let community = runtime
+        .block_on(scenario.central.text(&format!("SELECT name AS v FROM areas WHERE id = '{}'", scenario.community)));
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("名册.xlsx");
+    workbook(&file, &community);
+    window.click("header button.roster-import");
+    window.wait_for_text("导入名册文件");
+    window.type_into("input[name=rosterFile]", file.to_str().unwrap());
+    window.wait_for_text("将新增的老人");
+    assert!(window.text().contains("窗口导入甲") && window.text().contains("窗口导入乙"));
+    window.screenshot("import-check");
+    window.click("button.apply");
+    window.wait_for_text("已导入：新增 2 人");
+    window.screenshot("import-applied");
+    let imported = runtime
+        .block_on(scenario.central.text("SELECT CAST(COUNT(*) AS TEXT) AS v FROM elders WHERE name LIKE '窗口导入%'"));
+    assert_eq!(imported, "2");
+    window.close();
+    server.stop();
+}
