@@ -45,7 +45,18 @@ fn workbook(rows: usize, month: u32) -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet.write(0, 0, "厦门市特殊困难老年人花名册").unwrap();
-    let header = ["序号", "姓名", "性别", "出生日期", "公民身份号码", "联系电话", "居住地址", "困难类别", "居住状况", "所属社区"];
+    let header = [
+        "序号",
+        "姓名",
+        "性别",
+        "出生日期",
+        "公民身份号码",
+        "联系电话",
+        "居住地址",
+        "困难类别",
+        "居住状况",
+        "所属社区",
+    ];
     for (c, h) in header.iter().enumerate() {
         sheet.write(1, c as u16, *h).unwrap();
     }

@@ -13,6 +13,7 @@ pub mod backup;
 pub mod console;
 pub mod db;
 pub mod demo;
+pub mod erasure;
 pub mod generation;
 pub mod http;
 pub mod metrics;

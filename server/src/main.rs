@@ -63,6 +63,11 @@ enum Command {
         #[command(subcommand)]
         command: AreaCommand,
     },
+    /// An elder's records: erase the identity record on request (PIPL art. 47).
+    Elder {
+        #[command(subcommand)]
+        command: ElderCommand,
+    },
     /// Import the roster of elders.
     Roster {
         #[command(subcommand)]
@@ -204,6 +209,23 @@ enum RosterCommand {
 }
 
 #[derive(Subcommand)]
+enum ElderCommand {
+    /// Erase an elder's full ID number and phone (the document keeps only masked forms;
+    /// audited with the reason). Says what it will do, then asks unless --yes.
+    EraseIdentity {
+        elder: String,
+        /// Why (the elder's request, its date and reference): kept in the audit log.
+        #[arg(long)]
+        reason: String,
+        /// The administrator who erases it.
+        #[arg(long = "as", default_value = "admin")]
+        login: String,
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum AreaCommand {
     /// Import areas from a CSV file (district_code,district_name,street_code,street_name,community_code,community_name).
     Import { file: std::path::PathBuf },
@@ -248,6 +270,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 RosterCommand::Import { file, login, yes } => (file, login, true, yes),
             };
             jinlin_server::roster::console::run(&state, &file, &login, apply, yes).await
+        }
+        Command::Elder { command: ElderCommand::EraseIdentity { elder, reason, login, yes } } => {
+            let state = AppState::new(db::connect(url, true).await?, policy(policy_file)?, Limits::default());
+            erase(&state, &elder, &reason, &login, yes).await
         }
         Command::Device { command } => device(&db::connect(url, true).await?, command).await,
         Command::Export(args) => export(&db::connect(url, true).await?, &policy(policy_file)?, args).await,
@@ -313,6 +339,40 @@ async fn serve(url: &str, policy: Policy, args: ServeArgs) -> anyhow::Result<()>
     tracing::info!(address = %app.local_addr()?, %scheme, %metrics, database = %db::redact(url), "serving");
     say!("jinlin-server listening on {scheme}://{}", app.local_addr()?);
     app.run_until(shutdown_signal()).await
+}
+
+/// Says what an erasure will do, asks (unless told `--yes`), and erases.
+async fn erase(state: &AppState, elder: &str, reason: &str, login: &str, yes: bool) -> anyhow::Result<()> {
+    let elder: jinlin_shared::ids::ElderId =
+        elder.parse().map_err(|_| anyhow::anyhow!("{elder:?} is not an elder id"))?;
+    let caller = jinlin_server::roster::importer(state, login).await?;
+    say!("erasing the identity record of elder {elder} as {login} will:");
+    say!("  1. remove the full ID number from the identity table");
+    say!(
+        "  2. replace the phone in the elder's record by its masked form (workstations receive it at their next sync)"
+    );
+    say!("  3. write the reason to the audit log: {reason:?}");
+    say!("Exports, masked or not, then show the masked forms only. This cannot be undone here.");
+    if !yes {
+        use std::io::IsTerminal as _;
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!("standard input is not a terminal: give --yes to erase without asking");
+        }
+        eprint!("erase now? [y/N] ");
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            say!("nothing was changed");
+            return Ok(());
+        }
+    }
+    let erased = jinlin_server::erasure::erase_identity(state, &caller, elder, reason).await?;
+    say!(
+        "erased: full ID number {}, phone {}",
+        if erased.id_number { "removed" } else { "none was held" },
+        erased.phone_masked.as_deref().unwrap_or("none was held")
+    );
+    Ok(())
 }
 
 /// Checks the file, says what a restore would do, asks (unless told `--yes`), and

@@ -107,6 +107,15 @@ pub fn looks_masked(text: &str) -> bool {
         && (chars[17].is_ascii_digit() || chars[17] == 'X')
 }
 
+/// Whether `text` is a phone's masked form: stars, then its last four digits (what
+/// [`mask_phone`] makes of a number of 7 to 20 characters).
+pub fn looks_masked_phone(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    (7..=20).contains(&chars.len())
+        && chars[..chars.len() - 4].iter().all(|&c| c == '*')
+        && chars[chars.len() - 4..].iter().all(char::is_ascii_digit)
+}
+
 /// A phone number shown with only its last four digits.
 pub fn mask_phone(phone: &str) -> String {
     mask_keep(phone.trim(), 0, 4)
@@ -123,6 +132,14 @@ fn mask_keep(text: &str, head: usize, tail: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_masked_phone_is_stars_then_four_digits() {
+        assert!(looks_masked_phone(&mask_phone("13900001111")));
+        assert!(!looks_masked_phone("13900001111"));
+        assert!(!looks_masked_phone("****"));
+        assert!(!looks_masked_phone("***-***1111"));
+    }
 
     // A well-known sample number from the GB 11643 standard's examples.
     const SAMPLE: &str = "11010519491231002X";

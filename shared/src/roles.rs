@@ -33,6 +33,7 @@ labelled_enum! {
         CloseAlert = "closeAlert" => ("填写说明关闭预警", "Close an alert with a note"),
         UnmaskedExport = "unmaskedExport" => ("导出未遮蔽数据", "Export unmasked data"),
         ImportRoster = "importRoster" => ("导入名册文件", "Import a roster file"),
+        EraseIdentity = "eraseIdentity" => ("删除老人的身份信息", "Erase an elder's identity record"),
     }
 }
 
@@ -102,6 +103,7 @@ impl Default for RoleTable {
             table.set(op, above_assistant);
         }
         table.set(UnmaskedExport, [Admin]);
+        table.set(EraseIdentity, [Admin]);
         table
     }
 }

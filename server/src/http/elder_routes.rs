@@ -1,7 +1,7 @@
-//! Per-elder endpoints that are not sync: the identity record.
+//! Per-elder endpoints that are not sync: the identity record, set and erased.
 
 use axum::extract::State;
-use axum::routing::put;
+use axum::routing::{post, put};
 use axum::{Json, Router};
 use jinlin_shared::author::Author;
 use jinlin_shared::document::{Edit, ElderDocument, ProfileChange};
@@ -16,12 +16,15 @@ use super::extract::{ApiJson, ApiPath};
 use crate::audit;
 use crate::auth::{Caller, SERVER_DEVICE};
 use crate::db::entity::{document, identity};
+use crate::erasure::{Erased, ErasureError, ErasureRequest};
 use crate::state::{AppState, now};
 use crate::sync::push::push_document;
 use crate::sync::sender::Sender;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/elders/{elder}/identity", put(set_identity))
+    Router::new()
+        .route("/elders/{elder}/identity", put(set_identity))
+        .route("/elders/{elder}/identity/erase", post(erase_identity))
 }
 
 /// Stores the full number in the identity record and writes its masked form into the
@@ -88,4 +91,27 @@ async fn set_identity(
         PushOutcome::Rejected { reason, .. } => return Err(ApiError::Conflict(reason)),
     };
     Ok(Json(IdentityAccepted { id_number_masked: masked, heads }))
+}
+
+impl From<ErasureError> for ApiError {
+    fn from(error: ErasureError) -> Self {
+        match error {
+            ErasureError::NotPermitted => ApiError::Forbidden(error.to_string()),
+            ErasureError::UnknownElder(_) => ApiError::NotFound(error.to_string()),
+            ErasureError::BadReason { .. } => ApiError::BadRequest(error.to_string()),
+            ErasureError::Refused(reason) => ApiError::Conflict(reason),
+            ErasureError::Internal(error) => ApiError::Internal(error),
+        }
+    }
+}
+
+/// Erases the elder's identity record (an administrator, with a reason; audited).
+async fn erase_identity(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(elder): ApiPath<String>,
+    ApiJson(request): ApiJson<ErasureRequest>,
+) -> Result<Json<Erased>, ApiError> {
+    let elder: ElderId = elder.parse().map_err(|_| ApiError::NotFound("no such elder".into()))?;
+    Ok(Json(crate::erasure::erase_identity(&state, &caller, elder, &request.reason).await?))
 }

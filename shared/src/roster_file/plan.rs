@@ -18,7 +18,7 @@ use super::{HeaderReading, Problem, RosterColumn, RowProblem, Sheet, SheetError,
 use crate::document::ProfileChange;
 use crate::elder::{ElderStatus, Profile};
 use crate::ids::{CommunityId, ElderId};
-use crate::label::{Labelled as _, Language};
+use crate::label::Language;
 use crate::materialise::ElderRow;
 use crate::privacy::{IdNumber, mask_phone};
 use crate::time::Date;
@@ -126,6 +126,46 @@ enum Match<'a> {
     Ambiguous(usize),
 }
 
+/// The roster indexed the two ways a row finds its elder.
+struct Index<'a> {
+    by_number: HashMap<&'a str, &'a KnownElder>,
+    by_person: HashMap<(&'a str, Date, CommunityId), Vec<&'a KnownElder>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(known: &'a [KnownElder]) -> Self {
+        let by_number = known.iter().filter_map(|k| k.id_number.as_deref().map(|n| (n, k))).collect();
+        let mut by_person: HashMap<_, Vec<&KnownElder>> = HashMap::new();
+        for elder in known {
+            let profile = &elder.row.profile;
+            by_person.entry((profile.name.as_str(), profile.birth_date, elder.row.community)).or_default().push(elder);
+        }
+        Self { by_number, by_person }
+    }
+
+    /// By ID number; else the person, among elders who have no number yet (one with
+    /// another number is another person).
+    fn find(&self, record: &RosterRecord) -> Match<'a> {
+        if let Some(elder) = record.id_number.as_ref().and_then(|n| self.by_number.get(n.reveal())) {
+            return Match::Known(elder);
+        }
+        let person = (record.profile.name.as_str(), record.profile.birth_date, record.community);
+        let candidates: Vec<&KnownElder> = self
+            .by_person
+            .get(&person)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|k| record.id_number.is_none() || k.id_number.is_none())
+            .collect();
+        match candidates.as_slice() {
+            [] => Match::New,
+            [one] => Match::Known(one),
+            several => Match::Ambiguous(several.len()),
+        }
+    }
+}
+
 /// Reads `sheet` and holds it against `known` (the roster of the importing user's
 /// area); `today` bounds the dates.
 pub fn plan_roster(
@@ -137,14 +177,7 @@ pub fn plan_roster(
     let (header, mapped) = read_header(sheet)?;
     let (records, mut problems) = read_rows(sheet, header.line, &mapped, lookup, today);
     let rows = records.len() + problems.iter().map(|p| p.line).collect::<BTreeSet<_>>().len();
-    let by_number: HashMap<&str, &KnownElder> =
-        known.iter().filter_map(|k| k.id_number.as_deref().map(|n| (n, k))).collect();
-    let mut by_person: HashMap<(&str, Date, CommunityId), Vec<&KnownElder>> = HashMap::new();
-    for elder in known {
-        let profile = &elder.row.profile;
-        by_person.entry((profile.name.as_str(), profile.birth_date, elder.row.community)).or_default().push(elder);
-    }
-
+    let index = Index::new(known);
     let mut check = RosterCheck { header, rows, ..RosterCheck::default() };
     let mut actions = Vec::new();
     let mut first_line: HashMap<String, usize> = HashMap::new();
@@ -153,33 +186,13 @@ pub fn plan_roster(
     for record in records {
         covered.insert(record.community);
         let person_key = format!("{}|{}|{}", record.profile.name, record.profile.birth_date, record.community);
-        let key = record.id_number.as_ref().map_or(person_key.clone(), |n| n.reveal().to_owned());
+        let key = record.id_number.as_ref().map_or(person_key, |n| n.reveal().to_owned());
         if let Some(&first) = first_line.get(&key) {
             problems.push(RowProblem::new(record.line, None, Problem::RepeatedInFile { first_line: first }));
             continue;
         }
         first_line.insert(key, record.line);
-        let found = match record.id_number.as_ref().and_then(|n| by_number.get(n.reveal())) {
-            Some(elder) => Match::Known(elder),
-            None => {
-                // Without a number on the roster, the person: only elders who have no
-                // number yet (one with another number is another person).
-                let person = (record.profile.name.as_str(), record.profile.birth_date, record.community);
-                let candidates: Vec<&KnownElder> = by_person
-                    .get(&person)
-                    .into_iter()
-                    .flatten()
-                    .copied()
-                    .filter(|k| record.id_number.is_none() || k.id_number.is_none())
-                    .collect();
-                match candidates.as_slice() {
-                    [] => Match::New,
-                    [one] => Match::Known(one),
-                    several => Match::Ambiguous(several.len()),
-                }
-            }
-        };
-        match found {
+        match index.find(&record) {
             Match::New => {
                 check.enrol.push(NewElderLine {
                     line: record.line,
@@ -198,18 +211,30 @@ pub fn plan_roster(
                     problems.push(RowProblem::new(record.line, None, Problem::RepeatedInFile { first_line: first }));
                     continue;
                 }
-                let (line, action) = differences(&record, elder);
-                match action {
-                    Some(action) => {
+                match differences(&record, elder) {
+                    (line, Some(action)) => {
                         check.update.push(line);
                         actions.push(action);
                     }
-                    None => check.unchanged += 1,
+                    (_, None) => check.unchanged += 1,
                 }
             }
         }
     }
-    check.missing = known
+    check.missing = missing(known, &covered, &matched);
+    problems.sort_by_key(|p| p.line);
+    check.problems = problems;
+    check.digest = digest(&actions);
+    Ok(RosterPlan { check, actions })
+}
+
+/// Elders on the roster of the communities the file covers whom no row matched.
+fn missing(
+    known: &[KnownElder],
+    covered: &BTreeSet<CommunityId>,
+    matched: &HashMap<ElderId, usize>,
+) -> Vec<MissingLine> {
+    known
         .iter()
         .filter(|k| covered.contains(&k.row.community) && k.row.status.is_on_roster())
         .filter(|k| !matched.contains_key(&k.row.elder_id))
@@ -219,84 +244,51 @@ pub fn plan_roster(
             community: k.row.community,
             status: k.row.status,
         })
-        .collect();
-    problems.sort_by_key(|p| p.line);
-    check.problems = problems;
-    check.digest = digest(&actions);
-    Ok(RosterPlan { check, actions })
+        .collect()
+}
+
+/// The fields a row changes: as a person reads them, and as writes. A column the row
+/// leaves blank changes nothing.
+struct Differences<'a> {
+    given: &'a BTreeSet<RosterColumn>,
+    shown: Vec<FieldChange>,
+    writes: Vec<ProfileChange>,
+}
+
+impl Differences<'_> {
+    fn field<T: PartialEq + Clone>(
+        &mut self,
+        column: RosterColumn,
+        (old, new): (&T, &T),
+        show: impl Fn(&T) -> String,
+        write: impl FnOnce(T) -> ProfileChange,
+    ) {
+        if self.given.contains(&column) && old != new {
+            self.shown.push(FieldChange { column, old: show(old), new: show(new) });
+            self.writes.push(write(new.clone()));
+        }
+    }
 }
 
 /// The fields the row changes on `elder`, as a person reads them and as writes.
 fn differences(record: &RosterRecord, elder: &KnownElder) -> (UpdateLine, Option<RosterAction>) {
     use RosterColumn as C;
     let (old, new) = (&elder.row.profile, &record.profile);
-    let given = |column| record.given.contains(&column);
-    let mut shown = Vec::new();
-    let mut changes = Vec::new();
-    let mut change = |column: RosterColumn, differs: bool, old: String, new: String, write: ProfileChange| {
-        if given(column) && differs {
-            shown.push(FieldChange { column, old, new });
-            changes.push(write);
-        }
-    };
-    change(C::Name, old.name != new.name, old.name.clone(), new.name.clone(), ProfileChange::Name(new.name.clone()));
-    change(
-        C::Gender,
-        old.gender != new.gender,
-        old.gender.label(Language::ZhCn).to_owned(),
-        new.gender.label(Language::ZhCn).to_owned(),
-        ProfileChange::Gender(new.gender),
-    );
-    change(
-        C::BirthDate,
-        old.birth_date != new.birth_date,
-        old.birth_date.to_string(),
-        new.birth_date.to_string(),
-        ProfileChange::BirthDate(new.birth_date),
-    );
+    let mut d = Differences { given: &record.given, shown: Vec::new(), writes: Vec::new() };
+    let zh = |label: &dyn crate::label::Labelled| label.label(Language::ZhCn).to_owned();
+    d.field(C::Name, (&old.name, &new.name), String::clone, ProfileChange::Name);
+    d.field(C::Gender, (&old.gender, &new.gender), |g| zh(g), ProfileChange::Gender);
+    d.field(C::BirthDate, (&old.birth_date, &new.birth_date), Date::to_string, ProfileChange::BirthDate);
     let masked = |phone: &Option<String>| phone.as_deref().map(mask_phone).unwrap_or_default();
-    change(
-        C::Phone,
-        old.phone != new.phone,
-        masked(&old.phone),
-        masked(&new.phone),
-        ProfileChange::Phone(new.phone.clone()),
-    );
-    change(
-        C::Address,
-        old.address != new.address,
-        old.address.clone(),
-        new.address.clone(),
-        ProfileChange::Address(new.address.clone()),
-    );
-    change(
-        C::LivingArrangement,
-        old.living_arrangement != new.living_arrangement,
-        old.living_arrangement.label(Language::ZhCn).to_owned(),
-        new.living_arrangement.label(Language::ZhCn).to_owned(),
-        ProfileChange::LivingArrangement(new.living_arrangement),
-    );
-    change(
-        C::Categories,
-        old.categories != new.categories,
-        labels(&old.categories),
-        labels(&new.categories),
-        ProfileChange::Categories(new.categories.clone()),
-    );
-    change(
-        C::Conditions,
-        old.conditions != new.conditions,
-        labels(&old.conditions),
-        labels(&new.conditions),
-        ProfileChange::Conditions(new.conditions.clone()),
-    );
-    change(
-        C::UnableToCommunicate,
-        old.unable_to_communicate != new.unable_to_communicate,
-        yes_no(old.unable_to_communicate),
-        yes_no(new.unable_to_communicate),
-        ProfileChange::UnableToCommunicate(new.unable_to_communicate),
-    );
+    d.field(C::Phone, (&old.phone, &new.phone), masked, ProfileChange::Phone);
+    d.field(C::Address, (&old.address, &new.address), String::clone, ProfileChange::Address);
+    let living = (&old.living_arrangement, &new.living_arrangement);
+    d.field(C::LivingArrangement, living, |l| zh(l), ProfileChange::LivingArrangement);
+    d.field(C::Categories, (&old.categories, &new.categories), labels, ProfileChange::Categories);
+    d.field(C::Conditions, (&old.conditions, &new.conditions), labels, ProfileChange::Conditions);
+    let unable = (&old.unable_to_communicate, &new.unable_to_communicate);
+    d.field(C::UnableToCommunicate, unable, |u| yes_no(*u), ProfileChange::UnableToCommunicate);
+    let Differences { mut shown, writes: changes, .. } = d;
     let move_to = (record.community != elder.row.community).then_some(record.community);
     if let Some(to) = move_to {
         shown.push(FieldChange { column: C::Community, old: elder.row.community.to_string(), new: to.to_string() });
@@ -306,7 +298,8 @@ fn differences(record: &RosterRecord, elder: &KnownElder) -> (UpdateLine, Option
         shown.push(FieldChange { column: C::IdNumber, old: String::new(), new: number.masked() });
     }
     let line = UpdateLine { line: record.line, elder_id: elder.row.elder_id, name: old.name.clone(), changes: shown };
-    let action = (!changes.is_empty() || move_to.is_some() || id_number.is_some()).then(|| RosterAction::Update {
+    let writes_anything = !changes.is_empty() || move_to.is_some() || id_number.is_some();
+    let action = writes_anything.then_some(RosterAction::Update {
         line: record.line,
         elder: elder.row.elder_id,
         changes,

@@ -119,6 +119,47 @@ impl Reader<'_> {
         }
     }
 
+    /// The birth date: the cell's, which must agree with the ID number's; the ID
+    /// number's when the cell is blank.
+    fn birth_date(&mut self, text: String, from_id: Option<(Date, Gender)>, today: Date) -> Option<Date> {
+        let column = RosterColumn::BirthDate;
+        match (text.as_str(), from_id) {
+            ("", Some((born, _))) => Some(born),
+            ("", None) => {
+                self.problem(column, Problem::Missing);
+                None
+            }
+            (text, from_id) => self.date(column, text, today).filter(|date| match from_id {
+                Some((born, _)) if born != *date => {
+                    self.problem(column, Problem::DisagreesWithIdNumber { from_id_number: born.to_string() });
+                    false
+                }
+                _ => true,
+            }),
+        }
+    }
+
+    /// The gender, the same way.
+    fn gender(&mut self, text: String, from_id: Option<(Date, Gender)>) -> Option<Gender> {
+        use crate::label::{Labelled as _, Language};
+        let column = RosterColumn::Gender;
+        match (text.as_str(), from_id) {
+            ("", Some((_, gender))) => Some(gender),
+            ("", None) => {
+                self.problem(column, Problem::Missing);
+                None
+            }
+            (text, from_id) => self.choice(column, text, Gender::from_text).filter(|gender| match from_id {
+                Some((_, said)) if said != *gender => {
+                    let from_id_number = said.label(Language::ZhCn).to_owned();
+                    self.problem(column, Problem::DisagreesWithIdNumber { from_id_number });
+                    false
+                }
+                _ => true,
+            }),
+        }
+    }
+
     fn date(&mut self, column: RosterColumn, text: &str, today: Date) -> Option<Date> {
         let Some(date) = parse_date(text) else {
             self.problem(column, Problem::NotADate { text: clip(text) });
@@ -173,38 +214,8 @@ fn read_row(
     };
     let from_id = id_number.as_ref().ok().and_then(|n| n.as_ref()).and_then(birth_and_gender);
 
-    let birth_text = cells.get(C::BirthDate);
-    let birth_date = match (birth_text.as_str(), from_id) {
-        ("", Some((born, _))) => Some(born),
-        ("", None) => {
-            r.problem(C::BirthDate, Problem::Missing);
-            None
-        }
-        (text, from_id) => r.date(C::BirthDate, text, today).filter(|date| match from_id {
-            Some((born, _)) if born != *date => {
-                r.problem(C::BirthDate, Problem::DisagreesWithIdNumber { from_id_number: born.to_string() });
-                false
-            }
-            _ => true,
-        }),
-    };
-    let gender_text = cells.get(C::Gender);
-    let gender = match (gender_text.as_str(), from_id) {
-        ("", Some((_, gender))) => Some(gender),
-        ("", None) => {
-            r.problem(C::Gender, Problem::Missing);
-            None
-        }
-        (text, from_id) => r.choice(C::Gender, text, Gender::from_text).filter(|gender| match from_id {
-            Some((_, said)) if said != *gender => {
-                use crate::label::Labelled as _;
-                let from_id_number = said.label(crate::label::Language::ZhCn).to_owned();
-                r.problem(C::Gender, Problem::DisagreesWithIdNumber { from_id_number });
-                false
-            }
-            _ => true,
-        }),
-    };
+    let birth_date = r.birth_date(cells.get(C::BirthDate), from_id, today);
+    let gender = r.gender(cells.get(C::Gender), from_id);
     let phone = match cells.get(C::Phone) {
         text if text.is_empty() => Some(None),
         text if is_phone(&text) => Some(Some(text)),

@@ -51,7 +51,7 @@ export type IncidentKind = "fall" | "injury" | "hospitalStay";
 
 export type Role = "assistant" | "supervisor" | "admin";
 
-export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit" | "voidOwnVisit" | "voidAnyVisit" | "addFollowUp" | "closeFollowUp" | "changeStatus" | "moveElder" | "setTier" | "resolveProfileConflict" | "resolveAnyConflict" | "closeAlert" | "unmaskedExport" | "importRoster";
+export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit" | "voidOwnVisit" | "voidAnyVisit" | "addFollowUp" | "closeFollowUp" | "changeStatus" | "moveElder" | "setTier" | "resolveProfileConflict" | "resolveAnyConflict" | "closeAlert" | "unmaskedExport" | "importRoster" | "eraseIdentity";
 
 export type Scope = { "kind": "city" } | { "kind": "area", "area": AreaId };
 
@@ -693,6 +693,7 @@ export const OPERATION_LABELS: Record<Operation, Label> = {
   "closeAlert": { "zh-CN": "填写说明关闭预警", en: "Close an alert with a note" },
   "unmaskedExport": { "zh-CN": "导出未遮蔽数据", en: "Export unmasked data" },
   "importRoster": { "zh-CN": "导入名册文件", en: "Import a roster file" },
+  "eraseIdentity": { "zh-CN": "删除老人的身份信息", en: "Erase an elder's identity record" },
 };
 
 export const AREA_LEVEL_LABELS: Record<AreaLevel, Label> = {
