@@ -155,6 +155,9 @@ pub struct ErrorView {
     pub message: String,
     /// Which rule refused the edit and the field at fault, when a rule did.
     pub refusal: Option<RefusalView>,
+    /// The sentence in Chinese, where the core has one: a person's input an
+    /// operation refused (a date before the enrolment, a blank reason …).
+    pub zh: Option<String>,
 }
 
 /// A rule's refusal as the window shows it: the code (`REJECT_CODE_LABELS`) and the
@@ -171,6 +174,12 @@ impl From<&StationError> for ErrorView {
             StationError::Refused(refusal) => Some(RefusalView { code: refusal.code(), field: refusal.field() }),
             _ => None,
         };
-        Self { code: error.code(), message: error.to_string(), refusal }
+        let zh = match error {
+            StationError::Invalid(jinlin_shared::document::DocumentError::Input(input)) => {
+                Some(input.message(jinlin_shared::label::Language::ZhCn))
+            }
+            _ => None,
+        };
+        Self { code: error.code(), message: error.to_string(), refusal, zh }
     }
 }

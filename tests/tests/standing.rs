@@ -41,6 +41,11 @@ async fn status_move_and_tier_follow_the_role_table_and_a_moved_elder_changes_wo
     };
     let refused = assistant.change_status(elder, early).await.unwrap_err();
     assert!(matches!(refused, StationError::Invalid(_)) && refused.to_string().contains("enrolment"), "{refused}");
+    let said = jinlin_desktop::ErrorView::from(&refused);
+    assert!(
+        said.zh.as_deref().is_some_and(|zh| zh.contains("早于登记日期")),
+        "the window says it in Chinese: {said:?}"
+    );
 
     // In hospital: still on the roster, still owed a visit; the server agrees.
     let hospital = StatusForm { status: ElderStatus::Hospitalised, effective_on: today, note: "第一医院".into() };

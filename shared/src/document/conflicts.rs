@@ -10,8 +10,9 @@ use automerge::{ChangeHash, ObjType, ReadDoc, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
+use super::InputError;
 use super::codec::{self, FieldPath, RawConflict, automerge_error};
-use super::ops::{Edit, InputError};
+use super::ops::Edit;
 use super::{DocumentError, ElderDocument};
 use crate::author::Author;
 use crate::time::Timestamp;

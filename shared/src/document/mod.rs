@@ -12,6 +12,7 @@ mod codec;
 mod conflicts;
 #[cfg(any(test, feature = "hostile"))]
 pub mod craft;
+mod input;
 mod ops;
 mod pulled;
 mod review;
@@ -28,7 +29,8 @@ pub use chunk::{
 };
 pub use codec::FieldPath;
 pub use conflicts::{Conflict, ConflictValue};
-pub use ops::{Edit, Enrolment, InputError, NewFollowUp, NewVisit, ProfileChange};
+pub use input::InputError;
+pub use ops::{Edit, Enrolment, NewFollowUp, NewVisit, ProfileChange};
 pub use pulled::changes_in_save;
 pub use review::ChangeReview;
 pub use rules::validate_record;

@@ -9,7 +9,7 @@ use serde_json::{Map as JsonMap, Value as Json};
 
 use super::codec::{self, automerge_error, map_at};
 use super::schema::{self, ElderRecord, SCHEMA_VERSION};
-use super::{DocumentError, ElderDocument};
+use super::{DocumentError, ElderDocument, InputError};
 use crate::author::Author;
 use crate::elder::{
     CareTier, ElderStatus, EmergencyContact, Gender, HardshipCategory, LivingArrangement, Placement, Profile,
@@ -26,42 +26,6 @@ use crate::visit::{FollowUp, FollowUpResolution, RiskLevel, Visit, VisitRecord, 
 pub struct Edit {
     pub author: Author,
     pub at: Timestamp,
-}
-
-/// A person's input that an operation refuses; the document is left unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum InputError {
-    #[error("{field} must not be blank")]
-    Blank { field: &'static str },
-    #[error("birth date {birth_date} is after the enrolment date {enrolled_on}")]
-    BornAfterEnrolment { birth_date: Date, enrolled_on: Date },
-    #[error("visit {0} does not exist in this elder's document")]
-    UnknownVisit(VisitId),
-    #[error("visit {0} already exists")]
-    DuplicateVisit(VisitId),
-    #[error("visit {0} is voided and can no longer be changed")]
-    VisitVoided(VisitId),
-    #[error("the visit time {visited_at} is in the future (latest allowed {latest})")]
-    VisitInFuture { visited_at: Timestamp, latest: Timestamp },
-    #[error("a red-risk visit needs a follow-up due within {hours} hours of the visit")]
-    RedRiskNeedsFollowUp { hours: i64 },
-    #[error("follow-up {0} does not exist in this elder's document")]
-    UnknownFollowUp(FollowUpId),
-    #[error("follow-up {0} already exists")]
-    DuplicateFollowUp(FollowUpId),
-    #[error("follow-up {0} is already resolved")]
-    FollowUpResolved(FollowUpId),
-    #[error("entry {0} already exists")]
-    DuplicateEntry(EntryId),
-    #[error("the effective date {effective_on} is before the enrolment date {enrolled_on}")]
-    EffectiveBeforeEnrolment { effective_on: Date, enrolled_on: Date },
-    #[error("the elder is already in community {0}")]
-    AlreadyInCommunity(CommunityId),
-    #[error("the field {path} has no conflicting values to resolve")]
-    NotInConflict { path: String },
-    #[error("the chosen value is not one of the values in conflict at {path}")]
-    NotAConflictValue { path: String },
 }
 
 /// Everything needed to put an elder on the roster.

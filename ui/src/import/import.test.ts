@@ -18,11 +18,11 @@ const check: RosterCheck = {
 class Recording extends FakeBackend {
   sent: { content: string; digest?: string }[] = [];
   reading: RosterReading = { kind: "checked", check };
-  async checkRosterFile(content: string): Promise<RosterReading> {
+  override async checkRosterFile(content: string): Promise<RosterReading> {
     this.sent.push({ content });
     return this.reading;
   }
-  async applyRosterFile(content: string, digest: string): Promise<RosterApplied> {
+  override async applyRosterFile(content: string, digest: string): Promise<RosterApplied> {
     this.sent.push({ content, digest });
     return { enrolled: 1, updated: 0, refused: [] };
   }

@@ -155,7 +155,7 @@ export function alert(overrides: Partial<AlertView> = {}): AlertView {
 }
 
 function refusal(code: ErrorView["code"], message: string): ErrorView {
-  return { code, message, refusal: null };
+  return { code, message, refusal: null, zh: null };
 }
 
 /** The fake holds no elder documents: every elder is unknown to it. */
@@ -336,11 +336,11 @@ export class FakeBackend implements Backend {
     throw noSuchElder(elder);
   }
 
-  async checkRosterFile(): Promise<RosterReading> {
+  async checkRosterFile(_content: string): Promise<RosterReading> {
     return { kind: "refused", zh: "假后端不读名册文件。", en: "The fake reads no roster files." };
   }
 
-  async applyRosterFile(): Promise<RosterApplied> {
+  async applyRosterFile(_content: string, _digest: string): Promise<RosterApplied> {
     throw refusal("serverRefused", "the fake applies no roster files");
   }
 

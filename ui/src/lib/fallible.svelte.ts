@@ -3,11 +3,18 @@
 import { isErrorView } from "./api/backend";
 import type { RefusalView, StationErrorCode } from "./api/types";
 
+/** A sentence of the core's: English always, Chinese where the core has one. */
+export interface Said {
+  en: string;
+  zh: string | null;
+}
+
 export class Fallible {
   busy = $state(false);
   error = $state<StationErrorCode | null>(null);
-  /** The core's own words for the last refusal, in English (shown on the English screen). */
-  detail = $state<string | null>(null);
+  /** The core's own words for the last refusal: English (for the English screen) and,
+   * where the core has it, Chinese. */
+  detail = $state<Said | null>(null);
   /** The rule that refused, and the field at fault, when a rule did. */
   refusal = $state<RefusalView | null>(null);
 
@@ -22,7 +29,7 @@ export class Fallible {
       return true;
     } catch (error) {
       this.error = isErrorView(error) ? error.code : "internal";
-      this.detail = isErrorView(error) ? error.message : null;
+      this.detail = isErrorView(error) ? { en: error.message, zh: error.zh ?? null } : null;
       this.refusal = isErrorView(error) ? (error.refusal ?? null) : null;
       return false;
     } finally {

@@ -568,7 +568,12 @@ export type ErrorView = { code: StationErrorCode, message: string,
 /**
  * Which rule refused the edit and the field at fault, when a rule did.
  */
-refusal: RefusalView | null, };
+refusal: RefusalView | null, 
+/**
+ * The sentence in Chinese, where the core has one: a person's input an
+ * operation refused (a date before the enrolment, a blank reason …).
+ */
+zh: string | null, };
 
 /** A closed set's value in both languages. */
 export type Label = { "zh-CN": string, en: string };

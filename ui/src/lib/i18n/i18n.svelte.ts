@@ -1,5 +1,6 @@
 // The display language, and the formatting of labels, dates and rates in it.
 import { REJECT_CODE_LABELS, type Label, type RefusalView, type Timestamp } from "../api/types";
+import type { Said } from "../fallible.svelte";
 import { catalogues, type Language, type Messages } from "./messages";
 
 export const locale = $state<{ language: Language }>({ language: "zh-CN" });
@@ -35,12 +36,12 @@ export function formatRate(rate: number, language: Language = locale.language): 
  */
 export function refusalDetail(
   refusal: RefusalView | null,
-  detail: string | null,
+  detail: Said | null,
   language: Language = locale.language,
 ): string {
   if (refusal !== null) {
     const rule = label(REJECT_CODE_LABELS, refusal.code, language);
     return refusal.field === null ? rule : `${rule} (${refusal.field})`;
   }
-  return language === "en" ? (detail ?? "") : "";
+  return language === "en" ? (detail?.en ?? "") : (detail?.zh ?? "");
 }

@@ -68,7 +68,8 @@ describe("message catalogues", () => {
 });
 
 describe("a refusal", () => {
-  const english = "visit 0192… is dated 2027-11-29 10:00, beyond the allowed 2026-11-29 10:10";
+  const en = "visit 0192… is dated 2027-11-29 10:00, beyond the allowed 2026-11-29 10:10";
+  const english = { en, zh: null };
 
   it("is said in the user's language from its code, with the field at fault", () => {
     const refusal = { code: "visitInFuture" as const, field: "visits.v1.visitedAt" };
@@ -79,7 +80,13 @@ describe("a refusal", () => {
 
   it("never puts the core's English sentence on a Chinese screen", () => {
     expect(refusalDetail(null, english, "zh-CN")).toBe("");
-    expect(refusalDetail(null, english, "en")).toBe(english);
+    expect(refusalDetail(null, english, "en")).toBe(en);
     expect(refusalDetail(null, null, "en")).toBe("");
+  });
+
+  it("says a refused input in Chinese when the core has the sentence", () => {
+    const said = { en: "the effective date 2020-01-01 is before the enrolment date 2025-12-07", zh: "生效日期 2020-01-01 早于登记日期 2025-12-07。" };
+    expect(refusalDetail(null, said, "zh-CN")).toBe(said.zh);
+    expect(refusalDetail(null, said, "en")).toBe(said.en);
   });
 });
