@@ -7,7 +7,6 @@ use common::{Backend, TestServer};
 use jinlin_server::admin::{AdminError, import_areas};
 use jinlin_server::{AppState, Limits};
 use jinlin_shared::policy::Policy;
-use sea_orm::EntityTrait;
 
 async fn an_area_file_with_a_bad_row_is_refused_whole(backend: Backend) {
     let server = TestServer::start(backend).await;
