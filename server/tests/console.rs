@@ -98,3 +98,40 @@ fn the_environment_file_example_names_only_settings_the_server_reads() {
         assert!(unit.lines().any(|line| line.trim() == directive), "the unit says {directive}");
     }
 }
+
+#[test]
+fn roster_commands_say_what_a_file_would_do_and_write_only_when_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("jinlin.db");
+    let areas = dir.path().join("areas.csv");
+    std::fs::write(
+        &areas,
+        "district_code,district_name,street_code,street_name,community_code,community_name\n\
+         350203,思明区,350203001,鹭江街道,350203001001,和平社区\n\
+         350203,思明区,350203001,鹭江街道,350203001002,光明社区\n\
+         350206,湖里区,350206001,殿前街道,350206001001,幸福社区\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let output = server(&database).args(args).output().unwrap();
+        let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(output.status.success(), "{args:?}: {said}");
+        said
+    };
+    run(&["area", "import", areas.to_str().unwrap()]);
+    run(&["user", "add", "admin", "--name", "管理员", "--role", "admin"]);
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/roster/roster-2026-11.xlsx");
+
+    let checked = run(&["roster", "check", file]);
+    assert!(checked.contains("new 4") && checked.contains("problems 2"), "{checked}");
+    assert!(checked.contains("enrol   line 3: 陈秀英") && checked.contains("problem line 6"), "{checked}");
+    assert!(checked.contains("nothing was written"), "{checked}");
+    // No terminal to ask and no --yes: nothing is written.
+    let unasked = run(&["roster", "import", file]);
+    assert!(unasked.contains("give --yes") && unasked.contains("nothing was written"), "{unasked}");
+    assert!(run(&["roster", "check", file]).contains("new 4"), "still nothing enrolled");
+    let applied = run(&["roster", "import", file, "--yes"]);
+    assert!(applied.contains("enrolled 4, updated 0, refused 0"), "{applied}");
+    let again = run(&["roster", "import", file, "--yes"]);
+    assert!(again.contains("new 0 · changed 0 · unchanged 4") && again.contains("nothing to apply"), "{again}");
+}
