@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod erasure;
 pub mod generation;
+pub mod handover;
 pub mod http;
 pub mod metrics;
 pub mod report;

@@ -163,6 +163,13 @@ enum UserCommand {
         scope: Option<String>,
     },
     List,
+    /// How many of the user's changes wait to sync, on which workstation (as each
+    /// last reported): before a handover, or taking someone off.
+    Waiting {
+        login: String,
+    },
+    /// Take a user off: their sessions end at once. Says first what of theirs still
+    /// waits on which workstation.
     Disable {
         login: String,
     },
@@ -448,7 +455,12 @@ async fn user(db: &sea_orm::DatabaseConnection, command: UserCommand) -> anyhow:
                 say!("{}\t{}\t{}\t{}\t{}", user.login, user.display_name, user.role, user.scope, state);
             }
         }
-        UserCommand::Disable { login } => admin::set_disabled(db, &login, true).await?,
+        UserCommand::Waiting { login } => jinlin_server::handover::print_waiting(db, &login).await?,
+        UserCommand::Disable { login } => {
+            jinlin_server::handover::print_waiting(db, &login).await?;
+            admin::set_disabled(db, &login, true).await?;
+            say!("{login} is taken off: their sessions have ended");
+        }
         UserCommand::Enable { login } => admin::set_disabled(db, &login, false).await?,
         UserCommand::Passwd { login } => admin::set_password(db, &login, read_password()?).await?,
     }

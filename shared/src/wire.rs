@@ -346,16 +346,36 @@ pub struct PullRequest {
     pub cursor: Cursor,
     /// Most log entries (changes and departures) wanted; see [`Self::effective_limit`].
     pub limit: u32,
+    /// What still waits on the workstation after its push, by author: an assistant's
+    /// handover says how much of their work is not yet synced where. (Absent from
+    /// older apps.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<WaitingChanges>,
 }
+
+/// Changes one author made on a workstation that the server has not yet stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WaitingChanges {
+    pub user: crate::ids::UserId,
+    pub changes: u32,
+}
+
+/// Most authors a pull may report waiting changes for (a workstation has a few).
+pub const MAX_WAITING_AUTHORS: usize = 100;
 
 impl PullRequest {
     /// A pull in this build's protocol.
     pub fn new(cursor: Cursor, limit: u32) -> Self {
-        Self { protocol: PROTOCOL_VERSION, cursor, limit }
+        Self { protocol: PROTOCOL_VERSION, cursor, limit, waiting: Vec::new() }
     }
 
     pub fn check(&self) -> Result<(), RequestError> {
-        check_protocol(self.protocol)
+        check_protocol(self.protocol)?;
+        if self.waiting.len() > MAX_WAITING_AUTHORS {
+            return Err(RequestError::TooManyWaitingAuthors { found: self.waiting.len(), max: MAX_WAITING_AUTHORS });
+        }
+        Ok(())
     }
 
     /// The page size the server uses: the request's, clamped to 1..=[`MAX_PULL_LIMIT`].

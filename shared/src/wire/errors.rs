@@ -91,6 +91,8 @@ pub enum RequestError {
     DuplicateElder { elder: ElderId },
     #[error("the push holds {found} {what}; at most {max} are allowed in one push")]
     PushTooHeavy { what: &'static str, found: u64, max: u64 },
+    #[error("the pull reports waiting changes of {found} authors; at most {max} are allowed")]
+    TooManyWaitingAuthors { found: usize, max: usize },
 }
 
 impl RequestError {
@@ -100,7 +102,8 @@ impl RequestError {
             RequestError::TooManyDocuments { .. }
             | RequestError::TooManyChanges { .. }
             | RequestError::ChangeTooLarge { .. }
-            | RequestError::PushTooHeavy { .. } => ErrorCode::PayloadTooLarge,
+            | RequestError::PushTooHeavy { .. }
+            | RequestError::TooManyWaitingAuthors { .. } => ErrorCode::PayloadTooLarge,
             RequestError::DuplicateElder { .. } => ErrorCode::BadRequest,
         }
     }

@@ -481,3 +481,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_pull_reports_the_waiting_changes_of_a_bounded_number_of_authors() {
+    let author = |n: u64| WaitingChanges { user: crate::ids::UserId::from_parts(n, [1; 10]), changes: 3 };
+    let mut pull = PullRequest::new(Cursor::new(), 10);
+    pull.waiting = (0..MAX_WAITING_AUTHORS as u64).map(author).collect();
+    assert!(pull.check().is_ok());
+    pull.waiting.push(author(999));
+    assert!(matches!(pull.check(), Err(RequestError::TooManyWaitingAuthors { .. })));
+    // An older app sends none; the field is left out when empty.
+    let old: PullRequest = serde_json::from_str(r#"{"protocol":2,"cursor":{},"limit":5}"#).unwrap();
+    assert!(old.waiting.is_empty());
+    assert!(!serde_json::to_string(&PullRequest::new(Cursor::new(), 5)).unwrap().contains("waiting"));
+}

@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use jinlin_shared::document::ElderDocument;
-use jinlin_shared::ids::{CommunityId, ElderId};
+use jinlin_shared::document::{ElderDocument, summarise_change};
+use jinlin_shared::ids::{CommunityId, ElderId, UserId};
 use jinlin_shared::policy::PolicyVersion;
 use jinlin_shared::validate::RejectCode;
 use jinlin_shared::wire::{
     AutomergeBytes, BootstrapRequest, CityPolicy, Cursor, DEFAULT_BOOTSTRAP_LIMIT, DEFAULT_PULL_LIMIT, DepartedElder,
-    DocumentPush, PullRequest, PushOutcome, PushRequest,
+    DocumentPush, MAX_WAITING_AUTHORS, PullRequest, PushOutcome, PushRequest, WaitingChanges,
 };
 
 use super::plan::{self, Waiting};
@@ -87,6 +87,26 @@ impl Round<'_> {
         }
         station.hold_communities(&self.session.user.id, communities, true).await?;
         Ok(received)
+    }
+
+    /// What still waits here after the push, by author: the server keeps it for an
+    /// assistant's handover. A change that does not open is left out of the count.
+    async fn waiting_by_author(&self) -> Result<Vec<WaitingChanges>, StationError> {
+        let mut counts: BTreeMap<UserId, u32> = BTreeMap::new();
+        for change in self.station.store().pending().await? {
+            let author = self
+                .session
+                .vault
+                .open_change(change.elder, &change.sealed)
+                .ok()
+                .and_then(|bytes| summarise_change(&bytes).ok())
+                .and_then(|summary| summary.author);
+            if let Some(author) = author {
+                *counts.entry(author.user).or_default() += 1;
+            }
+        }
+        let counted = counts.into_iter().map(|(user, changes)| WaitingChanges { user, changes });
+        Ok(counted.take(MAX_WAITING_AUTHORS).collect())
     }
 
     /// The elders this workstation stops holding: those who left a community, unless
@@ -254,9 +274,12 @@ impl Round<'_> {
     async fn pull(&self) -> Result<u32, StationError> {
         let station = self.station;
         let mut changed = 0;
+        let waiting = self.waiting_by_author().await?;
         loop {
             let cursor = station.store().cursor().await?;
-            let page = self.client.pull(self.token, &PullRequest::new(cursor.clone(), DEFAULT_PULL_LIMIT)).await?;
+            let request =
+                PullRequest { waiting: waiting.clone(), ..PullRequest::new(cursor.clone(), DEFAULT_PULL_LIMIT) };
+            let page = self.client.pull(self.token, &request).await?;
             if self.note_generation(page.generation).await? {
                 // The cursor starts again from nothing: this page was cut after the old one.
                 continue;

@@ -16,3 +16,4 @@ pub mod session;
 pub mod sign_in_failure;
 pub mod user;
 pub mod visit;
+pub mod waiting_change;

@@ -9,6 +9,7 @@ mod m20261129_000003_create_alerts;
 mod m20261130_000004_bind_devices_and_throttle_sign_ins;
 mod m20261130_000005_store_each_change_once;
 mod m20261207_000006_create_server_identity;
+mod m20261207_000007_create_waiting_changes;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_bind_devices_and_throttle_sign_ins::Migration),
             Box::new(m20261130_000005_store_each_change_once::Migration),
             Box::new(m20261207_000006_create_server_identity::Migration),
+            Box::new(m20261207_000007_create_waiting_changes::Migration),
         ]
     }
 }

@@ -1,0 +1,57 @@
+//! An assistant's handover: every workstation tells the server, at each pull, how many
+//! changes still wait there and whose; `jinlin-server user waiting` and `user disable`
+//! say so before anything is done, workstation by workstation.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use jinlin_desktop::Clock;
+use jinlin_shared::roster::RosterQuery;
+use jinlin_tests::{DEMO_PASSWORD, Scenario, binary, home_visit};
+
+fn server_command(url: &str, args: &[&str]) -> String {
+    let output = std::process::Command::new(binary("jinlin-server"))
+        .args(["--database-url", url])
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{args:?}: {said}{}", String::from_utf8_lossy(&output.stderr));
+    said
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_says_how_many_of_an_assistants_changes_wait_on_which_workstation() {
+    let (scenario, server) = Scenario::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let station = scenario.signed_in(dir.path(), &scenario.login, Clock::system()).await;
+    let elder = station.roster(&RosterQuery::default()).await.unwrap().lines[0].entry.elder_id;
+    let url = scenario.central.url.clone();
+    let said = server_command(&url, &["user", "waiting", &scenario.login]);
+    assert!(said.contains("no workstation reports"), "{said}");
+
+    // Behind a proxy that refuses pushes, two visits wait; the pull still reports them.
+    let proxy = jinlin_tests::proxy_refusing_pushes(scenario.port).await;
+    station.set_server(&format!("http://127.0.0.1:{proxy}"), None).unwrap();
+    station.sign_in(&scenario.login, DEMO_PASSWORD).await.unwrap();
+    station.record_visit(elder, home_visit("交接前待同步 1")).await.unwrap();
+    station.record_visit(elder, home_visit("交接前待同步 2")).await.unwrap();
+    assert!(station.sync_once().await.is_err(), "the push was refused");
+    let said = server_command(&url, &["user", "waiting", &scenario.login]);
+    assert!(said.contains(&format!("2 changes of {} wait to sync on 1 workstations", scenario.login)), "{said}");
+    assert!(said.contains(": 2 changes, as it said at"), "{said}");
+    assert!(server_command(&url, &["user", "waiting", &scenario.other]).contains("no workstation reports"));
+
+    // Taking the assistant off says the same first; once the work arrives, nothing waits.
+    let disabled = server_command(&url, &["user", "disable", &scenario.login]);
+    assert!(disabled.contains("2 changes of") && disabled.contains("taken off"), "{disabled}");
+    server_command(&url, &["user", "enable", &scenario.login]);
+    let authority = jinlin_tests::test_authority().certificate.clone();
+    station.set_server(&jinlin_tests::server_url(scenario.port), Some(&authority)).unwrap();
+    station.sign_in(&scenario.login, DEMO_PASSWORD).await.unwrap();
+    station.sync_once().await.unwrap();
+    station.sync_once().await.unwrap();
+    let said = server_command(&url, &["user", "waiting", &scenario.login]);
+    assert!(said.contains("no workstation reports"), "{said}");
+    server.stop();
+}
