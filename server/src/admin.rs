@@ -160,6 +160,10 @@ pub async fn list_users(db: &DatabaseConnection) -> Result<Vec<UserListing>, Adm
 /// once, on every workstation.
 pub async fn set_disabled(db: &DatabaseConnection, login: &str, disabled: bool) -> Result<(), AdminError> {
     let txn = db.begin().await?;
+    let found = user::Entity::find().filter(user::Column::Login.eq(login)).one(&txn).await?;
+    if let Some(found) = found.filter(|u| disabled && !u.disabled) {
+        keep_standing(&txn, &found).await?;
+    }
     let id = update_user(&txn, login, vec![(user::Column::Disabled, Expr::value(disabled))]).await?;
     if disabled {
         revoke_sessions(&txn, &id).await?;
@@ -167,6 +171,41 @@ pub async fn set_disabled(db: &DatabaseConnection, login: &str, disabled: bool) 
     let action = if disabled { "user.disable" } else { "user.enable" };
     crate::audit::record(&txn, now(), None, action, serde_json::json!({ "login": login })).await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Moves a user to another area (an assistant changing community; a scope code, or
+/// "city"). Their standing until now is kept, so what they queued while allowed still
+/// lands; every session ends, so each workstation signs them in again in the new area.
+pub async fn move_user(db: &DatabaseConnection, login: &str, scope: &str) -> Result<(), AdminError> {
+    let scope_area_id = scope_area(db, Some(scope)).await?;
+    let txn = db.begin().await?;
+    let found = user::Entity::find().filter(user::Column::Login.eq(login)).one(&txn).await?;
+    let Some(found) = found else { return Err(AdminError::UnknownUser(login.to_owned())) };
+    if found.role != Role::Admin.as_str() && scope_area_id.is_none() {
+        return Err(AdminError::ScopeRequired);
+    }
+    keep_standing(&txn, &found).await?;
+    let id = update_user(&txn, login, vec![(user::Column::ScopeAreaId, Expr::value(scope_area_id))]).await?;
+    revoke_sessions(&txn, &id).await?;
+    crate::audit::record(&txn, now(), None, "user.move", serde_json::json!({ "login": login, "scope": scope })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Keeps the role and area `user` holds until now: changes they made before are
+/// judged by it (`sync::sender::Authors`).
+async fn keep_standing(db: &impl ConnectionTrait, user: &user::Model) -> Result<(), AdminError> {
+    use crate::db::entity::user_standing;
+    user_standing::Entity::insert(user_standing::ActiveModel {
+        id: sea_orm::ActiveValue::NotSet,
+        user_id: Set(user.id.clone()),
+        role: Set(user.role.clone()),
+        scope_area_id: Set(user.scope_area_id.clone()),
+        until: Set(now().as_millis()),
+    })
+    .exec_without_returning(db)
+    .await?;
     Ok(())
 }
 

@@ -169,9 +169,15 @@ enum UserCommand {
         login: String,
     },
     /// Take a user off: their sessions end at once. Says first what of theirs still
-    /// waits on which workstation.
+    /// waits on which workstation (what they made while allowed still lands).
     Disable {
         login: String,
+    },
+    /// Move a user to another area (a community's code, or "city"); their sessions end.
+    Move {
+        login: String,
+        #[arg(long)]
+        to: String,
     },
     Enable {
         login: String,
@@ -460,6 +466,11 @@ async fn user(db: &sea_orm::DatabaseConnection, command: UserCommand) -> anyhow:
             jinlin_server::handover::print_waiting(db, &login).await?;
             admin::set_disabled(db, &login, true).await?;
             say!("{login} is taken off: their sessions have ended");
+        }
+        UserCommand::Move { login, to } => {
+            jinlin_server::handover::print_waiting(db, &login).await?;
+            admin::move_user(db, &login, &to).await?;
+            say!("{login} now works in {to}: their sessions have ended");
         }
         UserCommand::Enable { login } => admin::set_disabled(db, &login, false).await?,
         UserCommand::Passwd { login } => admin::set_password(db, &login, read_password()?).await?,

@@ -90,11 +90,19 @@ async fn authorship_is_bound_to_the_device_and_the_users_who_signed_in_there(bac
     let answer = colleague.push(vec![(elder.elder, vec![waiting.clone()])]).await;
     assert!(matches!(answer.results[0].outcome, PushOutcome::Accepted { stored: 0, .. }), "{answer:?}");
     elder.doc.apply_changes([automerge::Change::from_bytes(waiting).unwrap()]).unwrap();
-    // Once their account is disabled, what they left waiting no longer lands.
+    // Once their account is disabled: what they left waiting, made while they were
+    // allowed, still lands; a change dated after they left (beyond the clock-skew
+    // allowance) does not.
     let left =
         elder.attempt(&on_this_device, |tx, d| tx.put(craft::map_at(d, &["profile"]), "address", "新地址1号").unwrap());
     jinlin_server::admin::set_disabled(&server.db, "heping2", true).await.unwrap();
-    assert_eq!(code(&heping.push(vec![(elder.elder, vec![left])]).await, 0), Some(RejectCode::WrongAuthor));
+    let later = common::now().plus_minutes(30).as_millis();
+    let after = craft::raw_change(&elder.doc, &on_this_device, jinlin_shared::ActorId::random(), later, |tx, d| {
+        tx.put(craft::map_at(d, &["profile"]), "address", "离开后补记2号").unwrap();
+    });
+    assert_eq!(code(&heping.push(vec![(elder.elder, vec![after])]).await, 0), Some(RejectCode::WrongAuthor));
+    assert_eq!(code(&heping.push(vec![(elder.elder, vec![left.clone()])]).await, 0), None, "made while allowed");
+    elder.doc.apply_changes([automerge::Change::from_bytes(left).unwrap()]).unwrap();
 
     // A visit that names another assistant than its change's author.
     let forged = elder.attempt(&heping.author(), |tx, d| {

@@ -12,6 +12,7 @@ use crate::area::Scope;
 use crate::document::ChangeReview;
 use crate::ids::{CommunityId, DeviceId, UserId};
 use crate::roles::RoleTable;
+use crate::time::Timestamp;
 use crate::user::Role;
 use crate::validate::ValidationError;
 
@@ -26,12 +27,14 @@ pub struct Standing {
 }
 
 /// Checks each reviewed change against its author's standing. `device` is the device
-/// the changes came from; `standing` answers for a user, `None` for one unknown;
-/// `covers` says whether a scope covers a community (the server's area tree).
+/// the changes came from; `standing` answers for a user at the time a change was made
+/// (the standing they had then: work queued before someone left still lands), `None`
+/// for one unknown or not allowed then; `covers` says whether a scope covers a
+/// community (the server's area tree).
 pub fn check_authority(
     reviews: &[ChangeReview],
     device: DeviceId,
-    standing: impl Fn(UserId) -> Option<Standing>,
+    standing: impl Fn(UserId, Timestamp) -> Option<Standing>,
     roles: &RoleTable,
     covers: impl Fn(Scope, CommunityId) -> bool,
 ) -> Result<(), ValidationError> {
@@ -44,7 +47,7 @@ pub fn check_authority(
                 review.author.device
             )));
         }
-        let Some(author) = standing(review.author.user).filter(|s| s.signed_in_on_device) else {
+        let Some(author) = standing(review.author.user, review.at).filter(|s| s.signed_in_on_device) else {
             return Err(wrong(format!(
                 "its author {} has not signed in on this device or may no longer sign in",
                 review.author.user

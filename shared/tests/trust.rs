@@ -70,7 +70,7 @@ fn reviewed(doc: &ElderDocument, changes: &[Vec<u8>]) -> Vec<ChangeReview> {
 /// Holds reviews against authors with `roles`, all signed in on author 2's device,
 /// covering only community 1.
 fn authority(reviews: &[ChangeReview], roles: &[(u8, Role)]) -> Result<(), ValidationError> {
-    let standing = |user: UserId| {
+    let standing = |user: UserId, _| {
         roles.iter().find(|(n, _)| author(*n).user == user).map(|(_, role)| Standing {
             role: *role,
             scope: Scope::Area(community(1)),
@@ -210,7 +210,7 @@ fn the_author_must_be_signed_in_on_the_sending_device_and_cover_the_elder() {
     assert_eq!(authority(&reviews, &[(2, Role::Assistant)]).unwrap_err().code(), RejectCode::WrongAuthor);
     // Nor may an author outside the elder's area write to it.
     let standing =
-        |_| Some(Standing { role: Role::Assistant, scope: Scope::Area(community(7)), signed_in_on_device: true });
+        |_, _| Some(Standing { role: Role::Assistant, scope: Scope::Area(community(7)), signed_in_on_device: true });
     let error =
         check_authority(&reviews, author(2).device, standing, &Policy::default().roles, |s, c| s == Scope::Area(c));
     assert_eq!(error.unwrap_err().code(), RejectCode::OutOfScope);

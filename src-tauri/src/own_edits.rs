@@ -41,7 +41,7 @@ pub(crate) fn check_edit(
     }
     .map_err(StationError::Refused)?;
     let standing = Standing { role: user.role, scope: user.scope, signed_in_on_device: true };
-    let own = |author| (author == user.id).then_some(standing);
+    let own = |author, _| (author == user.id).then_some(standing);
     check_authority(&applied.reviews, device, own, &policy.roles, covers).map_err(StationError::Refused)
 }
 

@@ -55,3 +55,36 @@ async fn the_server_says_how_many_of_an_assistants_changes_wait_on_which_worksta
     assert!(said.contains("no workstation reports"), "{said}");
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assistant_moved_to_another_community_loses_the_session_but_not_the_visits_queued_before() {
+    let (scenario, server) = Scenario::start_at(0.005, None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let station = scenario.signed_in(dir.path(), &scenario.login, Clock::system()).await;
+    let elder = station.roster(&RosterQuery::default()).await.unwrap().lines[0].entry.elder_id;
+    // Offline, the assistant records two visits; then they are moved to another
+    // community, which ends their sessions.
+    server.stop();
+    station.record_visit(elder, home_visit("调走前记录 1")).await.unwrap();
+    station.record_visit(elder, home_visit("调走前记录 2")).await.unwrap();
+    let url = scenario.central.url.clone();
+    let (_, elsewhere) =
+        scenario.central.assistant_logins().await.into_iter().find(|(_, c)| *c != scenario.community).unwrap();
+    let code = scenario.central.text(&format!("SELECT code AS v FROM areas WHERE id = '{elsewhere}'")).await;
+    let moved = server_command(&url, &["user", "move", &scenario.login, "--to", &code]);
+    assert!(moved.contains("sessions have ended"), "{moved}");
+    let server = scenario.restart_server();
+
+    // Their own session is over; a colleague at the same workstation sends the visits,
+    // which land under the moved assistant's name: they were made while allowed.
+    assert!(station.sync_once().await.is_err(), "the moved assistant's session has ended");
+    station.sign_out().await.unwrap();
+    station.sign_in(&scenario.other, DEMO_PASSWORD).await.unwrap();
+    station.sync_once().await.unwrap();
+    assert_eq!(station.elder(elder).await.unwrap().unsynced, 0, "both visits were stored");
+    let stored =
+        scenario.central.text("SELECT CAST(COUNT(*) AS TEXT) AS v FROM visits WHERE row LIKE '%调走前记录%'").await;
+    assert_eq!(stored, "2");
+    assert!(station.rejected_changes().await.unwrap().is_empty(), "nothing refused");
+    server.stop();
+}

@@ -107,7 +107,7 @@ pub(super) async fn prepare(
             return Ok(Err(refused));
         }
         if let Some(device) = judge.device {
-            let standing = |user| judge.authors.standing(user);
+            let standing = |user, at| judge.authors.standing(user, at);
             let covers = |scope, community| judge.areas.scope_contains(scope, community);
             if let Err(refused) = check_authority(&applied.reviews, device, standing, &judge.policy.roles, covers) {
                 return Ok(Err(PushOutcome::from(&refused)));

@@ -100,7 +100,7 @@ pub async fn push_documents(
         actor: state.actor.clone(),
         scope: sender.scope(),
         device: sender.device(),
-        authors: Authors::read(&state.db, &sender, &total.authors).await?,
+        authors: Authors::read(&state.db, &sender, &total.authors, state.policy.clock_skew_minutes).await?,
     });
     let mut waiting: Vec<usize> = (0..documents.len()).filter(|&i| outcomes[i].is_none()).collect();
     for _ in 0..ATTEMPTS {

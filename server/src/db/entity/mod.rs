@@ -15,5 +15,6 @@ pub mod server_identity;
 pub mod session;
 pub mod sign_in_failure;
 pub mod user;
+pub mod user_standing;
 pub mod visit;
 pub mod waiting_change;

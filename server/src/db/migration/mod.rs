@@ -10,6 +10,7 @@ mod m20261130_000004_bind_devices_and_throttle_sign_ins;
 mod m20261130_000005_store_each_change_once;
 mod m20261207_000006_create_server_identity;
 mod m20261207_000007_create_waiting_changes;
+mod m20261207_000008_create_user_standings;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_store_each_change_once::Migration),
             Box::new(m20261207_000006_create_server_identity::Migration),
             Box::new(m20261207_000007_create_waiting_changes::Migration),
+            Box::new(m20261207_000008_create_user_standings::Migration),
         ]
     }
 }

@@ -38,6 +38,9 @@ use crate::validate::ValidationError;
 pub struct ChangeReview {
     pub hash: ChangeHash,
     pub author: Author,
+    /// When its author's clock says it was made: the author is judged by the
+    /// standing they had then (an assistant's work queued before they left lands).
+    pub at: Timestamp,
     /// Each operation it performs, with the first field where it does.
     pub operations: BTreeMap<Operation, String>,
     /// The communities that held the elder just before and just after the change
@@ -95,6 +98,7 @@ pub(crate) fn review(
         reviews.push(ChangeReview {
             hash: change.hash(),
             author: received.author,
+            at: Timestamp::from_millis(change.timestamp()),
             operations: reader.operations,
             communities: BTreeSet::new(),
         });
