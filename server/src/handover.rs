@@ -107,3 +107,115 @@ pub async fn print_waiting(db: &DatabaseConnection, login: &str) -> anyhow::Resu
     }
     Ok(())
 }
+
+/// Why a handover did not happen; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum HandoverError {
+    #[error("your role may not hand assistants over")]
+    NotPermitted,
+    #[error("no assistant {0:?} works in your area")]
+    UnknownAssistant(String),
+    #[error("the community is not one of your area")]
+    OutOfScope,
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for HandoverError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        HandoverError::Internal(anyhow::Error::new(error).context("database"))
+    }
+}
+
+/// The assistants of `caller`'s area, with where their changes wait; by community,
+/// then name.
+pub async fn assistants(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+) -> Result<Vec<jinlin_shared::wire::AssistantHandover>, HandoverError> {
+    use crate::db::entity::user;
+    use jinlin_shared::area::NamedCommunity;
+    use jinlin_shared::wire::{AssistantHandover, WaitingOnWorkstation};
+    permitted(state, caller)?;
+    let areas = state.areas().await?;
+    let named: BTreeMap<String, NamedCommunity> = areas
+        .named_communities_in(caller.scope)
+        .into_iter()
+        .map(|community| (community.id.to_string(), community))
+        .collect();
+    let users = user::Entity::find()
+        .filter(user::Column::Role.eq(jinlin_shared::user::Role::Assistant.as_str()))
+        .filter(user::Column::ScopeAreaId.is_in(named.keys().cloned()))
+        .all(&state.db)
+        .await?;
+    let mut listed = Vec::with_capacity(users.len());
+    for account in users {
+        let Some(community) = account.scope_area_id.as_ref().and_then(|id| named.get(id)).cloned() else { continue };
+        let id: UserId = account.id.parse().map_err(|_| anyhow::anyhow!("a stored user id"))?;
+        let waiting = waiting_of(&state.db, id)
+            .await?
+            .into_iter()
+            .map(|on| WaitingOnWorkstation {
+                workstation: on.device_name,
+                changes: on.changes,
+                reported_at: on.reported_at,
+            })
+            .collect();
+        listed.push(AssistantHandover {
+            user: id,
+            login: account.login,
+            display_name: account.display_name,
+            community,
+            disabled: account.disabled,
+            waiting,
+        });
+    }
+    listed.sort_by(|a, b| a.community.name.cmp(&b.community.name).then_with(|| a.display_name.cmp(&b.display_name)));
+    Ok(listed)
+}
+
+/// Moves an assistant of `caller`'s area to another community of it.
+pub async fn move_assistant(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    login: &str,
+    to: jinlin_shared::ids::CommunityId,
+) -> Result<(), HandoverError> {
+    permitted(state, caller)?;
+    assistant_in_area(state, caller, login).await?;
+    let areas = state.areas().await?;
+    let target = areas.get(to).filter(|a| a.level == jinlin_shared::area::AreaLevel::Community);
+    let target = target.filter(|a| areas.scope_contains(caller.scope, a.id)).ok_or(HandoverError::OutOfScope)?;
+    crate::admin::move_user(&state.db, login, &target.code).await?;
+    Ok(())
+}
+
+/// Takes an assistant of `caller`'s area off: they may no longer sign in.
+pub async fn take_off(state: &AppState, caller: &crate::auth::Caller, login: &str) -> Result<(), HandoverError> {
+    permitted(state, caller)?;
+    assistant_in_area(state, caller, login).await?;
+    crate::admin::set_disabled(&state.db, login, true).await?;
+    Ok(())
+}
+
+fn permitted(state: &AppState, caller: &crate::auth::Caller) -> Result<(), HandoverError> {
+    let allowed = state.policy.roles.permits(caller.role, jinlin_shared::roles::Operation::HandOver);
+    if allowed { Ok(()) } else { Err(HandoverError::NotPermitted) }
+}
+
+/// Refuses a login that is not an assistant of a community in `caller`'s area.
+async fn assistant_in_area(state: &AppState, caller: &crate::auth::Caller, login: &str) -> Result<(), HandoverError> {
+    use crate::db::entity::user;
+    let areas = state.areas().await?;
+    let account = user::Entity::find().filter(user::Column::Login.eq(login)).one(&state.db).await?;
+    let in_area = account.as_ref().is_some_and(|a| {
+        a.role == jinlin_shared::user::Role::Assistant.as_str()
+            && a.scope_area_id
+                .as_deref()
+                .and_then(|id| id.parse().ok())
+                .is_some_and(|c| areas.scope_contains(caller.scope, c))
+    });
+    if in_area { Ok(()) } else { Err(HandoverError::UnknownAssistant(login.to_owned())) }
+}

@@ -33,6 +33,7 @@ labelled_enum! {
         CloseAlert = "closeAlert" => ("填写说明关闭预警", "Close an alert with a note"),
         UnmaskedExport = "unmaskedExport" => ("导出未遮蔽数据", "Export unmasked data"),
         ImportRoster = "importRoster" => ("导入名册文件", "Import a roster file"),
+        HandOver = "handOver" => ("交接助老员（调动或停用）", "Hand an assistant over (move or take off)"),
         EraseIdentity = "eraseIdentity" => ("删除老人的身份信息", "Erase an elder's identity record"),
     }
 }
@@ -85,8 +86,8 @@ impl Default for RoleTable {
     /// DOMAIN.md's table: an assistant enrols, edits profiles, records and corrects
     /// visits, voids the visits they recorded, adds and closes follow-ups, records
     /// status changes and resolves conflicts in the profile; a supervisor also voids
-    /// any visit, moves elders, sets tiers, resolves any conflict, closes alerts and
-    /// imports roster files for their area;
+    /// any visit, moves elders, sets tiers, resolves any conflict, closes alerts,
+    /// imports roster files and hands assistants over, for their area;
     /// an administrator does everything.
     fn default() -> Self {
         use Operation::*;
@@ -99,7 +100,7 @@ impl Default for RoleTable {
         }
         table.set(ChangeStatus, everyone);
         table.set(ResolveProfileConflict, everyone);
-        for op in [VoidAnyVisit, MoveElder, SetTier, ResolveAnyConflict, CloseAlert, ImportRoster] {
+        for op in [VoidAnyVisit, MoveElder, SetTier, ResolveAnyConflict, CloseAlert, ImportRoster, HandOver] {
             table.set(op, above_assistant);
         }
         table.set(UnmaskedExport, [Admin]);

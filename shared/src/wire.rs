@@ -17,18 +17,22 @@
 //!   not forward compatible: an older peer cannot read them. Adding one is a protocol
 //!   change and bumps [`PROTOCOL_VERSION`].
 
+mod cursor;
 mod encoding;
 mod errors;
+mod handover;
 mod release;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 pub use crate::document::{MAX_CHANGE_BYTES, MAX_CHANGE_INFLATED_BYTES, MAX_CHANGE_OPS, MAX_CHANGE_PREDS};
+pub use cursor::Cursor;
 pub use encoding::{AutomergeBytes, DeviceKey, Heads};
 pub use errors::{ErrorBody, ErrorCode, RequestError, check_protocol};
+pub use handover::{AssistantHandover, HandoverMove, MAX_WAITING_AUTHORS, WaitingChanges, WaitingOnWorkstation};
 pub use release::{AppStanding, AppVersion, AppVersionError, Releases};
 
 use crate::ids::{CommunityId, DeviceId, ElderId, Generation};
@@ -88,65 +92,6 @@ pub const DEFAULT_BOOTSTRAP_LIMIT: u32 = 100;
 
 /// Most snapshots the server returns in one bootstrap page; larger requests are clamped.
 pub const MAX_BOOTSTRAP_LIMIT: u32 = 500;
-
-/// Where a workstation stands in the change log: per community, the sequence number
-/// of the last entry it has applied. A community missing from the map reads as 0
-/// (nothing seen yet).
-///
-/// One number per community, not one global number, because the server numbers
-/// entries inside the transaction that holds the community's lock: within a community
-/// numbers then commit in order, so "everything after n" never skips a change that
-/// committed late with a smaller number (see ARCHITECTURE.md, "The design").
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Cursor(BTreeMap<CommunityId, u64>);
-
-impl Cursor {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The last sequence number seen in `community`; 0 when none.
-    pub fn get(&self, community: CommunityId) -> u64 {
-        self.0.get(&community).copied().unwrap_or(0)
-    }
-
-    /// Records that `community`'s log has been applied up to `seq`. Never moves back:
-    /// a page replayed late (or out of order) must not make the next pull repeat work
-    /// or, worse, hide that later entries were already applied.
-    pub fn advance(&mut self, community: CommunityId, seq: u64) {
-        if seq > self.get(community) {
-            self.0.insert(community, seq);
-        }
-    }
-
-    /// Takes, per community, the further of the two positions. A workstation shared by
-    /// users of different scopes merges each user's pull result into its one cursor.
-    pub fn merge(&mut self, other: &Cursor) {
-        for (&community, &seq) in &other.0 {
-            self.advance(community, seq);
-        }
-    }
-
-    /// Every community with a position, in id order.
-    pub fn iter(&self) -> impl Iterator<Item = (CommunityId, u64)> + '_ {
-        self.0.iter().map(|(&community, &seq)| (community, seq))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl FromIterator<(CommunityId, u64)> for Cursor {
-    fn from_iter<I: IntoIterator<Item = (CommunityId, u64)>>(positions: I) -> Self {
-        let mut cursor = Cursor::new();
-        for (community, seq) in positions {
-            cursor.advance(community, seq);
-        }
-        cursor
-    }
-}
 
 /// `POST` push: a workstation's unacknowledged changes, grouped by document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -352,17 +297,6 @@ pub struct PullRequest {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waiting: Vec<WaitingChanges>,
 }
-
-/// Changes one author made on a workstation that the server has not yet stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WaitingChanges {
-    pub user: crate::ids::UserId,
-    pub changes: u32,
-}
-
-/// Most authors a pull may report waiting changes for (a workstation has a few).
-pub const MAX_WAITING_AUTHORS: usize = 100;
 
 impl PullRequest {
     /// A pull in this build's protocol.

@@ -7,6 +7,7 @@ mod device_routes;
 mod elder_routes;
 pub mod error;
 mod extract;
+mod handover_routes;
 mod layers;
 mod report_routes;
 mod roster_routes;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(report_routes::router())
         .merge(alert_routes::router())
         .merge(roster_routes::router())
+        .merge(handover_routes::router())
         .route_layer(axum::middleware::from_fn(layers::mark_route));
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     Router::new()
