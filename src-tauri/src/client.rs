@@ -11,11 +11,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use jinlin_shared::alert::{AlertView, CloseAlert};
-use jinlin_shared::ids::{ElderId, VisitId};
+use jinlin_shared::ids::{CommunityId, ElderId, VisitId};
 use jinlin_shared::label::Language;
 use jinlin_shared::report::{MonthlyReport, ReportFormat};
 use jinlin_shared::roster_file::{RosterApplied, RosterReading};
 use jinlin_shared::time::Month;
+use jinlin_shared::wire::{AssistantHandover, HandoverMove};
 use jinlin_shared::wire::{
     BootstrapRequest, BootstrapResponse, CityPolicy, ErrorBody, IdentityAccepted, IdentitySubmission, LoginRequest,
     LoginResponse, PullRequest, PullResponse, PushRequest, PushResponse, ServerVersion,
@@ -204,6 +205,37 @@ impl ServerClient {
         self.post(&format!("/alerts/{visit}/close"), Some(token), &CloseAlert { note: note.to_owned() }).await
     }
 
+    /// The assistants of the caller's area, with where their changes wait.
+    pub async fn handover(&self, token: &str) -> Result<Vec<AssistantHandover>, ClientError> {
+        let response = self.get("/handover", token, &[]).await?;
+        self.answer(response).await
+    }
+
+    /// Moves an assistant to another community of the caller's area.
+    pub async fn move_assistant(&self, token: &str, login: &str, community: CommunityId) -> Result<(), ClientError> {
+        let path = format!("/handover/{}/move", urlencoding(login));
+        self.post_empty(&path, token, &HandoverMove { community }).await
+    }
+
+    /// Takes an assistant of the caller's area off.
+    pub async fn take_off_assistant(&self, token: &str, login: &str) -> Result<(), ClientError> {
+        let path = format!("/handover/{}/take-off", urlencoding(login));
+        self.post_empty(&path, token, &serde_json::json!({})).await
+    }
+
+    /// A `POST` answered with no body.
+    async fn post_empty(&self, path: &str, token: &str, body: &impl Serialize) -> Result<(), ClientError> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.api))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        self.body(response).await.map(|_| ())
+    }
+
     /// What importing the roster file `bytes` would do; writes nothing.
     pub async fn check_roster(&self, token: &str, bytes: Vec<u8>) -> Result<RosterReading, ClientError> {
         let response = self.post_bytes("/roster/check", token, &[], bytes).await?;
@@ -341,4 +373,16 @@ fn report_query(
         query.push(("lang", "en".to_owned()));
     }
     query
+}
+
+/// A login as one segment of a path: logins are ASCII letters, digits and `._-`
+/// (the server's rule), anything else is escaped.
+fn urlencoding(login: &str) -> String {
+    login
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'_' | b'-' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

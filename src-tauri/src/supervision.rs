@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 
 use jinlin_shared::alert::AlertView;
 use jinlin_shared::document::InputError;
-use jinlin_shared::ids::VisitId;
+use jinlin_shared::ids::{CommunityId, VisitId};
 use jinlin_shared::label::Language;
 use jinlin_shared::report::{NotVisitedLine, ReportArea, ReportFormat, SummaryLine, TrendPoint};
 use jinlin_shared::roster_file::{RosterApplied, RosterReading};
 use jinlin_shared::time::{Date, Month};
+use jinlin_shared::wire::AssistantHandover;
 use serde::Serialize;
 
 use crate::{Station, StationError};
@@ -77,6 +78,30 @@ impl Station {
         let applied = client.apply_roster(&token, bytes, digest).await?;
         self.sync_now();
         Ok(applied)
+    }
+
+    /// The assistants of the caller's area, with where their changes wait to sync.
+    pub async fn handover(&self) -> Result<Vec<AssistantHandover>, StationError> {
+        let (client, token) = self.server_and_token()?;
+        Ok(client.handover(&token).await?)
+    }
+
+    /// Moves an assistant to another community of the area; their sessions end.
+    pub async fn move_assistant(
+        &self,
+        login: &str,
+        community: CommunityId,
+    ) -> Result<Vec<AssistantHandover>, StationError> {
+        let (client, token) = self.server_and_token()?;
+        client.move_assistant(&token, login, community).await?;
+        Ok(client.handover(&token).await?)
+    }
+
+    /// Takes an assistant off; their sessions end; what they queued while allowed still lands.
+    pub async fn take_off_assistant(&self, login: &str) -> Result<Vec<AssistantHandover>, StationError> {
+        let (client, token) = self.server_and_token()?;
+        client.take_off_assistant(&token, login).await?;
+        Ok(client.handover(&token).await?)
     }
 
     /// The alerts of the caller's area, open first.

@@ -6,7 +6,7 @@
 use jinlin_shared::label::{Labelled, Language};
 use jinlin_shared::{
     alert, area, author, coverage, document, elder, ids, limits, materialise, policy, report, roles, roster,
-    roster_file, time, user, validate, visit,
+    roster_file, time, user, validate, visit, wire,
 };
 use ts_rs::{Config, TS};
 
@@ -139,6 +139,9 @@ pub fn declarations() -> String {
         roster_file::RosterReading,
         roster_file::RefusedRow,
         roster_file::RosterApplied,
+        // Handing assistants over.
+        wire::WaitingOnWorkstation,
+        wire::AssistantHandover,
         // Settings.
         Language,
         crate::settings::TextSize,

@@ -119,6 +119,28 @@ fn an_administrator_keeps_the_roster_true_in_the_window() {
     let imported = runtime
         .block_on(scenario.central.text("SELECT CAST(COUNT(*) AS TEXT) AS v FROM elders WHERE name LIKE '窗口导入%'"));
     assert_eq!(imported, "2");
+
+    // Handing an assistant over: the list says nothing of theirs waits; moved to
+    // another community, the list shows them there.
+    window.click("header button.handover");
+    window.wait_for_text("助老员交接");
+    window.wait_for_text("没有待同步的记录");
+    let login = scenario.other.clone();
+    let row = format!("//li[.//span[contains(., '{login}')]]");
+    window.click_element(&window.find_xpath(&format!("{row}//button[contains(@class, 'move')]")));
+    let moved_to = window.run(&format!(
+        "const s = document.evaluate(\"{row}//select\", document, null, 9, null).singleNodeValue; return s.options[s.selectedIndex].text"
+    ));
+    let moved_to = moved_to.as_str().unwrap().to_owned();
+    window.screenshot("handover");
+    window.click_element(&window.find_xpath(&format!("{row}//button[contains(., '确认调动')]")));
+    wait_until("the list to show the assistant in the new community", || {
+        window
+            .run(&format!("return document.evaluate(\"{row}\", document, null, 9, null).singleNodeValue.textContent"))
+            .as_str()
+            .is_some_and(|text| text.contains(&moved_to))
+    });
+    window.screenshot("handed-over");
     window.close();
     server.stop();
 }

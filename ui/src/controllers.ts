@@ -1,5 +1,6 @@
 // The composition root: every controller of the window, over one backend.
 import { ElderController } from "./elder/elder.svelte";
+import { HandoverController } from "./handover/handover.svelte";
 import { RosterImportController } from "./import/import.svelte";
 import type { Backend } from "./lib/api/backend";
 import { RosterController } from "./roster/roster.svelte";
@@ -16,6 +17,7 @@ export interface Controllers {
   elder: ElderController;
   supervision: SupervisionController;
   rosterImport: RosterImportController;
+  handover: HandoverController;
 }
 
 export function controllers(backend: Backend): Controllers {
@@ -27,5 +29,6 @@ export function controllers(backend: Backend): Controllers {
     elder: new ElderController(backend),
     supervision: new SupervisionController(backend),
     rosterImport: new RosterImportController(backend),
+    handover: new HandoverController(backend),
   };
 }

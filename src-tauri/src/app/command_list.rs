@@ -45,6 +45,9 @@ macro_rules! with_window_commands {
             close_alert,
             check_roster_file,
             apply_roster_file,
+            handover,
+            move_assistant,
+            take_off_assistant,
         }
     };
 }

@@ -1,11 +1,12 @@
 //! The window's commands: each a thin wrapper over one [`Station`] operation, with
 //! errors crossing as `{ code, message }` ([`ErrorView`]).
 
-use jinlin_shared::ids::{ElderId, FollowUpId, VisitId};
+use jinlin_shared::ids::{CommunityId, ElderId, FollowUpId, VisitId};
 use jinlin_shared::roster::RosterQuery;
 use jinlin_shared::roster_file::{RosterApplied, RosterReading};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::user::SignedInUser;
+use jinlin_shared::wire::AssistantHandover;
 use tauri::State;
 
 use super::{ExportFolder, SettingsState};
@@ -256,4 +257,23 @@ pub async fn check_roster_file(station: State<'_, Station>, content: String) -> 
 pub async fn apply_roster_file(station: State<'_, Station>, content: String, digest: String) -> Answer<RosterApplied> {
     let bytes = file_bytes(&content)?;
     station.apply_roster_file(bytes, &digest).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn handover(station: State<'_, Station>) -> Answer<Vec<AssistantHandover>> {
+    station.handover().await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn move_assistant(
+    station: State<'_, Station>,
+    login: String,
+    community: CommunityId,
+) -> Answer<Vec<AssistantHandover>> {
+    station.move_assistant(&login, community).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn take_off_assistant(station: State<'_, Station>, login: String) -> Answer<Vec<AssistantHandover>> {
+    station.take_off_assistant(&login).await.map_err(view)
 }

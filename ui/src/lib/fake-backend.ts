@@ -2,6 +2,7 @@
 import type { Backend } from "./api/backend";
 import type {
   AlertView,
+  AssistantHandover,
   CoverageView,
   ElderPage,
   ErrorView,
@@ -334,6 +335,18 @@ export class FakeBackend implements Backend {
 
   async setTier(elder: string): Promise<ElderPage> {
     throw noSuchElder(elder);
+  }
+
+  async handover(): Promise<AssistantHandover[]> {
+    return [];
+  }
+
+  async moveAssistant(_login: string, _community: string): Promise<AssistantHandover[]> {
+    throw refusal("serverRefused", "the fake moves no one");
+  }
+
+  async takeOffAssistant(_login: string): Promise<AssistantHandover[]> {
+    throw refusal("serverRefused", "the fake takes no one off");
   }
 
   async checkRosterFile(_content: string): Promise<RosterReading> {

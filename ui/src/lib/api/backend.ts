@@ -3,6 +3,8 @@
 // interface, never on Tauri, so tests hand them a fake.
 import type {
   AlertView,
+  AreaId,
+  AssistantHandover,
   Command,
   CoverageView,
   ElderId,
@@ -79,6 +81,12 @@ export interface Backend {
   checkRosterFile(content: string): Promise<RosterReading>;
   /** Applies exactly the check whose digest is given. */
   applyRosterFile(content: string, digest: string): Promise<RosterApplied>;
+  /** The assistants of the user's area, with where their changes wait to sync. */
+  handover(): Promise<AssistantHandover[]>;
+  /** Moves an assistant to another community of the area; answers the list again. */
+  moveAssistant(login: string, community: AreaId): Promise<AssistantHandover[]>;
+  /** Takes an assistant off; answers the list again. */
+  takeOffAssistant(login: string): Promise<AssistantHandover[]>;
   /** Calls `listener` with every sync status change; returns how to stop. */
   onSyncStatus(listener: (status: SyncStatus) => void): Promise<() => void>;
 }

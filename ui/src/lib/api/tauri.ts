@@ -45,6 +45,9 @@ export const tauriBackend: Backend = {
   closeAlert: (visit, note) => call("close_alert", { visit, note }),
   checkRosterFile: (content) => call("check_roster_file", { content }),
   applyRosterFile: (content, digest) => call("apply_roster_file", { content, digest }),
+  handover: () => call("handover"),
+  moveAssistant: (login, community) => call("move_assistant", { login, community }),
+  takeOffAssistant: (login) => call("take_off_assistant", { login }),
   onSyncStatus: async (listener) => {
     const stop = await listen<SyncStatus>(SYNC_STATUS_EVENT, (event) => listener(event.payload));
     return stop;

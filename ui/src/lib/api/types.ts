@@ -51,7 +51,7 @@ export type IncidentKind = "fall" | "injury" | "hospitalStay";
 
 export type Role = "assistant" | "supervisor" | "admin";
 
-export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit" | "voidOwnVisit" | "voidAnyVisit" | "addFollowUp" | "closeFollowUp" | "changeStatus" | "moveElder" | "setTier" | "resolveProfileConflict" | "resolveAnyConflict" | "closeAlert" | "unmaskedExport" | "importRoster" | "eraseIdentity";
+export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit" | "voidOwnVisit" | "voidAnyVisit" | "addFollowUp" | "closeFollowUp" | "changeStatus" | "moveElder" | "setTier" | "resolveProfileConflict" | "resolveAnyConflict" | "closeAlert" | "unmaskedExport" | "importRoster" | "handOver" | "eraseIdentity";
 
 export type Scope = { "kind": "city" } | { "kind": "area", "area": AreaId };
 
@@ -509,6 +509,22 @@ export type RefusedRow = { line: number, reason: string, };
 
 export type RosterApplied = { enrolled: number, updated: number, refused: Array<RefusedRow>, };
 
+export type WaitingOnWorkstation = { 
+/**
+ * The name the workstation registered under (its computer's name).
+ */
+workstation: string, changes: number, reportedAt: Timestamp, };
+
+export type AssistantHandover = { user: UserId, login: string, displayName: string, community: NamedCommunity, 
+/**
+ * Taken off: may no longer sign in.
+ */
+disabled: boolean, 
+/**
+ * Where their changes wait to sync, as each workstation last said, most first.
+ */
+waiting: Array<WaitingOnWorkstation>, };
+
 export type Language = "zh-CN" | "en";
 
 export type TextSize = "standard" | "large" | "extraLarge";
@@ -698,6 +714,7 @@ export const OPERATION_LABELS: Record<Operation, Label> = {
   "closeAlert": { "zh-CN": "填写说明关闭预警", en: "Close an alert with a note" },
   "unmaskedExport": { "zh-CN": "导出未遮蔽数据", en: "Export unmasked data" },
   "importRoster": { "zh-CN": "导入名册文件", en: "Import a roster file" },
+  "handOver": { "zh-CN": "交接助老员（调动或停用）", en: "Hand an assistant over (move or take off)" },
   "eraseIdentity": { "zh-CN": "删除老人的身份信息", en: "Erase an elder's identity record" },
 };
 
@@ -757,7 +774,7 @@ export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"re
 export const SYNC_STATUS_EVENT = "sync-status";
 
 /** Every command the window may call (src-tauri/src/app/command_list.rs). */
-export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","close_alert","check_roster_file","apply_roster_file"] as const;
+export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","close_alert","check_roster_file","apply_roster_file","handover","move_assistant","take_off_assistant"] as const;
 
 /** A window command's name. */
 export type Command = (typeof COMMANDS)[number];
