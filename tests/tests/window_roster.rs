@@ -38,6 +38,7 @@ fn choose(window: &Window, css: &str, value: &str) {
 }
 
 #[test]
+#[expect(clippy::too_many_lines, reason = "one scenario in the real window, step by step")]
 fn an_administrator_keeps_the_roster_true_in_the_window() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (scenario, server) = runtime.block_on(Scenario::start_at(0.005, None));
