@@ -57,6 +57,30 @@ pub async fn note_waiting(
     txn.commit().await
 }
 
+/// People who signed in on `device` and have since been taken off: the workstation
+/// forgets their key slots.
+pub async fn taken_off_on(db: &DatabaseConnection, device: DeviceId) -> Result<Vec<UserId>, sea_orm::DbErr> {
+    use crate::db::entity::{session, user};
+    use sea_orm::QuerySelect;
+    let signed_in: Vec<String> = session::Entity::find()
+        .select_only()
+        .column(session::Column::UserId)
+        .distinct()
+        .filter(session::Column::DeviceId.eq(device.to_string()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let off: Vec<String> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Id.is_in(signed_in))
+        .filter(user::Column::Disabled.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(off.into_iter().filter_map(|id| id.parse().ok()).collect())
+}
+
 /// One workstation's last report of a user's waiting changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitingOn {

@@ -344,6 +344,10 @@ pub struct PullResponse {
     /// The database's generation (protocol 3); absent from an older server.
     #[serde(default)]
     pub generation: Option<Generation>,
+    /// People who signed in on this workstation and have since been taken off: it
+    /// forgets their key slots, so they can no longer sign in there offline either.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub taken_off: Vec<crate::ids::UserId>,
 }
 
 /// `GET` policy: the visit policy the server judges by (tiers, intervals, what counts

@@ -42,18 +42,25 @@ async fn the_server_says_how_many_of_an_assistants_changes_wait_on_which_worksta
     assert!(said.contains(": 2 changes, as it said at"), "{said}");
     assert!(server_command(&url, &["user", "waiting", &scenario.other]).contains("no workstation reports"));
 
-    // Taking the assistant off says the same first; once the work arrives, nothing waits.
+    // Taking the assistant off says the same first. A colleague signs in at the same
+    // workstation: the visits, made while the assistant was allowed, arrive under
+    // their name; the workstation forgets the assistant's key slot, so they cannot
+    // sign in there offline any more; nothing waits.
     let disabled = server_command(&url, &["user", "disable", &scenario.login]);
     assert!(disabled.contains("2 changes of") && disabled.contains("taken off"), "{disabled}");
-    server_command(&url, &["user", "enable", &scenario.login]);
     let authority = jinlin_tests::test_authority().certificate.clone();
     station.set_server(&jinlin_tests::server_url(scenario.port), Some(&authority)).unwrap();
-    station.sign_in(&scenario.login, DEMO_PASSWORD).await.unwrap();
+    station.sign_in(&scenario.other, DEMO_PASSWORD).await.unwrap();
     station.sync_once().await.unwrap();
-    station.sync_once().await.unwrap();
+    assert_eq!(station.elder(elder).await.unwrap().unsynced, 0, "the visits were stored");
+    let known: Vec<String> = station.known_users().await.unwrap().into_iter().map(|u| u.login).collect();
+    assert_eq!(known, [scenario.other.clone()], "the assistant taken off is forgotten here");
     let said = server_command(&url, &["user", "waiting", &scenario.login]);
     assert!(said.contains("no workstation reports"), "{said}");
+    station.sign_out().await.unwrap();
     server.stop();
+    let refused = station.sign_in(&scenario.login, DEMO_PASSWORD).await.unwrap_err();
+    assert!(matches!(refused, jinlin_desktop::StationError::FirstSignInNeedsServer { .. }), "{refused}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

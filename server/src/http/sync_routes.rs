@@ -60,6 +60,7 @@ async fn pull(
     let areas = state.areas().await?;
     let mut page = sync::pull::pull(&state, &caller, &areas, &request).await?;
     page.generation = Some(state.generation().await?);
+    page.taken_off = crate::handover::taken_off_on(&state.db, caller.device).await?;
     state.metrics.pulled();
     Ok(Json(page))
 }

@@ -84,6 +84,7 @@ pub async fn pull(
         policy_version: Some(state.policy_version.clone()),
         // Named by the route (`http::sync_routes`), for every sync answer alike.
         generation: None,
+        taken_off: Vec::new(),
     })
 }
 

@@ -144,6 +144,7 @@ fn pull_request_and_response_round_trip_through_json() {
         more: true,
         policy_version: Some(crate::policy::Policy::default().version()),
         generation: None,
+        taken_off: Vec::new(),
     };
 
     let request_json = round_trip(&request);

@@ -280,6 +280,12 @@ impl Round<'_> {
             let request =
                 PullRequest { waiting: waiting.clone(), ..PullRequest::new(cursor.clone(), DEFAULT_PULL_LIMIT) };
             let page = self.client.pull(self.token, &request).await?;
+            if !page.taken_off.is_empty() {
+                let forgotten = station.store().forget_key_slots(&page.taken_off).await?;
+                if forgotten > 0 {
+                    tracing::info!(forgotten, "key slots of people taken off were forgotten");
+                }
+            }
             if self.note_generation(page.generation).await? {
                 // The cursor starts again from nothing: this page was cut after the old one.
                 continue;

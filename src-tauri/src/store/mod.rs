@@ -182,6 +182,15 @@ impl Store {
         parsed(key_slot::Entity::find().order_by_asc(key_slot::Column::Login).all(&self.db).await?)
     }
 
+    /// Forgets the slots of `users` (taken off by an administrator): they can no longer
+    /// sign in here, offline either; answers how many went.
+    pub async fn forget_key_slots(&self, users: &[jinlin_shared::ids::UserId]) -> Result<u64, StoreError> {
+        let ids: Vec<String> = users.iter().map(ToString::to_string).collect();
+        let deleted =
+            key_slot::Entity::delete_many().filter(key_slot::Column::UserId.is_in(ids)).exec(&self.db).await?;
+        Ok(deleted.rows_affected)
+    }
+
     /// Writes a user's slot, replacing any earlier one of theirs (a new password, a
     /// new token), keeping the communities they already received.
     pub async fn save_key_slot(&self, slot: KeySlot) -> Result<(), StoreError> {
