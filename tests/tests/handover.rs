@@ -54,7 +54,7 @@ async fn the_server_says_how_many_of_an_assistants_changes_wait_on_which_worksta
     station.sync_once().await.unwrap();
     assert_eq!(station.elder(elder).await.unwrap().unsynced, 0, "the visits were stored");
     let known: Vec<String> = station.known_users().await.unwrap().into_iter().map(|u| u.login).collect();
-    assert_eq!(known, [scenario.other.clone()], "the assistant taken off is forgotten here");
+    assert_eq!(known, std::slice::from_ref(&scenario.other), "the assistant taken off is forgotten here");
     let said = server_command(&url, &["user", "waiting", &scenario.login]);
     assert!(said.contains("no workstation reports"), "{said}");
     station.sign_out().await.unwrap();
