@@ -97,6 +97,8 @@ async fn a_civil_affairs_workbook_then_next_months_gbk_file_are_reviewed_differe
     );
     assert_eq!(next.update[0].changes[0].new, "*******4444", "phones shown masked");
     assert_eq!(next.update[0].changes[1].old, "中华路2号");
+    let moved = &next.update[1].changes[0];
+    assert_eq!((moved.old.as_str(), moved.new.as_str()), ("光明社区", "和平社区"), "communities by name");
     assert_eq!(next.missing.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["陈秀英"]);
     let applied = apply_roster(&state, &admin, GBK_CSV.to_vec(), &next.digest, &quiet).await.unwrap();
     assert_eq!((applied.enrolled, applied.updated), (0, 2));

@@ -96,13 +96,7 @@ async fn print_check(state: &AppState, check: &RosterCheck) -> anyhow::Result<()
     }
     for update in &check.update {
         for change in &update.changes {
-            let (old, new) = match change.column {
-                jinlin_shared::roster_file::RosterColumn::Community => {
-                    let name = |text: &str| text.parse().map_or_else(|_| text.to_owned(), community);
-                    (name(&change.old), name(&change.new))
-                }
-                _ => (change.old.clone(), change.new.clone()),
-            };
+            let (old, new) = (&change.old, &change.new);
             say!(
                 "update  line {}: {} {}: {old:?} → {new:?}",
                 update.line,

@@ -15,6 +15,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::values::{CommunityLookup, RosterRecord, read_rows};
 use super::{HeaderReading, Problem, RosterColumn, RowProblem, Sheet, SheetError, read_header};
+use crate::area::AreaTree;
 use crate::document::ProfileChange;
 use crate::elder::{ElderStatus, Profile};
 use crate::ids::{CommunityId, ElderId};
@@ -211,7 +212,7 @@ pub fn plan_roster(
                     problems.push(RowProblem::new(record.line, None, Problem::RepeatedInFile { first_line: first }));
                     continue;
                 }
-                match differences(&record, elder) {
+                match differences(&record, elder, lookup.areas) {
                     (line, Some(action)) => {
                         check.update.push(line);
                         actions.push(action);
@@ -271,7 +272,7 @@ impl Differences<'_> {
 }
 
 /// The fields the row changes on `elder`, as a person reads them and as writes.
-fn differences(record: &RosterRecord, elder: &KnownElder) -> (UpdateLine, Option<RosterAction>) {
+fn differences(record: &RosterRecord, elder: &KnownElder, areas: &AreaTree) -> (UpdateLine, Option<RosterAction>) {
     use RosterColumn as C;
     let (old, new) = (&elder.row.profile, &record.profile);
     let mut d = Differences { given: &record.given, shown: Vec::new(), writes: Vec::new() };
@@ -291,7 +292,8 @@ fn differences(record: &RosterRecord, elder: &KnownElder) -> (UpdateLine, Option
     let Differences { mut shown, writes: changes, .. } = d;
     let move_to = (record.community != elder.row.community).then_some(record.community);
     if let Some(to) = move_to {
-        shown.push(FieldChange { column: C::Community, old: elder.row.community.to_string(), new: to.to_string() });
+        let name = |id: CommunityId| areas.get(id).map_or_else(|| id.to_string(), |area| area.name.clone());
+        shown.push(FieldChange { column: C::Community, old: name(elder.row.community), new: name(to) });
     }
     let id_number = record.id_number.clone().filter(|_| elder.id_number.is_none());
     if let Some(number) = &id_number {
