@@ -163,6 +163,22 @@ pub struct Caller {
     pub scope: Scope,
 }
 
+/// The enabled user `login` as a caller at the server's console, on the server's own
+/// device (a roster import, an erasure); `None` when there is no such enabled user.
+pub async fn console_caller(db: &sea_orm::DatabaseConnection, login: &str) -> anyhow::Result<Option<Caller>> {
+    use anyhow::Context as _;
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    let found = crate::db::entity::user::Entity::find()
+        .filter(crate::db::entity::user::Column::Login.eq(login))
+        .one(db)
+        .await?
+        .filter(|u| !u.disabled);
+    let Some(account) = found else { return Ok(None) };
+    let role = Role::parse(&account.role).context("a stored role")?;
+    let scope = scope_of(account.scope_area_id.as_deref()).context("a stored scope")?;
+    Ok(Some(Caller { user: account.id.parse().context("a stored user id")?, device: SERVER_DEVICE, role, scope }))
+}
+
 /// A user row's scope column: `None` is the whole city.
 pub fn scope_of(area: Option<&str>) -> Option<Scope> {
     match area {

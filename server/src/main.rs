@@ -358,7 +358,9 @@ async fn serve(url: &str, policy: Policy, args: ServeArgs) -> anyhow::Result<()>
 async fn erase(state: &AppState, elder: &str, reason: &str, login: &str, yes: bool) -> anyhow::Result<()> {
     let elder: jinlin_shared::ids::ElderId =
         elder.parse().map_err(|_| anyhow::anyhow!("{elder:?} is not an elder id"))?;
-    let caller = jinlin_server::roster::importer(state, login).await?;
+    let caller = jinlin_server::auth::console_caller(&state.db, login)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no enabled user has the login {login:?}"))?;
     say!("erasing the identity record of elder {elder} as {login} will:");
     say!("  1. remove the full ID number from the identity table");
     say!(

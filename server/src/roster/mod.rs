@@ -74,17 +74,7 @@ impl From<PushError> for RosterError {
 
 /// The enabled user `login` as the author of an import at the server's console.
 pub async fn importer(state: &AppState, login: &str) -> Result<Caller, RosterError> {
-    use crate::db::entity::user;
-    use jinlin_shared::user::Role;
-    let account = user::Entity::find()
-        .filter(user::Column::Login.eq(login))
-        .one(&state.db)
-        .await?
-        .filter(|u| !u.disabled)
-        .ok_or_else(|| RosterError::UnknownUser(login.to_owned()))?;
-    let role = Role::parse(&account.role).context("a stored role")?;
-    let scope = crate::auth::scope_of(account.scope_area_id.as_deref()).context("a stored scope")?;
-    Ok(Caller { user: account.id.parse().context("a stored user id")?, device: SERVER_DEVICE, role, scope })
+    crate::auth::console_caller(&state.db, login).await?.ok_or_else(|| RosterError::UnknownUser(login.to_owned()))
 }
 
 /// How far an apply has come: documents written of all.

@@ -8,7 +8,7 @@ use jinlin_shared::ActorId;
 use jinlin_shared::document::ElderDocument;
 use jinlin_shared::materialise::{VisitRow, materialise};
 use jinlin_shared::wire::Heads;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 /// What the database holds, after checking it against itself:
 /// - each community's log is numbered 1..=last_seq without gaps or duplicates;
@@ -33,6 +33,21 @@ impl Stored {
 }
 
 pub async fn check_database(db: &DatabaseConnection) -> Stored {
+    // One snapshot of every table: workstations may still be syncing while the audit
+    // reads, and tables read one after another outside a transaction would disagree
+    // (a push committed between two reads). On PostgreSQL a read transaction needs
+    // REPEATABLE READ for one snapshot; on SQLite (WAL) every read transaction has one.
+    let isolation = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => Some(sea_orm::IsolationLevel::RepeatableRead),
+        _ => None,
+    };
+    let txn = db.begin_with_config(isolation, None).await.unwrap();
+    let stored = check_in(&txn).await;
+    txn.commit().await.unwrap();
+    stored
+}
+
+async fn check_in(db: &impl ConnectionTrait) -> Stored {
     let entries = log_entry::Entity::find().all(db).await.unwrap();
     let logs = community_log::Entity::find().all(db).await.unwrap();
     let mut seqs: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
