@@ -45,6 +45,17 @@ pub enum Listing {
     All,
 }
 
+impl Listing {
+    /// A list's `status` parameter: `open` (the default) or `all`.
+    pub fn parse(status: Option<&str>) -> Result<Self, String> {
+        match status {
+            None | Some("open") => Ok(Self::Open),
+            Some("all") => Ok(Self::All),
+            Some(other) => Err(format!("{:?} is not a status (open, all)", other.chars().take(32).collect::<String>())),
+        }
+    }
+}
+
 /// Audit action of a supervisor's closing note.
 pub const CLOSE_ACTION: &str = "alert.close";
 

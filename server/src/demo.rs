@@ -21,7 +21,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use crate::admin;
 use crate::auth::hash_password;
 use crate::db::entity::{device, document, user};
-use crate::state::{AppState, load_area_tree, now};
+use crate::state::{AppState, load_area_tree};
 use crate::sync::push::push_documents;
 use crate::sync::sender::Sender;
 
@@ -50,7 +50,7 @@ pub async fn load_demo_city(
 ) -> anyhow::Result<DemoSummary> {
     let started = Instant::now();
     let scale = scale.clamp(0.0001, 1.0);
-    let now = now();
+    let now = state.now();
     let mut rng = Rng::new(seed);
     let communities = ((525.0 * scale).round() as usize).max(1);
     let elders = ((14_000.0 * scale).round() as usize).max(communities);

@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod clock;
 pub mod console;
 pub mod db;
 pub mod demo;
@@ -24,6 +25,7 @@ pub mod serve;
 pub mod state;
 pub mod sync;
 pub mod throttle;
+pub mod warnings;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -90,8 +92,17 @@ impl Application {
             // The metrics listener stops with the process; it holds no transaction.
             tokio::spawn(async move { axum::serve(metrics, router).await });
         }
+        let (stop_sweeping, stopped) = tokio::sync::watch::channel(false);
+        let sweeper = tokio::spawn(warnings::keep_up(self.state.clone(), stopped));
         let router = http::router(self.state);
-        serve::serve(self.listener, router, self.tls, self.limits, shutdown).await.context("the server stopped")
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stop_sweeping.send(true);
+        };
+        let served = serve::serve(self.listener, router, self.tls, self.limits, shutdown).await;
+        // A sweep under way ends its transaction before the server says it stopped.
+        let _ = sweeper.await;
+        served.context("the server stopped")
     }
 }
 

@@ -73,6 +73,8 @@ pub struct AppState {
     /// [`Policy::version`] of `policy`, named in every pull.
     pub policy_version: jinlin_shared::policy::PolicyVersion,
     pub limits: Arc<Limits>,
+    /// The clock requests and the warning sweep read ([`AppState::now`]).
+    pub clock: crate::clock::Clock,
     /// This process's Automerge actor: unique per process start (ARCHITECTURE.md, "The design").
     pub actor: jinlin_shared::ActorId,
     pub metrics: Arc<crate::metrics::Metrics>,
@@ -136,6 +138,7 @@ impl AppState {
             decoy_hash: Arc::default(),
             limits: Arc::new(limits),
             actor: jinlin_shared::ActorId::random(),
+            clock: crate::clock::Clock::default(),
             metrics: Arc::default(),
             areas: Arc::new(RwLock::new(None)),
             releases: Arc::default(),
@@ -144,6 +147,11 @@ impl AppState {
             waiting_writes: Arc::default(),
             db,
         }
+    }
+
+    /// The time by this server's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     /// The same, answering `releases` at `GET version`.
@@ -242,11 +250,7 @@ pub async fn load_area_tree(db: &DatabaseConnection) -> anyhow::Result<AreaTree>
     Ok(AreaTree::new(areas)?)
 }
 
-/// The server's clock, in the form the shared crate takes.
+/// The system's clock (the command line's; requests read [`AppState::now`]).
 pub fn now() -> Timestamp {
-    let millis = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default();
-    Timestamp::from_millis(millis)
+    crate::clock::system_now()
 }

@@ -21,9 +21,9 @@ async fn the_last_migrations_go_down_and_up_again_keeping_what_was_written(backe
     let generation = jinlin_server::generation::read(&connection).await.expect("a new database has its generation");
 
     // Down past migration 5 (which dropped `changes`), 6 (the generation), 7 (what
-    // workstations report waiting) and 8 (the standings users held).
-    Migrator::down(&connection, Some(4)).await.unwrap();
-    for table in ["server_identity", "waiting_changes", "user_standings"] {
+    // workstations report waiting), 8 (the standings users held) and 9 (warnings).
+    Migrator::down(&connection, Some(5)).await.unwrap();
+    for table in ["server_identity", "waiting_changes", "user_standings", "warnings", "warning_checks"] {
         assert!(!schema.has_table(table).await.unwrap(), "{table} is gone");
     }
     assert!(schema.has_table("changes").await.unwrap(), "going down puts the table back");
@@ -47,7 +47,9 @@ async fn the_last_migrations_go_down_and_up_again_keeping_what_was_written(backe
     assert_ne!(again, generation, "a database migrated anew is a new generation");
     assert!(!schema.has_table("changes").await.unwrap());
     assert!(!schema.has_column("visits", "community_id").await.unwrap());
-    assert!(schema.has_table("waiting_changes").await.unwrap() && schema.has_table("user_standings").await.unwrap());
+    for table in ["waiting_changes", "user_standings", "warnings", "warning_checks"] {
+        assert!(schema.has_table(table).await.unwrap(), "{table} is back");
+    }
     let entry = log_entry::Entity::find().one(&connection).await.unwrap().expect("the entry is kept");
     assert_eq!(entry.changes().unwrap(), [HASH.parse().unwrap()], "an entry from before still names its change");
     let row = visit::Entity::find_by_id("v").one(&connection).await.unwrap().expect("the visit is kept");

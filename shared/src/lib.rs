@@ -65,6 +65,7 @@ pub mod time;
 pub mod user;
 pub mod validate;
 pub mod visit;
+pub mod warning;
 pub mod wire;
 
 pub use automerge::{ActorId, ChangeHash};

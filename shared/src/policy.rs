@@ -5,13 +5,14 @@
 
 use std::collections::BTreeSet;
 
+use chrono::Datelike as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::elder::{CareTier, HardshipCategory, Profile, SeriousCondition, TierOverride};
 use crate::label::labelled_enum;
 use crate::roles::RoleTable;
-use crate::time::Date;
+use crate::time::{Date, Month};
 use crate::visit::{Visit, VisitMode, VisitOutcome};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +27,8 @@ pub struct Policy {
     pub red_risk_follow_up_hours: i64,
     /// Which roles may do what (DOMAIN.md's table by default).
     pub roles: RoleTable,
+    /// When an unvisited elder warns, and when a warning escalates.
+    pub warnings: WarningRules,
 }
 
 /// The automatic tier proposal (a supervisor may override it per elder).
@@ -48,6 +51,33 @@ pub struct VisitIntervals {
     pub high_risk_days: i64,
     pub key_days: i64,
     pub general_days: i64,
+}
+
+/// The warning rules of the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct WarningRules {
+    /// The day of the month (1–28) from which an unvisited elder is due.
+    pub warning_day: u32,
+    /// Days a warning stays open before it goes to the district.
+    pub escalate_after_days: i64,
+}
+
+impl Default for WarningRules {
+    fn default() -> Self {
+        Self { warning_day: 20, escalate_after_days: 5 }
+    }
+}
+
+/// The last warning day a policy may set: every month has it.
+pub const LATEST_WARNING_DAY: u32 = 28;
+
+impl WarningRules {
+    /// The warning day of `month`.
+    pub fn day_in(&self, month: Month) -> Date {
+        let day = self.warning_day.clamp(1, LATEST_WARNING_DAY);
+        month.first_day().with_day(day).unwrap_or_else(|| month.first_day())
+    }
 }
 
 labelled_enum! {
@@ -75,6 +105,7 @@ impl Default for Policy {
             clock_skew_minutes: 10,
             red_risk_follow_up_hours: 24,
             roles: RoleTable::default(),
+            warnings: WarningRules::default(),
         }
     }
 }
@@ -155,6 +186,8 @@ pub enum PolicyError {
     NotPositive { field: &'static str, value: i64 },
     #[error("the policy counts no visit mode at all")]
     NoCountedMode,
+    #[error("the warning day must be a day every month has (1 to {LATEST_WARNING_DAY}), not {0}")]
+    WarningDay(u32),
 }
 
 impl Policy {
@@ -180,6 +213,13 @@ impl Policy {
         ];
         if let Some((field, value)) = positive.into_iter().find(|(_, v)| *v <= 0) {
             return Err(PolicyError::NotPositive { field, value });
+        }
+        if !(1..=LATEST_WARNING_DAY).contains(&self.warnings.warning_day) {
+            return Err(PolicyError::WarningDay(self.warnings.warning_day));
+        }
+        if self.warnings.escalate_after_days < 0 {
+            let value = self.warnings.escalate_after_days;
+            return Err(PolicyError::NotPositive { field: "warnings.escalateAfterDays", value });
         }
         if self.clock_skew_minutes < 0 {
             return Err(PolicyError::NotPositive { field: "clockSkewMinutes", value: self.clock_skew_minutes });

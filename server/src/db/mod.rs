@@ -6,6 +6,7 @@
 //! a crash of the process.
 
 pub mod entity;
+pub mod lock;
 pub mod migration;
 
 use std::time::Duration;

@@ -11,7 +11,7 @@ use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::alerts::{self, AlertError, Listing};
 use crate::auth::Caller;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// The most alerts one list returns.
 const MAX_LIMIT: u64 = 1_000;
@@ -48,11 +48,7 @@ async fn list(
     caller: Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<AlertView>>, ApiError> {
-    let listing = match query.status.as_deref() {
-        None | Some("open") => Listing::Open,
-        Some("all") => Listing::All,
-        Some(other) => return Err(ApiError::BadRequest(format!("{other:?} is not a status (open, all)"))),
-    };
+    let listing = Listing::parse(query.status.as_deref()).map_err(ApiError::BadRequest)?;
     let limit = query.limit.unwrap_or(200).clamp(1, MAX_LIMIT);
     let tree = state.areas().await?;
     Ok(Json(alerts::list(&state.db, &tree, caller.scope, listing, limit).await?))
@@ -66,5 +62,5 @@ async fn close(
     ApiJson(body): ApiJson<CloseAlert>,
 ) -> Result<Json<AlertView>, ApiError> {
     let tree = state.areas().await?;
-    Ok(Json(alerts::close(&state.db, &tree, &state.policy.roles, &caller, &visit, &body.note, now()).await?))
+    Ok(Json(alerts::close(&state.db, &tree, &state.policy.roles, &caller, &visit, &body.note, state.now()).await?))
 }

@@ -25,7 +25,7 @@ use super::extract::{ApiJson, bearer_token};
 use crate::audit;
 use crate::auth::{Caller, new_device_key, new_token, scope_of};
 use crate::db::entity::{device, session, user};
-use crate::state::{AppState, HASH_SLOT_WAIT, now};
+use crate::state::{AppState, HASH_SLOT_WAIT};
 use crate::throttle::{self, Subject};
 
 pub fn router() -> Router<AppState> {
@@ -38,7 +38,7 @@ async fn login(
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     check_protocol(request.protocol)?;
-    let now = now();
+    let now = state.now();
     let login = request.login.trim().to_owned();
     let subjects = [Subject::login(&login), Subject::address(peer.ip())];
     // Throttled before any hashing: a waiting attacker costs one indexed read.
@@ -208,11 +208,11 @@ async fn logout(
     let token = bearer_token(&headers)?;
     let txn = state.begin_write().await?;
     session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(now().as_millis()))
+        .col_expr(session::Column::RevokedAt, Expr::value(state.now().as_millis()))
         .filter(session::Column::TokenHash.eq(crate::auth::token_hash(token)))
         .exec(&*txn)
         .await?;
-    audit::record(&*txn, now(), Some(&caller.user.to_string()), "logout", serde_json::json!({})).await?;
+    audit::record(&*txn, state.now(), Some(&caller.user.to_string()), "logout", serde_json::json!({})).await?;
     txn.commit().await?;
     Ok(Json(serde_json::json!({ "signedOut": true })))
 }

@@ -17,7 +17,7 @@ use crate::audit;
 use crate::auth::{Caller, SERVER_DEVICE};
 use crate::db::entity::{document, identity};
 use crate::erasure::{Erased, ErasureError, ErasureRequest};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 use crate::sync::push::push_document;
 use crate::sync::sender::Sender;
 
@@ -48,7 +48,7 @@ async fn set_identity(
         return Err(ApiError::Forbidden("the elder is outside your area".into()));
     }
     let masked = id_number.masked();
-    let edit_at = now();
+    let edit_at = state.now();
     let edit = Edit { author: Author { user: caller.user, device: SERVER_DEVICE }, at: edit_at };
     let actor = state.actor.clone();
     let number = id_number.clone();

@@ -10,7 +10,7 @@ use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
 use super::error::ApiError;
 use crate::auth::{Caller, scope_of, token_hash};
 use crate::db::entity::{device, session, user};
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// A JSON body; malformed or oversized bodies become [`ApiError`]s.
 #[derive(Debug)]
@@ -106,7 +106,7 @@ impl FromRequestParts<AppState> for Caller {
         let row = state.db.query_one(&query).await?.ok_or(ApiError::SessionExpired)?;
         let expires_at: i64 = row.try_get("", "expires_at")?;
         let revoked_at: Option<i64> = row.try_get("", "revoked_at")?;
-        if revoked_at.is_some() || expires_at <= now().as_millis() {
+        if revoked_at.is_some() || expires_at <= state.now().as_millis() {
             return Err(ApiError::SessionExpired);
         }
         let device: Option<String> = row.try_get("", "device_id")?;

@@ -12,6 +12,7 @@ mod layers;
 mod report_routes;
 mod roster_routes;
 mod sync_routes;
+mod warning_routes;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::get;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(device_routes::router())
         .merge(report_routes::router())
         .merge(alert_routes::router())
+        .merge(warning_routes::router())
         .merge(roster_routes::router())
         .merge(handover_routes::router())
         .route_layer(axum::middleware::from_fn(layers::mark_route));

@@ -16,7 +16,7 @@ use super::error::ApiError;
 use super::extract::ApiQuery;
 use crate::auth::Caller;
 use crate::report::{self, Asker, ExportEntry, Format, Purpose, ReportError, ReportRequest};
-use crate::state::{AppState, REPORT_RETRY_AFTER_SECONDS, now};
+use crate::state::{AppState, REPORT_RETRY_AFTER_SECONDS};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/reports/monthly", get(monthly)).route("/reports/exports", get(exports))
@@ -101,7 +101,7 @@ async fn monthly(
     let asker = Asker { user: Some(caller.user), role: caller.role, scope: caller.scope };
     let request = ReportRequest { month, area: query.area, unmasked: unmasked.clone() };
     let tree = state.areas().await?;
-    let at = now();
+    let at = state.now();
     let report = report::monthly(&state.db, &tree, &state.policy, &asker, &request, at, &|_| {}).await?;
     let record = report::export_record(&report, format, unmasked.as_deref(), "http");
     let (month, area_code) = (report.month, report.area.code.clone());

@@ -56,7 +56,7 @@ async fn pull(
     ApiJson(request): ApiJson<PullRequest>,
 ) -> Result<Json<PullResponse>, ApiError> {
     request.check()?;
-    crate::handover::note_waiting(&state, caller.device, &request.waiting, crate::state::now()).await?;
+    crate::handover::note_waiting(&state, caller.device, &request.waiting, state.now()).await?;
     let areas = state.areas().await?;
     let mut page = sync::pull::pull(&state, &caller, &areas, &request).await?;
     page.generation = Some(state.generation().await?);

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use jinlin_shared::ids::{CommunityId, ElderId};
+use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::validate::RejectCode;
 use jinlin_shared::wire::{Heads, PushOutcome};
@@ -17,9 +18,10 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, TransactionTrai
 use super::prepare::{
     Judge, Prepared, Ready, Stored, community_check, is_transient, prepare, rejected, stored_documents,
 };
-use super::write::{Write, lock_community, write_group};
+use super::write::{Write, write_group};
+use crate::db::lock::community as lock_community;
 use crate::db::entity::document;
-use crate::state::{AppState, WriteTxn, now};
+use crate::state::{AppState, WriteTxn};
 
 #[derive(Debug, Clone)]
 pub(super) enum Attempt {
@@ -53,7 +55,7 @@ pub(super) async fn push_group(state: &AppState, group: Group) -> anyhow::Result
         // PostgreSQL: every community's groups are written at once, under row locks.
         let (started, documents) = (std::time::Instant::now(), group.members.len());
         let txn = state.begin_in_turn(None).await?;
-        let attempts = write_groups(&txn, vec![group]).await.pop().context("one result per group")??;
+        let attempts = write_groups(state, &txn, vec![group]).await.pop().context("one result per group")??;
         txn.commit().await?;
         count_pushed(state, &attempts, started.elapsed() / (documents.max(1) as u32));
         return Ok(attempts);
@@ -100,7 +102,7 @@ async fn write_waiting(state: &AppState, txn: Result<WriteTxn, sea_orm::DbErr>, 
     let documents: usize = groups.iter().map(|g| g.members.len()).sum();
     let results = match txn {
         Ok(txn) => {
-            let results = write_groups(&txn, groups).await;
+            let results = write_groups(state, &txn, groups).await;
             match txn.commit().await {
                 Ok(()) => results,
                 Err(error) => {
@@ -136,8 +138,12 @@ fn count_pushed(state: &AppState, attempts: &[Attempt], took: std::time::Duratio
 /// then writes the accepted ones of all groups together. A group whose reading fails
 /// fails alone and writes nothing; a failed write fails them all. Per group, its
 /// outcomes.
-async fn write_groups(txn: &DatabaseTransaction, groups: Vec<Group>) -> Vec<anyhow::Result<Vec<Attempt>>> {
-    let now = now();
+async fn write_groups(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    groups: Vec<Group>,
+) -> Vec<anyhow::Result<Vec<Attempt>>> {
+    let now = state.now();
     let mut results: Vec<anyhow::Result<Vec<Attempt>>> = Vec::with_capacity(groups.len());
     // Per write, its group and its place among the group's outcomes.
     let mut writes: Vec<((usize, usize), Write)> = Vec::new();
@@ -152,7 +158,7 @@ async fn write_groups(txn: &DatabaseTransaction, groups: Vec<Group>) -> Vec<anyh
     let (places, writes): (Vec<(usize, usize)>, Vec<Write>) = writes.into_iter().unzip();
     let locked = writes.first().map(|w| w.community);
     let refusals = match locked {
-        Some(locked) => write_isolated(txn, locked, &writes, now).await,
+        Some(locked) => write_isolated(txn, locked, &writes, now, &state.policy).await,
         None => Ok(Vec::new()),
     };
     let refusals = match refusals {
@@ -206,13 +212,14 @@ async fn write_isolated(
     community: CommunityId,
     writes: &[Write],
     now: Timestamp,
+    policy: &Policy,
 ) -> anyhow::Result<Vec<Option<PushOutcome>>> {
     if writes.is_empty() {
         return Ok(Vec::new());
     }
     let all: Vec<&Write> = writes.iter().collect();
     let savepoint = txn.begin().await?;
-    match write_group(&savepoint, community, &all, now).await {
+    match write_group(&savepoint, community, &all, now, policy).await {
         Ok(()) => {
             savepoint.commit().await?;
             return Ok(vec![None; writes.len()]);
@@ -227,7 +234,7 @@ async fn write_isolated(
     let mut refusals = Vec::with_capacity(writes.len());
     for write in writes {
         let savepoint = txn.begin().await?;
-        match write_group(&savepoint, community, &[write], now).await {
+        match write_group(&savepoint, community, &[write], now, policy).await {
             Ok(()) => {
                 savepoint.commit().await?;
                 refusals.push(None);

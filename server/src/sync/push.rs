@@ -34,7 +34,7 @@ use super::group::{Attempt, Group, push_group};
 use super::prepare::{Judge, Prepared, community_check, is_transient, prepare, rejected, stored_documents};
 use super::sender::{Authors, Sender};
 use crate::db::entity::document;
-use crate::state::{AppState, now};
+use crate::state::AppState;
 
 /// How often a push is tried again when the document moved between communities while
 /// it was being read, or PostgreSQL broke a deadlock between two moves.
@@ -185,7 +185,7 @@ async fn group_by_community(
             None => to_prepare.push(index),
         }
     }
-    let now = now();
+    let now = state.now();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let mut prepared: HashMap<usize, Prepared> = HashMap::new();
     for chunk in to_prepare.chunks(READ_BATCH) {

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use jinlin_shared::ChangeHash;
 use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::materialise::ElderRows;
+use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::wire::Heads;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -38,6 +39,7 @@ pub(crate) async fn write_group(
     locked: CommunityId,
     writes: &[&Write],
     now: Timestamp,
+    policy: &Policy,
 ) -> anyhow::Result<()> {
     if writes.is_empty() {
         return Ok(());
@@ -48,7 +50,7 @@ pub(crate) async fn write_group(
         if let std::collections::btree_map::Entry::Vacant(slot) = seqs.entry(community) {
             // A document moved out of this group's community (its new one), or the
             // groups of several pushes written together: take each community's lock.
-            lock_community(txn, community).await?;
+            crate::db::lock::community(txn, community).await?;
             slot.insert(last_seq(txn, community).await?);
         }
     }
@@ -110,6 +112,8 @@ pub(crate) async fn write_group(
     // Alerts rise with the red-risk or incident visit that syncs in, in this transaction.
     let elders: Vec<&ElderRows> = writes.iter().map(|w| &w.rows).collect();
     crate::alerts::raise_and_close(txn, &elders, now).await?;
+    // So do warnings: a visit that syncs in closes its elder's warning as it lands.
+    crate::warnings::reconcile(txn, &elders, policy, now).await?;
     Ok(())
 }
 
@@ -128,32 +132,6 @@ fn entry(
         change_hash: Set(None),
         change_hashes: Set(hashes),
     }
-}
-
-/// Takes the community's lock for the rest of the transaction, creating its log row
-/// the first time.
-pub(crate) async fn lock_community(txn: &impl ConnectionTrait, community: CommunityId) -> anyhow::Result<()> {
-    let id = community.to_string();
-    if touch(txn, &id).await? == 0 {
-        community_log::Entity::insert(community_log::ActiveModel { community_id: Set(id.clone()), last_seq: Set(0) })
-            .on_conflict(OnConflict::column(community_log::Column::CommunityId).do_nothing().to_owned())
-            .exec_without_returning(txn)
-            .await?;
-        // Lock it now that it exists (a concurrent creator may have won the insert).
-        touch(txn, &id).await?;
-    }
-    Ok(())
-}
-
-/// A no-op write to the community's row: on PostgreSQL it locks the row until the
-/// transaction ends, on SQLite it takes the database's write lock.
-async fn touch(txn: &impl ConnectionTrait, community: &str) -> anyhow::Result<u64> {
-    let done = community_log::Entity::update_many()
-        .col_expr(community_log::Column::LastSeq, Expr::col(community_log::Column::LastSeq))
-        .filter(community_log::Column::CommunityId.eq(community))
-        .exec(txn)
-        .await?;
-    Ok(done.rows_affected)
 }
 
 async fn last_seq(txn: &impl ConnectionTrait, community: CommunityId) -> anyhow::Result<i64> {

@@ -11,8 +11,8 @@ use jinlin_shared::elder::{
     CareTier, ElderStatus, Gender, HardshipCategory, LivingArrangement, Placement, Profile, SeriousCondition,
     StatusChange, TierOverride,
 };
-use jinlin_shared::ids::{CommunityId, DeviceId, ElderId, UserId, VisitId};
-use jinlin_shared::materialise::{ElderRow, VisitRow};
+use jinlin_shared::ids::{CommunityId, DeviceId, ElderId, FollowUpId, UserId, VisitId};
+use jinlin_shared::materialise::{ElderRow, ElderRows, FollowUpRow, VisitRow};
 use jinlin_shared::time::{Date, Month, Timestamp};
 use jinlin_shared::visit::{Checks, RiskLevel, Visit, VisitMode, VisitOutcome, VisitRecord, VisitVoid};
 
@@ -52,6 +52,7 @@ pub struct Elder {
     pub n: u8,
     pub row: ElderRow,
     pub visits: Vec<VisitRow>,
+    pub follow_ups: Vec<FollowUpRow>,
 }
 
 impl Elder {
@@ -81,7 +82,9 @@ impl Elder {
             placements: Vec::new(),
             tier_override: None,
         };
-        Self { n, row, visits: Vec::new() }.status(ElderStatus::Active, enrolled_on).moves_to(community(1), enrolled_on)
+        Self { n, row, visits: Vec::new(), follow_ups: Vec::new() }
+            .status(ElderStatus::Active, enrolled_on)
+            .moves_to(community(1), enrolled_on)
     }
 
     pub fn id(&self) -> ElderId {
@@ -230,6 +233,46 @@ impl Elder {
     pub fn lives_in(mut self, community: CommunityId) -> Self {
         self.row.placements[0].community = community;
         self.row.community = community;
+        self
+    }
+}
+
+impl Elder {
+    /// The elder's rows, as a document would materialise them.
+    pub fn rows(&self) -> ElderRows {
+        ElderRows {
+            elder: self.row.clone(),
+            visits: self.visits.clone(),
+            follow_ups: self.follow_ups.clone(),
+            conflicts: Vec::new(),
+        }
+    }
+
+    /// A follow-up of the last visit due at `due_at`, resolved (by a note) or open.
+    pub fn follow_up(mut self, due_at: &str, resolved: bool) -> Self {
+        let nth = u8::try_from(self.follow_ups.len()).expect("few follow-ups per test elder");
+        let mut tail = [nth; 10];
+        tail[0] = self.n;
+        let due_at = at(due_at);
+        let resolution = resolved.then(|| jinlin_shared::visit::FollowUpResolution {
+            at: due_at.plus_hours(-1),
+            by: author(),
+            visit: None,
+            note: "已电话确认".into(),
+        });
+        let follow_up = jinlin_shared::visit::FollowUp {
+            origin_visit: self.visits.last().map(|v| v.visit_id),
+            action: "复诊".into(),
+            due_at,
+            created_at: due_at.plus_hours(-24),
+            created_by: author(),
+            resolution,
+        };
+        self.follow_ups.push(FollowUpRow {
+            elder_id: self.row.elder_id,
+            follow_up_id: FollowUpId::from_parts(ID_MILLIS, tail),
+            follow_up,
+        });
         self
     }
 }

@@ -18,3 +18,5 @@ pub mod user;
 pub mod user_standing;
 pub mod visit;
 pub mod waiting_change;
+pub mod warning;
+pub mod warning_check;

@@ -11,6 +11,7 @@ mod m20261130_000005_store_each_change_once;
 mod m20261207_000006_create_server_identity;
 mod m20261207_000007_create_waiting_changes;
 mod m20261207_000008_create_user_standings;
+mod m20261207_000009_create_warnings;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000006_create_server_identity::Migration),
             Box::new(m20261207_000007_create_waiting_changes::Migration),
             Box::new(m20261207_000008_create_user_standings::Migration),
+            Box::new(m20261207_000009_create_warnings::Migration),
         ]
     }
 }
