@@ -18,6 +18,7 @@ use crate::materialise::ElderRows;
 use crate::policy::Policy;
 use crate::time::{Date, Month, Timestamp};
 use crate::visit::RiskLevel;
+use crate::warning::{ElderWarnings, WarningReason, warnings, warnings_with};
 
 /// One elder's line on the roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +46,39 @@ pub struct RosterEntry {
     /// Open follow-ups whose due time has passed.
     pub follow_ups_past_due: u32,
     pub open_conflicts: u32,
+    /// The early warnings open now, as the server derives them (`warning`).
+    pub warnings: Vec<WarningReason>,
+    /// Not overdue now, but a visit falls due within the week: an unvisited or
+    /// high-risk warning would open by this time next week if nobody visits.
+    pub due_this_week: bool,
+}
+
+/// How far ahead "due this week" looks.
+pub const DUE_SOON_DAYS: i64 = 7;
+
+/// The assistant's day at a glance, over the whole roster.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AssistantDay {
+    /// Elders whose visit falls due within the week.
+    pub due_this_week: u32,
+    /// Elders warned as not visited this month or past the high-risk interval.
+    pub overdue: u32,
+    /// Elders with a follow-up past its due time.
+    pub follow_ups_due: u32,
+}
+
+impl AssistantDay {
+    pub fn of<'a>(entries: impl IntoIterator<Item = &'a RosterEntry>) -> Self {
+        let mut day = Self::default();
+        for entry in entries {
+            day.due_this_week += u32::from(entry.due_this_week);
+            day.overdue += u32::from(entry.passes(&RosterFilter::Overdue));
+            day.follow_ups_due += u32::from(entry.passes(&RosterFilter::FollowUpsDue));
+        }
+        day
+    }
 }
 
 impl RosterEntry {
@@ -61,6 +95,11 @@ impl RosterEntry {
             .max_by_key(|v| (v.visit.visited_at, v.visit_id))
             .map(|v| v.visit.record.risk);
         let open: Vec<_> = rows.follow_ups.iter().filter(|f| f.follow_up.is_open()).collect();
+        let warned = warnings_with(rows, &coverage, policy, now);
+        let visit_due =
+            |found: &ElderWarnings| found.has(WarningReason::Unvisited) || found.has(WarningReason::HighRiskOverdue);
+        let due_this_week =
+            !visit_due(&warned) && visit_due(&warnings(rows, policy, now.plus_hours(24 * DUE_SOON_DAYS)));
         let profile = &rows.elder.profile;
         Self {
             elder_id: rows.elder.elder_id,
@@ -79,6 +118,8 @@ impl RosterEntry {
             open_follow_ups: open.len() as u32,
             follow_ups_past_due: open.iter().filter(|f| f.follow_up.due_at < now).count() as u32,
             open_conflicts: rows.conflicts.len() as u32,
+            warnings: warned.warnings.iter().map(|w| w.reason).collect(),
+            due_this_week,
         }
     }
 
@@ -96,7 +137,11 @@ impl RosterEntry {
         match filter {
             RosterFilter::All => true,
             RosterFilter::DueThisMonth => self.due_this_month,
-            RosterFilter::Overdue => self.days_overdue > 0,
+            RosterFilter::Overdue => {
+                self.warnings.iter().any(|w| matches!(w, WarningReason::Unvisited | WarningReason::HighRiskOverdue))
+            }
+            RosterFilter::DueThisWeek => self.due_this_week,
+            RosterFilter::FollowUpsDue => self.warnings.contains(&WarningReason::FollowUpOverdue),
             RosterFilter::VisitedThisMonth => self.visited_this_month,
             RosterFilter::Tier(tier) => self.tier == *tier,
             RosterFilter::Category(category) => self.categories.contains(category),
@@ -136,7 +181,12 @@ pub enum RosterFilter {
     #[default]
     All,
     DueThisMonth,
+    /// Warned as not visited this month or past the high-risk interval (the server's
+    /// warnings, derived here offline).
     Overdue,
+    DueThisWeek,
+    /// Warned of a follow-up past its due time.
+    FollowUpsDue,
     VisitedThisMonth,
     Tier(CareTier),
     Category(HardshipCategory),

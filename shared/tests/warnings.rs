@@ -5,6 +5,7 @@
 
 use jinlin_shared::elder::{ElderStatus, HardshipCategory};
 use jinlin_shared::policy::Policy;
+use jinlin_shared::roster::{AssistantDay, RosterEntry, RosterFilter, RosterQuery};
 use jinlin_shared::synthetic::Rng;
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::warning::{ElderWarnings, WarningClosure, WarningLevel, WarningReason, closure, warnings};
@@ -223,4 +224,29 @@ fn random_elder(rng: &mut Rng, n: u8) -> Elder {
         elder = elder.status(status, day(rng, year));
     }
     elder
+}
+
+#[test]
+fn the_assistants_day_counts_what_is_due_this_week_overdue_and_follow_ups_by_the_same_rules() {
+    let policy = Policy::default();
+    let now = at("2026-11-16T09:00:00+08:00");
+    let elders = [
+        // Visited in October: due on the 20th, within the week.
+        Elder::new(1).met_at_home("2026-10-05T10:00:00+08:00"),
+        // Not visited since September: overdue since 20 October.
+        Elder::new(2).met_at_home("2026-09-05T10:00:00+08:00"),
+        // Visited this month: nothing.
+        Elder::new(3).met_at_home("2026-11-02T10:00:00+08:00"),
+        // Visited this month, a follow-up past due.
+        Elder::new(4).met_at_home("2026-11-02T10:00:00+08:00").follow_up("2026-11-10T18:00:00+08:00", false),
+    ];
+    let entries: Vec<RosterEntry> = elders.iter().map(|e| RosterEntry::new(&e.rows(), &policy, now)).collect();
+
+    assert_eq!(AssistantDay::of(&entries), AssistantDay { due_this_week: 1, overdue: 1, follow_ups_due: 1 });
+    assert!(entries[0].due_this_week && entries[0].warnings.is_empty());
+    assert_eq!(entries[1].warnings, [WarningReason::Unvisited]);
+    assert!(!entries[1].due_this_week, "already overdue is not due this week");
+    assert_eq!(entries[3].warnings, [WarningReason::FollowUpOverdue]);
+    let overdue = RosterQuery { filters: vec![RosterFilter::Overdue], search: String::new() };
+    assert_eq!(overdue.select(entries.clone()).len(), 1);
 }

@@ -16,6 +16,7 @@ use jinlin_shared::label::Language;
 use jinlin_shared::report::{MonthlyReport, ReportFormat};
 use jinlin_shared::roster_file::{RosterApplied, RosterReading};
 use jinlin_shared::time::Month;
+use jinlin_shared::warning::WarningView;
 use jinlin_shared::wire::{AssistantHandover, HandoverMove};
 use jinlin_shared::wire::{
     BootstrapRequest, BootstrapResponse, CityPolicy, ErrorBody, IdentityAccepted, IdentitySubmission, LoginRequest,
@@ -197,6 +198,13 @@ impl ServerClient {
     pub async fn alerts(&self, token: &str, all: bool) -> Result<Vec<AlertView>, ClientError> {
         let status = if all { "all" } else { "open" };
         let response = self.get("/alerts", token, &[("status", status.to_owned())]).await?;
+        self.answer(response).await
+    }
+
+    /// The early warnings of the caller's area: open ones only, or all; open first.
+    pub async fn warnings(&self, token: &str, all: bool) -> Result<Vec<WarningView>, ClientError> {
+        let status = if all { "all" } else { "open" };
+        let response = self.get("/warnings", token, &[("status", status.to_owned())]).await?;
         self.answer(response).await
     }
 

@@ -11,6 +11,7 @@ use jinlin_shared::label::Language;
 use jinlin_shared::report::{NotVisitedLine, ReportArea, ReportFormat, SummaryLine, TrendPoint};
 use jinlin_shared::roster_file::{RosterApplied, RosterReading};
 use jinlin_shared::time::{Date, Month};
+use jinlin_shared::warning::WarningView;
 use jinlin_shared::wire::AssistantHandover;
 use serde::Serialize;
 
@@ -108,6 +109,12 @@ impl Station {
     pub async fn alerts(&self, all: bool) -> Result<Vec<AlertView>, StationError> {
         let (client, token) = self.server_and_token()?;
         Ok(client.alerts(&token, all).await?)
+    }
+
+    /// The early warnings of the caller's area, open first, escalated longest first.
+    pub async fn area_warnings(&self, all: bool) -> Result<Vec<WarningView>, StationError> {
+        let (client, token) = self.server_and_token()?;
+        Ok(client.warnings(&token, all).await?)
     }
 
     /// Closes an alert with a note saying what was done.

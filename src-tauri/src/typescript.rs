@@ -6,7 +6,7 @@
 use jinlin_shared::label::{Labelled, Language};
 use jinlin_shared::{
     alert, area, author, coverage, document, elder, ids, limits, materialise, policy, report, roles, roster,
-    roster_file, time, user, validate, visit, wire,
+    roster_file, time, user, validate, visit, warning, wire,
 };
 use ts_rs::{Config, TS};
 
@@ -93,6 +93,7 @@ pub fn declarations() -> String {
         roster::RosterFilter,
         roster::RosterQuery,
         roster::RosterEntry,
+        roster::AssistantDay,
         coverage::ModeCounts,
         coverage::TierCounts,
         coverage::CoverageTotals,
@@ -126,6 +127,11 @@ pub fn declarations() -> String {
         alert::AlertClosure,
         alert::AlertClosed,
         alert::AlertView,
+        warning::WarningReason,
+        warning::WarningLevel,
+        warning::WarningClosure,
+        warning::WarningClosed,
+        warning::WarningView,
         // Roster files.
         roster_file::RosterColumn,
         roster_file::HeaderReading,
@@ -213,6 +219,9 @@ fn labels() -> String {
         "OPERATION_LABELS" => roles::Operation,
         "AREA_LEVEL_LABELS" => area::AreaLevel,
         "ALERT_CLOSURE_LABELS" => alert::AlertClosure,
+        "WARNING_REASON_LABELS" => warning::WarningReason,
+        "WARNING_LEVEL_LABELS" => warning::WarningLevel,
+        "WARNING_CLOSURE_LABELS" => warning::WarningClosure,
         "ROSTER_COLUMN_LABELS" => roster_file::RosterColumn,
         "REJECT_CODE_LABELS" => validate::RejectCode,
     );

@@ -1,17 +1,19 @@
 //! A city's own visit policy reaches its workstations: the badges a workstation shows
-//! agree with the server's monthly report elder by elder, the visit form takes the
-//! city's numbers, and a change of policy follows at the next sync.
+//! agree with the server's monthly report elder by elder, the early warnings it
+//! derives offline are the server's one by one, the visit form takes the city's
+//! numbers, and a change of policy follows at the next sync.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use jinlin_desktop::Clock;
+use jinlin_desktop::{Clock, RosterView, Station};
 use jinlin_shared::elder::CareTier;
 use jinlin_shared::ids::ElderId;
 use jinlin_shared::policy::Policy;
 use jinlin_shared::roster::{RosterEntry, RosterQuery};
 use jinlin_shared::time::{Date, Month};
 use jinlin_shared::visit::RiskLevel;
+use jinlin_shared::warning::WarningReason;
 use jinlin_tests::{DEMO_PASSWORD, Scenario, home_visit};
 
 /// Stricter than DOMAIN.md's defaults on every count that decides a badge.
@@ -30,6 +32,10 @@ highRiskMinAge = 70
 [validVisit]
 countedModes = ["home"]
 familyOnly = "never"
+
+[warnings]
+warningDay = 1
+escalateAfterDays = 3
 "#;
 
 /// What a badge says of an elder who was due and not visited this month.
@@ -65,6 +71,8 @@ async fn a_citys_own_policy_reaches_the_workstation_whose_badges_then_agree_with
         .map(|line| (line.entry.elder_id, (line.entry.tier, line.entry.last_valid_visit_on, line.entry.days_overdue)))
         .collect();
 
+    warnings_agree_and_new_ones_are_counted(&station, &scenario, &roster).await;
+
     // The street's supervisor reads the server's report of the same month.
     station.sign_out().await.unwrap();
     let street = scenario.street_code().await;
@@ -95,7 +103,7 @@ async fn a_citys_own_policy_reaches_the_workstation_whose_badges_then_agree_with
     });
     station.record_visit(elder, red).await.unwrap();
     let report = station.sync_once().await.unwrap();
-    assert_eq!((report.pushed, report.rejected), (1, 0), "the server judges alike");
+    assert_eq!((report.pushed, report.rejected), (2, 0), "the server judges alike (this and the elder enrolled above)");
 
     // The city goes back to DOMAIN.md's rules: the next sync follows.
     drop(server);
@@ -105,4 +113,39 @@ async fn a_citys_own_policy_reaches_the_workstation_whose_badges_then_agree_with
     assert_eq!(station.policy().version, Policy::default().version());
     let page = station.elder(elder).await.unwrap();
     assert_eq!(page.visit_rules, Policy::default().visit_rules());
+}
+
+/// The early warnings the workstation derives offline from its documents are the ones
+/// the server derived from its own, for the same clock; the assistant's day counts
+/// them; and what a desktop notification would count.
+async fn warnings_agree_and_new_ones_are_counted(station: &Station, scenario: &Scenario, roster: &RosterView) {
+    let here: BTreeSet<_> =
+        station.derived_warnings().await.unwrap().into_iter().map(|w| (w.elder_id, w.reason, w.since)).collect();
+    let there: BTreeSet<_> =
+        station.area_warnings(false).await.unwrap().into_iter().map(|w| (w.elder_id, w.reason, w.since)).collect();
+    assert!(
+        here.iter().any(|(_, reason, _)| *reason == WarningReason::Unvisited),
+        "from the city's warning day, the 1st, the elders not visited this month are due"
+    );
+    assert_eq!(here, there, "warning by warning, the workstation's are the server's");
+    let overdue: BTreeSet<ElderId> = here
+        .iter()
+        .filter(|(_, reason, _)| matches!(reason, WarningReason::Unvisited | WarningReason::HighRiskOverdue))
+        .map(|(elder, _, _)| *elder)
+        .collect();
+    assert_eq!(roster.day.overdue as usize, overdue.len());
+
+    // What the desktop notification would count: nothing at the first look, then the
+    // warning of an elder enrolled here and not yet visited.
+    assert_eq!(station.new_warnings().await.unwrap(), 0, "the day panel shows these at sign-in");
+    let now = station.now();
+    let mut rng = jinlin_shared::synthetic::Rng::new(25);
+    let mut profile =
+        jinlin_shared::synthetic::enrolment(&mut rng, scenario.community, now.shanghai_date(), now).profile;
+    profile.categories.insert(jinlin_shared::elder::HardshipCategory::LivingAlone);
+    let form = jinlin_desktop::forms::EnrolmentForm { community: scenario.community, enrolled_on: None, profile };
+    let enrolled = station.enrol_elder(form).await.unwrap().entry;
+    assert!(enrolled.warnings.contains(&WarningReason::Unvisited), "{enrolled:?}");
+    assert_eq!(station.new_warnings().await.unwrap(), 1 + u32::from(enrolled.warnings.len() > 1));
+    assert_eq!(station.new_warnings().await.unwrap(), 0, "told once");
 }

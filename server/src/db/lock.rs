@@ -38,4 +38,3 @@ async fn touch(txn: &impl ConnectionTrait, community: &str) -> Result<u64, DbErr
         .await?;
     Ok(done.rows_affected)
 }
-

@@ -19,8 +19,8 @@ use super::prepare::{
     Judge, Prepared, Ready, Stored, community_check, is_transient, prepare, rejected, stored_documents,
 };
 use super::write::{Write, write_group};
-use crate::db::lock::community as lock_community;
 use crate::db::entity::document;
+use crate::db::lock::community as lock_community;
 use crate::state::{AppState, WriteTxn};
 
 #[derive(Debug, Clone)]

@@ -42,6 +42,7 @@ macro_rules! with_window_commands {
             coverage,
             export_report,
             alerts,
+            warnings,
             close_alert,
             check_roster_file,
             apply_roster_file,

@@ -18,6 +18,7 @@ use jinlin_shared::alert::AlertView;
 use jinlin_shared::label::Language;
 use jinlin_shared::report::ReportFormat;
 use jinlin_shared::time::Month;
+use jinlin_shared::warning::WarningView;
 
 type Answer<T> = Result<T, ErrorView>;
 
@@ -232,6 +233,11 @@ pub async fn export_report<R: tauri::Runtime>(
 #[tauri::command]
 pub async fn alerts(station: State<'_, Station>, all: bool) -> Answer<Vec<AlertView>> {
     station.alerts(all).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn warnings(station: State<'_, Station>, all: bool) -> Answer<Vec<WarningView>> {
+    station.area_warnings(all).await.map_err(view)
 }
 
 #[tauri::command]

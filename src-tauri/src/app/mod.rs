@@ -6,6 +6,7 @@
 //! same app, with the same commands, in tests without a display.
 
 pub mod commands;
+mod notify;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -126,14 +127,21 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
         .manage(SettingsState { file: settings_file, current: Mutex::new(settings) })
         .manage(Engine(Mutex::new(Some(engine))))
         .manage(ExportFolder(export_folder))
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(refused_while_locked(with_window_commands!(invoke_handler)))
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
+                let mut last_success = None;
                 loop {
                     match events.recv().await {
                         Ok(status) => {
+                            let synced = status.last_success.is_some() && status.last_success != last_success;
+                            last_success = status.last_success;
                             let _ = handle.emit(SYNC_STATUS_EVENT, status);
+                            if synced {
+                                notify::tell_of_new_warnings(&handle).await;
+                            }
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => break,

@@ -16,6 +16,7 @@
 pub mod edits;
 pub mod session;
 pub mod views;
+mod warned;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -103,6 +104,8 @@ struct Inner {
     events: broadcast::Sender<SyncStatus>,
     /// When the server was last asked about the city's releases (`engine::release`).
     release_checked: Mutex<Option<std::time::Instant>>,
+    /// The early warnings the signed-in user has been told of (`warned`).
+    told: Mutex<warned::Told>,
 }
 
 /// The workstation core. Cheap to clone; every clone is the same workstation.
@@ -151,6 +154,7 @@ impl Station {
                 work: Notify::new(),
                 status: Mutex::new(status),
                 release_checked: Mutex::new(None),
+                told: Mutex::default(),
                 events,
             }),
         })

@@ -11,9 +11,10 @@ use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::materialise::ElderRows;
 use jinlin_shared::policy::VisitRules;
 use jinlin_shared::privacy::mask_phone;
-use jinlin_shared::roster::{RosterEntry, RosterQuery};
+use jinlin_shared::roster::{AssistantDay, RosterEntry, RosterQuery};
 use jinlin_shared::time::{Month, Timestamp};
 use jinlin_shared::validate::RejectCode;
+use jinlin_shared::warning::{Warning, warnings};
 use serde::{Deserialize, Serialize};
 
 use super::session::Session;
@@ -42,6 +43,8 @@ pub struct RosterLine {
 pub struct RosterView {
     pub month: Month,
     pub coverage: CoverageTotals,
+    /// The assistant's day over the whole roster, whatever the filter.
+    pub day: AssistantDay,
     pub lines: Vec<RosterLine>,
 }
 
@@ -104,7 +107,8 @@ impl Station {
             .map(|r| elder_coverage(r.into(), month, policy, today))
             .collect();
         let coverage = CoverageTotals::of_elders(&coverages);
-        let entries = rows.iter().map(|r| RosterEntry::new(r, policy, now));
+        let entries: Vec<RosterEntry> = rows.iter().map(|r| RosterEntry::new(r, policy, now)).collect();
+        let day = AssistantDay::of(&entries);
         let lines = query
             .select(entries)
             .into_iter()
@@ -114,7 +118,16 @@ impl Station {
                 entry,
             })
             .collect();
-        Ok(RosterView { month, coverage, lines })
+        Ok(RosterView { month, coverage, day, lines })
+    }
+
+    /// The early warnings of the user's communities, derived here from the documents
+    /// held, as the server derives its own.
+    pub async fn derived_warnings(&self) -> Result<Vec<Warning>, StationError> {
+        let session = self.session()?;
+        let (now, policy) = (self.now(), self.policy());
+        let rows = self.visible_rows(&session).await?;
+        Ok(rows.iter().flat_map(|r| warnings(r, &policy.policy, now).warnings).collect())
     }
 
     /// One elder's page.

@@ -2,6 +2,7 @@
 import type { Backend } from "./api/backend";
 import type {
   AlertView,
+  AssistantDay,
   AssistantHandover,
   CoverageView,
   ElderPage,
@@ -22,6 +23,7 @@ import type {
   SignedInUser,
   SummaryLine,
   SyncStatus,
+  WarningView,
   WindowSettings,
 } from "./api/types";
 
@@ -52,6 +54,8 @@ export function line(overrides: Partial<RosterLine> = {}): RosterLine {
     openFollowUps: 0,
     followUpsPastDue: 0,
     openConflicts: 0,
+    warnings: [],
+    dueThisWeek: false,
     unsynced: 0,
     rejected: 0,
     ...overrides,
@@ -173,15 +177,22 @@ export class FakeBackend implements Backend {
   known: SignedInUser[] = [];
   stored: WindowSettings = { server: "http://127.0.0.1:8080", caCertificate: null, language: "zh-CN", textSize: "standard", lockAfterMinutes: 10, firstRun: false };
   lines: RosterLine[] = [line()];
+  day: AssistantDay = { dueThisWeek: 0, overdue: 0, followUpsDue: 0 };
   coverageView: CoverageView = cityCoverage();
   open: AlertView[] = [alert()];
   offline = false;
   exports: { month: string; area: string | null; format: ReportFormat; language: Language }[] = [];
   closes: { visit: string; note: string }[] = [];
+  warningList: WarningView[] = [];
 
   async coverage(month: string): Promise<CoverageView> {
     if (this.offline) throw refusal("offline", "this needs the server, which cannot be reached now");
     return { ...this.coverageView, month };
+  }
+
+  async warnings(all: boolean): Promise<WarningView[]> {
+    if (this.offline) throw refusal("offline", "this needs the server, which cannot be reached now");
+    return all ? this.warningList : this.warningList.filter((w) => w.closed === null);
   }
 
   async alerts(all: boolean): Promise<AlertView[]> {
@@ -279,6 +290,7 @@ export class FakeBackend implements Backend {
         eldersByTier: { highRisk: 0, key: 2, general: 0 },
         overdueByTier: { highRisk: 0, key: 0, general: 0 },
       },
+      day: this.day,
       lines: this.lines,
     };
   }

@@ -15,6 +15,7 @@ export function badges(line: RosterLine, m: Messages): Badge[] {
   if (line.followUpsPastDue > 0) out.push({ kind: "danger", text: b.followUpLate });
   if (line.latestRisk === "red") out.push({ kind: "danger", text: b.redRisk });
   if (line.daysOverdue > 0) out.push({ kind: "danger", text: b.overdue(line.daysOverdue) });
+  else if (line.dueThisWeek) out.push({ kind: "warning", text: b.dueThisWeek });
   else if (line.dueThisMonth) out.push({ kind: "warning", text: b.due });
   if (line.visitedThisMonth) out.push({ kind: "ok", text: b.visited });
   if (line.openFollowUps > 0 && line.followUpsPastDue === 0) out.push({ kind: "warning", text: b.followUp });

@@ -6,7 +6,9 @@ import type { RosterFilter, RosterQuery, RosterView, StationErrorCode } from "..
 export type FilterChoice =
   | "all"
   | "dueThisMonth"
+  | "dueThisWeek"
   | "overdue"
+  | "followUpsDue"
   | "visitedThisMonth"
   | "redRisk"
   | "openFollowUps"
@@ -16,7 +18,9 @@ export type FilterChoice =
 export const FILTER_CHOICES: FilterChoice[] = [
   "all",
   "dueThisMonth",
+  "dueThisWeek",
   "overdue",
+  "followUpsDue",
   "visitedThisMonth",
   "redRisk",
   "openFollowUps",

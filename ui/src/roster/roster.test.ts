@@ -15,6 +15,11 @@ describe("roster badges", () => {
     expect(texts).toEqual(["跟进已超时", "红色风险", "逾期 4 天", "未同步"]);
   });
 
+  it("say a visit falls due this week before saying it is due this month", () => {
+    const texts = badges(line({ dueThisWeek: true }), zh).map((b) => b.text);
+    expect(texts).toEqual(["本周到期"]);
+  });
+
   it("show a visited elder as visited, not due", () => {
     const texts = badges(line({ dueThisMonth: false, visitedThisMonth: true, openConflicts: 1 }), zh).map((b) => b.text);
     expect(texts).toEqual(["本月已探访", "数据冲突"]);

@@ -91,4 +91,29 @@ describe("the supervisor's view", () => {
     expect(document.querySelector("[role=alert]")?.textContent).toContain("needs the network");
     expect(document.querySelector("table.coverage")).toBeNull();
   });
+
+  it("lists the area's early warnings, the escalated ones marked for the district", async () => {
+    const backend = new FakeBackend();
+    const warning = {
+      elderId: "0192f2a0-0000-7000-8000-000000000101",
+      elderName: "王秀英",
+      street: "鹭江街道",
+      community: "和平社区",
+      reason: "unvisited" as const,
+      since: Date.parse("2026-11-19T16:00:00Z"),
+      escalatesAt: Date.parse("2026-11-24T16:00:00Z"),
+      level: "district" as const,
+      openedAt: Date.parse("2026-11-19T16:01:00Z"),
+      closed: null,
+    };
+    backend.warningList = [warning, { ...warning, elderId: "b", elderName: "李建国", reason: "followUpOverdue", level: "street" }];
+    await shown(backend);
+    const items = [...document.querySelectorAll("section.warnings li")];
+    expect(items.map((li) => li.querySelector("strong")?.textContent)).toEqual(["王秀英", "李建国"]);
+    expect(items[0]?.textContent).toContain("本月未探访");
+    expect(items[0]?.classList.contains("district")).toBe(true);
+    expect(items[1]?.textContent).toContain("跟进事项逾期");
+    expect(document.querySelector("section.warnings p")?.textContent).toBe("待处理 2 条");
+  });
 });
+

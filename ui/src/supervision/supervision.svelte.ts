@@ -2,7 +2,7 @@
 // down to, the alerts, and saving the report as a file. Everything comes from the
 // server; nothing of it is kept on this workstation.
 import type { Backend } from "../lib/api/backend";
-import type { AlertView, CoverageView, ReportFormat, Language, VisitId } from "../lib/api/types";
+import type { AlertView, CoverageView, ReportFormat, Language, VisitId, WarningView } from "../lib/api/types";
 import { Fallible } from "../lib/fallible.svelte";
 import { currentMonth } from "./coverage";
 
@@ -12,6 +12,7 @@ export class SupervisionController extends Fallible {
   /** The code of the area shown; the report's own area when null. */
   focus = $state<string | null>(null);
   alerts = $state<AlertView[]>([]);
+  warnings = $state<WarningView[]>([]);
   showClosed = $state(false);
   /** Where the last report was saved. */
   saved = $state<string | null>(null);
@@ -27,6 +28,7 @@ export class SupervisionController extends Fallible {
     this.coverage = null;
     this.focus = null;
     this.alerts = [];
+    this.warnings = [];
     this.saved = null;
     this.showClosed = false;
     this.month = currentMonth();
@@ -39,17 +41,25 @@ export class SupervisionController extends Fallible {
     const asked = ++this.#asked;
     const month = this.month;
     await this.attempt(async () => {
-      const [coverage, alerts] = await Promise.all([this.backend.coverage(month, null), this.backend.alerts(this.showClosed)]);
+      const [coverage, alerts, warnings] = await Promise.all([
+        this.backend.coverage(month, null),
+        this.backend.alerts(this.showClosed),
+        this.backend.warnings(this.showClosed),
+      ]);
       if (asked !== this.#asked) return;
       this.coverage = coverage;
       this.alerts = alerts;
+      this.warnings = warnings;
       if (this.focus !== null && !coverage.summary.some((line) => line.code === this.focus)) this.focus = null;
     });
   }
 
   async loadAlerts(): Promise<void> {
     await this.attempt(async () => {
-      this.alerts = await this.backend.alerts(this.showClosed);
+      [this.alerts, this.warnings] = await Promise.all([
+        this.backend.alerts(this.showClosed),
+        this.backend.warnings(this.showClosed),
+      ]);
     });
   }
 

@@ -32,6 +32,7 @@ import type {
   Timestamp,
   VisitForm,
   VisitId,
+  WarningView,
   WindowSettings,
 } from "./types";
 
@@ -75,6 +76,8 @@ export interface Backend {
   exportReport(month: string, area: string | null, format: ReportFormat, language: Language): Promise<string>;
   /** The alerts of the user's area, open first; closed ones too when `all`. */
   alerts(all: boolean): Promise<AlertView[]>;
+  /** The early warnings of the user's area, open first; closed ones too when `all`. */
+  warnings(all: boolean): Promise<WarningView[]>;
   /** Closes an alert with a note saying what was done. */
   closeAlert(visit: VisitId, note: string): Promise<AlertView>;
   /** What importing a roster file (its bytes as base64) would do, as the server checks it. */

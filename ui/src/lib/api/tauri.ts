@@ -42,6 +42,7 @@ export const tauriBackend: Backend = {
   coverage: (month, area) => call("coverage", { month, area }),
   exportReport: (month, area, format, language) => call("export_report", { month, area, format, language }),
   alerts: (all) => call("alerts", { all }),
+  warnings: (all) => call("warnings", { all }),
   closeAlert: (visit, note) => call("close_alert", { visit, note }),
   checkRosterFile: (content) => call("check_roster_file", { content }),
   applyRosterFile: (content, digest) => call("apply_roster_file", { content, digest }),

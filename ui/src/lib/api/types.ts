@@ -195,7 +195,7 @@ followUps: Array<FollowUpRow>,
  */
 conflicts: Array<ConflictRow>, };
 
-export type RosterFilter = { "kind": "all" } | { "kind": "dueThisMonth" } | { "kind": "overdue" } | { "kind": "visitedThisMonth" } | { "kind": "tier", "value": CareTier } | { "kind": "category", "value": HardshipCategory } | { "kind": "risk", "value": RiskLevel } | { "kind": "openConflicts" } | { "kind": "openFollowUps" };
+export type RosterFilter = { "kind": "all" } | { "kind": "dueThisMonth" } | { "kind": "overdue" } | { "kind": "dueThisWeek" } | { "kind": "followUpsDue" } | { "kind": "visitedThisMonth" } | { "kind": "tier", "value": CareTier } | { "kind": "category", "value": HardshipCategory } | { "kind": "risk", "value": RiskLevel } | { "kind": "openConflicts" } | { "kind": "openFollowUps" };
 
 export type RosterQuery = { filters: Array<RosterFilter>, search: string, };
 
@@ -215,7 +215,30 @@ latestRisk: RiskLevel | null, openFollowUps: number,
 /**
  * Open follow-ups whose due time has passed.
  */
-followUpsPastDue: number, openConflicts: number, };
+followUpsPastDue: number, openConflicts: number, 
+/**
+ * The early warnings open now, as the server derives them (`warning`).
+ */
+warnings: Array<WarningReason>, 
+/**
+ * Not overdue now, but a visit falls due within the week: an unvisited or
+ * high-risk warning would open by this time next week if nobody visits.
+ */
+dueThisWeek: boolean, };
+
+export type AssistantDay = { 
+/**
+ * Elders whose visit falls due within the week.
+ */
+dueThisWeek: number, 
+/**
+ * Elders warned as not visited this month or past the high-risk interval.
+ */
+overdue: number, 
+/**
+ * Elders with a follow-up past its due time.
+ */
+followUpsDue: number, };
 
 export type ModeCounts = { home: number, phone: number, video: number, };
 
@@ -271,9 +294,22 @@ latestRisk: RiskLevel | null, openFollowUps: number,
 /**
  * Open follow-ups whose due time has passed.
  */
-followUpsPastDue: number, openConflicts: number, };
+followUpsPastDue: number, openConflicts: number, 
+/**
+ * The early warnings open now, as the server derives them (`warning`).
+ */
+warnings: Array<WarningReason>, 
+/**
+ * Not overdue now, but a visit falls due within the week: an unvisited or
+ * high-risk warning would open by this time next week if nobody visits.
+ */
+dueThisWeek: boolean, };
 
-export type RosterView = { month: Month, coverage: CoverageTotals, lines: Array<RosterLine>, };
+export type RosterView = { month: Month, coverage: CoverageTotals, 
+/**
+ * The assistant's day over the whole roster, whatever the filter.
+ */
+day: AssistantDay, lines: Array<RosterLine>, };
 
 export type RejectedChangeView = { elderId: ElderId, hash: string, 
 /**
@@ -460,6 +496,24 @@ receivedAt: Timestamp, redRisk: boolean, incident: IncidentKind | null,
  * Who recorded the visit.
  */
 assistant: string, closed: AlertClosed | null, };
+
+export type WarningReason = "unvisited" | "highRiskOverdue" | "followUpOverdue";
+
+export type WarningLevel = "street" | "district";
+
+export type WarningClosure = "visited" | "followUpResolved" | "leftRoster" | "noLongerDue";
+
+export type WarningClosed = { how: WarningClosure, at: Timestamp, };
+
+export type WarningView = { elderId: ElderId, elderName: string, street: string, community: string, reason: WarningReason, since: Timestamp, escalatesAt: Timestamp, 
+/**
+ * Now, or when it closed.
+ */
+level: WarningLevel, 
+/**
+ * When the server opened it.
+ */
+openedAt: Timestamp, closed: WarningClosed | null, };
 
 export type RosterColumn = "community" | "name" | "gender" | "birthDate" | "idNumber" | "phone" | "address" | "livingArrangement" | "categories" | "conditions" | "unableToCommunicate" | "enrolledOn";
 
@@ -732,6 +786,24 @@ export const ALERT_CLOSURE_LABELS: Record<AlertClosure, Label> = {
   "supervisorNote": { "zh-CN": "督导备注关闭", en: "Closed by a supervisor's note" },
 };
 
+export const WARNING_REASON_LABELS: Record<WarningReason, Label> = {
+  "unvisited": { "zh-CN": "本月未探访", en: "Not visited this month" },
+  "highRiskOverdue": { "zh-CN": "高风险老人超过探访间隔", en: "High-risk elder past the visit interval" },
+  "followUpOverdue": { "zh-CN": "跟进事项逾期", en: "Follow-up past its due time" },
+};
+
+export const WARNING_LEVEL_LABELS: Record<WarningLevel, Label> = {
+  "street": { "zh-CN": "街道", en: "Street" },
+  "district": { "zh-CN": "区（已升级）", en: "District (escalated)" },
+};
+
+export const WARNING_CLOSURE_LABELS: Record<WarningClosure, Label> = {
+  "visited": { "zh-CN": "已探访", en: "Visited" },
+  "followUpResolved": { "zh-CN": "跟进已完成", en: "Follow-up resolved" },
+  "leftRoster": { "zh-CN": "已不在名册", en: "No longer on the roster" },
+  "noLongerDue": { "zh-CN": "不再需要预警", en: "No longer due" },
+};
+
 export const ROSTER_COLUMN_LABELS: Record<RosterColumn, Label> = {
   "community": { "zh-CN": "所属社区", en: "Community" },
   "name": { "zh-CN": "姓名", en: "Name" },
@@ -774,7 +846,7 @@ export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"re
 export const SYNC_STATUS_EVENT = "sync-status";
 
 /** Every command the window may call (src-tauri/src/app/command_list.rs). */
-export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","close_alert","check_roster_file","apply_roster_file","handover","move_assistant","take_off_assistant"] as const;
+export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","warnings","close_alert","check_roster_file","apply_roster_file","handover","move_assistant","take_off_assistant"] as const;
 
 /** A window command's name. */
 export type Command = (typeof COMMANDS)[number];

@@ -144,10 +144,19 @@ export const en: Messages = {
     noRate: "No one is due a visit this month",
     empty: "No elder matches",
     count: (n) => plural(n, "elder", "elders"),
+    day: {
+      title: "Today",
+      dueThisWeek: (n) => `${plural(n, "elder", "elders")} due this week`,
+      overdue: (n) => `${plural(n, "elder", "elders")} overdue`,
+      followUpsDue: (n) => `${plural(n, "elder", "elders")} with a follow-up due`,
+      clear: "Nothing due or overdue today.",
+    },
     filters: {
       all: "All",
       dueThisMonth: "Due this month",
+      dueThisWeek: "Due this week",
       overdue: "Overdue",
+      followUpsDue: "Follow-ups due",
       visitedThisMonth: "Visited this month",
       openConflicts: "Conflicts",
       openFollowUps: "Follow-ups",
@@ -157,6 +166,7 @@ export const en: Messages = {
     badges: {
       visited: "Visited this month",
       due: "Due",
+      dueThisWeek: "Due this week",
       overdue: (days) => `Overdue ${plural(days, "day", "days")}`,
       redRisk: "Red risk",
       followUp: "Follow-up open",
@@ -335,6 +345,10 @@ export const en: Messages = {
     close: "Close the alert",
     closedHow: (how: string, when: string) => `${how} · ${when}`,
     closedBy: (who: string, note: string) => `${who}: ${note}`,
+    warnings: "Early warnings",
+    openWarnings: (n: number) => plural(n, "open warning", "open warnings"),
+    noWarnings: "No open warnings.",
+    since: (when: string) => `since ${when}`,
   },
   errors: {
     signedOut: "Please sign in first.",
