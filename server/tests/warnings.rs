@@ -225,3 +225,52 @@ on_both_databases!(
     an_upgrade_or_a_new_policy_judges_every_elder_again,
     super::an_upgrade_or_a_new_policy_judges_every_elder_again
 );
+
+/// One stored document that cannot be read (a disk fault, a hand edit) never stops the
+/// sweep: the others are judged, it is left unchecked and said in the log, and the
+/// next sweep does not trip on it again.
+async fn an_unreadable_document_never_stops_the_sweep(backend: Backend) {
+    use jinlin_server::db::entity::warning_check;
+    use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, QueryFilter as _};
+    let server = TestServer::start(backend).await;
+    server.state.clock.set(at("2027-03-10T08:00:00+08:00"));
+    let summary = load_demo_city(&server.state, 0.003, 11, &|_, _| {}).await.unwrap();
+    let rows = document::Entity::find().all(&server.db).await.unwrap();
+    let broken = rows[0].elder_id.clone();
+    document::ActiveModel { snapshot: Set(b"not an automerge document".to_vec()), ..rows[0].clone().into() }
+        .update(&server.db)
+        .await
+        .unwrap();
+    warning_check::Entity::update_many()
+        .col_expr(warning_check::Column::NextAt, sea_orm::sea_query::Expr::value(0_i64))
+        .exec(&server.db)
+        .await
+        .unwrap();
+
+    let now = at("2027-03-20T08:00:00+08:00");
+    let swept = jinlin_server::warnings::sweep(&server.state, now).await.unwrap();
+    assert_eq!(swept, summary.elders, "every elder was read, the broken one included");
+    let unchecked = warning_check::Entity::find()
+        .filter(warning_check::Column::ElderId.eq(broken.clone()))
+        .one(&server.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unchecked.next_at, None, "the broken one is left unchecked");
+    let mut expected = BTreeSet::new();
+    for row in rows.iter().filter(|row| row.elder_id != broken) {
+        let doc = materialise(&ElderDocument::load(&row.snapshot, ActorId::random()).unwrap()).unwrap();
+        expected.extend(
+            warnings(&doc, &Policy::default(), now).warnings.into_iter().map(|w| (w.elder_id, w.reason, w.since)),
+        );
+    }
+    let broken_id: ElderId = broken.parse().unwrap();
+    let judged: BTreeSet<Key> =
+        stored_open(&server).await.into_iter().filter(|(elder, _, _)| *elder != broken_id).collect();
+    assert!(expected.len() > summary.elders / 2, "most elders are due on the 20th");
+    assert_eq!(judged, expected, "every other elder is judged");
+    assert_eq!(jinlin_server::warnings::sweep(&server.state, now).await.unwrap(), 0, "and it is not tried again");
+    server.stop().await;
+}
+
+on_both_databases!(an_unreadable_document_never_stops_the_sweep, super::an_unreadable_document_never_stops_the_sweep);

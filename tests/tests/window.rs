@@ -43,6 +43,8 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     window.click("form.sign-in button[type=submit]");
     window.wait_for_sync_bar("已同步");
     window.wait_for_text("共 28 人");
+    // The assistant's day above the roster, from the warning rules the server keeps.
+    window.find("div.day[role=group]");
     window.screenshot("roster");
 
     // The server goes away; the assistant finds an elder and records a visit anyway.
@@ -194,6 +196,10 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     window.wait_for_text("1 open alert");
     assert!(window.text().contains("Fall"), "the alert names the incident: {}", window.text());
     window.screenshot("supervision");
+    window.wait_for_any(&["open warning", "No open warnings."]);
+    window.run("document.querySelector('section.warnings').scrollIntoView()");
+    window.screenshot("supervision-warnings");
+    window.run("window.scrollTo(0, 0)");
     window.click("table.coverage tbody tr:nth-child(2) button.link");
     window.wait_for_any(&["not visited this month", "Everyone has been visited"]);
     window.type_into(".alerts li input[name=note]", "Called the family; visiting tomorrow");
