@@ -32,7 +32,7 @@ pub use crate::policy::WarningRules;
 labelled_enum! {
     /// Why an elder is warned about.
     pub enum WarningReason {
-        Unvisited = "unvisited" => ("本月未探访", "Not visited this month"),
+        Unvisited = "unvisited" => ("到预警日仍未探访", "Not visited by the warning day"),
         HighRiskOverdue = "highRiskOverdue" => ("高风险老人超过探访间隔", "High-risk elder past the visit interval"),
         FollowUpOverdue = "followUpOverdue" => ("跟进事项逾期", "Follow-up past its due time"),
     }

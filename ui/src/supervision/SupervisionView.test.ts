@@ -110,7 +110,7 @@ describe("the supervisor's view", () => {
     await shown(backend);
     const items = [...document.querySelectorAll("section.warnings li")];
     expect(items.map((li) => li.querySelector("strong")?.textContent)).toEqual(["王秀英", "李建国"]);
-    expect(items[0]?.textContent).toContain("本月未探访");
+    expect(items[0]?.textContent).toContain("到预警日仍未探访");
     expect(items[0]?.classList.contains("district")).toBe(true);
     expect(items[1]?.textContent).toContain("跟进事项逾期");
     expect(document.querySelector("section.warnings p")?.textContent).toBe("待处理 2 条");

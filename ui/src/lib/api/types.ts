@@ -787,7 +787,7 @@ export const ALERT_CLOSURE_LABELS: Record<AlertClosure, Label> = {
 };
 
 export const WARNING_REASON_LABELS: Record<WarningReason, Label> = {
-  "unvisited": { "zh-CN": "本月未探访", en: "Not visited this month" },
+  "unvisited": { "zh-CN": "到预警日仍未探访", en: "Not visited by the warning day" },
   "highRiskOverdue": { "zh-CN": "高风险老人超过探访间隔", en: "High-risk elder past the visit interval" },
   "followUpOverdue": { "zh-CN": "跟进事项逾期", en: "Follow-up past its due time" },
 };
