@@ -223,6 +223,22 @@ pub async fn close(
     view.pop().ok_or_else(|| AlertError::NotFound(visit.to_owned()))
 }
 
+/// The names of these elders, by stored id (for the alert and warning lists).
+pub(crate) async fn elder_names(db: &DatabaseConnection, ids: &[String]) -> Result<HashMap<String, String>, DbErr> {
+    let mut names = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<(String, String)> = elder::Entity::find()
+            .select_only()
+            .columns([elder::Column::ElderId, elder::Column::Name])
+            .filter(elder::Column::ElderId.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        names.extend(found);
+    }
+    Ok(names)
+}
+
 /// Names the elders, places, assistants and closers of these rows.
 async fn views(
     db: &DatabaseConnection,
@@ -231,18 +247,8 @@ async fn views(
 ) -> Result<Vec<AlertView>, AlertError> {
     let elder_ids: Vec<String> = rows.iter().map(|a| a.elder_id.clone()).collect();
     let visit_ids: Vec<String> = rows.iter().map(|a| a.visit_id.clone()).collect();
-    let mut elders: HashMap<String, String> = HashMap::new();
+    let elders = elder_names(db, &elder_ids).await?;
     let mut assistants: HashMap<String, String> = HashMap::new();
-    for chunk in elder_ids.chunks(500) {
-        let found: Vec<(String, String)> = elder::Entity::find()
-            .select_only()
-            .columns([elder::Column::ElderId, elder::Column::Name])
-            .filter(elder::Column::ElderId.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        elders.extend(found);
-    }
     for chunk in visit_ids.chunks(500) {
         let found: Vec<(String, String)> = visit::Entity::find()
             .select_only()

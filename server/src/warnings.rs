@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap};
 use jinlin_shared::area::{AreaTree, Scope};
 use jinlin_shared::document::ElderDocument;
 use jinlin_shared::materialise::{ElderRows, materialise};
-use jinlin_shared::policy::Policy;
+use jinlin_shared::policy::{Policy, PolicyVersion};
 use jinlin_shared::report::Place;
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::warning::{
@@ -32,7 +32,7 @@ use sea_orm::{
 };
 
 use crate::alerts::Listing;
-use crate::db::entity::{document, elder, warning, warning_check};
+use crate::db::entity::{document, warning, warning_check};
 use crate::state::AppState;
 
 /// Elders one sweep transaction re-derives at most.
@@ -56,7 +56,7 @@ pub enum WarningError {
 pub(crate) async fn reconcile<C: ConnectionTrait>(
     db: &C,
     elders: &[&ElderRows],
-    policy: &Policy,
+    (policy, version): (&Policy, &PolicyVersion),
     now: Timestamp,
 ) -> Result<(), DbErr> {
     let ids: Vec<String> = elders.iter().map(|rows| rows.elder.elder_id.to_string()).collect();
@@ -71,7 +71,7 @@ pub(crate) async fn reconcile<C: ConnectionTrait>(
             open.entry(row.elder_id.clone()).or_default().push(row);
         }
     }
-    let version = policy.version().to_string();
+    let version = version.to_string();
     let mut new = Vec::new();
     let mut checks = Vec::with_capacity(elders.len());
     for rows in elders {
@@ -254,7 +254,7 @@ async fn sweep_community(
         }
     }
     let borrowed: Vec<&ElderRows> = rows.iter().collect();
-    reconcile(&*txn, &borrowed, &state.policy, now).await?;
+    reconcile(&*txn, &borrowed, (&state.policy, &state.policy_version), now).await?;
     if !unreadable.is_empty() {
         warning_check::Entity::update_many()
             .col_expr(warning_check::Column::NextAt, Expr::value(Option::<i64>::None))
@@ -317,17 +317,7 @@ pub async fn list(
         .all(&state.db)
         .await?;
     let ids: Vec<String> = rows.iter().map(|w| w.elder_id.clone()).collect();
-    let mut names: HashMap<String, String> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        let found: Vec<(String, String)> = elder::Entity::find()
-            .select_only()
-            .columns([elder::Column::ElderId, elder::Column::Name])
-            .filter(elder::Column::ElderId.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(&state.db)
-            .await?;
-        names.extend(found);
-    }
+    let names = crate::alerts::elder_names(&state.db, &ids).await?;
     rows.into_iter().map(|w| view(tree, &names, w, now)).collect()
 }
 

@@ -160,11 +160,8 @@ pub fn warnings_with(rows: &ElderRows, coverage: &ElderCoverage, policy: &Policy
             next.day(turns);
         }
     }
-    let on_roster = elder.profile.is_special_hardship()
-        && elder.enrolled_on <= today
-        && elder.status_on(today).is_some_and(crate::elder::ElderStatus::is_on_roster);
     let mut found = Vec::new();
-    if on_roster {
+    if owed_visits(elder, today) {
         let mut warn = |reason, since: Timestamp| {
             let escalates_at = since.plus_hours(policy.warnings.escalate_after_days.saturating_mul(24));
             found.push(Warning { elder_id: elder.elder_id, reason, community: elder.community, since, escalates_at });
@@ -185,10 +182,7 @@ pub fn warnings_with(rows: &ElderRows, coverage: &ElderCoverage, policy: &Policy
 /// How a warning for `reason` that is no longer derived came to close.
 pub fn closure(rows: &ElderRows, reason: WarningReason, policy: &Policy, now: Timestamp) -> WarningClosure {
     let today = now.shanghai_date();
-    let elder = &rows.elder;
-    if !(elder.profile.is_special_hardship()
-        && elder.status_on(today).is_some_and(crate::elder::ElderStatus::is_on_roster))
-    {
+    if !owed_visits(&rows.elder, today) {
         return WarningClosure::LeftRoster;
     }
     let coverage = elder_coverage(rows.into(), Month::containing(today), policy, today);
@@ -198,6 +192,14 @@ pub fn closure(rows: &ElderRows, reason: WarningReason, policy: &Policy, now: Ti
         WarningReason::FollowUpOverdue => WarningClosure::FollowUpResolved,
         _ => WarningClosure::NoLongerDue,
     }
+}
+
+/// Whether the elder is on the roster on `today` and so owed visits: in a hardship
+/// category, enrolled, and neither moved away nor deceased.
+fn owed_visits(elder: &crate::materialise::ElderRow, today: Date) -> bool {
+    elder.profile.is_special_hardship()
+        && elder.enrolled_on <= today
+        && elder.status_on(today).is_some_and(crate::elder::ElderStatus::is_on_roster)
 }
 
 /// The earliest instant after `now` seen so far.

@@ -20,13 +20,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/alerts", get(list)).route("/alerts/{visit}/close", post(close))
 }
 
+/// The query of a list of alerts or warnings.
 #[derive(Debug, Deserialize)]
-struct ListQuery {
+pub(super) struct ListQuery {
     /// `open` (the default) or `all`.
     #[serde(default)]
-    status: Option<String>,
+    pub status: Option<String>,
     #[serde(default)]
-    limit: Option<u64>,
+    pub limit: Option<u64>,
 }
 
 impl From<AlertError> for ApiError {

@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use jinlin_shared::warning::WarningView;
-use serde::Deserialize;
 
+use super::alert_routes::ListQuery;
 use super::error::ApiError;
 use super::extract::ApiQuery;
 use crate::alerts::Listing;
@@ -19,15 +19,6 @@ const MAX_LIMIT: u64 = 2_000;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/warnings", get(list))
-}
-
-#[derive(Debug, Deserialize)]
-struct ListQuery {
-    /// `open` (the default) or `all`.
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    limit: Option<u64>,
 }
 
 impl From<WarningError> for ApiError {

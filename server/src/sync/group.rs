@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use jinlin_shared::ids::{CommunityId, ElderId};
-use jinlin_shared::policy::Policy;
+use jinlin_shared::policy::{Policy, PolicyVersion};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::validate::RejectCode;
 use jinlin_shared::wire::{Heads, PushOutcome};
@@ -158,7 +158,7 @@ async fn write_groups(
     let (places, writes): (Vec<(usize, usize)>, Vec<Write>) = writes.into_iter().unzip();
     let locked = writes.first().map(|w| w.community);
     let refusals = match locked {
-        Some(locked) => write_isolated(txn, locked, &writes, now, &state.policy).await,
+        Some(locked) => write_isolated(txn, locked, &writes, now, (&state.policy, &state.policy_version)).await,
         None => Ok(Vec::new()),
     };
     let refusals = match refusals {
@@ -212,7 +212,7 @@ async fn write_isolated(
     community: CommunityId,
     writes: &[Write],
     now: Timestamp,
-    policy: &Policy,
+    policy: (&Policy, &PolicyVersion),
 ) -> anyhow::Result<Vec<Option<PushOutcome>>> {
     if writes.is_empty() {
         return Ok(Vec::new());

@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use jinlin_shared::ChangeHash;
 use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::materialise::ElderRows;
-use jinlin_shared::policy::Policy;
+use jinlin_shared::policy::{Policy, PolicyVersion};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::wire::Heads;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -39,7 +39,7 @@ pub(crate) async fn write_group(
     locked: CommunityId,
     writes: &[&Write],
     now: Timestamp,
-    policy: &Policy,
+    policy: (&Policy, &PolicyVersion),
 ) -> anyhow::Result<()> {
     if writes.is_empty() {
         return Ok(());

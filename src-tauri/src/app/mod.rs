@@ -131,17 +131,14 @@ pub fn build<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> Result<t
         .invoke_handler(refused_while_locked(with_window_commands!(invoke_handler)))
         .setup(move |app| {
             let handle = app.handle().clone();
+            // Deriving the warnings reads every record: its own task, one look at a
+            // time, so it never holds up the statuses the page waits for.
+            tauri::async_runtime::spawn(notify::after_each_sync(handle.clone(), app.state::<Station>().subscribe()));
             tauri::async_runtime::spawn(async move {
-                let mut last_success = None;
                 loop {
                     match events.recv().await {
                         Ok(status) => {
-                            let synced = status.last_success.is_some() && status.last_success != last_success;
-                            last_success = status.last_success;
                             let _ = handle.emit(SYNC_STATUS_EVENT, status);
-                            if synced {
-                                notify::tell_of_new_warnings(&handle).await;
-                            }
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => break,

@@ -9,8 +9,29 @@ use tauri_plugin_notification::NotificationExt as _;
 use super::SettingsState;
 use crate::Station;
 
+/// Looks for new warnings after each sync that completes, until the app ends.
+pub(crate) async fn after_each_sync<R: Runtime>(
+    handle: AppHandle<R>,
+    mut events: tokio::sync::broadcast::Receiver<crate::SyncStatus>,
+) {
+    let mut last_success = None;
+    loop {
+        match events.recv().await {
+            Ok(status) => {
+                let synced = status.last_success.is_some() && status.last_success != last_success;
+                last_success = status.last_success;
+                if synced {
+                    tell_of_new_warnings(&handle).await;
+                }
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+        }
+    }
+}
+
 /// Tells the user how many warnings are new since they last heard, if any.
-pub(crate) async fn tell_of_new_warnings<R: Runtime>(handle: &AppHandle<R>) {
+async fn tell_of_new_warnings<R: Runtime>(handle: &AppHandle<R>) {
     let Some(station) = handle.try_state::<Station>().map(|s| s.inner().clone()) else { return };
     let count = match station.new_warnings().await {
         Ok(count) => count,
