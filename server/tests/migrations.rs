@@ -2,7 +2,7 @@
 //! and up again over rows written before it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use jinlin_server::db::entity::{log_entry, visit};
+use jinlin_server::db::entity::{insurance_case, log_entry, visit};
 use jinlin_server::db::{self, migration::Migrator};
 use jinlin_testkit::{Backend, TestDatabase};
 use sea_orm::{ConnectionTrait as _, EntityTrait as _, Statement};
@@ -21,15 +21,18 @@ async fn the_last_migrations_go_down_and_up_again_keeping_what_was_written(backe
     let generation = jinlin_server::generation::read(&connection).await.expect("a new database has its generation");
 
     // Down past migration 5 (which dropped `changes`), 6 (the generation), 7 (what
-    // workstations report waiting), 8 (the standings users held) and 9 (warnings).
-    Migrator::down(&connection, Some(5)).await.unwrap();
-    for table in ["server_identity", "waiting_changes", "user_standings", "warnings", "warning_checks"] {
+    // workstations report waiting), 8 (the standings users held), 9 (warnings) and 10
+    // (insurance cases).
+    Migrator::down(&connection, Some(6)).await.unwrap();
+    for table in
+        ["server_identity", "waiting_changes", "user_standings", "warnings", "warning_checks", "insurance_cases"]
+    {
         assert!(!schema.has_table(table).await.unwrap(), "{table} is gone");
     }
     assert!(schema.has_table("changes").await.unwrap(), "going down puts the table back");
     assert!(schema.has_column("visits", "community_id").await.unwrap());
     // Rows as the schema before held them: a log entry naming its one change in hex,
-    // a visit with its community.
+    // a visit with its community, and an elder with a fall recorded and a fall voided.
     for sql in [
         format!(
             "INSERT INTO log_entries (community_id, seq, elder_id, kind, change_hash) VALUES ('c', 1, 'e', 'change', '{HASH}')"
@@ -37,6 +40,15 @@ async fn the_last_migrations_go_down_and_up_again_keeping_what_was_written(backe
         "INSERT INTO visits (visit_id, elder_id, community_id, assistant_id, device_id, visited_at, recorded_at, \
          received_at, mode, outcome, risk, incident, voided, row) \
          VALUES ('v', 'e', 'c', 'a', 'd', 1, 2, 3, 'home', 'metElder', 'green', NULL, false, '{}')"
+            .to_owned(),
+        "INSERT INTO elders (elder_id, community_id, name, gender, birth_date, address, enrolled_on, status, \
+         special_hardship, open_conflicts, row, updated_at) \
+         VALUES ('e', 'c', '甲', 'female', '1940-01-01', '某路1号', '2025-01-01', 'active', true, 0, '{}', 1)"
+            .to_owned(),
+        "INSERT INTO visits (visit_id, elder_id, community_id, assistant_id, device_id, visited_at, recorded_at, \
+         received_at, mode, outcome, risk, incident, voided, row) \
+         VALUES ('f', 'e', 'c', 'a', 'd', 5, 6, 7, 'home', 'metElder', 'green', 'fall', false, '{}'), \
+         ('g', 'e', 'c', 'a', 'd', 8, 9, 9, 'home', 'metElder', 'green', 'fall', true, '{}')"
             .to_owned(),
     ] {
         connection.execute_raw(Statement::from_string(connection.get_database_backend(), sql)).await.unwrap();
@@ -47,9 +59,13 @@ async fn the_last_migrations_go_down_and_up_again_keeping_what_was_written(backe
     assert_ne!(again, generation, "a database migrated anew is a new generation");
     assert!(!schema.has_table("changes").await.unwrap());
     assert!(!schema.has_column("visits", "community_id").await.unwrap());
-    for table in ["waiting_changes", "user_standings", "warnings", "warning_checks"] {
+    for table in ["waiting_changes", "user_standings", "warnings", "warning_checks", "insurance_cases"] {
         assert!(schema.has_table(table).await.unwrap(), "{table} is back");
     }
+    // The fall recorded before cases were followed is a lead at once; the voided one is none.
+    let cases = insurance_case::Entity::find().all(&connection).await.unwrap();
+    let cases: Vec<_> = cases.iter().map(|c| (c.visit_id.as_str(), c.state.as_str(), c.incident_at)).collect();
+    assert_eq!(cases, [("f", "lead", 5)]);
     let entry = log_entry::Entity::find().one(&connection).await.unwrap().expect("the entry is kept");
     assert_eq!(entry.changes().unwrap(), [HASH.parse().unwrap()], "an entry from before still names its change");
     let row = visit::Entity::find_by_id("v").one(&connection).await.unwrap().expect("the visit is kept");

@@ -50,6 +50,7 @@ pub mod coverage;
 pub mod document;
 pub mod elder;
 pub mod ids;
+pub mod insurance;
 pub mod label;
 pub mod limits;
 pub mod materialise;

@@ -33,8 +33,12 @@ pub struct FieldLimits {
     pub profile_notes: usize,
     /// Reasons, actions and short notes: voiding a visit, setting a tier, a
     /// follow-up's action and its closing note, a status change, a referral, an
-    /// incident, closing an alert.
+    /// incident, closing an alert, declining an insurance claim.
     pub reason: usize,
+    /// An insurance claim's number, as the insurer gives it.
+    pub claim_number: usize,
+    /// The most one insurance claim pays, in yuan.
+    pub claim_yuan: usize,
 }
 
 /// The limits in force.
@@ -47,6 +51,8 @@ pub const FIELD_LIMITS: FieldLimits = FieldLimits {
     check_note: 500,
     profile_notes: 10_000,
     reason: 500,
+    claim_number: 40,
+    claim_yuan: 1_000_000,
 };
 
 /// The earliest date any record holds (births, enrolments, status and placement

@@ -1,5 +1,5 @@
 //! Materialisation: an elder document becomes the rows the central database and the
-//! workstation's roster hold (elder, visits, follow-ups, conflicts).
+//! workstation's roster hold (elder, visits, follow-ups, conflicts, insurance cases).
 //!
 //! A pure function of the document, used on both sides, so a workstation's badges and
 //! the supervisor's report can never disagree. Rows come in a stable order, and equal
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::document::{Conflict, DocumentError, ElderDocument, ElderRecord, current_community};
 use crate::elder::{ElderStatus, Placement, Profile, StatusChange, TierOverride};
 use crate::ids::{CommunityId, DeviceId, ElderId, FollowUpId, UserId, VisitId};
+use crate::insurance::{self, InsuranceCase};
 use crate::time::{Date, Timestamp};
 use crate::visit::{
     Checks, FollowUp, Incident, Referral, RiskLevel, Visit, VisitMode, VisitOutcome, VisitRecord, VisitVoid,
@@ -218,6 +219,9 @@ pub struct ElderRows {
     pub follow_ups: Vec<FollowUpRow>,
     /// By field path.
     pub conflicts: Vec<ConflictRow>,
+    /// One per visit recording an incident (not voided), by incident time.
+    #[serde(default)]
+    pub insurance_cases: Vec<InsuranceCase>,
 }
 
 /// Materialises one document.
@@ -240,6 +244,7 @@ pub fn materialise_record(record: ElderRecord, conflicts: Vec<Conflict>) -> Resu
         .map(|s| s.status)
         .ok_or_else(|| DocumentError::Schema { path: "statusHistory".into(), reason: "empty".into() })?;
 
+    let insurance_cases = insurance::cases(elder_id, &record.visits, &record.insurance_steps);
     let mut visits: Vec<VisitRow> =
         record.visits.into_iter().map(|(visit_id, visit)| VisitRow { elder_id, visit_id, visit }).collect();
     visits.sort_by_key(|v| (v.visit.visited_at, v.visit_id));
@@ -268,5 +273,6 @@ pub fn materialise_record(record: ElderRecord, conflicts: Vec<Conflict>) -> Resu
         visits,
         follow_ups,
         conflicts,
+        insurance_cases,
     })
 }

@@ -27,6 +27,7 @@ labelled_enum! {
         CloseFollowUp = "closeFollowUp" => ("关闭跟进事项", "Close a follow-up"),
         ChangeStatus = "changeStatus" => ("记录状态变化", "Record a status change"),
         MoveElder = "moveElder" => ("将老人转到其他社区", "Move an elder to another community"),
+        MoveInsuranceCase = "moveInsuranceCase" => ("推进幸福安康险案件（报案、赔付、不予赔付）", "Move an insurance case (report, paid, declined)"),
         SetTier = "setTier" => ("手动设置关爱等级", "Set the care tier by hand"),
         ResolveProfileConflict = "resolveProfileConflict" => ("处理档案字段冲突", "Resolve a conflict in the profile"),
         ResolveAnyConflict = "resolveAnyConflict" => ("处理任何冲突", "Resolve any conflict"),
@@ -87,7 +88,7 @@ impl Default for RoleTable {
     /// visits, voids the visits they recorded, adds and closes follow-ups, records
     /// status changes and resolves conflicts in the profile; a supervisor also voids
     /// any visit, moves elders, sets tiers, resolves any conflict, closes alerts,
-    /// imports roster files and hands assistants over, for their area;
+    /// imports roster files, hands assistants over and moves insurance cases, for their area;
     /// an administrator does everything.
     fn default() -> Self {
         use Operation::*;
@@ -100,7 +101,16 @@ impl Default for RoleTable {
         }
         table.set(ChangeStatus, everyone);
         table.set(ResolveProfileConflict, everyone);
-        for op in [VoidAnyVisit, MoveElder, SetTier, ResolveAnyConflict, CloseAlert, ImportRoster, HandOver] {
+        for op in [
+            VoidAnyVisit,
+            MoveElder,
+            SetTier,
+            ResolveAnyConflict,
+            CloseAlert,
+            ImportRoster,
+            HandOver,
+            MoveInsuranceCase,
+        ] {
             table.set(op, above_assistant);
         }
         table.set(UnmaskedExport, [Admin]);

@@ -10,7 +10,8 @@ use jinlin_shared::coverage::{CountedVisit, VisitFacts};
 use jinlin_shared::document::Conflict;
 use jinlin_shared::document::ConflictValue;
 use jinlin_shared::elder::{CareTier, ElderStatus};
-use jinlin_shared::ids::{AreaId, FollowUpId};
+use jinlin_shared::ids::{AreaId, EntryId, FollowUpId};
+use jinlin_shared::insurance::{self, CaseState, CaseStep, InsuranceCase, InsuranceStep};
 use jinlin_shared::materialise::{ConflictRow, FollowUpRow, VisitRow};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::report::{MonthlyReport, ReportInput, SummaryLine, monthly_report};
@@ -43,6 +44,43 @@ struct City {
     elders: Vec<Elder>,
     follow_ups: Vec<FollowUpRow>,
     conflicts: Vec<ConflictRow>,
+    insurance: Vec<InsuranceCase>,
+}
+
+/// e3's injury of 1 August: reported on the 4th (3 days), paid 2,000.00 yuan in
+/// September. e12's fall of 25 November: a lead on 30 November; the report recorded on
+/// 3 December comes after the day the report counts to.
+fn insurance(elders: &[Elder]) -> Vec<InsuranceCase> {
+    let by = Author { user: user(7), device: author().device };
+    let step = |elder: &Elder, n: u8, at_text: &str, step: CaseStep| {
+        let step =
+            InsuranceStep { visit: elder.last_visit().visit_id, step, recorded_at: at(at_text), recorded_by: by };
+        (EntryId::from_parts(ID_MILLIS, [n; 10]), step)
+    };
+    let (e3, e12) = (&elders[2], &elders[11]);
+    let reported = |on| CaseStep::Reported { reported_on: on, claim_number: "RB-1".into() };
+    let steps = [
+        (
+            e3,
+            vec![
+                step(e3, 1, "2026-08-04T09:00:00+08:00", reported(date(2026, 8, 4))),
+                step(
+                    e3,
+                    2,
+                    "2026-09-10T09:00:00+08:00",
+                    CaseStep::Paid { paid_on: date(2026, 9, 10), amount_fen: 200_000 },
+                ),
+            ],
+        ),
+        (e12, vec![step(e12, 3, "2026-12-03T09:00:00+08:00", reported(date(2026, 12, 3)))]),
+    ];
+    steps
+        .into_iter()
+        .flat_map(|(elder, steps)| {
+            let visits = elder.visits.iter().map(|v| (&v.visit_id, &v.visit));
+            insurance::cases(elder.id(), visits, &steps.into_iter().collect())
+        })
+        .collect()
 }
 
 fn follow_up(elder: &Elder, n: u8, due: &str, resolved: Option<&str>) -> FollowUpRow {
@@ -68,7 +106,11 @@ fn city() -> City {
         // 一社区: e1 home, e2 phone, e3 last seen in August, e4's only visit voided.
         Elder::new(1).name("甲").met_at_home("2026-11-05T10:00:00+08:00"),
         Elder::new(2).name("乙").visit("2026-11-10T10:00:00+08:00", Phone, MetElder),
-        Elder::new(3).name("丙").phone("13800001234").met_at_home("2026-08-01T10:00:00+08:00"),
+        Elder::new(3)
+            .name("丙")
+            .phone("13800001234")
+            .met_at_home("2026-08-01T10:00:00+08:00")
+            .incident(IncidentKind::Injury, "烫伤"),
         Elder::new(4).name("丁").met_at_home("2026-11-12T10:00:00+08:00").void_last_visit(),
         // 二社区: e5 family only but unable to communicate (counts); e6 family only (does
         // not); e7 enrolled in December (not this month); e8 died in October (gone);
@@ -109,7 +151,8 @@ fn city() -> City {
         field: "profile.phone".into(),
         conflict: Conflict { path: vec!["profile".into(), "phone".into()], values: vec![value("1"), value("2")] },
     }];
-    City { elders, follow_ups, conflicts }
+    let insurance = insurance(&elders);
+    City { elders, follow_ups, conflicts, insurance }
 }
 
 fn report(city: &City, tree: &AreaTree, area: Option<&Area>) -> MonthlyReport {
@@ -129,6 +172,7 @@ fn report(city: &City, tree: &AreaTree, area: Option<&Area>) -> MonthlyReport {
         listed_visits: &visits,
         follow_ups: &city.follow_ups,
         conflicts: &city.conflicts,
+        insurance_cases: &city.insurance,
         people: &people,
         assistants: &assistants,
         unmasked_id_numbers: None,
@@ -229,6 +273,24 @@ fn the_trend_covers_twelve_months_ending_with_the_report_month() {
     // October: 辛 died mid-month and still counts; nobody was visited.
     assert_eq!((point("2026-10").denominator, point("2026-10").visited, point("2026-10").rate), (11, 0, Some(0.0)));
     assert_eq!((point("2026-11").denominator, point("2026-11").visited), (10, 6));
+
+    // Each area of the summary has its own twelve months: the city's equal the report's,
+    // and August's visit (丙, of 一社区) is 鹭江街道's and 一社区's alone.
+    assert_eq!(report.trend_by_area.len(), report.summary.len());
+    let of = |name: &str| {
+        let code = &line(&report, name).code;
+        &report.trend_by_area.iter().find(|t| &t.code == code).unwrap().points
+    };
+    assert_eq!(of("全市"), &report.trend);
+    let august =
+        |name: &str| of(name).iter().find(|p| p.month.to_string() == "2026-08").map(|p| (p.denominator, p.visited));
+    assert_eq!(august("鹭江街道"), Some((9, 1)));
+    // 一社区 in August: 甲, 乙, 丙, 丁 and 癸 (who moved to 三社区 only in November).
+    assert_eq!(august("一社区"), Some((5, 1)));
+    assert_eq!(august("厦港街道"), Some((2, 0)));
+    let november = of("一社区").last().unwrap();
+    let summary = &line(&report, "一社区").totals;
+    assert_eq!((november.denominator, november.visited), (summary.denominator, summary.visited));
 }
 
 #[test]
@@ -288,7 +350,8 @@ fn the_printed_page_carries_the_months_figures_and_the_areas_one_level_down() {
         page.figures.iter().map(|f| (f.label.as_str(), f.value.as_str(), f.alert)).collect();
     // As worked out above: 10 due, 6 visited; 5 of 6 valid visits at home; 丙, 丁 and
     // 己 overdue (壬 died and is owed nothing); 丑's red visit never followed up, 子's in
-    // 23 h; one fall; 丑's follow-up past due; 乙's phone in conflict; 丁's visit voided.
+    // 23 h; one fall; 丑's follow-up past due; 乙's phone in conflict; 丁's visit voided;
+    // 丑's fall a lead, 丙's injury paid 2,000.00 yuan, reported 3 days after it.
     assert_eq!(
         figures,
         [
@@ -302,6 +365,11 @@ fn the_printed_page_carries_the_months_figures_and_the_areas_one_level_down() {
             ("逾期未跟进", "1", true),
             ("待处理冲突", "1", true),
             ("作废记录", "1", false),
+            ("保险：待报案", "1", true),
+            ("保险：已报案", "0", false),
+            ("保险：已赔付", "1", false),
+            ("保险：赔付总额（元）", "2000.00", false),
+            ("保险：事件至报案天数中位数", "3.0", false),
         ]
     );
     assert_eq!(page.table_title, "各区");
@@ -352,4 +420,28 @@ fn the_printed_page_carries_the_months_figures_and_the_areas_one_level_down() {
         "{rates:?}"
     );
     assert_eq!(page.omitted.as_deref(), Some("按探访率由低到高列出 24 个，共 32 个；完整名单见 XLSX。"));
+}
+
+#[test]
+fn the_insurance_sheet_lists_each_case_as_it_stood_and_counts_them_by_area() {
+    let tree = tree();
+    let report = report(&city(), &tree, None);
+    let cases: Vec<_> = report.insurance_cases.iter().map(|l| (l.name.as_str(), l.state, l.days_to_report)).collect();
+    // Leads first; e12's report came after 30 November, so it is still a lead here.
+    assert_eq!(cases, [("丑", CaseState::Lead, None), ("丙", CaseState::Paid, Some(3))]);
+    assert_eq!(report.insurance_cases[1].phone.as_deref(), Some("*******1234"), "masked");
+    let figures = |name: &str| {
+        let f = report.insurance_by_area.iter().find(|f| f.name == name).unwrap();
+        (f.leads, f.reported, f.paid, f.declined, f.total_paid_fen, f.median_days_to_report)
+    };
+    assert_eq!(figures("思明区"), (1, 0, 1, 0, 200_000, Some(3.0)));
+    assert_eq!(figures("鹭江街道"), (0, 0, 1, 0, 200_000, Some(3.0)));
+    assert_eq!(figures("厦港街道"), (1, 0, 0, 0, 0, None));
+    assert_eq!(report.insurance_by_area.len(), report.summary.len(), "one line per line of the summary");
+    let sheet = jinlin_shared::report::tables::table(
+        &report,
+        jinlin_shared::report::tables::Section::InsuranceByArea,
+        jinlin_shared::label::Language::ZhCn,
+    );
+    assert_eq!(sheet.rows[1][7].text(), "2000.00", "yuan, two decimals");
 }

@@ -9,6 +9,7 @@ use jinlin_shared::elder::{
     CareTier, ElderStatus, EmergencyContact, Gender, HardshipCategory, LivingArrangement, Profile, SeriousCondition,
 };
 use jinlin_shared::ids::{CommunityId, ContactId, ElderId, EntryId, FollowUpId, VisitId};
+use jinlin_shared::insurance::CaseStep;
 use jinlin_shared::time::{Date, Timestamp};
 use jinlin_shared::visit::VisitRecord;
 use rand::Rng as _;
@@ -168,6 +169,15 @@ pub struct MoveForm {
 }
 
 /// A tier set by hand with its reason, or (`tier: null`) the rule's proposal again.
+/// One step of an insurance case: the incident visit whose case it moves, and what it says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[derive(ts_rs::TS)]
+pub struct InsuranceStepForm {
+    pub visit: VisitId,
+    pub step: CaseStep,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[derive(ts_rs::TS)]

@@ -8,7 +8,7 @@ use jinlin_shared::alert::AlertView;
 use jinlin_shared::document::InputError;
 use jinlin_shared::ids::{CommunityId, VisitId};
 use jinlin_shared::label::Language;
-use jinlin_shared::report::{NotVisitedLine, ReportArea, ReportFormat, SummaryLine, TrendPoint};
+use jinlin_shared::report::{AreaTrend, NotVisitedLine, ReportArea, ReportFormat, SummaryLine, TrendPoint};
 use jinlin_shared::roster_file::{RosterApplied, RosterReading};
 use jinlin_shared::time::{Date, Month};
 use jinlin_shared::warning::WarningView;
@@ -19,7 +19,7 @@ use crate::{Station, StationError};
 
 /// The coverage of the caller's area for a month: the summary of every area in it
 /// (depth first: the area, then its districts, streets and communities), the elders
-/// not visited, and the 12-month trend.
+/// not visited, and the 12-month trend of the area and of each area in it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[derive(ts_rs::TS)]
@@ -30,6 +30,8 @@ pub struct CoverageView {
     pub summary: Vec<SummaryLine>,
     pub not_visited: Vec<NotVisitedLine>,
     pub trend: Vec<TrendPoint>,
+    /// The twelve months of each line of `summary`, by its code.
+    pub trend_by_area: Vec<AreaTrend>,
 }
 
 impl Station {
@@ -44,6 +46,7 @@ impl Station {
             summary: report.summary,
             not_visited: report.not_visited,
             trend: report.trend,
+            trend_by_area: report.trend_by_area,
         })
     }
 

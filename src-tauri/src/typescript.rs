@@ -5,7 +5,7 @@
 
 use jinlin_shared::label::{Labelled, Language};
 use jinlin_shared::{
-    alert, area, author, coverage, document, elder, ids, limits, materialise, policy, report, roles, roster,
+    alert, area, author, coverage, document, elder, ids, insurance, limits, materialise, policy, report, roles, roster,
     roster_file, time, user, validate, visit, warning, wire,
 };
 use ts_rs::{Config, TS};
@@ -84,6 +84,10 @@ pub fn declarations() -> String {
         visit::FollowUp,
         document::Conflict,
         document::ConflictValue,
+        insurance::CaseState,
+        insurance::CaseStep,
+        insurance::InsuranceStep,
+        insurance::InsuranceCase,
         materialise::ElderRow,
         materialise::VisitRow,
         materialise::FollowUpRow,
@@ -114,6 +118,7 @@ pub fn declarations() -> String {
         forms::StatusForm,
         forms::MoveForm,
         forms::TierForm,
+        forms::InsuranceStepForm,
         RecordedVisit,
         // The supervisor's view.
         area::AreaLevel,
@@ -122,6 +127,7 @@ pub fn declarations() -> String {
         report::Place,
         report::NotVisitedLine,
         report::TrendPoint,
+        report::AreaTrend,
         crate::supervision::CoverageView,
         report::ReportFormat,
         alert::AlertClosure,
@@ -215,6 +221,7 @@ fn labels() -> String {
         "RISK_LEVEL_LABELS" => visit::RiskLevel,
         "REFERRAL_LABELS" => visit::Referral,
         "INCIDENT_KIND_LABELS" => visit::IncidentKind,
+        "CASE_STATE_LABELS" => insurance::CaseState,
         "ROLE_LABELS" => user::Role,
         "OPERATION_LABELS" => roles::Operation,
         "AREA_LEVEL_LABELS" => area::AreaLevel,

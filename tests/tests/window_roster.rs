@@ -102,6 +102,36 @@ fn an_administrator_keeps_the_roster_true_in_the_window() {
         runtime.block_on(scenario.central.text(&sql)) == target
     });
 
+    // An incident's insurance case: reported with its claim number, then paid; a
+    // blank claim number is refused before anything is sent.
+    let injured = runtime.block_on(scenario.central.text(
+        "SELECT e.name AS v FROM visits v JOIN elders e ON e.elder_id = v.elder_id \
+         WHERE v.incident IS NOT NULL AND v.voided = FALSE ORDER BY v.visited_at DESC LIMIT 1",
+    ));
+    window.click_element(&window.find_xpath("//button[contains(., '返回')]"));
+    window.type_into("input[type=search]", &injured);
+    window.click_element(
+        &window.find_xpath(&format!("//li//button[contains(@class, 'name') and contains(., '{injured}')]")),
+    );
+    window.wait_for_text("幸福安康险");
+    window.click_element(&window.find_xpath("//button[contains(., '登记报案')]"));
+    window.click(".insurance form button[type=submit]");
+    window.wait_for_text("请填写理赔编号。");
+    window.type_into("input[name=claimNumber]", "PICC-2026-0001");
+    window.click(".insurance form button[type=submit]");
+    window.wait_for_text("PICC-2026-0001");
+    window.click_element(&window.find_xpath("//button[contains(., '登记赔付')]"));
+    window.type_into("input[name=amount]", "3500");
+    window.screenshot("insurance-payment");
+    window.click(".insurance form button[type=submit]");
+    window.wait_for_text("3500.00 元");
+    window.screenshot("insurance-paid");
+    wait_until("the payment to reach the server", || {
+        runtime.block_on(
+            scenario.central.text("SELECT CAST(COUNT(*) AS TEXT) AS v FROM insurance_cases WHERE state = 'paid'"),
+        ) == "1"
+    });
+
     // A roster workbook: checked (two new elders listed), then applied.
     let community = runtime
         .block_on(scenario.central.text(&format!("SELECT name AS v FROM areas WHERE id = '{}'", scenario.community)));

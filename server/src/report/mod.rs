@@ -113,7 +113,8 @@ pub fn resolve_area<'t>(
 }
 
 /// The stages of a report, for a progress bar.
-pub const STAGES: [&str; 5] = ["areas and people", "elders", "visits", "follow-ups and conflicts", "computing"];
+pub const STAGES: [&str; 5] =
+    ["areas and people", "elders", "visits", "follow-ups, conflicts and insurance cases", "computing"];
 
 /// Reads what the month's report needs and computes it. `progress` hears each stage
 /// as it starts (index into [`STAGES`]).
@@ -147,6 +148,7 @@ pub async fn monthly(
     progress(3);
     let follow_up_rows = read::follow_ups(db, month, policy).await?;
     let conflict_rows = read::conflicts(db).await?;
+    let insurance_cases = read::insurance_cases(db, month).await?;
     let whole_ids = match request.unmasked {
         None => None,
         Some(_) => Some(read::whole_id_numbers(db).await?),
@@ -175,6 +177,7 @@ pub async fn monthly(
             listed_visits: &listed_visits,
             follow_ups: &follow_ups,
             conflicts: &conflicts,
+            insurance_cases: &insurance_cases,
             people: &people,
             assistants: &assistants,
             unmasked_id_numbers: whole_ids.as_ref(),

@@ -261,7 +261,7 @@ fn heading(surface: &mut Surface<'_>, pen: &Pen<'_>, page: &SummaryPage, languag
     y
 }
 
-/// The figures: two rows of five boxes, those asking for attention in red.
+/// The figures: rows of five boxes, those asking for attention in red.
 fn figures(surface: &mut Surface<'_>, pen: &Pen<'_>, page: &SummaryPage, column: Column, mut y: f32) -> f32 {
     let Column { left, width } = column;
     let columns = 5;

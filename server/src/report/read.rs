@@ -1,12 +1,14 @@
 //! What the monthly report reads from the materialised tables (never the documents):
 //! the people, the special-hardship elders, the visits of the trend's months, the
-//! follow-ups and conflicts, and whole ID numbers only for an unmasked report.
+//! follow-ups, conflicts and insurance cases, and whole ID numbers only for an
+//! unmasked report.
 
 use std::collections::BTreeMap;
 
 use futures_util::TryStreamExt as _;
 use jinlin_shared::coverage::VisitFacts;
 use jinlin_shared::ids::{CommunityId, ElderId, UserId};
+use jinlin_shared::insurance::InsuranceCase;
 use jinlin_shared::materialise::{ElderRow, VisitDetails, VisitKeys, VisitRow};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::report::TREND_MONTHS;
@@ -17,7 +19,7 @@ use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{ELDER_PAGE, ReportError, facts, parse_all};
-use crate::db::entity::{conflict, elder, follow_up, identity, user, visit};
+use crate::db::entity::{conflict, elder, follow_up, identity, insurance_case, user, visit};
 
 /// Display names by user, and each community's assistants by name.
 pub(super) async fn people(
@@ -168,6 +170,21 @@ pub(super) async fn follow_ups(
 
 pub(super) async fn conflicts(db: &DatabaseConnection) -> Result<Vec<String>, ReportError> {
     Ok(conflict::Entity::find().select_only().column(conflict::Column::Row).into_tuple().all(db).await?)
+}
+
+/// The insurance cases of incidents before the month's end. A row that does not read
+/// is logged and left out: it never stops the report.
+pub(super) async fn insurance_cases(db: &DatabaseConnection, month: Month) -> Result<Vec<InsuranceCase>, ReportError> {
+    let rows = insurance_case::Entity::find()
+        .filter(insurance_case::Column::IncidentAt.lt(month.end().as_millis()))
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            row.case().map_err(|error| tracing::warn!(%error, "an insurance case row left out of the report")).ok()
+        })
+        .collect())
 }
 
 /// Whole ID numbers by elder, for an authorised unmasked report only.

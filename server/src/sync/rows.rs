@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::OnConflict,
 };
 
-use crate::db::entity::{conflict, elder, follow_up, visit};
+use crate::db::entity::{conflict, elder, follow_up, insurance_case, visit};
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("invariant: materialised rows serialise to JSON")
@@ -33,7 +33,7 @@ pub(crate) async fn replace_many<C: ConnectionTrait>(
     models.insert(db).await
 }
 
-/// Deletes the known elders' visit, follow-up and conflict rows; answers when each of
+/// Deletes the known elders' visit, follow-up, conflict and insurance case rows; answers when each of
 /// their visits was first received.
 async fn delete_rows<C: ConnectionTrait>(db: &C, known: &[String]) -> Result<HashMap<String, i64>, sea_orm::DbErr> {
     let mut received = HashMap::new();
@@ -49,7 +49,8 @@ async fn delete_rows<C: ConnectionTrait>(db: &C, known: &[String]) -> Result<Has
         received.extend(seen);
         visit::Entity::delete_many().filter(visit::Column::ElderId.is_in(ids.clone())).exec(db).await?;
         follow_up::Entity::delete_many().filter(follow_up::Column::ElderId.is_in(ids.clone())).exec(db).await?;
-        conflict::Entity::delete_many().filter(conflict::Column::ElderId.is_in(ids)).exec(db).await?;
+        conflict::Entity::delete_many().filter(conflict::Column::ElderId.is_in(ids.clone())).exec(db).await?;
+        insurance_case::Entity::delete_many().filter(insurance_case::Column::ElderId.is_in(ids)).exec(db).await?;
     }
     Ok(received)
 }
@@ -61,6 +62,7 @@ struct Models {
     visits: Vec<visit::ActiveModel>,
     follow_ups: Vec<follow_up::ActiveModel>,
     conflicts: Vec<conflict::ActiveModel>,
+    insurance_cases: Vec<insurance_case::ActiveModel>,
 }
 
 impl Models {
@@ -124,6 +126,22 @@ impl Models {
                 row: Set(json(row)),
             });
         }
+        for case in &rows.insurance_cases {
+            self.insurance_cases.push(insurance_case::ActiveModel {
+                visit_id: Set(case.visit_id.to_string()),
+                elder_id: Set(elder_id.clone()),
+                community_id: Set(community.clone()),
+                kind: Set(case.kind.as_str().to_owned()),
+                incident_at: Set(case.incident_at.as_millis()),
+                state: Set(case.state.as_str().to_owned()),
+                reported_on: Set(case.reported_on.map(|d| d.to_string())),
+                claim_number: Set(case.claim_number.clone()),
+                paid_on: Set(case.paid_on.map(|d| d.to_string())),
+                amount_fen: Set(case.amount_fen),
+                declined_reason: Set(case.declined_reason.clone()),
+                steps: Set(json(&case.steps)),
+            });
+        }
     }
 
     async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), sea_orm::DbErr> {
@@ -160,6 +178,9 @@ impl Models {
         }
         for chunk in self.conflicts.chunks(500) {
             conflict::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+        }
+        for chunk in self.insurance_cases.chunks(500) {
+            insurance_case::Entity::insert_many(chunk.to_vec()).exec(db).await?;
         }
         Ok(())
     }

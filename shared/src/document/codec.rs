@@ -305,6 +305,35 @@ pub(crate) fn root_id<T: std::str::FromStr>(doc: &Automerge, key: &str) -> Resul
     }
 }
 
+/// Every entry of every map held at `key` of the root, at `heads` or now: the maps
+/// several replicas made there at once (a collection added to the schema after the
+/// first documents) are one collection, so a reader takes all their entries. An id
+/// found in two of them keeps the winning map's value.
+pub(crate) fn entries_of_every_map(
+    doc: &Automerge,
+    key: &str,
+    heads: Option<&[ChangeHash]>,
+) -> Result<JsonMap<String, Json>, DocumentError> {
+    let path = vec![key.to_owned()];
+    let all = match heads {
+        Some(heads) => doc.get_all_at(&automerge::ROOT, key, heads),
+        None => doc.get_all(&automerge::ROOT, key),
+    }
+    .map_err(|e| automerge_error(&path, e))?;
+    let mut entries = JsonMap::new();
+    // `get_all` gives the winner last: read it first so its values are kept.
+    for (value, id) in all.into_iter().rev() {
+        if let Value::Object(ObjType::Map) = value
+            && let Json::Object(map) = read_map(doc, &id, heads, &mut path.clone(), None)?
+        {
+            for (entry, value) in map {
+                entries.entry(entry).or_insert(value);
+            }
+        }
+    }
+    Ok(entries)
+}
+
 /// Looks up the map at `path` below the root.
 pub(crate) fn map_at<R: ReadDoc>(doc: &R, path: &[&str]) -> Option<ObjId> {
     let mut obj = automerge::ROOT;

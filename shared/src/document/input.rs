@@ -2,6 +2,7 @@
 //! English: the operation refuses it and the document is left unchanged.
 
 use crate::ids::{CommunityId, EntryId, FollowUpId, VisitId};
+use crate::insurance::StepError;
 use crate::label::Language;
 use crate::time::{Date, Timestamp};
 
@@ -39,6 +40,8 @@ pub enum InputError {
     NotInConflict { path: String },
     #[error("the chosen value is not one of the values in conflict at {path}")]
     NotAConflictValue { path: String },
+    #[error(transparent)]
+    Insurance(#[from] StepError),
 }
 
 impl InputError {
@@ -69,6 +72,7 @@ impl InputError {
             InputError::AlreadyInCommunity(_) => "老人已在这个社区。".into(),
             InputError::NotInConflict { .. } => "这个字段没有需要处理的冲突。".into(),
             InputError::NotAConflictValue { .. } => "所选的值不是冲突中的任何一个。".into(),
+            InputError::Insurance(error) => error.message(language),
         }
     }
 }

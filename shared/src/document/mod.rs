@@ -13,6 +13,7 @@ mod conflicts;
 #[cfg(any(test, feature = "hostile"))]
 pub mod craft;
 mod input;
+mod insurance;
 mod ops;
 mod pulled;
 mod review;
@@ -269,7 +270,15 @@ impl ElderDocument {
 
     fn read(doc: &Automerge) -> Result<(ElderRecord, Vec<Conflict>), DocumentError> {
         let mut raw = Vec::new();
-        let json = codec::read_map(doc, &ROOT, None, &mut Vec::new(), Some(&mut raw))?;
+        let mut json = codec::read_map(doc, &ROOT, None, &mut Vec::new(), Some(&mut raw))?;
+        // Maps made at once where a collection was added later are one collection,
+        // not a conflict for anyone to resolve (`schema`).
+        let made_twice = |c: &codec::RawConflict| c.path.len() == 1 && c.path[0] == schema::INSURANCE_STEPS;
+        if raw.iter().any(made_twice) {
+            let entries = codec::entries_of_every_map(doc, schema::INSURANCE_STEPS, None)?;
+            json[schema::INSURANCE_STEPS] = Json::Object(entries);
+            raw.retain(|c| !made_twice(c));
+        }
         let record = record_from_json(json)?;
         let mut conflicts: Vec<Conflict> = raw.into_iter().map(Conflict::from).collect();
         conflicts.sort_by(|a, b| a.path.cmp(&b.path));

@@ -139,6 +139,7 @@ impl ElderDocument {
             codec::put_new(tx, &ROOT, schema::PLACEMENTS, &Json::Object(placements))?;
             codec::put_new(tx, &ROOT, schema::VISITS, &Json::Object(JsonMap::new()))?;
             codec::put_new(tx, &ROOT, schema::FOLLOW_UPS, &Json::Object(JsonMap::new()))?;
+            codec::put_new(tx, &ROOT, schema::INSURANCE_STEPS, &Json::Object(JsonMap::new()))?;
             Ok(())
         })?
         .ok_or_else(|| DocumentError::Schema { path: String::new(), reason: "enrolment wrote nothing".into() })?;

@@ -77,5 +77,10 @@ pub fn validate_record(record: &ElderRecord, now: Timestamp, policy: &Policy) ->
             return Err(invalid(format!("followUps.{id}.originVisit"), "names a visit not in this document"));
         }
     }
+    for (id, step) in &record.insurance_steps {
+        if !record.visits.contains_key(&step.visit) {
+            return Err(invalid(format!("insuranceSteps.{id}.visit"), "names a visit not in this document"));
+        }
+    }
     Ok(())
 }

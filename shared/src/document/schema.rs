@@ -11,8 +11,12 @@
 //! ├─ statusHistory   map   entry id → StatusChange
 //! ├─ placements      map   entry id → Placement (which community holds the record)
 //! ├─ visits          map   visit id → Visit
-//! └─ followUps       map   follow-up id → FollowUp
+//! ├─ followUps       map   follow-up id → FollowUp
+//! └─ insuranceSteps  map   entry id → InsuranceStep (added, never changed)
 //! ```
+//! `insuranceSteps` came after the first documents: older ones gain it with their first
+//! step, so two workstations may each make it while apart. A reader takes every entry
+//! of every such map (`union_of_made_twice`), and the review lets nobody replace it.
 //! Collections are maps keyed by UUIDv7, never lists: concurrent adds on different
 //! workstations then neither interleave nor collide.
 
@@ -22,12 +26,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::elder::{Placement, Profile, StatusChange, TierOverride};
 use crate::ids::{ElderId, EntryId, FollowUpId, VisitId};
+use crate::insurance::InsuranceStep;
 use crate::time::Date;
 use crate::visit::{FollowUp, Visit};
 
 pub(crate) mod shape;
 
 /// The schema this build writes. Readers accept this version and every earlier one.
+/// A key added beside the others (as `insuranceSteps` was) keeps the version: older
+/// readers ignore it and still read everything else; the version moves only when a
+/// layout changes in a way an older reader would misread.
 pub const SCHEMA_VERSION: u32 = 1;
 
 pub(crate) const SCHEMA_VERSION_KEY: &str = "schemaVersion";
@@ -43,6 +51,7 @@ pub(crate) const STATUS_HISTORY: &str = "statusHistory";
 pub(crate) const PLACEMENTS: &str = "placements";
 pub(crate) const VISITS: &str = "visits";
 pub(crate) const FOLLOW_UPS: &str = "followUps";
+pub(crate) const INSURANCE_STEPS: &str = "insuranceSteps";
 pub(crate) const VISIT_VOID: &str = "void";
 pub(crate) const FOLLOW_UP_RESOLUTION: &str = "resolution";
 
@@ -59,6 +68,9 @@ pub struct ElderRecord {
     pub placements: BTreeMap<EntryId, Placement>,
     pub visits: BTreeMap<VisitId, Visit>,
     pub follow_ups: BTreeMap<FollowUpId, FollowUp>,
+    /// Absent from documents made before insurance cases were followed.
+    #[serde(default)]
+    pub insurance_steps: BTreeMap<EntryId, InsuranceStep>,
 }
 
 /// Brings a document of an earlier schema `version` to the current layout, in memory.

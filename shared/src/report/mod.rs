@@ -8,11 +8,15 @@
 //! the workstation's badges agree. Personal details arrive already masked or whole:
 //! whether to unmask is the caller's decision, made and audited at the edge.
 
+mod insurance;
 pub mod page;
 mod sections;
 pub mod tables;
+mod trend;
 
+pub use insurance::{InsuranceFigures, InsuranceLine, yuan};
 use std::collections::{BTreeMap, BTreeSet};
+pub use trend::AreaTrend;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +24,7 @@ use crate::area::{Area, AreaLevel, AreaTree, Scope};
 use crate::coverage::{CoverageTotals, ElderCoverageInput, VisitFacts, monthly_coverage};
 use crate::elder::{CareTier, ElderStatus};
 use crate::ids::{AreaId, CommunityId, ElderId, FollowUpId, UserId, VisitId};
+use crate::insurance::InsuranceCase;
 use crate::materialise::{ConflictRow, ElderRow, FollowUpRow, VisitRow};
 use crate::policy::Policy;
 use crate::time::{Date, Month, Timestamp};
@@ -95,6 +100,8 @@ pub struct ReportInput<'a> {
     pub follow_ups: &'a [FollowUpRow],
     /// Open conflicts.
     pub conflicts: &'a [ConflictRow],
+    /// Insurance cases whose incident lies before the month's end (others are ignored).
+    pub insurance_cases: &'a [InsuranceCase],
     /// Display names of users (assistants, supervisors).
     pub people: &'a BTreeMap<UserId, String>,
     /// Each community's assistants, by display name.
@@ -128,6 +135,15 @@ pub struct MonthlyReport {
     pub incidents: Vec<IncidentLine>,
     /// Oldest month first, ending with the report's month.
     pub trend: Vec<TrendPoint>,
+    /// The trend of each line of the summary, in its order.
+    #[serde(default)]
+    pub trend_by_area: Vec<AreaTrend>,
+    /// Insurance cases of the twelve months, and older ones still open.
+    #[serde(default)]
+    pub insurance_cases: Vec<InsuranceLine>,
+    /// The insurance figures of each line of the summary, in its order.
+    #[serde(default)]
+    pub insurance_by_area: Vec<InsuranceFigures>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -295,19 +311,11 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
     let lists = sections::Lists::new(input, &communities, &coverage);
     let in_month = lists.visits_in_month();
 
-    let mut trend = Vec::with_capacity(TREND_MONTHS);
-    let mut month = input.month;
-    for _ in 0..TREND_MONTHS {
-        // The report's own month is already counted; earlier ones are counted to their end.
-        let totals = if month == input.month {
-            coverage.totals.clone()
-        } else {
-            monthly_coverage(month, &communities, inputs(), input.policy, month.last_day()).totals
-        };
-        trend.push(TrendPoint { month, denominator: totals.denominator, visited: totals.visited, rate: totals.rate });
-        month = month.previous();
-    }
-    trend.reverse();
+    let summary = summary_lines(input, &communities, &coverage.by_community());
+    let (trend, trend_by_area) =
+        trend::trends(input, &communities, &coverage, &summary, || inputs().collect::<Vec<_>>());
+    let insurance_cases = lists.insurance(input);
+    let insurance_by_area = insurance::figures(input, &summary, &insurance_cases);
 
     MonthlyReport {
         month: input.month,
@@ -323,7 +331,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
         },
         masked: input.unmasked_id_numbers.is_none(),
         red_risk_follow_up_hours: input.policy.red_risk_follow_up_hours,
-        summary: summary_lines(input, &communities, &coverage.by_community()),
+        summary,
         not_visited: lists.not_visited(),
         red_risk_visits: lists.red_risk_visits(&in_month),
         follow_ups_past_due: lists.follow_ups_past_due(),
@@ -331,6 +339,9 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
         voided_visits: lists.voided_visits(&in_month),
         incidents: lists.incidents(&in_month),
         trend,
+        insurance_cases,
+        insurance_by_area,
+        trend_by_area,
     }
 }
 
@@ -345,15 +356,7 @@ fn summary_lines(
     by_community: &BTreeMap<CommunityId, CoverageTotals>,
 ) -> Vec<SummaryLine> {
     let tree = input.tree;
-    let totals_of = |area: AreaId| {
-        let parts: Vec<&CoverageTotals> = tree
-            .communities_in(Scope::Area(area))
-            .iter()
-            .filter(|c| communities.contains(c))
-            .filter_map(|c| by_community.get(c))
-            .collect();
-        CoverageTotals::combine(parts)
-    };
+    let totals_of = |area: AreaId| trend::totals_in(input, communities, by_community, Some(area));
     let line = |area: &Area| {
         let place = Place::of(input.tree, area.id);
         SummaryLine {

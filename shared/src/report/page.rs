@@ -76,7 +76,8 @@ pub fn summary_page(report: &MonthlyReport, generated_at: Timestamp, language: L
     }
 }
 
-/// The month's figures, those asking for attention marked.
+/// The month's figures, those asking for attention marked: coverage and follow-through,
+/// then the insurance cases.
 fn figures(report: &MonthlyReport, language: Language) -> Vec<Figure> {
     let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
     let totals = report.summary.first().map(|line| line.totals.clone()).unwrap_or_default();
@@ -84,7 +85,7 @@ fn figures(report: &MonthlyReport, language: Language) -> Vec<Figure> {
     let red_in_time = report.red_risk_visits.iter().filter(|line| line.followed_up_in_time).count();
     let hours = report.red_risk_follow_up_hours;
     let figure = |label: String, value: String, alert: bool| Figure { label, value, alert };
-    vec![
+    let mut figures = vec![
         figure(l("应探访老人", "Elders due a visit"), totals.denominator.to_string(), false),
         figure(l("已探访", "Visited"), totals.visited.to_string(), false),
         figure(
@@ -114,7 +115,27 @@ fn figures(report: &MonthlyReport, language: Language) -> Vec<Figure> {
             !report.open_conflicts.is_empty(),
         ),
         figure(l("作废记录", "Voided visits"), report.voided_visits.len().to_string(), false),
-    ]
+    ];
+    // The third row: the area's insurance cases (幸福安康险).
+    let cases = report.insurance_by_area.first();
+    let count = |pick: fn(&super::InsuranceFigures) -> u32| cases.map_or(0, pick);
+    let leads = count(|f| f.leads);
+    figures.extend([
+        figure(l("保险：待报案", "Insurance: leads"), leads.to_string(), leads > 0),
+        figure(l("保险：已报案", "Insurance: reported"), count(|f| f.reported).to_string(), false),
+        figure(l("保险：已赔付", "Insurance: paid"), count(|f| f.paid).to_string(), false),
+        figure(
+            l("保险：赔付总额（元）", "Insurance: total paid (yuan)"),
+            super::yuan(cases.map_or(0, |f| f.total_paid_fen)),
+            false,
+        ),
+        figure(
+            l("保险：事件至报案天数中位数", "Insurance: median days to report"),
+            cases.and_then(|f| f.median_days_to_report).map(|d| format!("{d:.1}")).unwrap_or_else(|| "—".into()),
+            false,
+        ),
+    ]);
+    figures
 }
 
 /// The table of the areas one level below the report's, at most [`PAGE_ROWS`] of them.

@@ -37,7 +37,7 @@ impl<'a> Lists<'a> {
 
     /// An elder belongs to the area's lists when they count for it this month, or, for
     /// what is still open, when their record is held by one of its communities now.
-    fn place_of(&self, elder: ElderId) -> Option<(CommunityId, &'a ElderRow)> {
+    pub(super) fn place_of(&self, elder: ElderId) -> Option<(CommunityId, &'a ElderRow)> {
         let row = *self.elders.get(&elder)?;
         let community = self.counted.get(&elder).copied().unwrap_or(row.community);
         self.communities.contains(&community).then_some((community, row))
@@ -47,14 +47,14 @@ impl<'a> Lists<'a> {
         self.input.people.get(user).cloned().unwrap_or_else(|| user.to_string())
     }
 
-    fn phone(&self, row: &ElderRow) -> Option<String> {
+    pub(super) fn phone(&self, row: &ElderRow) -> Option<String> {
         match self.input.unmasked_id_numbers {
             Some(_) => row.profile.phone.clone(),
             None => row.profile.phone.as_deref().map(mask_phone),
         }
     }
 
-    fn id_number(&self, row: &ElderRow) -> Option<String> {
+    pub(super) fn id_number(&self, row: &ElderRow) -> Option<String> {
         match self.input.unmasked_id_numbers {
             Some(whole) => whole.get(&row.elder_id).cloned().or_else(|| row.profile.id_number_masked.clone()),
             None => row.profile.id_number_masked.clone(),

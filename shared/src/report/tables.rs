@@ -21,10 +21,12 @@ pub enum Section {
     Voided,
     Incidents,
     Trend,
+    Insurance,
+    InsuranceByArea,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 10] = [
         Section::Summary,
         Section::NotVisited,
         Section::RedRisk,
@@ -33,6 +35,8 @@ impl Section {
         Section::Voided,
         Section::Incidents,
         Section::Trend,
+        Section::Insurance,
+        Section::InsuranceByArea,
     ];
 
     /// The name in URLs and file names (`summary`, `not-visited`, …).
@@ -46,6 +50,8 @@ impl Section {
             Section::Voided => "voided",
             Section::Incidents => "incidents",
             Section::Trend => "trend",
+            Section::Insurance => "insurance",
+            Section::InsuranceByArea => "insurance-by-area",
         }
     }
 
@@ -64,6 +70,8 @@ impl Section {
             Section::Voided => ("作废记录", "Voided visits"),
             Section::Incidents => ("意外事件", "Incidents"),
             Section::Trend => ("探访率趋势", "Visit-rate trend"),
+            Section::Insurance => ("幸福安康险", "Insurance cases"),
+            Section::InsuranceByArea => ("幸福安康险分区统计", "Insurance by area"),
         };
         pick(language, zh, en)
     }
@@ -160,6 +168,8 @@ pub fn table(report: &MonthlyReport, section: Section, language: Language) -> Ta
         Section::Voided => voided(report, language),
         Section::Incidents => incidents(report, language),
         Section::Trend => trend(report, language),
+        Section::Insurance => insurance_cases(report, language),
+        Section::InsuranceByArea => insurance_by_area(report, language),
     };
     Table { section, title: section.title(language).to_owned(), headers, rows }
 }
@@ -372,6 +382,83 @@ fn trend(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Ce
         .iter()
         .map(|point| {
             vec![text(point.month.to_string()), count(point.denominator), count(point.visited), Cell::Rate(point.rate)]
+        })
+        .collect();
+    (headers, rows)
+}
+
+/// The sheet of cases.
+fn insurance_cases(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    by_person(
+        language,
+        [
+            l("身份证号", "ID number"),
+            l("电话", "Phone"),
+            l("事件", "Incident"),
+            l("探访时间", "Visited at"),
+            l("状态", "State"),
+            l("报案日期", "Reported on"),
+            l("理赔编号", "Claim number"),
+            l("赔付日期", "Paid on"),
+            l("赔付金额（元）", "Amount paid (yuan)"),
+            l("不予赔付原因", "Reason declined"),
+            l("事件至报案天数", "Days from incident to report"),
+        ],
+        &report.insurance_cases,
+        |line| {
+            (
+                &line.name,
+                &line.place,
+                vec![
+                    Cell::Text(line.id_number.clone().unwrap_or_default()),
+                    Cell::Text(line.phone.clone().unwrap_or_default()),
+                    Cell::Text(line.kind.label(language).to_owned()),
+                    Cell::Time(Some(line.incident_at)),
+                    Cell::Text(line.state.label(language).to_owned()),
+                    Cell::Date(line.reported_on),
+                    Cell::Text(line.claim_number.clone().unwrap_or_default()),
+                    Cell::Date(line.paid_on),
+                    Cell::Text(line.amount_fen.map(super::yuan).unwrap_or_default()),
+                    Cell::Text(line.declined_reason.clone().unwrap_or_default()),
+                    line.days_to_report.map_or(Cell::Text(String::new()), Cell::Count),
+                ],
+            )
+        },
+    )
+}
+
+/// The sheet of figures by area.
+fn insurance_by_area(report: &MonthlyReport, language: Language) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
+    let headers = vec![
+        l("层级", "Level"),
+        l("代码", "Code"),
+        l("名称", "Name"),
+        l("待报案", "Leads"),
+        l("已报案", "Reported"),
+        l("已赔付", "Paid"),
+        l("不予赔付", "Declined"),
+        l("赔付总额（元）", "Total paid (yuan)"),
+        l("事件至报案天数中位数", "Median days from incident to report"),
+    ];
+    let rows = report
+        .insurance_by_area
+        .iter()
+        .map(|f| {
+            let level = f.level.map_or_else(|| l("全市", "City"), |level| level.label(language).to_owned());
+            let name = if f.area.is_none() { l(CITY, "Whole city") } else { f.name.clone() };
+            vec![
+                Cell::Text(level),
+                Cell::Text(f.code.clone()),
+                Cell::Text(name),
+                Cell::Count(f.leads.into()),
+                Cell::Count(f.reported.into()),
+                Cell::Count(f.paid.into()),
+                Cell::Count(f.declined.into()),
+                Cell::Text(super::yuan(f.total_paid_fen)),
+                Cell::Text(f.median_days_to_report.map(|d| format!("{d:.1}")).unwrap_or_default()),
+            ]
         })
         .collect();
     (headers, rows)

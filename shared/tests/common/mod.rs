@@ -245,6 +245,7 @@ impl Elder {
             visits: self.visits.clone(),
             follow_ups: self.follow_ups.clone(),
             conflicts: Vec::new(),
+            insurance_cases: Vec::new(),
         }
     }
 

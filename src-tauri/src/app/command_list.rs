@@ -26,6 +26,7 @@ macro_rules! with_window_commands {
             change_status,
             move_elder,
             set_tier,
+            move_insurance_case,
             enrol_elder,
             update_profile,
             submit_id_number,

@@ -10,7 +10,7 @@ use jinlin_shared::wire::AssistantHandover;
 use tauri::State;
 
 use super::{ExportFolder, SettingsState};
-use crate::forms::{EnrolmentForm, MoveForm, ProfileEdit, StatusForm, TierForm, VisitForm};
+use crate::forms::{EnrolmentForm, InsuranceStepForm, MoveForm, ProfileEdit, StatusForm, TierForm, VisitForm};
 use crate::settings::WindowSettings;
 use crate::supervision::CoverageView;
 use crate::{ElderPage, ErrorView, RejectedChangeView, RosterView, SignIn, Station, StationError, SyncStatus};
@@ -114,6 +114,15 @@ pub async fn move_elder(station: State<'_, Station>, elder: ElderId, form: MoveF
 #[tauri::command]
 pub async fn set_tier(station: State<'_, Station>, elder: ElderId, form: TierForm) -> Answer<ElderPage> {
     station.set_tier(elder, form).await.map_err(view)
+}
+
+#[tauri::command]
+pub async fn move_insurance_case(
+    station: State<'_, Station>,
+    elder: ElderId,
+    form: InsuranceStepForm,
+) -> Answer<ElderPage> {
+    station.move_insurance_case(elder, form).await.map_err(view)
 }
 
 #[tauri::command]

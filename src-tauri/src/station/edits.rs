@@ -16,7 +16,7 @@ use super::Station;
 use super::session::Session;
 use super::views::ElderPage;
 use crate::error::StationError;
-use crate::forms::{EnrolmentForm, MoveForm, StatusForm, TierForm, VisitForm, new_entry};
+use crate::forms::{EnrolmentForm, InsuranceStepForm, MoveForm, StatusForm, TierForm, VisitForm, new_entry};
 use crate::own_edits;
 use crate::store::SealedChange;
 
@@ -121,6 +121,16 @@ impl Station {
     pub async fn set_tier(&self, elder: ElderId, form: TierForm) -> Result<ElderPage, StationError> {
         self.edit(elder, move |doc, edit, _| doc.set_tier(edit, form.tier.map(|tier| (tier, form.reason.as_str()))))
             .await
+    }
+
+    /// Moves an insurance case by one step (reported, paid, declined).
+    pub async fn move_insurance_case(
+        &self,
+        elder: ElderId,
+        form: InsuranceStepForm,
+    ) -> Result<ElderPage, StationError> {
+        let entry = new_entry(self.now());
+        self.edit(elder, move |doc, edit, _| doc.record_insurance_step(edit, entry, form.visit, form.step)).await
     }
 
     /// Edits profile fields in one change.

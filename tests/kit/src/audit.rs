@@ -3,10 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use jinlin_server::db::entity::{community_log, conflict, document, elder, follow_up, log_entry, visit as visit_row};
+use jinlin_server::db::entity::{
+    community_log, conflict, document, elder, follow_up, insurance_case, log_entry, visit as visit_row,
+};
 use jinlin_shared::ActorId;
 use jinlin_shared::document::ElderDocument;
-use jinlin_shared::materialise::{VisitRow, materialise};
+use jinlin_shared::materialise::{ElderRows, VisitRow, materialise};
 use jinlin_shared::wire::Heads;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
@@ -14,7 +16,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 /// - each community's log is numbered 1..=last_seq without gaps or duplicates;
 /// - every document's snapshot loads, and every change it holds is logged once, under
 ///   its elder (no change logged without its document, none held but never logged);
-/// - the materialised rows (elder, visits, follow-ups, conflicts) equal a fresh
+/// - the materialised rows (elder, visits, follow-ups, conflicts, insurance cases) equal a fresh
 ///   materialisation of the snapshot.
 #[derive(Debug)]
 pub struct Stored {
@@ -96,29 +98,7 @@ async fn check_in(db: &impl ConnectionTrait) -> Stored {
         assert_same_rows("visits", id, &stored_visits, &fresh_visits);
         visits.extend(stored_visits.into_keys());
 
-        let stored_follow_ups: BTreeMap<String, serde_json::Value> = follow_up::Entity::find()
-            .filter(follow_up::Column::ElderId.eq(id))
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|f| (f.follow_up_id, json(&f.row)))
-            .collect();
-        let fresh_follow_ups: BTreeMap<String, serde_json::Value> =
-            rows.follow_ups.iter().map(|f| (f.follow_up_id.to_string(), serde_json::to_value(f).unwrap())).collect();
-        assert_same_rows("follow_ups", id, &stored_follow_ups, &fresh_follow_ups);
-
-        let stored_conflicts: BTreeMap<String, serde_json::Value> = conflict::Entity::find()
-            .filter(conflict::Column::ElderId.eq(id))
-            .all(db)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|c| (c.field, json(&c.row)))
-            .collect();
-        let fresh_conflicts: BTreeMap<String, serde_json::Value> =
-            rows.conflicts.iter().map(|c| (c.field.clone(), serde_json::to_value(c).unwrap())).collect();
-        assert_same_rows("conflicts", id, &stored_conflicts, &fresh_conflicts);
+        check_other_rows(db, id, &rows).await;
     }
     check_log_names_each_change_once(&entries, &by_elder);
     assert_eq!(elder::Entity::find().all(db).await.unwrap().len(), documents.len(), "one elders row per document");
@@ -132,6 +112,45 @@ async fn check_in(db: &impl ConnectionTrait) -> Stored {
 
 /// Every change a document holds is in a community's log exactly once, under its
 /// own elder, and the logs name no change that no document holds.
+/// The follow-up, conflict and insurance case rows of elder `id` equal `rows`'.
+async fn check_other_rows(db: &impl ConnectionTrait, id: &str, rows: &ElderRows) {
+    let stored_follow_ups: BTreeMap<String, serde_json::Value> = follow_up::Entity::find()
+        .filter(follow_up::Column::ElderId.eq(id))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.follow_up_id, json(&f.row)))
+        .collect();
+    let fresh_follow_ups: BTreeMap<String, serde_json::Value> =
+        rows.follow_ups.iter().map(|f| (f.follow_up_id.to_string(), serde_json::to_value(f).unwrap())).collect();
+    assert_same_rows("follow_ups", id, &stored_follow_ups, &fresh_follow_ups);
+
+    let stored_conflicts: BTreeMap<String, serde_json::Value> = conflict::Entity::find()
+        .filter(conflict::Column::ElderId.eq(id))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.field, json(&c.row)))
+        .collect();
+    let fresh_conflicts: BTreeMap<String, serde_json::Value> =
+        rows.conflicts.iter().map(|c| (c.field.clone(), serde_json::to_value(c).unwrap())).collect();
+    assert_same_rows("conflicts", id, &stored_conflicts, &fresh_conflicts);
+
+    let stored_cases: BTreeMap<String, serde_json::Value> = insurance_case::Entity::find()
+        .filter(insurance_case::Column::ElderId.eq(id))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.visit_id.clone(), serde_json::to_value(c.case().unwrap()).unwrap()))
+        .collect();
+    let fresh_cases: BTreeMap<String, serde_json::Value> =
+        rows.insurance_cases.iter().map(|c| (c.visit_id.to_string(), serde_json::to_value(c).unwrap())).collect();
+    assert_same_rows("insurance_cases", id, &stored_cases, &fresh_cases);
+}
+
 fn check_log_names_each_change_once(entries: &[log_entry::Model], by_elder: &BTreeMap<String, BTreeSet<String>>) {
     let mut logged: BTreeMap<String, usize> = BTreeMap::new();
     for entry in entries {

@@ -11,6 +11,7 @@ import type {
   ProfileEdit,
   StatusForm,
   TierForm,
+  InsuranceStepForm,
   Timestamp,
   VisitForm,
   VisitId,
@@ -113,6 +114,12 @@ export class ElderController extends Fallible {
     const elder = this.elder;
     if (elder === null) return false;
     return this.#run(() => this.backend.setTier(elder, form));
+  }
+
+  async moveInsuranceCase(form: InsuranceStepForm): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    return this.#run(() => this.backend.moveInsuranceCase(elder, form));
   }
 
   async keep(field: string, value: JsonValue): Promise<boolean> {

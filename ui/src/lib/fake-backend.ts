@@ -5,6 +5,7 @@ import type {
   AssistantDay,
   AssistantHandover,
   CoverageView,
+  TrendPoint,
   ElderPage,
   ErrorView,
   JsonValue,
@@ -90,7 +91,7 @@ export function summaryLine(
 
 /** A city of two districts; 思明区 has two streets, 鹭江街道 two communities. */
 export function cityCoverage(): CoverageView {
-  return {
+  const view: Omit<CoverageView, "trend" | "trendByArea"> = {
     month: "2026-11",
     asOf: "2026-11-29",
     area: { id: null, level: null, code: "", name: "全市" },
@@ -138,8 +139,18 @@ export function cityCoverage(): CoverageView {
         community: "和平社区",
       },
     ],
-    trend: [],
   };
+  const trendByArea = view.summary.map((line) => ({ code: line.code, points: twelveMonths(line.denominator, line.visited) }));
+  return { ...view, trend: trendByArea[0]?.points ?? [], trendByArea };
+}
+
+/** Twelve months ending November 2026: the rate climbing to `visited` of `due` in the last. */
+function twelveMonths(due: number, visited: number): TrendPoint[] {
+  return Array.from({ length: 12 }, (_, i) => {
+    const month = i === 0 ? "2025-12" : `2026-${String(i).padStart(2, "0")}`;
+    const seen = i === 11 ? visited : Math.min(due, Math.round((due * (6 + (i % 5))) / 10));
+    return { month, denominator: due, visited: seen, rate: due === 0 ? null : seen / due };
+  });
 }
 
 export function alert(overrides: Partial<AlertView> = {}): AlertView {
@@ -346,6 +357,10 @@ export class FakeBackend implements Backend {
   }
 
   async setTier(elder: string): Promise<ElderPage> {
+    throw noSuchElder(elder);
+  }
+
+  async moveInsuranceCase(elder: string): Promise<ElderPage> {
     throw noSuchElder(elder);
   }
 

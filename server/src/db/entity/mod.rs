@@ -10,6 +10,7 @@ pub mod document;
 pub mod elder;
 pub mod follow_up;
 pub mod identity;
+pub mod insurance_case;
 pub mod log_entry;
 pub mod server_identity;
 pub mod session;

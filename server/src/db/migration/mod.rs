@@ -12,6 +12,7 @@ mod m20261207_000006_create_server_identity;
 mod m20261207_000007_create_waiting_changes;
 mod m20261207_000008_create_user_standings;
 mod m20261207_000009_create_warnings;
+mod m20261207_000010_create_insurance_cases;
 
 #[derive(Debug)]
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000007_create_waiting_changes::Migration),
             Box::new(m20261207_000008_create_user_standings::Migration),
             Box::new(m20261207_000009_create_warnings::Migration),
+            Box::new(m20261207_000010_create_insurance_cases::Migration),
         ]
     }
 }

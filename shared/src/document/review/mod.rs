@@ -18,11 +18,12 @@ use std::fmt::Display;
 use automerge::legacy::{ElementId, Key, Op, OpType};
 use automerge::{Automerge, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
+mod insurance;
 mod places;
 
 use places::{Communities, Container, Objects, community_at};
 
-use super::schema::shape::{self, DateRule, InstantRule, Scalar, Shape};
+use super::schema::shape::{self, DateRule, InstantRule, Scalar, Shape, Write};
 use super::{ReceivedChange, guard, schema};
 use crate::author::Author;
 use crate::ids::{CommunityId, DeviceId, VisitId};
@@ -82,6 +83,7 @@ pub(crate) fn review(
             texts: HashMap::new(),
             typed: Typed::default(),
             own_visits: HashMap::new(),
+            new_steps: Vec::new(),
         };
         let expanded = guard(|| change.decode()).map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
         for (index, op) in expanded.operations.iter().enumerate() {
@@ -94,6 +96,9 @@ pub(crate) fn review(
         }
         reader.typed.flush()?;
         reader.check_texts()?;
+        for (map, key) in &reader.new_steps {
+            insurance::check_new_step(doc, change, map, key)?;
+        }
         moves |= reader.operations.contains_key(&Operation::MoveElder) || first;
         reviews.push(ChangeReview {
             hash: change.hash(),
@@ -146,6 +151,8 @@ struct ChangeReader<'a> {
     typed: Typed,
     /// Per visit voided by this change, whether its author recorded it.
     own_visits: HashMap<ObjId, bool>,
+    /// The insurance steps this change adds: the map holding each, and its key.
+    new_steps: Vec<(ObjId, String)>,
 }
 
 impl ChangeReader<'_> {
@@ -169,9 +176,12 @@ impl ChangeReader<'_> {
 
     fn map_op(&mut self, op: &Op, container: &Container, key: &str) -> Result<(), ValidationError> {
         let field = Field { path: &container.path, key };
-        let (child, once) = container.shape.child(key).ok_or_else(|| unknown(&container.path, key))?;
-        if once && !self.made_here(&container.id) {
+        let (child, write) = container.shape.child(key).ok_or_else(|| unknown(&container.path, key))?;
+        if write == Write::Once && !self.made_here(&container.id) {
             return Err(invalid(field, &self.change.hash(), "is written once, when its record is made"));
+        }
+        if write == Write::WhileUnset && !op.pred.is_empty() {
+            return Err(invalid(field, &self.change.hash(), "is made once and never replaced or deleted"));
         }
         let entries = match container.shape {
             Shape::Entries(entries) => Some(entries),
@@ -195,6 +205,9 @@ impl ChangeReader<'_> {
             }
             OpType::Make(kind) => {
                 self.not_replacing(op, entries, field)?;
+                if container.path.len() == 1 && container.path[0] == schema::INSURANCE_STEPS {
+                    self.new_steps.push((container.id.clone(), key.to_owned()));
+                }
                 let fits = match child.not_null() {
                     Shape::Record(_) | Shape::Entries(_) => *kind == ObjType::Map,
                     Shape::Text { .. } => *kind == ObjType::Text,
@@ -301,6 +314,9 @@ impl ChangeReader<'_> {
                 return self.void_of(visit);
             }
             return Ok(Operation::CorrectVisit);
+        }
+        if top == schema::INSURANCE_STEPS && (path.len() >= 2 || !self.first) {
+            return Ok(Operation::MoveInsuranceCase);
         }
         if top == schema::FOLLOW_UPS && path.len() >= 2 {
             let made = path.len() == 2 || container.chain.get(2).is_some_and(|f| self.made_here(f));
@@ -413,6 +429,7 @@ impl ChangeReader<'_> {
             (Scalar::Instant(rule), ScalarValue::Int(millis)) => self.instant(*rule, *millis, field)?,
             (Scalar::Bool, ScalarValue::Boolean(_)) | (Scalar::True, ScalarValue::Boolean(true)) => {}
             (Scalar::SchemaVersion, ScalarValue::Int(v)) if (1..=i64::from(schema::SCHEMA_VERSION)).contains(v) => {}
+            (Scalar::Fen, ScalarValue::Int(fen)) if (1..=crate::insurance::max_amount_fen()).contains(fen) => {}
             (Scalar::Phone, ScalarValue::Str(text)) => {
                 check_text(text, limits::FIELD_LIMITS.phone, limits::TextKind::OneLine)
                     .map_err(|e| bad(&e.to_string()))?;
@@ -433,7 +450,9 @@ impl ChangeReader<'_> {
             | (Scalar::Date(_) | Scalar::Phone | Scalar::MaskedIdNumber, _) => {
                 return Err(wrong_type("a string of the right form"));
             }
-            (Scalar::Instant(_) | Scalar::SchemaVersion, _) => return Err(wrong_type("an integer in range")),
+            (Scalar::Instant(_) | Scalar::SchemaVersion | Scalar::Fen, _) => {
+                return Err(wrong_type("an integer in range"));
+            }
             (Scalar::Bool, _) => return Err(wrong_type("true or false")),
             (Scalar::True, _) => return Err(wrong_type("true")),
         }

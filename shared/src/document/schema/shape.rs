@@ -9,6 +9,7 @@
 //! in the same push.
 
 use crate::elder::{CareTier, ElderStatus, Gender, HardshipCategory, LivingArrangement, SeriousCondition};
+use crate::insurance::CaseState;
 use crate::limits::{FIELD_LIMITS, TextKind};
 use crate::visit::{CheckState, IncidentKind, Referral, RiskLevel, VisitMode, VisitOutcome};
 
@@ -33,9 +34,20 @@ pub(crate) enum Shape {
 pub(crate) struct Field {
     pub key: &'static str,
     pub shape: Shape,
-    /// Written only by the change that made the record holding it (for the root: the
+    pub write: Write,
+}
+
+/// When a field may be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// By any change.
+    Any,
+    /// Only by the change that made the record holding it (for the root: the
     /// enrolment): who recorded a visit, when, the elder's id, a status entry.
-    pub once: bool,
+    Once,
+    /// By whichever change first needs it, and never again: a collection added to the
+    /// schema after the first documents, which a replica makes when it first adds to it.
+    WhileUnset,
 }
 
 #[derive(Debug)]
@@ -97,17 +109,23 @@ pub(crate) enum Scalar {
     /// A set member's value.
     True,
     SchemaVersion,
+    /// An amount of money in fen: 1 to the claim limit.
+    Fen,
     Phone,
     /// The masked form of an ID number, written by the server only.
     MaskedIdNumber,
 }
 
 const fn field(key: &'static str, shape: Shape) -> Field {
-    Field { key, shape, once: false }
+    Field { key, shape, write: Write::Any }
 }
 
 const fn once(key: &'static str, shape: Shape) -> Field {
-    Field { key, shape, once: true }
+    Field { key, shape, write: Write::Once }
+}
+
+const fn while_unset(key: &'static str, shape: Shape) -> Field {
+    Field { key, shape, write: Write::WhileUnset }
 }
 
 const fn line(max: usize) -> Shape {
@@ -250,6 +268,20 @@ const FOLLOW_UP: Shape = Shape::Record(&[
     field("resolution", Shape::Nullable(&RESOLUTION)),
 ]);
 
+/// A step of an insurance case: written whole, once (`insurance`). Which fields a
+/// step holds depends on its kind; reading it as a step checks they are there.
+const INSURANCE_STEP: Shape = Shape::Record(&[
+    once("visit", ID),
+    once("step", one_of(CaseState::STEP_NAMES)),
+    once("reportedOn", EFFECTIVE),
+    once("claimNumber", line(FIELD_LIMITS.claim_number)),
+    once("paidOn", EFFECTIVE),
+    once("amountFen", Shape::Scalar(Scalar::Fen)),
+    once("reason", required_notes(REASON)),
+    once("recordedAt", CLOCK),
+    once("recordedBy", AUTHOR),
+]);
+
 /// Entries kept for history: added, changed in place, never deleted or replaced.
 const fn history(entry: &'static Shape) -> Shape {
     Shape::Entries(Entries { key: EntryKey::Id, entry, removable: false, replaceable: false })
@@ -266,15 +298,16 @@ pub(crate) static ROOT: Shape = Shape::Record(&[
     once("placements", history(&PLACEMENT)),
     once("visits", history(&VISIT)),
     once("followUps", history(&FOLLOW_UP)),
+    while_unset("insuranceSteps", history(&INSURANCE_STEP)),
 ]);
 
 impl Shape {
-    /// The shape of `key` inside this one, and whether it is written once only;
-    /// `None` when this shape holds no such key.
-    pub(crate) fn child(&'static self, key: &str) -> Option<(&'static Shape, bool)> {
+    /// The shape of `key` inside this one, and when it may be written; `None` when this
+    /// shape holds no such key.
+    pub(crate) fn child(&'static self, key: &str) -> Option<(&'static Shape, Write)> {
         match self {
-            Shape::Record(fields) => fields.iter().find(|f| f.key == key).map(|f| (&f.shape, f.once)),
-            Shape::Entries(entries) => entries.key.admits(key).then_some((entries.entry, false)),
+            Shape::Record(fields) => fields.iter().find(|f| f.key == key).map(|f| (&f.shape, f.write)),
+            Shape::Entries(entries) => entries.key.admits(key).then_some((entries.entry, Write::Any)),
             Shape::Nullable(inner) => inner.child(key),
             Shape::Text { .. } | Shape::Scalar(_) => None,
         }

@@ -29,6 +29,7 @@ import type {
   StatusForm,
   SyncStatus,
   TierForm,
+  InsuranceStepForm,
   Timestamp,
   VisitForm,
   VisitId,
@@ -54,6 +55,7 @@ export interface Backend {
   moveElder(elder: ElderId, form: MoveForm): Promise<ElderPage>;
   /** Sets the tier by hand with a reason, or (`tier: null`) returns to the rule's. */
   setTier(elder: ElderId, form: TierForm): Promise<ElderPage>;
+  moveInsuranceCase(elder: ElderId, form: InsuranceStepForm): Promise<ElderPage>;
   enrolElder(form: EnrolmentForm): Promise<ElderPage>;
   updateProfile(elder: ElderId, edits: ProfileEdit[]): Promise<ElderPage>;
   submitIdNumber(elder: ElderId, idNumber: string): Promise<string>;

@@ -26,6 +26,7 @@ export const tauriBackend: Backend = {
   changeStatus: (elder, form) => call("change_status", { elder, form }),
   moveElder: (elder, form) => call("move_elder", { elder, form }),
   setTier: (elder, form) => call("set_tier", { elder, form }),
+  moveInsuranceCase: (elder, form) => call("move_insurance_case", { elder, form }),
   enrolElder: (form) => call("enrol_elder", { form }),
   updateProfile: (elder, edits) => call("update_profile", { elder, edits }),
   submitIdNumber: (elder, idNumber) => call("submit_id_number", { elder, idNumber }),

@@ -51,7 +51,7 @@ export type IncidentKind = "fall" | "injury" | "hospitalStay";
 
 export type Role = "assistant" | "supervisor" | "admin";
 
-export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit" | "voidOwnVisit" | "voidAnyVisit" | "addFollowUp" | "closeFollowUp" | "changeStatus" | "moveElder" | "setTier" | "resolveProfileConflict" | "resolveAnyConflict" | "closeAlert" | "unmaskedExport" | "importRoster" | "handOver" | "eraseIdentity";
+export type Operation = "enrol" | "editProfile" | "recordVisit" | "correctVisit" | "voidOwnVisit" | "voidAnyVisit" | "addFollowUp" | "closeFollowUp" | "changeStatus" | "moveElder" | "moveInsuranceCase" | "setTier" | "resolveProfileConflict" | "resolveAnyConflict" | "closeAlert" | "unmaskedExport" | "importRoster" | "handOver" | "eraseIdentity";
 
 export type Scope = { "kind": "city" } | { "kind": "area", "area": AreaId };
 
@@ -137,6 +137,30 @@ at: Timestamp,
  */
 winner: boolean, };
 
+export type CaseState = "lead" | "reported" | "paid" | "declined";
+
+export type CaseStep = { "step": "reported", reportedOn: string, claimNumber: string, } | { "step": "paid", paidOn: string, amountFen: number, } | { "step": "declined", reason: string, };
+
+export type InsuranceStep = { 
+/**
+ * The incident visit that opened the case.
+ */
+visit: VisitId, recordedAt: Timestamp, recordedBy: Author, } & ({ "step": "reported", reportedOn: string, claimNumber: string, } | { "step": "paid", paidOn: string, amountFen: number, } | { "step": "declined", reason: string, });
+
+export type InsuranceCase = { elderId: ElderId, 
+/**
+ * The incident visit: the case's id.
+ */
+visitId: VisitId, kind: IncidentKind, 
+/**
+ * When the visit that recorded the incident took place.
+ */
+incidentAt: Timestamp, state: CaseState, reportedOn: string | null, claimNumber: string | null, paidOn: string | null, amountFen: number | null, declinedReason: string | null, 
+/**
+ * In the order they were recorded.
+ */
+steps: Array<InsuranceStep>, };
+
 export type ElderRow = { elderId: ElderId, 
 /**
  * The community holding the record now.
@@ -193,7 +217,11 @@ followUps: Array<FollowUpRow>,
 /**
  * By field path.
  */
-conflicts: Array<ConflictRow>, };
+conflicts: Array<ConflictRow>, 
+/**
+ * One per visit recording an incident (not voided), by incident time.
+ */
+insuranceCases: Array<InsuranceCase>, };
 
 export type RosterFilter = { "kind": "all" } | { "kind": "dueThisMonth" } | { "kind": "overdue" } | { "kind": "dueThisWeek" } | { "kind": "followUpsDue" } | { "kind": "visitedThisMonth" } | { "kind": "tier", "value": CareTier } | { "kind": "category", "value": HardshipCategory } | { "kind": "risk", "value": RiskLevel } | { "kind": "openConflicts" } | { "kind": "openFollowUps" };
 
@@ -395,9 +423,17 @@ profileNotes: number,
 /**
  * Reasons, actions and short notes: voiding a visit, setting a tier, a
  * follow-up's action and its closing note, a status change, a referral, an
- * incident, closing an alert.
+ * incident, closing an alert, declining an insurance claim.
  */
-reason: number, };
+reason: number, 
+/**
+ * An insurance claim's number, as the insurer gives it.
+ */
+claimNumber: number, 
+/**
+ * The most one insurance claim pays, in yuan.
+ */
+claimYuan: number, };
 
 export type VisitForm = { 
 /**
@@ -432,6 +468,8 @@ export type StatusForm = { status: ElderStatus, effectiveOn: string, note: strin
 export type MoveForm = { community: AreaId, effectiveOn: string, };
 
 export type TierForm = { tier: CareTier | null, reason: string, };
+
+export type InsuranceStepForm = { visit: VisitId, step: CaseStep, };
 
 export type RecordedVisit = { visit: VisitId, page: ElderPage, };
 
@@ -475,7 +513,17 @@ assistants: string, phone: string | null, address: string, district: string, str
 
 export type TrendPoint = { month: Month, denominator: number, visited: number, rate: number | null, };
 
-export type CoverageView = { month: Month, asOf: string, area: ReportArea, summary: Array<SummaryLine>, notVisited: Array<NotVisitedLine>, trend: Array<TrendPoint>, };
+export type AreaTrend = { code: string, 
+/**
+ * Oldest month first, ending with the report's month.
+ */
+points: Array<TrendPoint>, };
+
+export type CoverageView = { month: Month, asOf: string, area: ReportArea, summary: Array<SummaryLine>, notVisited: Array<NotVisitedLine>, trend: Array<TrendPoint>, 
+/**
+ * The twelve months of each line of `summary`, by its code.
+ */
+trendByArea: Array<AreaTrend>, };
 
 export type ReportFormat = "json" | "csv" | "xlsx" | "pdf";
 
@@ -745,6 +793,13 @@ export const INCIDENT_KIND_LABELS: Record<IncidentKind, Label> = {
   "hospitalStay": { "zh-CN": "住院", en: "Hospital stay" },
 };
 
+export const CASE_STATE_LABELS: Record<CaseState, Label> = {
+  "lead": { "zh-CN": "待报案", en: "Lead" },
+  "reported": { "zh-CN": "已报案", en: "Reported" },
+  "paid": { "zh-CN": "已赔付", en: "Paid" },
+  "declined": { "zh-CN": "不予赔付", en: "Declined" },
+};
+
 export const ROLE_LABELS: Record<Role, Label> = {
   "assistant": { "zh-CN": "助老员", en: "Assistant" },
   "supervisor": { "zh-CN": "督导", en: "Supervisor" },
@@ -762,6 +817,7 @@ export const OPERATION_LABELS: Record<Operation, Label> = {
   "closeFollowUp": { "zh-CN": "关闭跟进事项", en: "Close a follow-up" },
   "changeStatus": { "zh-CN": "记录状态变化", en: "Record a status change" },
   "moveElder": { "zh-CN": "将老人转到其他社区", en: "Move an elder to another community" },
+  "moveInsuranceCase": { "zh-CN": "推进幸福安康险案件（报案、赔付、不予赔付）", en: "Move an insurance case (report, paid, declined)" },
   "setTier": { "zh-CN": "手动设置关爱等级", en: "Set the care tier by hand" },
   "resolveProfileConflict": { "zh-CN": "处理档案字段冲突", en: "Resolve a conflict in the profile" },
   "resolveAnyConflict": { "zh-CN": "处理任何冲突", en: "Resolve any conflict" },
@@ -840,13 +896,13 @@ export const REJECT_CODE_LABELS: Record<RejectCode, Label> = {
 };
 
 /** The most characters of each kind of text (shared::limits); the forms show and keep them. */
-export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"relation":20,"visitNotes":2000,"checkNote":500,"profileNotes":10000,"reason":500};
+export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"relation":20,"visitNotes":2000,"checkNote":500,"profileNotes":10000,"reason":500,"claimNumber":40,"claimYuan":1000000};
 
 /** The event carrying every `SyncStatus` change. */
 export const SYNC_STATUS_EVENT = "sync-status";
 
 /** Every command the window may call (src-tauri/src/app/command_list.rs). */
-export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","warnings","close_alert","check_roster_file","apply_roster_file","handover","move_assistant","take_off_assistant"] as const;
+export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","move_insurance_case","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","warnings","close_alert","check_roster_file","apply_roster_file","handover","move_assistant","take_off_assistant"] as const;
 
 /** A window command's name. */
 export type Command = (typeof COMMANDS)[number];
