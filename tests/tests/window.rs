@@ -199,6 +199,16 @@ fn an_assistant_records_a_visit_offline_in_the_window_and_sees_it_arrive() {
     window.wait_for_any(&["open warning", "No open warnings."]);
     window.run("document.querySelector('section.warnings').scrollIntoView()");
     window.screenshot("supervision-warnings");
+    // The street's twelve months as a chart; its month's unvisited list one click away.
+    window.run("document.querySelector('figure.rate-chart').scrollIntoView()");
+    let bars = window.run("return document.querySelectorAll('figure.rate-chart rect.bar').length");
+    assert!(bars.as_u64().is_some_and(|n| n > 0), "the chart draws the months with elders due: {bars}");
+    window.click("button.unvisited");
+    window.wait_for_any(&["not visited this month", "Everyone has been visited"]);
+    // Clear of the header and the sync bar, which stay at the top.
+    window.run("document.querySelector('figure.rate-chart').scrollIntoView(); window.scrollBy(0, -240)");
+    window.screenshot("supervision-chart");
+    window.click("button.unvisited");
     window.run("window.scrollTo(0, 0)");
     window.click("table.coverage tbody tr:nth-child(2) button.link");
     window.wait_for_any(&["not visited this month", "Everyone has been visited"]);

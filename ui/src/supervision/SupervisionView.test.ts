@@ -34,6 +34,23 @@ async function shown(backend: FakeBackend) {
 }
 
 describe("the supervisor's view", () => {
+  it("draws the area's twelve months and opens its month's unvisited list in one click", async () => {
+    await shown(new FakeBackend());
+    click("思明区");
+    const chart = document.querySelector("figure.rate-chart svg");
+    expect(chart?.getAttribute("aria-label")).toBe("思明区 近12个月探访率");
+    expect(chart?.querySelectorAll("rect.bar")).toHaveLength(12);
+    // November: 4 of 7, short of the target.
+    expect(chart?.querySelectorAll("rect.bar")[11]?.classList.contains("short")).toBe(true);
+    expect(document.querySelector("table.elders")).toBeNull();
+    click("查看本月未探访名单（2 人）");
+    const elders = [...document.querySelectorAll("table.elders tbody tr")].map((row) => row.textContent);
+    expect(elders.map((e) => e?.includes("陈阿婆") || e?.includes("林阿公"))).toEqual([true, true]);
+    expect(elders[0]).toContain("鹭江街道 · 和平社区");
+    click("收起未探访名单");
+    expect(document.querySelector("table.elders")).toBeNull();
+  });
+
   it("drills from the city down to a community's elders not visited, and back", async () => {
     await shown(new FakeBackend());
     expect(rows()).toEqual([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { cityCoverage } from "../lib/fake-backend";
-import { ancestry, childrenOf, currentMonth, lineOf, notVisitedIn, overdue } from "./coverage";
+import { ancestry, childrenOf, currentMonth, lineOf, notVisitedIn, overdue, trendOf } from "./coverage";
 
 const names = (lines: { name: string }[]) => lines.map((line) => line.name);
 
@@ -34,8 +34,17 @@ describe("drilling down the coverage", () => {
     expect(names(notVisitedIn(view, heping))).toEqual(["陈阿婆"]);
     const other = view.summary.find((l) => l.name === "和平社区" && l.street === "中华街道")!;
     expect(names(notVisitedIn(view, other))).toEqual(["林阿公"]);
-    expect(notVisitedIn(view, lujiang), "a street lists areas, not elders").toEqual([]);
+    expect(names(notVisitedIn(view, lujiang)), "a street's are its communities'").toEqual(["陈阿婆"]);
+    expect(names(notVisitedIn(view, siming))).toEqual(["陈阿婆", "林阿公"]);
+    expect(names(notVisitedIn(view, city))).toEqual(["陈阿婆", "林阿公"]);
     expect(overdue(siming)).toBe(2);
+  });
+
+  it("finds each area's twelve months by its code", () => {
+    const points = trendOf(view, lujiang);
+    expect(points).toHaveLength(12);
+    expect(points.at(-1)).toMatchObject({ month: "2026-11", denominator: 5, visited: 3 });
+    expect(trendOf(view, city).at(-1)).toMatchObject({ denominator: 10, visited: 6 });
   });
 
   it("takes this month in Asia/Shanghai, where a month starts eight hours before UTC's", () => {

@@ -1,7 +1,7 @@
 // Drilling down the coverage table: district → street → community → elder. The
 // summary comes depth first from the server (the area, then every area inside it);
 // these pure functions find an area's children, its ancestry and its elders.
-import type { CoverageView, NotVisitedLine, SummaryLine } from "../lib/api/types";
+import type { CoverageView, NotVisitedLine, SummaryLine, TrendPoint } from "../lib/api/types";
 
 /** The level below `line`'s; below a community come its elders, not areas. */
 function levelBelow(line: SummaryLine): SummaryLine["level"] | "none" {
@@ -54,13 +54,25 @@ export function ancestry(view: CoverageView, line: SummaryLine): SummaryLine[] {
   return line === root ? [root] : [root, ...chain, line];
 }
 
-/** The elders of a community not visited this month, most overdue first (as the server sends them). */
-export function notVisitedIn(view: CoverageView, community: SummaryLine): NotVisitedLine[] {
-  if (community.level !== "community") return [];
-  return view.notVisited.filter(
-    (elder) =>
-      elder.community === community.name && elder.street === community.street && elder.district === community.district,
-  );
+/** The elders of an area not visited this month, most overdue first (as the server sends them). */
+export function notVisitedIn(view: CoverageView, area: SummaryLine): NotVisitedLine[] {
+  return view.notVisited.filter((elder) => {
+    switch (area.level) {
+      case null:
+        return true;
+      case "district":
+        return elder.district === area.name;
+      case "street":
+        return elder.district === area.district && elder.street === area.name;
+      case "community":
+        return elder.district === area.district && elder.street === area.street && elder.community === area.name;
+    }
+  });
+}
+
+/** The visit rate of `line`'s area over the last twelve months, oldest first. */
+export function trendOf(view: CoverageView, line: SummaryLine): TrendPoint[] {
+  return view.trendByArea.find((trend) => trend.code === line.code)?.points ?? [];
 }
 
 /** Overdue elders of every tier. */
