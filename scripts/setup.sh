@@ -4,13 +4,14 @@ set -euo pipefail
 
 # System packages the workspace builds against: a C toolchain, the WebKitGTK stack
 # the Tauri window (src-tauri) links to, and what shows that window without a
-# display (Xvfb, WebKit's WebDriver, ImageMagick for screenshots), Chinese fonts
+# display (Xvfb, WebKit's WebDriver, ImageMagick for screenshots, poppler's pdftoppm
+# for pictures of printed sheets), Chinese fonts
 # (for the window, and embedded in the server's PDF report), and curl (the run
 # command waits for the server with it).
 packages=(build-essential pkg-config
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev
   libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libssl-dev
-  xvfb xauth webkit2gtk-driver fonts-noto-cjk imagemagick curl)
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk imagemagick poppler-utils curl)
 
 missing=()
 for p in "${packages[@]}"; do

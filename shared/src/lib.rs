@@ -61,6 +61,7 @@ pub mod roles;
 pub mod roster;
 pub mod roster_file;
 pub mod set_as_map;
+pub mod sheets;
 pub mod synthetic;
 pub mod time;
 pub mod user;

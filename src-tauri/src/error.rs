@@ -55,6 +55,8 @@ pub enum StationError {
     Settings(#[from] SettingsError),
     #[error("the file could not be saved in {folder}: {reason}")]
     SaveFailed { folder: String, reason: String },
+    #[error("the PDF could not be made: {0}")]
+    Print(jinlin_print::PdfError),
     #[error("{0}")]
     Internal(String),
 }
@@ -86,6 +88,8 @@ pub enum StationErrorCode {
     ServerRefused,
     BadSettings,
     SaveFailed,
+    /// A printed sheet could not be drawn (no Chinese font on this computer).
+    PrintFailed,
     Storage,
     Internal,
 }
@@ -104,6 +108,7 @@ impl StationError {
             StationError::Settings(SettingsError::PlainHttp(_)) => StationErrorCode::PlainHttp,
             StationError::Settings(_) => StationErrorCode::BadSettings,
             StationError::SaveFailed { .. } => StationErrorCode::SaveFailed,
+            StationError::Print(_) => StationErrorCode::PrintFailed,
             StationError::WrongPassword => StationErrorCode::WrongPassword,
             StationError::FirstSignInNeedsServer { .. } => StationErrorCode::FirstSignInNeedsServer,
             StationError::Offline => StationErrorCode::Offline,

@@ -13,6 +13,7 @@ pub mod error;
 pub mod forms;
 pub mod logging;
 pub mod own_edits;
+mod saved_file;
 pub mod server_check;
 pub mod settings;
 pub mod station;

@@ -64,7 +64,7 @@ impl Station {
         let (client, token) = self.server_and_token()?;
         let file = client.report_file(&token, month, area, format, language).await?;
         let folder = folder.to_owned();
-        tokio::task::spawn_blocking(move || save(&folder, &file.name, &file.bytes))
+        tokio::task::spawn_blocking(move || crate::saved_file::save(&folder, &file.name, &file.bytes))
             .await
             .map_err(|e| StationError::Internal(e.to_string()))?
     }
@@ -128,25 +128,4 @@ impl Station {
         let (client, token) = self.server_and_token()?;
         Ok(client.close_alert(&token, visit, note.trim()).await?)
     }
-}
-
-fn save(folder: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, StationError> {
-    let failed =
-        |e: std::io::Error| StationError::SaveFailed { folder: folder.display().to_string(), reason: e.to_string() };
-    std::fs::create_dir_all(folder).map_err(failed)?;
-    let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
-    let target = (1..1000)
-        .map(|n| match n {
-            1 => folder.join(name),
-            n => folder.join(format!("{stem} ({n}).{extension}")),
-        })
-        .find(|path| !path.exists())
-        .ok_or_else(|| failed(std::io::Error::other("too many files of that name")))?;
-    let partial = folder.join(format!(".{name}.partial"));
-    std::fs::write(&partial, bytes).map_err(failed)?;
-    std::fs::rename(&partial, &target).map_err(|e| {
-        let _ = std::fs::remove_file(&partial);
-        failed(e)
-    })?;
-    Ok(target)
 }

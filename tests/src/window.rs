@@ -211,6 +211,23 @@ impl Window {
         println!("screenshot: {}", path.display());
         path
     }
+
+    /// The first page of a PDF the app saved, as a picture beside the screenshots
+    /// (poppler's `pdftoppm`): a printed sheet is looked at like a screen.
+    pub fn picture_of_pdf(&mut self, pdf: &std::path::Path, name: &str) -> PathBuf {
+        self.taken += 1;
+        let stem = self.shots.join(format!("{:02}-{name}", self.taken));
+        let made = Command::new("pdftoppm")
+            .args(["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile"])
+            .arg(pdf)
+            .arg(&stem)
+            .status()
+            .expect("pdftoppm (poppler-utils, installed by scripts/setup.sh)");
+        assert!(made.success(), "pdftoppm could not read {}", pdf.display());
+        let path = stem.with_extension("png");
+        println!("screenshot: {}", path.display());
+        path
+    }
 }
 
 pub fn screenshots_dir(scenario: &str) -> PathBuf {

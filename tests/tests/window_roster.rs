@@ -45,12 +45,14 @@ fn an_administrator_keeps_the_roster_true_in_the_window() {
     let (_display, display) = xvfb();
     let data = tempfile::tempdir().unwrap();
     let config = data.path().join("config");
+    let exports = tempfile::tempdir().unwrap();
     let server_address = server_url(scenario.port);
     let env = [
         ("JINLIN_SERVER", server_address.as_ref()),
         ("JINLIN_CA_CERT", jinlin_tests::test_authority().certificate.as_os_str()),
         ("JINLIN_STATION_DATA", data.path().as_os_str()),
         ("XDG_CONFIG_HOME", config.as_os_str()),
+        ("JINLIN_EXPORT_DIR", exports.path().as_os_str()),
     ];
     let mut window = Window::launch(&display, &env, screenshots_dir("roster"));
     window.wait_for_text("登录");
@@ -126,6 +128,21 @@ fn an_administrator_keeps_the_roster_true_in_the_window() {
     window.click(".insurance form button[type=submit]");
     window.wait_for_text("3500.00 元");
     window.screenshot("insurance-paid");
+    // The elder's visit record, printed: saved as a PDF in the export folder.
+    window.click("button.print-record");
+    window.wait_for_text("已保存：");
+    let saved = window.run("return document.querySelector('p.printed').textContent");
+    let saved = std::path::PathBuf::from(saved.as_str().unwrap().trim_start_matches("已保存："));
+    assert!(saved.starts_with(exports.path()), "{}", saved.display());
+    window.picture_of_pdf(&saved, "printed-visit-record");
+    // And the day's round list, from the roster.
+    window.click_element(&window.find_xpath("//button[contains(., '返回名单')]"));
+    window.click("button.print-round");
+    window.wait_for_text("已保存：");
+    let saved = window.run("return document.querySelector('.day p.printed').textContent");
+    let saved = std::path::PathBuf::from(saved.as_str().unwrap().trim_start_matches("已保存："));
+    window.screenshot("round-list-printed");
+    window.picture_of_pdf(&saved, "printed-round-list");
     wait_until("the payment to reach the server", || {
         runtime.block_on(
             scenario.central.text("SELECT CAST(COUNT(*) AS TEXT) AS v FROM insurance_cases WHERE state = 'paid'"),

@@ -1,217 +1,34 @@
 //! The month on one printable A4 page: a title, the figures a supervisor answers for,
 //! the areas one level down, and the rate over the last twelve months. What the page
-//! says comes from `jinlin_shared::report::page`; this module only lays it out.
-//!
-//! Chinese text needs a CJK font, embedded as a subset (only the glyphs used). The font
-//! is `JINLIN_REPORT_FONT` when set (a `.ttf`, `.otf` or `.ttc`), else the first of
-//! the usual Debian paths that exists (`fonts-noto-cjk`, `fonts-wqy-microhei`). In a
-//! collection the Simplified Chinese face is preferred.
+//! says comes from `jinlin_shared::report::page`; this module only lays it out, with
+//! the pen and the CJK font of `jinlin_print` (embedded as a subset: only the glyphs
+//! used; `JINLIN_REPORT_FONT` names another).
 
-use std::borrow::Cow;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
-
+use jinlin_print::{ALERT, BAND, BAR, Column, GREEN, INK, MUTED, Pen, PrintFont, RULE, rect};
 use jinlin_shared::label::Language;
 use jinlin_shared::report::MonthlyReport;
 use jinlin_shared::report::page::{SummaryPage, summary_page};
 use jinlin_shared::report::tables::Cell;
 use jinlin_shared::time::Timestamp;
 use krilla::Document;
-use krilla::color::rgb;
-use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
-use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
-use krilla::text::{Font, GlyphId, KrillaGlyph};
-use skrifa::instance::{LocationRef, Size};
-use skrifa::string::StringId;
-use skrifa::{FontRef, MetadataProvider};
 
-/// Where a CJK font is looked for when `JINLIN_REPORT_FONT` is not set.
-const FONT_PATHS: [&str; 4] = [
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-];
+pub use jinlin_print::PdfError;
 
 /// A4 portrait, in points.
 const PAGE: (f32, f32) = (595.28, 841.89);
 const MARGIN: f32 = 42.0;
 
-/// Why the PDF could not be made.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum PdfError {
-    #[error(
-        "the PDF needs a Chinese font and none was found (set JINLIN_REPORT_FONT to a .ttf, .otf or .ttc, or install fonts-noto-cjk)"
-    )]
-    NoFont,
-    #[error("the font {path} could not be used: {reason}")]
-    BadFont { path: PathBuf, reason: String },
-    #[error("the PDF could not be written: {0}")]
-    Write(String),
-}
-
 /// The page as PDF bytes.
 pub fn summary(report: &MonthlyReport, generated_at: Timestamp, language: Language) -> Result<Vec<u8>, PdfError> {
-    let font = report_font()?;
+    let font = jinlin_print::font()?;
     let page = summary_page(report, generated_at, language);
     draw(&page, font, language)
 }
 
-/// A font that can be measured (skrifa) and embedded (krilla).
-#[derive(Debug)]
-struct ReportFont {
-    bytes: Arc<Vec<u8>>,
-    index: u32,
-    embedded: Font,
-}
-
-fn report_font() -> Result<&'static ReportFont, PdfError> {
-    static FONT: OnceLock<Result<ReportFont, PdfError>> = OnceLock::new();
-    FONT.get_or_init(|| {
-        let path = match std::env::var_os("JINLIN_REPORT_FONT") {
-            Some(path) => PathBuf::from(path),
-            None => FONT_PATHS.iter().map(PathBuf::from).find(|path| path.exists()).ok_or(PdfError::NoFont)?,
-        };
-        load_font(&path)
-    })
-    .as_ref()
-    .map_err(Clone::clone)
-}
-
-fn load_font(path: &Path) -> Result<ReportFont, PdfError> {
-    let bad = |reason: String| PdfError::BadFont { path: path.to_owned(), reason };
-    let bytes = Arc::new(std::fs::read(path).map_err(|e| bad(e.to_string()))?);
-    let index = chinese_face(&bytes).ok_or_else(|| bad("no face in it maps Chinese characters".into()))?;
-    let embedded = Font::new(bytes.clone().into(), index).ok_or_else(|| bad("krilla cannot read it".into()))?;
-    Ok(ReportFont { bytes, index, embedded })
-}
-
-/// The face to use: in a collection the Simplified Chinese one ("… SC"), else the
-/// first that maps the characters of the page's Chinese labels.
-fn chinese_face(bytes: &[u8]) -> Option<u32> {
-    let faces: Vec<(u32, FontRef<'_>)> =
-        (0..64).map_while(|index| FontRef::from_index(bytes, index).ok().map(|font| (index, font))).collect();
-    let maps_chinese = |font: &FontRef<'_>| "月度探访报告".chars().all(|c| font.charmap().map(c).is_some());
-    let simplified = |font: &FontRef<'_>| {
-        font.localized_strings(StringId::FAMILY_NAME)
-            .any(|name| name.chars().collect::<String>().split_whitespace().any(|word| word == "SC"))
-    };
-    faces
-        .iter()
-        .find(|(_, font)| simplified(font) && maps_chinese(font))
-        .or_else(|| faces.iter().find(|(_, font)| maps_chinese(font)))
-        .map(|(index, _)| *index)
-}
-
-/// Measures and shapes text with the report font: one glyph per character, which is
-/// right for Chinese, digits and plain Latin labels.
-struct Pen<'f> {
-    font: &'f ReportFont,
-    face: FontRef<'f>,
-    units_per_em: f32,
-}
-
-impl<'f> Pen<'f> {
-    fn new(font: &'f ReportFont) -> Result<Self, PdfError> {
-        let face = FontRef::from_index(&font.bytes, font.index).map_err(|e| PdfError::Write(e.to_string()))?;
-        let units_per_em = f32::from(face.metrics(Size::unscaled(), LocationRef::default()).units_per_em);
-        Ok(Self { font, face, units_per_em })
-    }
-
-    /// The glyphs of `text`, which [`printable`] has already cleaned.
-    fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
-        let charmap = self.face.charmap();
-        let metrics = self.face.glyph_metrics(Size::unscaled(), LocationRef::default());
-        text.char_indices()
-            .map(|(at, c)| {
-                // A character the font lacks (an emoji, a rare character) is drawn as
-                // its .notdef box, which shows the reader something is there; the
-                // page is made all the same.
-                let glyph = charmap.map(c).unwrap_or_default();
-                let advance = metrics.advance_width(glyph).unwrap_or(0.0) / self.units_per_em;
-                KrillaGlyph::new(GlyphId::new(glyph.to_u32()), advance, 0.0, 0.0, 0.0, at..at + c.len_utf8(), None)
-            })
-            .collect()
-    }
-
-    fn width(&self, text: &str, size: f32) -> f32 {
-        self.glyphs(&printable(text)).iter().map(|glyph| glyph.x_advance).sum::<f32>() * size
-    }
-
-    /// Draws `text` with its baseline at `y`, starting at `x`.
-    fn text(&self, surface: &mut Surface<'_>, x: f32, y: f32, size: f32, text: &str, colour: Rgb) {
-        surface.set_fill(Some(Fill { paint: paint(colour), ..Fill::default() }));
-        let text = printable(text);
-        let glyphs = self.glyphs(&text);
-        surface.draw_glyphs(Point::from_xy(x, y), &glyphs, self.font.embedded.clone(), &text, size, false);
-    }
-
-    fn text_right(&self, surface: &mut Surface<'_>, right: f32, y: f32, size: f32, text: &str, colour: Rgb) {
-        self.text(surface, right - self.width(text, size), y, size, text, colour);
-    }
-
-    /// `text` cut to `width`, ending in "…" when cut. Measured once, glyph by glyph,
-    /// so an area named with forty thousand characters costs forty thousand lookups.
-    fn fit(&self, text: &str, size: f32, width: f32) -> String {
-        let text = printable(text);
-        let glyphs = self.glyphs(&text);
-        if glyphs.iter().map(|glyph| glyph.x_advance).sum::<f32>() * size <= width {
-            return text.into_owned();
-        }
-        let room = width - self.width("…", size);
-        let mut used = 0.0;
-        let mut end = 0;
-        for glyph in &glyphs {
-            used += glyph.x_advance * size;
-            if used > room {
-                break;
-            }
-            end = glyph.text_range.end;
-        }
-        format!("{}…", &text[..end])
-    }
-}
-
-/// `text` without control characters (a NUL, a tab, a line break typed into a
-/// name): they have no glyph and nothing to show on one line.
-fn printable(text: &str) -> Cow<'_, str> {
-    if text.chars().any(char::is_control) {
-        Cow::Owned(text.chars().filter(|c| !c.is_control()).collect())
-    } else {
-        Cow::Borrowed(text)
-    }
-}
-
-/// A colour as red, green, blue.
-type Rgb = (u8, u8, u8);
-
-fn paint((r, g, b): Rgb) -> krilla::paint::Paint {
-    rgb::Color::new(r, g, b).into()
-}
-
-const INK: Rgb = (0x1B, 0x1F, 0x23);
-const MUTED: Rgb = (0x4A, 0x55, 0x60);
-const ALERT: Rgb = (0xB0, 0x1E, 0x1E);
-const GREEN: Rgb = (0x2E, 0x7D, 0x32);
-const BAR: Rgb = (0x45, 0x6B, 0x8C);
-const RULE: Rgb = (0xC8, 0xCE, 0xD4);
-const BAND: Rgb = (0xF1, 0xF4, 0xF6);
-
-fn rect(surface: &mut Surface<'_>, x: f32, y: f32, w: f32, h: f32, fill: Option<Rgb>, stroke: Option<Rgb>) {
-    let Some(area) = Rect::from_xywh(x, y, w.max(0.01), h.max(0.01)) else { return };
-    let mut builder = PathBuilder::new();
-    builder.push_rect(area);
-    let Some(path) = builder.finish() else { return };
-    surface.set_fill(fill.map(|colour| Fill { paint: paint(colour), ..Fill::default() }));
-    surface.set_stroke(stroke.map(|colour| Stroke { paint: paint(colour), width: 0.6, ..Stroke::default() }));
-    surface.draw_path(&path);
-    surface.set_stroke(None);
-}
-
-fn draw(page: &SummaryPage, font: &ReportFont, language: Language) -> Result<Vec<u8>, PdfError> {
+fn draw(page: &SummaryPage, font: &PrintFont, language: Language) -> Result<Vec<u8>, PdfError> {
     let pen = Pen::new(font)?;
     let mut document = Document::new();
     let lang = match language {
@@ -234,13 +51,6 @@ fn draw(page: &SummaryPage, font: &ReportFont, language: Language) -> Result<Vec
     surface.finish();
     pdf_page.finish();
     document.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
-}
-
-/// The page's text column: its left edge and width.
-#[derive(Clone, Copy)]
-struct Column {
-    left: f32,
-    width: f32,
 }
 
 /// The title and the heading lines; returns where the next part starts.

@@ -42,6 +42,8 @@ macro_rules! with_window_commands {
             is_locked,
             coverage,
             export_report,
+            print_visit_record,
+            print_round_list,
             alerts,
             warnings,
             close_alert,

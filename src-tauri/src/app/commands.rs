@@ -230,12 +230,46 @@ pub async fn export_report<R: tauri::Runtime>(
     format: ReportFormat,
     language: Language,
 ) -> Answer<String> {
-    use tauri::Manager as _;
-    let folder =
-        folder.0.clone().or_else(|| app.path().download_dir().ok()).or_else(|| app.path().home_dir().ok()).ok_or_else(
-            || view(StationError::SaveFailed { folder: "~".into(), reason: "no download folder".into() }),
-        )?;
+    let folder = export_folder(&app, &folder)?;
     let path = station.export_report(month, area.as_deref(), format, language, &folder).await.map_err(view)?;
+    Ok(path.display().to_string())
+}
+
+/// Where saved files go: the folder set in the settings, else Downloads, else home.
+fn export_folder<R: tauri::Runtime>(app: &tauri::AppHandle<R>, folder: &ExportFolder) -> Answer<std::path::PathBuf> {
+    use tauri::Manager as _;
+    folder
+        .0
+        .clone()
+        .or_else(|| app.path().download_dir().ok())
+        .or_else(|| app.path().home_dir().ok())
+        .ok_or_else(|| view(StationError::SaveFailed { folder: "~".into(), reason: "no download folder".into() }))
+}
+
+/// Saves the elder's visit record (探访记录表) as a PDF in the export folder; answers its path.
+#[tauri::command]
+pub async fn print_visit_record<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    station: State<'_, Station>,
+    folder: State<'_, ExportFolder>,
+    elder: ElderId,
+    language: Language,
+) -> Answer<String> {
+    let folder = export_folder(&app, &folder)?;
+    let path = station.print_visit_record(elder, language, &folder).await.map_err(view)?;
+    Ok(path.display().to_string())
+}
+
+/// Saves today's round list as a PDF in the export folder; answers its path.
+#[tauri::command]
+pub async fn print_round_list<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    station: State<'_, Station>,
+    folder: State<'_, ExportFolder>,
+    language: Language,
+) -> Answer<String> {
+    let folder = export_folder(&app, &folder)?;
+    let path = station.print_round_list(language, &folder).await.map_err(view)?;
     Ok(path.display().to_string())
 }
 

@@ -14,6 +14,7 @@
 //! engine is not known here.
 
 pub mod edits;
+mod print;
 pub mod session;
 pub mod views;
 mod warned;

@@ -159,7 +159,7 @@ impl Station {
     }
 
     /// The rows of every elder the session's user sees here.
-    async fn visible_rows(&self, session: &Session) -> Result<Vec<ElderRows>, StationError> {
+    pub(super) async fn visible_rows(&self, session: &Session) -> Result<Vec<ElderRows>, StationError> {
         let communities: Option<Vec<CommunityId>> = match session.user.scope {
             Scope::City => None,
             Scope::Area(area) => {

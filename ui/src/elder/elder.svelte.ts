@@ -7,6 +7,7 @@ import type {
   EnrolmentForm,
   FollowUpId,
   JsonValue,
+  Language,
   MoveForm,
   ProfileEdit,
   StatusForm,
@@ -20,6 +21,8 @@ import type {
 export class ElderController extends Fallible {
   elder = $state<ElderId | null>(null);
   page = $state<ElderPage | null>(null);
+  /** Where the visit record was saved, once printed. */
+  printed = $state<string | null>(null);
 
   constructor(private readonly backend: Backend) {
     super();
@@ -43,9 +46,20 @@ export class ElderController extends Fallible {
     }
   }
 
+  /** Saves the elder's visit record (探访记录表) as a PDF; true when saved. */
+  async printVisitRecord(language: Language): Promise<boolean> {
+    const elder = this.elder;
+    if (elder === null) return false;
+    this.printed = null;
+    return this.attempt(async () => {
+      this.printed = await this.backend.printVisitRecord(elder, language);
+    });
+  }
+
   close(): void {
     this.elder = null;
     this.page = null;
+    this.printed = null;
     this.error = null;
   }
 

@@ -364,6 +364,17 @@ export class FakeBackend implements Backend {
     throw noSuchElder(elder);
   }
 
+  async printVisitRecord(elder: string): Promise<string> {
+    throw noSuchElder(elder);
+  }
+
+  /** Where the fake says the round list went. */
+  printedTo = "/home/assistant/Downloads/探访名单-2026-11-29.pdf";
+
+  async printRoundList(): Promise<string> {
+    return this.printedTo;
+  }
+
   async handover(): Promise<AssistantHandover[]> {
     return [];
   }

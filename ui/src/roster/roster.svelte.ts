@@ -1,7 +1,7 @@
 // The roster screen's state: the chosen filter and search, and the view they give.
 import type { Backend } from "../lib/api/backend";
 import { isErrorView } from "../lib/api/backend";
-import type { RosterFilter, RosterQuery, RosterView, StationErrorCode } from "../lib/api/types";
+import type { Language, RosterFilter, RosterQuery, RosterView, StationErrorCode } from "../lib/api/types";
 
 export type FilterChoice =
   | "all"
@@ -47,6 +47,9 @@ export class RosterController {
   search = $state("");
   view = $state<RosterView | null>(null);
   error = $state<StationErrorCode | null>(null);
+  /** Where the day's round list was saved, once printed. */
+  printed = $state<string | null>(null);
+  printing = $state(false);
   #asked = 0;
 
   constructor(private readonly backend: Backend) {}
@@ -58,6 +61,20 @@ export class RosterController {
     this.error = null;
     this.choice = "all";
     this.search = "";
+  }
+
+  /** Saves today's round list as a PDF; says where, or why not. */
+  async printRoundList(language: Language): Promise<void> {
+    this.printing = true;
+    this.printed = null;
+    try {
+      this.printed = await this.backend.printRoundList(language);
+      this.error = null;
+    } catch (error) {
+      this.error = isErrorView(error) ? error.code : "internal";
+    } finally {
+      this.printing = false;
+    }
   }
 
   /** Loads the roster for the current choice; a slower earlier answer never overwrites a later one. */

@@ -27,6 +27,18 @@ describe("roster badges", () => {
 });
 
 describe("the roster controller", () => {
+  it("prints the day's round list and says where it went, or why not", async () => {
+    const backend = new FakeBackend();
+    const roster = new RosterController(backend.asBackend);
+    await roster.printRoundList("zh-CN");
+    expect(roster.printed).toBe(backend.printedTo);
+    expect(roster.printing).toBe(false);
+    backend.printRoundList = () => Promise.reject({ code: "printFailed", message: "no font", zh: null, refusal: null });
+    await roster.printRoundList("zh-CN");
+    expect(roster.printed).toBeNull();
+    expect(roster.error).toBe("printFailed");
+  });
+
   it("asks for the chosen filter and the trimmed search", async () => {
     const backend = new FakeBackend();
     const roster = new RosterController(backend.asBackend);

@@ -56,6 +56,10 @@ export interface Backend {
   /** Sets the tier by hand with a reason, or (`tier: null`) returns to the rule's. */
   setTier(elder: ElderId, form: TierForm): Promise<ElderPage>;
   moveInsuranceCase(elder: ElderId, form: InsuranceStepForm): Promise<ElderPage>;
+  /** Saves the elder's visit record (探访记录表) as a PDF; answers its path. */
+  printVisitRecord(elder: ElderId, language: Language): Promise<string>;
+  /** Saves today's round list as a PDF; answers its path. */
+  printRoundList(language: Language): Promise<string>;
   enrolElder(form: EnrolmentForm): Promise<ElderPage>;
   updateProfile(elder: ElderId, edits: ProfileEdit[]): Promise<ElderPage>;
   submitIdNumber(elder: ElderId, idNumber: string): Promise<string>;

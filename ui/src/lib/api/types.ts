@@ -676,7 +676,7 @@ rejected: number, lastSuccess: Timestamp | null,
  */
 app: AppStanding, };
 
-export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "notPermitted" | "plainHttp" | "untrustedServer" | "appTooOld" | "serverRefused" | "badSettings" | "saveFailed" | "storage" | "internal";
+export type StationErrorCode = "signedOut" | "locked" | "wrongPassword" | "firstSignInNeedsServer" | "offline" | "sessionExpired" | "deviceRevoked" | "unknownElder" | "outOfScope" | "invalid" | "notPermitted" | "plainHttp" | "untrustedServer" | "appTooOld" | "serverRefused" | "badSettings" | "saveFailed" | "printFailed" | "storage" | "internal";
 
 export type RejectCode = "undecodable" | "missingDependencies" | "missingAuthor" | "schema" | "unsupportedSchemaVersion" | "invalidField" | "visitInFuture" | "voidedVisitEdited" | "elderChanged" | "outOfScope" | "tooLarge" | "wrongAuthor" | "notPermitted" | "fullIdNumber" | "unknownField" | "idInUse" | "unstorable";
 
@@ -902,7 +902,7 @@ export const FIELD_LIMITS: FieldLimits = {"name":50,"address":200,"phone":20,"re
 export const SYNC_STATUS_EVENT = "sync-status";
 
 /** Every command the window may call (src-tauri/src/app/command_list.rs). */
-export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","move_insurance_case","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","alerts","warnings","close_alert","check_roster_file","apply_roster_file","handover","move_assistant","take_off_assistant"] as const;
+export const COMMANDS = ["sign_in","sign_out","current_user","known_users","roster","elder","record_visit","correct_visit","void_visit","resolve_follow_up","change_status","move_elder","set_tier","move_insurance_case","enrol_elder","update_profile","submit_id_number","resolve_conflict","rejected_changes","sync_now","sync_status","settings","save_settings","check_server","lock","unlock","is_locked","coverage","export_report","print_visit_record","print_round_list","alerts","warnings","close_alert","check_roster_file","apply_roster_file","handover","move_assistant","take_off_assistant"] as const;
 
 /** A window command's name. */
 export type Command = (typeof COMMANDS)[number];

@@ -145,6 +145,8 @@ export const en: Messages = {
     empty: "No elder matches",
     count: (n) => plural(n, "elder", "elders"),
     day: {
+      print: "Print today's round list",
+      printed: (path: string) => `Saved to ${path}`,
       title: "Today",
       dueThisWeek: (n) => `${plural(n, "elder", "elders")} due this week`,
       overdue: (n) => `${plural(n, "elder", "elders")} overdue`,
@@ -179,6 +181,8 @@ export const en: Messages = {
   },
   elder: {
     back: "Back to the roster",
+    print: "Print the visit record",
+    printed: (path: string) => `Saved to ${path}`,
     profile: "Profile",
     idNumber: "ID number",
     phone: "Phone",
@@ -390,6 +394,7 @@ export const en: Messages = {
     plainHttp: "http:// cannot be used for a server on another computer: passwords and records would cross the network unencrypted. Use an https:// address.",
     untrustedServer: "The server's certificate is not trusted: check the server address and the certificate authority file in the settings.",
     saveFailed: "The file could not be saved; check the download folder.",
+    printFailed: "The PDF could not be made: no Chinese font was found on this computer.",
     storage: "This computer's storage failed.",
     internal: "Something unexpected went wrong.",
   },

@@ -138,6 +138,8 @@ export const zhCN = {
     empty: "没有符合条件的老人",
     count: (n: number) => `共 ${n} 人`,
     day: {
+      print: "打印今日探访名单",
+      printed: (path: string) => `已保存：${path}`,
       title: "今日提醒",
       dueThisWeek: (n: number) => `本周到期 ${n} 人`,
       overdue: (n: number) => `逾期未访 ${n} 人`,
@@ -172,6 +174,8 @@ export const zhCN = {
   },
   elder: {
     back: "返回名单",
+    print: "打印探访记录表",
+    printed: (path: string) => `已保存：${path}`,
     profile: "基本信息",
     idNumber: "身份证号",
     phone: "电话",
@@ -383,6 +387,7 @@ export const zhCN = {
     plainHttp: "不能用 http:// 连接其他电脑上的服务器：密码和记录会以明文在网络上传输。请使用 https:// 地址。",
     untrustedServer: "服务器的证书不受信任：请检查服务器地址和设置中的证书颁发机构文件。",
     saveFailed: "文件没能保存，请检查下载文件夹。",
+    printFailed: "PDF 没能生成：这台电脑上没有找到中文字体。",
     storage: "本机存储出错。",
     internal: "出现意外错误。",
   } satisfies Record<StationErrorCode, string>,
