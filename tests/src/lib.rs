@@ -134,7 +134,8 @@ impl CentralDb {
 }
 
 /// The real server binary serving a central database over HTTPS (the test
-/// authority's certificate): the kit's server process, on port 0 the first time.
+/// authority's certificate): the kit's server process, on a [`quiet_port`] the first
+/// time.
 #[derive(Debug)]
 pub struct ServerProcess {
     process: jinlin_testkit::ServerProcess,
@@ -166,7 +167,7 @@ impl ServerProcess {
             &binary("jinlin-server"),
             jinlin_testkit::ServeOptions {
                 database_url: &db.url,
-                bind: options.port.map(|port| std::net::SocketAddr::from(([127, 0, 0, 1], port))),
+                bind: Some(std::net::SocketAddr::from(([127, 0, 0, 1], options.port.unwrap_or_else(quiet_port)))),
                 policy: options.policy,
                 tls: Some((&ca.server_certificate, &ca.server_key)),
                 log: options.log,
@@ -207,6 +208,27 @@ pub fn http_builder() -> reqwest::ClientBuilder {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let authority = std::fs::read(&test_authority().certificate).unwrap();
     reqwest::Client::builder().tls_certs_merge(reqwest::Certificate::from_pem_bundle(&authority).unwrap())
+}
+
+/// A free port below the system's ephemeral range (Linux gives 32768 and up to a bind
+/// to port 0 and to outgoing connections): a test server stopped and started again on
+/// it cannot find it taken meanwhile by another test's server, metrics or driver,
+/// which all bind to 0. Each call in a process takes the next port of the range.
+fn quiet_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const COUNT: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // Test binaries run one after another; the process id spreads a rerun's ports.
+    let start = std::process::id() * 97 % COUNT;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        assert!(n < COUNT, "no free port below the ephemeral range");
+        let port = u16::try_from(FIRST + (start + n) % COUNT).expect("the range is below 65536");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// The address a workstation uses for the test server on `port`: HTTPS.
@@ -477,7 +499,7 @@ pub fn home_visit(notes: &str) -> jinlin_desktop::forms::VisitForm {
 }
 
 /// The usual start of a scenario: a demo city of one community, its two assistants,
-/// and the server running on a port the system gave it, which it keeps across
+/// and the server running on a [`quiet_port`], which it keeps across
 /// restarts.
 #[derive(Debug)]
 pub struct Scenario {
