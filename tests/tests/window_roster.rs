@@ -122,12 +122,22 @@ fn an_administrator_keeps_the_roster_true_in_the_window() {
     window.type_into("input[name=claimNumber]", "PICC-2026-0001");
     window.click(".insurance form button[type=submit]");
     window.wait_for_text("PICC-2026-0001");
+    // Each save is pushed, and the sync bar changes height as it goes, moving the page
+    // under it: the next click waits for the server to hold the step and the bar to
+    // settle.
+    let reached = |window: &Window, state: &str| {
+        let sql = format!("SELECT CAST(COUNT(*) AS TEXT) AS v FROM insurance_cases WHERE state = '{state}'");
+        wait_until(&format!("a case {state} on the server"), || runtime.block_on(scenario.central.text(&sql)) == "1");
+        window.wait_for_sync_bar("已同步");
+    };
+    reached(&window, "reported");
     window.click_element(&window.find_xpath("//button[contains(., '登记赔付')]"));
     window.type_into("input[name=amount]", "3500");
     window.screenshot("insurance-payment");
     window.click(".insurance form button[type=submit]");
     window.wait_for_text("3500.00 元");
     window.screenshot("insurance-paid");
+    reached(&window, "paid");
     // The elder's visit record, printed: saved as a PDF in the export folder.
     window.click("button.print-record");
     window.wait_for_text("已保存：");
@@ -143,11 +153,6 @@ fn an_administrator_keeps_the_roster_true_in_the_window() {
     let saved = std::path::PathBuf::from(saved.as_str().unwrap().trim_start_matches("已保存："));
     window.screenshot("round-list-printed");
     window.picture_of_pdf(&saved, "printed-round-list");
-    wait_until("the payment to reach the server", || {
-        runtime.block_on(
-            scenario.central.text("SELECT CAST(COUNT(*) AS TEXT) AS v FROM insurance_cases WHERE state = 'paid'"),
-        ) == "1"
-    });
 
     // A roster workbook: checked (two new elders listed), then applied.
     let community = runtime
