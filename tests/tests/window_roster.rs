@@ -66,6 +66,16 @@ fn an_administrator_keeps_the_roster_true_in_the_window() {
     window.wait_for_text("在册状态与关爱等级");
     let name = window.run("return document.getElementById('elder-name').firstChild.textContent.trim()");
     let name = name.as_str().unwrap().to_owned();
+    // Each save is pushed, and the sync bar changes height as it goes, moving the page
+    // under it: the next click waits for the server to hold the change and the bar to
+    // settle.
+    let on_server = |window: &Window, column: &str, wanted: &str| {
+        let sql = format!("SELECT COALESCE({column}, '') AS v FROM elders WHERE name = '{}'", name.replace('\'', "''"));
+        wait_until(&format!("{column} = {wanted} on the server"), || {
+            runtime.block_on(scenario.central.text(&sql)) == wanted
+        });
+        window.wait_for_sync_bar("已同步");
+    };
     window.click_element(&window.find_xpath("//button[contains(., '记录状态变化')]"));
     choose(&window, "select[name=status]", "hospitalised");
     window.type_into("input[name=note]", "第一医院");
@@ -74,6 +84,7 @@ fn an_administrator_keeps_the_roster_true_in_the_window() {
     window.wait_for_text("— 第一医院");
     assert!(window.run("return document.querySelector('.standing dd').textContent").as_str().unwrap().contains("住院"));
     window.screenshot("hospitalised");
+    on_server(&window, "status", "hospitalised");
 
     // The tier by hand, with its reason; a blank reason is refused before anything is sent.
     window.click_element(&window.find_xpath("//button[contains(., '设置关爱等级')]"));
@@ -84,6 +95,7 @@ fn an_administrator_keeps_the_roster_true_in_the_window() {
     window.click(".standing form button[type=submit]");
     window.wait_for_text("人工设定（独居且近期住院）");
     window.screenshot("tier");
+    on_server(&window, "tier_override", "highRisk");
 
     // Moved to another community of the city: the page names the new one.
     window.click_element(&window.find_xpath("//button[contains(., '转到其他社区')]"));
