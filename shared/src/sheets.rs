@@ -9,6 +9,7 @@ use crate::elder::CareTier;
 use crate::label::{Labelled, Language};
 use crate::materialise::ElderRows;
 use crate::privacy::mask_phone;
+use crate::report::tables::{Cell, pick};
 use crate::roster::RosterEntry;
 use crate::time::{Date, Timestamp};
 use crate::visit::{CheckArea, CheckState, Visit};
@@ -38,15 +39,9 @@ pub struct SheetTable {
     pub empty: String,
 }
 
-fn pick(language: Language, zh: &str, en: &str) -> String {
-    match language {
-        Language::ZhCn => zh.to_owned(),
-        Language::En => en.to_owned(),
-    }
-}
-
+/// A time as every export shows it (Asia/Shanghai, `YYYY-MM-DD HH:MM`).
 fn time_text(at: Timestamp) -> String {
-    at.to_shanghai().format("%Y-%m-%d %H:%M").to_string()
+    Cell::Time(Some(at)).text()
 }
 
 /// What a visit found: each area not good, with its note.
@@ -73,7 +68,7 @@ pub fn visit_record(
     printed_at: Timestamp,
     language: Language,
 ) -> Sheet {
-    let l = |zh: &str, en: &str| pick(language, zh, en);
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
     let p = &rows.elder.profile;
     let today = printed_at.shanghai_date();
     let contacts = p
@@ -105,7 +100,7 @@ pub fn visit_record(
 
 /// Every visit, newest first; a voided one says so with its reason.
 fn visits_table(rows: &ElderRows, person: &dyn Fn(crate::ids::UserId) -> String, language: Language) -> SheetTable {
-    let l = |zh: &str, en: &str| pick(language, zh, en);
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
     SheetTable {
         title: l("探访记录", "Visits"),
         headers: vec![
@@ -151,7 +146,7 @@ fn visits_table(rows: &ElderRows, person: &dyn Fn(crate::ids::UserId) -> String,
 
 /// Every follow-up, by due time, and how it was closed.
 fn follow_ups_table(rows: &ElderRows, language: Language) -> SheetTable {
-    let l = |zh: &str, en: &str| pick(language, zh, en);
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
     SheetTable {
         title: l("跟进事项", "Follow-ups"),
         headers: vec![l("事项", "Action"), l("截止时间", "Due"), l("完成情况", "Done")],
@@ -175,7 +170,7 @@ fn follow_ups_table(rows: &ElderRows, language: Language) -> SheetTable {
 
 /// Why an elder is on the day's round list, most pressing first; `None`: not due.
 fn why_due(entry: &RosterEntry, language: Language) -> Option<(u8, String)> {
-    let l = |zh: &str, en: &str| pick(language, zh, en);
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
     if entry.warnings.contains(&WarningReason::HighRiskOverdue) {
         return Some((0, WarningReason::HighRiskOverdue.label(language).to_owned()));
     }
@@ -213,7 +208,7 @@ pub fn round_list(
     printed_at: Timestamp,
     language: Language,
 ) -> Sheet {
-    let l = |zh: &str, en: &str| pick(language, zh, en);
+    let l = |zh: &'static str, en: &'static str| pick(language, zh, en).to_owned();
     let mut due: Vec<(u8, i64, &RosterEntry, &ElderRows, String)> = elders
         .iter()
         .filter_map(|(entry, rows)| {

@@ -39,9 +39,6 @@ pub struct InsuranceLine {
     pub amount_fen: Option<i64>,
     pub declined_reason: Option<String>,
     pub days_to_report: Option<i64>,
-    /// The community the case counts for (not shown; the figures group by it).
-    #[serde(skip)]
-    pub(super) community: Option<CommunityId>,
 }
 
 /// One area's insurance figures, in the summary's order.
@@ -62,14 +59,15 @@ pub struct InsuranceFigures {
 }
 
 impl Lists<'_> {
-    /// The area's cases: by state (leads first, they need someone), then incident time.
-    pub(super) fn insurance(&self, input: &ReportInput<'_>) -> Vec<InsuranceLine> {
+    /// The area's cases, each with the community it counts for: by state (leads
+    /// first, they need someone), then incident time.
+    pub(super) fn insurance(&self, input: &ReportInput<'_>) -> Vec<(CommunityId, InsuranceLine)> {
         let mut first = input.month;
         for _ in 1..TREND_MONTHS {
             first = first.previous();
         }
         let (from, to) = (first.start(), input.month.end());
-        let mut lines: Vec<InsuranceLine> = input
+        let mut lines: Vec<(CommunityId, InsuranceLine)> = input
             .insurance_cases
             .iter()
             .filter(|case| case.incident_at < to)
@@ -77,27 +75,29 @@ impl Lists<'_> {
             .filter(|case| case.incident_at >= from || !case.state.is_settled())
             .filter_map(|case| {
                 let (community, row) = self.place_of(case.elder_id)?;
-                Some(InsuranceLine {
-                    elder_id: case.elder_id,
-                    visit_id: case.visit_id,
-                    name: row.profile.name.clone(),
-                    place: Place::of(input.tree, community),
-                    id_number: self.id_number(row),
-                    phone: self.phone(row),
-                    kind: case.kind,
-                    incident_at: case.incident_at,
-                    state: case.state,
-                    days_to_report: case.days_to_report(),
-                    reported_on: case.reported_on,
-                    claim_number: case.claim_number,
-                    paid_on: case.paid_on,
-                    amount_fen: case.amount_fen,
-                    declined_reason: case.declined_reason,
-                    community: Some(community),
-                })
+                Some((
+                    community,
+                    InsuranceLine {
+                        elder_id: case.elder_id,
+                        visit_id: case.visit_id,
+                        name: row.profile.name.clone(),
+                        place: Place::of(input.tree, community),
+                        id_number: self.id_number(row),
+                        phone: self.phone(row),
+                        kind: case.kind,
+                        incident_at: case.incident_at,
+                        state: case.state,
+                        days_to_report: case.days_to_report(),
+                        reported_on: case.reported_on,
+                        claim_number: case.claim_number,
+                        paid_on: case.paid_on,
+                        amount_fen: case.amount_fen,
+                        declined_reason: case.declined_reason,
+                    },
+                ))
             })
             .collect();
-        lines.sort_by_key(|l| (l.state, l.incident_at, l.visit_id));
+        lines.sort_by_key(|(_, l)| (l.state, l.incident_at, l.visit_id));
         lines
     }
 }
@@ -106,7 +106,7 @@ impl Lists<'_> {
 pub(super) fn figures(
     input: &ReportInput<'_>,
     summary: &[SummaryLine],
-    lines: &[InsuranceLine],
+    lines: &[(CommunityId, InsuranceLine)],
 ) -> Vec<InsuranceFigures> {
     summary
         .iter()
@@ -115,7 +115,7 @@ pub(super) fn figures(
                 Some(id) => input.tree.communities_in(Scope::Area(id)),
                 None => input.tree.communities_in(Scope::City),
             };
-            let cases = lines.iter().filter(|l| l.community.is_some_and(|c| communities.contains(&c)));
+            let cases = lines.iter().filter(|(c, _)| communities.contains(c)).map(|(_, line)| line);
             let mut counts: BTreeMap<CaseState, u32> = BTreeMap::new();
             let mut total_paid_fen = 0;
             let mut days = Vec::new();

@@ -312,8 +312,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
     let in_month = lists.visits_in_month();
 
     let summary = summary_lines(input, &communities, &coverage.by_community());
-    let (trend, trend_by_area) =
-        trend::trends(input, &communities, &coverage, &summary, || inputs().collect::<Vec<_>>());
+    let (trend, trend_by_area) = trend::trends(input, &communities, &coverage, &summary, inputs);
     let insurance_cases = lists.insurance(input);
     let insurance_by_area = insurance::figures(input, &summary, &insurance_cases);
 
@@ -339,7 +338,7 @@ pub fn monthly_report(input: &ReportInput<'_>) -> MonthlyReport {
         voided_visits: lists.voided_visits(&in_month),
         incidents: lists.incidents(&in_month),
         trend,
-        insurance_cases,
+        insurance_cases: insurance_cases.into_iter().map(|(_, line)| line).collect(),
         insurance_by_area,
         trend_by_area,
     }

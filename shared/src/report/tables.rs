@@ -115,7 +115,8 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-pub(super) fn pick(language: Language, zh: &'static str, en: &'static str) -> &'static str {
+/// The words of `language` (the report's and the printed sheets').
+pub(crate) fn pick(language: Language, zh: &'static str, en: &'static str) -> &'static str {
     match language {
         Language::ZhCn => zh,
         Language::En => en,

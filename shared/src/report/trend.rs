@@ -35,12 +35,12 @@ pub(super) fn totals_in(
 
 /// The trend of the report's area and of each line of `summary`. The report's own month
 /// is already counted (`coverage`); earlier ones are counted to their last day.
-pub(super) fn trends<'a>(
+pub(super) fn trends<'a, I: IntoIterator<Item = ElderCoverageInput<'a, VisitFacts>>>(
     input: &ReportInput<'_>,
     communities: &BTreeSet<CommunityId>,
     coverage: &MonthlyCoverage,
     summary: &[SummaryLine],
-    inputs: impl Fn() -> Vec<ElderCoverageInput<'a, VisitFacts>>,
+    inputs: impl Fn() -> I,
 ) -> (Vec<TrendPoint>, Vec<AreaTrend>) {
     let mut months: Vec<(Month, BTreeMap<CommunityId, CoverageTotals>, CoverageTotals)> = Vec::new();
     let mut month = input.month;
