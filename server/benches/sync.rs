@@ -167,6 +167,7 @@ async fn run(backend: &str, scale: f64, now: Timestamp) {
         .map(|chunk| PushRequest::new(chunk.iter().map(|(_, d)| DocumentPush::whole(d)).collect()))
         .collect();
     let started = Instant::now();
+    let (cpu_before, client_before) = (server.cpu_seconds(), support::cpu_seconds("self"));
     let queue = std::sync::Arc::new(tokio::sync::Mutex::new(bodies));
     let mut tasks = Vec::new();
     for _ in 0..4 {
@@ -186,6 +187,12 @@ async fn run(backend: &str, scale: f64, now: Timestamp) {
         task.await.unwrap();
     }
     let upload = started.elapsed().as_secs_f64();
+    let server_cpu = server.cpu_seconds() - cpu_before;
+    let client_cpu = support::cpu_seconds("self") - client_before;
+    println!(
+        "  [{backend}] initial upload: server CPU {server_cpu:.1} s, {:.2} ms per elder document; the uploading clients (this process) {client_cpu:.1} s",
+        server_cpu * 1000.0 / city.documents.len() as f64
+    );
     println!(
         "  [{backend}] initial upload: {} elders, {changes} changes, {} visits in {upload:.1} s ({:.0} changes/s, {:.0} visits/s); server peak {:.0} MiB; database {}",
         city.documents.len(),

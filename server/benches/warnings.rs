@@ -14,7 +14,7 @@ use std::time::Instant;
 use jinlin_server::alerts::Listing;
 use jinlin_server::db::entity::document;
 use jinlin_server::sync::push::push_documents;
-use jinlin_server::sync::sender::Sender;
+use jinlin_server::sync::push::sender::Sender;
 use jinlin_server::{AppState, Limits};
 use jinlin_shared::ActorId;
 use jinlin_shared::area::Scope;
@@ -82,9 +82,9 @@ async fn run(name: &str, backend: jinlin_testkit::Backend, scale: f64) {
         })
         .collect();
     let started = Instant::now();
-    let outcomes = push_documents(&state, Sender::Demo, &tree, pushes).await.unwrap();
+    let outcomes = push_documents(&state.push, Sender::Demo, &tree, pushes).await.unwrap();
     let pushed = started.elapsed();
-    let accepted = outcomes.iter().filter(|o| o.is_accepted()).count();
+    let accepted = outcomes.iter().filter(|o| o.outcome.is_accepted()).count();
     let started = Instant::now();
     let after = jinlin_server::warnings::list(&state, &tree, Scope::City, Listing::Open, 20_000, state.now()).await;
     let after = after.unwrap().len();

@@ -194,7 +194,7 @@ pub async fn move_user(db: &DatabaseConnection, login: &str, scope: &str) -> Res
 }
 
 /// Keeps the role and area `user` holds until now: changes they made before are
-/// judged by it (`sync::sender::Authors`).
+/// judged by it (`sync::push::sender::Authors`).
 async fn keep_standing(db: &impl ConnectionTrait, user: &user::Model) -> Result<(), AdminError> {
     use crate::db::entity::user_standing;
     user_standing::Entity::insert(user_standing::ActiveModel {

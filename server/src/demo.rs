@@ -23,7 +23,7 @@ use crate::auth::hash_password;
 use crate::db::entity::{device, document, user};
 use crate::state::{AppState, load_area_tree};
 use crate::sync::push::push_documents;
-use crate::sync::sender::Sender;
+use crate::sync::push::sender::Sender;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "jinlin-demo";
@@ -99,8 +99,8 @@ pub async fn load_demo_city(
         let visits = documents.iter().map(|d| d.visits).sum::<usize>();
         let pushes: Vec<_> = documents.into_iter().map(|d| (d.elder, d.changes)).collect();
         let count = pushes.len();
-        let outcomes = push_documents(state, Sender::Demo, &tree, pushes).await?;
-        if let Some(refused) = outcomes.iter().find(|o| !o.is_accepted()) {
+        let outcomes = push_documents(&state.push, Sender::Demo, &tree, pushes).await?;
+        if let Some(refused) = outcomes.iter().find(|o| !o.outcome.is_accepted()) {
             anyhow::bail!("a demo elder was refused: {refused:?}");
         }
         anyhow::Ok((count, visits))

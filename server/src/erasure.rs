@@ -23,7 +23,7 @@ use crate::auth::{Caller, SERVER_DEVICE};
 use crate::db::entity::{document, identity};
 use crate::state::{AppState, now};
 use crate::sync::push::push_document;
-use crate::sync::sender::Sender;
+use crate::sync::push::sender::Sender;
 
 /// Why an erasure did not happen; nothing was changed.
 #[derive(Debug, thiserror::Error)]
@@ -98,7 +98,7 @@ pub async fn erase_identity(
     .await
     .map_err(anyhow::Error::new)??;
     if !changes.is_empty() {
-        let outcome = push_document(state, Sender::Server(caller), &areas, elder, changes)
+        let outcome = push_document(&state.push, Sender::Server(caller), &areas, elder, changes)
             .await
             .map_err(|e| ErasureError::Internal(anyhow::anyhow!("{e}")))?;
         if let PushOutcome::Rejected { reason, .. } = outcome {

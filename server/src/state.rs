@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use jinlin_shared::area::{Area, AreaLevel, AreaTree};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
-use sea_orm::{DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, TransactionTrait};
-use tokio::sync::{Mutex, OwnedMutexGuard, RwLock, Semaphore};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
+use tokio::sync::{RwLock, Semaphore};
 
 use crate::db::entity::area;
 
@@ -92,59 +92,43 @@ pub struct AppState {
     /// The database's generation, read once: a restore is made with the servers
     /// stopped (the operations guide), so it cannot change under a running one.
     generation: Arc<tokio::sync::OnceCell<jinlin_shared::ids::Generation>>,
-    /// On SQLite, whose turn it is to write (see [`AppState::begin_write`]).
-    write_turn: Option<Arc<Mutex<()>>>,
-    /// On SQLite, writes waiting for the turn, put here and taken by one kind of writer
-    /// (the pushes, `sync::group`): whoever gets the turn writes everything waiting in
-    /// one transaction. Nothing else is ever put here.
-    pub(crate) waiting_writes: Arc<std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>>,
+    /// The database's writer: on SQLite, this process's writers take turns
+    /// ([`AppState::begin_write`]).
+    writer: crate::db::writer::Writer,
+    /// The push path, with its own queue for SQLite's writer (`sync::push`).
+    pub push: crate::sync::push::PushPath,
 }
 
-/// A write transaction and, on SQLite, this process's writing turn, held until the
-/// transaction ends.
-pub struct WriteTxn {
-    txn: DatabaseTransaction,
-    _turn: Option<OwnedMutexGuard<()>>,
-}
-
-impl std::fmt::Debug for WriteTxn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WriteTxn").field("turn", &self._turn.is_some()).finish_non_exhaustive()
-    }
-}
-
-impl WriteTxn {
-    /// Commits, then gives up the turn.
-    pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
-    }
-}
-
-impl std::ops::Deref for WriteTxn {
-    type Target = DatabaseTransaction;
-
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
-    }
-}
+pub use crate::db::writer::WriteTxn;
 
 impl AppState {
     pub fn new(db: DatabaseConnection, policy: Policy, limits: Limits) -> Self {
+        let policy = Arc::new(policy);
+        let (actor, clock, metrics) =
+            (jinlin_shared::ActorId::random(), crate::clock::Clock::default(), Arc::default());
+        let writer = crate::db::writer::Writer::new(db.clone());
+        let push = crate::sync::push::PushPath::new(
+            writer.clone(),
+            policy.clone(),
+            actor.clone(),
+            clock.clone(),
+            Arc::clone(&metrics),
+        );
         Self {
             policy_version: policy.version(),
-            policy: Arc::new(policy),
+            policy,
             report_slots: Arc::new(Semaphore::new(limits.concurrent_reports)),
             hash_slots: crate::auth::HashSlots::new(limits.concurrent_password_hashes),
             decoy_hash: Arc::default(),
             limits: Arc::new(limits),
-            actor: jinlin_shared::ActorId::random(),
-            clock: crate::clock::Clock::default(),
-            metrics: Arc::default(),
+            actor,
+            clock,
+            metrics,
             areas: Arc::new(RwLock::new(None)),
             releases: Arc::default(),
             generation: Arc::default(),
-            write_turn: (db.get_database_backend() == DatabaseBackend::Sqlite).then(Arc::default),
-            waiting_writes: Arc::default(),
+            writer,
+            push,
             db,
         }
     }
@@ -178,40 +162,15 @@ impl AppState {
         Ok(hash.clone())
     }
 
-    /// Begins a transaction that will write.
-    ///
-    /// SQLite has one writer at a time, and a connection that finds the database busy
-    /// sleeps and polls again (after 1, 2, 5 … 100 ms), so fifty concurrent pushes
-    /// would queue by polling and the last wait hundreds of milliseconds. The writers
-    /// of this process take turns on a queue instead, each starting the moment the one
-    /// before ends; only another process (the command line) is met by polling.
-    /// PostgreSQL locks rows and needs no turn.
+    /// Begins a transaction that will write: on SQLite in this process's turn (the
+    /// writers of this process take turns rather than poll for SQLite's lock).
     pub async fn begin_write(&self) -> Result<WriteTxn, DbErr> {
-        let turn = self.take_turn().await;
-        self.begin_in_turn(turn).await
+        self.writer.begin().await
     }
 
-    /// Waits for this process's turn to write (on SQLite; `None` on PostgreSQL).
-    pub async fn take_turn(&self) -> Option<OwnedMutexGuard<()>> {
-        match &self.write_turn {
-            Some(turn) => Some(Arc::clone(turn).lock_owned().await),
-            None => None,
-        }
-    }
-
-    /// Begins a write transaction in a turn already taken, which it holds until it ends.
-    pub async fn begin_in_turn(&self, turn: Option<OwnedMutexGuard<()>>) -> Result<WriteTxn, DbErr> {
-        Ok(WriteTxn { txn: self.db.begin().await?, _turn: turn })
-    }
-
-    /// How many writes wait for the turn to be written together (SQLite).
+    /// How many groups of pushed documents wait for SQLite's writer.
     pub fn writes_waiting(&self) -> usize {
-        self.waiting_writes.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
-    }
-
-    /// Whether writers take turns (SQLite: one writer at a time).
-    pub fn writes_take_turns(&self) -> bool {
-        self.write_turn.is_some()
+        self.push.groups_waiting()
     }
 
     /// The city's areas, read from the database at most every thirty seconds.

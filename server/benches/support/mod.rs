@@ -29,6 +29,12 @@ impl Server {
         self.process.memory_mib(MemoryField::Peak)
     }
 
+    /// The CPU time the server process has used so far (user and system), in seconds,
+    /// as `/proc/PID/stat` counts it (0 where there is none).
+    pub fn cpu_seconds(&self) -> f64 {
+        cpu_seconds(&self.process.pid().to_string())
+    }
+
     /// The server's resident memory now (VmRSS), in MiB.
     pub fn memory_mib(&self) -> f64 {
         self.process.memory_mib(MemoryField::Now)
@@ -93,4 +99,25 @@ pub async fn sign_in(http: &reqwest::Client, base: &str, login: &str) -> LoginRe
         device: DeviceRegistration { id: None, name: "bench".into() },
     };
     http.post(format!("{base}/auth/login")).json(&request).send().await.unwrap().json().await.unwrap()
+}
+
+/// The CPU time (user and system) of process `pid` (or `self`) so far, in seconds.
+pub fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command's name (in parentheses, which may hold spaces).
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / clock_ticks_per_second()
+}
+
+/// The kernel's clock ticks per second, which `/proc/PID/stat` counts in (`getconf CLK_TCK`).
+fn clock_ticks_per_second() -> f64 {
+    std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(100.0)
 }

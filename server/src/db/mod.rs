@@ -8,6 +8,7 @@
 pub mod entity;
 pub mod lock;
 pub mod migration;
+pub mod writer;
 
 use std::time::Duration;
 

@@ -19,7 +19,7 @@ use crate::db::entity::{document, identity};
 use crate::erasure::{Erased, ErasureError, ErasureRequest};
 use crate::state::AppState;
 use crate::sync::push::push_document;
-use crate::sync::sender::Sender;
+use crate::sync::push::sender::Sender;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -86,7 +86,7 @@ async fn set_identity(
     )
     .await?;
     txn.commit().await?;
-    let heads = match push_document(&state, Sender::Server(&caller), &areas, elder, changes).await? {
+    let heads = match push_document(&state.push, Sender::Server(&caller), &areas, elder, changes).await? {
         PushOutcome::Accepted { heads, .. } => heads,
         PushOutcome::Rejected { reason, .. } => return Err(ApiError::Conflict(reason)),
     };

@@ -4,8 +4,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use jinlin_shared::wire::{
-    BootstrapRequest, BootstrapResponse, CityPolicy, DocumentPushResult, PullRequest, PullResponse, PushRequest,
-    PushResponse,
+    BootstrapRequest, BootstrapResponse, CityPolicy, PullRequest, PullResponse, PushRequest, PushResponse,
 };
 
 use super::error::ApiError;
@@ -37,16 +36,13 @@ async fn push(
 ) -> Result<Json<PushResponse>, ApiError> {
     request.check()?;
     let areas = state.areas().await?;
-    let elders: Vec<_> = request.documents.iter().map(|d| d.elder).collect();
     let documents = request
         .documents
         .into_iter()
         .map(|document| (document.elder, document.changes.into_iter().map(|c| c.into_vec()).collect()))
         .collect();
-    let sender = sync::sender::Sender::Workstation(&caller);
-    let outcomes = sync::push::push_documents(&state, sender, &areas, documents).await?;
-    let results =
-        elders.into_iter().zip(outcomes).map(|(elder, outcome)| DocumentPushResult { elder, outcome }).collect();
+    let sender = sync::push::sender::Sender::Workstation(&caller);
+    let results = sync::push::push_documents(&state.push, sender, &areas, documents).await?;
     Ok(Json(PushResponse { results, generation: Some(state.generation().await?) }))
 }
 
@@ -58,7 +54,7 @@ async fn pull(
     request.check()?;
     crate::handover::note_waiting(&state, caller.device, &request.waiting, state.now()).await?;
     let areas = state.areas().await?;
-    let mut page = sync::pull::pull(&state, &caller, &areas, &request).await?;
+    let mut page = sync::pull::pull(puller(&state), &caller, &areas, &request).await?;
     page.generation = Some(state.generation().await?);
     page.taken_off = crate::handover::taken_off_on(&state.db, caller.device).await?;
     state.metrics.pulled();
@@ -72,8 +68,16 @@ async fn bootstrap(
 ) -> Result<Json<BootstrapResponse>, ApiError> {
     request.check()?;
     let areas = state.areas().await?;
-    let mut page = sync::bootstrap::bootstrap(&state, &caller, &areas, &request).await?;
+    let mut page = sync::bootstrap::bootstrap(&state.db, &caller, &areas, &request).await?;
     page.generation = Some(state.generation().await?);
     state.metrics.bootstrapped();
     Ok(Json(page))
+}
+
+fn puller(state: &AppState) -> sync::pull::Puller<'_> {
+    sync::pull::Puller {
+        db: &state.db,
+        documents_per_page: state.limits.pull_documents,
+        policy_version: &state.policy_version,
+    }
 }

@@ -36,8 +36,8 @@ pub mod file;
 use crate::auth::{Caller, SERVER_DEVICE};
 use crate::db::entity::{document, elder, identity};
 use crate::state::{AppState, now};
+use crate::sync::push::sender::Sender;
 use crate::sync::push::{PushError, push_documents};
-use crate::sync::sender::Sender;
 pub use file::{FileError, MAX_FILE_BYTES, read_sheet};
 
 /// Documents written per push: well inside a push's limits, and a progress step.
@@ -215,10 +215,10 @@ async fn write_batch(
     let numbered: Vec<&Written> = written.iter().filter(|w| w.id_number.is_some()).collect();
     store_identities(state, caller, at, &numbered).await?;
     let documents = written.iter().map(|w| (w.elder, w.changes.clone())).collect();
-    let outcomes = push_documents(state, Sender::Server(caller), areas, documents).await?;
+    let outcomes = push_documents(&state.push, Sender::Server(caller), areas, documents).await?;
     let mut taken_back = Vec::new();
-    for (written, outcome) in written.iter().zip(outcomes) {
-        match outcome {
+    for (written, result) in written.iter().zip(outcomes) {
+        match result.outcome {
             PushOutcome::Accepted { .. } if written.enrolment => applied.enrolled += 1,
             PushOutcome::Accepted { .. } => applied.updated += 1,
             PushOutcome::Rejected { reason, .. } => {

@@ -6,14 +6,13 @@ use anyhow::Context as _;
 use jinlin_shared::area::AreaTree;
 use jinlin_shared::ids::CommunityId;
 use jinlin_shared::wire::{AutomergeBytes, BootstrapRequest, BootstrapResponse, Cursor, DocumentSnapshot, Heads};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::auth::Caller;
 use crate::db::entity::{community_log, document};
-use crate::state::AppState;
 
 pub async fn bootstrap(
-    state: &AppState,
+    db: &DatabaseConnection,
     caller: &Caller,
     areas: &AreaTree,
     request: &BootstrapRequest,
@@ -25,7 +24,7 @@ pub async fn bootstrap(
     let mut cursor = Cursor::new();
     for log in community_log::Entity::find()
         .filter(community_log::Column::CommunityId.is_in(scope_ids.clone()))
-        .all(&state.db)
+        .all(db)
         .await?
     {
         cursor.advance(log.community_id.parse().context("a stored community id")?, log.last_seq as u64);
@@ -38,7 +37,7 @@ pub async fn bootstrap(
     if let Some(after) = request.after {
         query = query.filter(document::Column::ElderId.gt(after.to_string()));
     }
-    let mut rows = query.all(&state.db).await?;
+    let mut rows = query.all(db).await?;
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|r| r.elder_id.parse()).transpose().context("a stored elder id")?

@@ -1,14 +1,14 @@
 //! The sync endpoints' work, free of HTTP: push (apply, check and store a document's
-//! changes), pull (the log after a cursor) and bootstrap (whole documents).
+//! changes), pull (the log after a cursor) and bootstrap (whole documents), and the
+//! rows a stored document is materialised into.
+//!
+//! Nothing here reads the server's whole state: each step is handed what it uses (the
+//! push its [`push::PushPath`]), so the state can own the push path's queue.
 
 pub mod bootstrap;
-mod group;
-mod prepare;
 pub mod pull;
 pub mod push;
-mod rows;
-pub mod sender;
-mod write;
+pub(crate) mod rows;
 
 /// Kinds of entries in a community's log.
 pub(crate) mod log_kind {

@@ -9,15 +9,24 @@ use jinlin_shared::area::AreaTree;
 use jinlin_shared::document::changes_in_save;
 use jinlin_shared::ids::CommunityId;
 use jinlin_shared::wire::{AutomergeBytes, Cursor, DepartedElder, PullRequest, PullResponse, PulledDocument};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::log_kind;
 use crate::auth::Caller;
 use crate::db::entity::{community_log, document, log_entry};
-use crate::state::AppState;
+
+/// What a pull page is made with: the database, and what the server says of itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Puller<'a> {
+    pub db: &'a DatabaseConnection,
+    /// Stored documents one page may name (`Limits::pull_documents`).
+    pub documents_per_page: usize,
+    /// The policy the server judges by, named in every page.
+    pub policy_version: &'a jinlin_shared::policy::PolicyVersion,
+}
 
 pub async fn pull(
-    state: &AppState,
+    puller: Puller<'_>,
     caller: &Caller,
     areas: &AreaTree,
     request: &PullRequest,
@@ -25,7 +34,7 @@ pub async fn pull(
     let scope: BTreeSet<CommunityId> = areas.communities_in(caller.scope);
     let limit = u64::from(request.effective_limit());
     // Which communities have entries past the cursor: one small read of the log heads.
-    let logs = community_log::Entity::find().all(&state.db).await?;
+    let logs = community_log::Entity::find().all(puller.db).await?;
     let mut pending: Vec<(CommunityId, i64)> = logs
         .into_iter()
         .filter_map(|log| {
@@ -45,7 +54,7 @@ pub async fn pull(
     let mut documents: Vec<PulledDocument> = Vec::new();
     let mut departed = Vec::new();
     let mut taken = 0u64;
-    let mut elders_left = state.limits.pull_documents.max(1);
+    let mut elders_left = puller.documents_per_page.max(1);
     let mut more = false;
     for (community, last) in pending {
         if taken >= limit || elders_left == 0 {
@@ -58,7 +67,7 @@ pub async fn pull(
             .filter(log_entry::Column::Seq.gt(after))
             .order_by_asc(log_entry::Column::Seq)
             .limit(limit - taken)
-            .all(&state.db)
+            .all(puller.db)
             .await?;
         // The page ends before the entry of one elder too many: each elder's document
         // is read and decoded to answer.
@@ -69,7 +78,7 @@ pub async fn pull(
         if entries.last().is_some_and(|e| e.seq < last) {
             more = true;
         }
-        let page = page_of(state, community, &entries).await?;
+        let page = page_of(puller.db, community, &entries).await?;
         documents.extend(page.0);
         departed.extend(page.1);
         if let Some(last_entry) = entries.last() {
@@ -81,7 +90,7 @@ pub async fn pull(
         departed,
         next_cursor,
         more,
-        policy_version: Some(state.policy_version.clone()),
+        policy_version: Some(puller.policy_version.clone()),
         // Named by the route (`http::sync_routes`), for every sync answer alike.
         generation: None,
         taken_off: Vec::new(),
@@ -106,7 +115,7 @@ fn within_elders(entries: &[log_entry::Model], most: usize) -> (usize, usize) {
 /// comes from its stored save: whole where the page names every change it holds (or
 /// the elder moved in), else the changes the page names, cut out of it.
 async fn page_of(
-    state: &AppState,
+    db: &DatabaseConnection,
     community: CommunityId,
     entries: &[log_entry::Model],
 ) -> anyhow::Result<(Vec<PulledDocument>, Vec<DepartedElder>)> {
@@ -132,7 +141,7 @@ async fn page_of(
             .columns([document::Column::ElderId, document::Column::Snapshot, document::Column::ChangeCount])
             .filter(document::Column::ElderId.is_in(chunk.to_vec()))
             .into_tuple()
-            .all(&state.db)
+            .all(db)
             .await?;
         saves.extend(rows);
     }

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::Context as _;
 use jinlin_shared::ChangeHash;
 use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::materialise::ElderRows;
@@ -13,13 +12,42 @@ use jinlin_shared::policy::{Policy, PolicyVersion};
 use jinlin_shared::time::Timestamp;
 use jinlin_shared::wire::Heads;
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
-use super::{log_kind, rows};
+use super::super::{log_kind, rows};
 use crate::db::entity::{community_log, document, log_entry};
+use crate::db::writer::is_transient;
+
+/// Why a group's transaction did not commit.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum CommitError {
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+    #[error("heads do not encode: {0}")]
+    Heads(#[from] serde_json::Error),
+    #[error("the writer stopped before answering")]
+    WriterGone,
+}
+
+impl CommitError {
+    /// Whether the transaction may go through when tried again.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, CommitError::Database(error) if is_transient(error))
+    }
+
+    /// The same error for another group of the transaction it ended.
+    pub(super) fn shared(&self) -> Self {
+        match self {
+            CommitError::Database(error) => CommitError::Database(error.clone()),
+            CommitError::Heads(error) => CommitError::Database(DbErr::Custom(error.to_string())),
+            CommitError::WriterGone => CommitError::WriterGone,
+        }
+    }
+}
 
 /// What an accepted document writes.
-pub(crate) struct Write {
+#[derive(Debug)]
+pub(super) struct Write {
     pub elder: ElderId,
     pub community: CommunityId,
     pub moved_from: Option<CommunityId>,
@@ -34,13 +62,13 @@ pub(crate) struct Write {
 
 /// Writes a group's accepted documents: changes, log entries (numbered in this
 /// transaction, under the communities' locks), snapshots and materialised rows.
-pub(crate) async fn write_group(
+pub(super) async fn write_group(
     txn: &impl ConnectionTrait,
     locked: CommunityId,
     writes: &[&Write],
     now: Timestamp,
     policy: (&Policy, &PolicyVersion),
-) -> anyhow::Result<()> {
+) -> Result<(), CommitError> {
     if writes.is_empty() {
         return Ok(());
     }
@@ -78,21 +106,22 @@ pub(crate) async fn write_group(
     for (community, seq) in &seqs {
         set_last_seq(txn, *community, *seq).await?;
     }
-    let documents: Vec<document::ActiveModel> = writes
-        .iter()
-        .map(|w| {
-            Ok(document::ActiveModel {
-                elder_id: Set(w.elder.to_string()),
-                community_id: Set(w.community.to_string()),
-                snapshot: Set(w.snapshot.clone()),
-                heads: Set(serde_json::to_string(&w.heads).context("heads serialise")?),
-                change_count: Set(w.change_count),
-                updated_at: Set(now.as_millis()),
+    // Each save is copied once, into its statement, a chunk at a time.
+    for chunk in writes.chunks(200) {
+        let documents = chunk
+            .iter()
+            .map(|w| {
+                Ok(document::ActiveModel {
+                    elder_id: Set(w.elder.to_string()),
+                    community_id: Set(w.community.to_string()),
+                    snapshot: Set(w.snapshot.clone()),
+                    heads: Set(serde_json::to_string(&w.heads)?),
+                    change_count: Set(w.change_count),
+                    updated_at: Set(now.as_millis()),
+                })
             })
-        })
-        .collect::<anyhow::Result<_>>()?;
-    for chunk in documents.chunks(200) {
-        document::Entity::insert_many(chunk.to_vec())
+            .collect::<Result<Vec<_>, CommitError>>()?;
+        document::Entity::insert_many(documents)
             .on_conflict(
                 OnConflict::column(document::Column::ElderId)
                     .update_columns([
@@ -113,7 +142,7 @@ pub(crate) async fn write_group(
     let elders: Vec<&ElderRows> = writes.iter().map(|w| &w.rows).collect();
     crate::alerts::raise_and_close(txn, &elders, now).await?;
     // So do warnings: a visit that syncs in closes its elder's warning as it lands.
-    crate::warnings::reconcile(txn, &elders, policy, now).await?;
+    rows::warnings::reconcile(txn, &elders, policy, now).await?;
     Ok(())
 }
 
@@ -134,11 +163,11 @@ fn entry(
     }
 }
 
-async fn last_seq(txn: &impl ConnectionTrait, community: CommunityId) -> anyhow::Result<i64> {
+async fn last_seq(txn: &impl ConnectionTrait, community: CommunityId) -> Result<i64, DbErr> {
     Ok(community_log::Entity::find_by_id(community.to_string()).one(txn).await?.map_or(0, |row| row.last_seq))
 }
 
-async fn set_last_seq(txn: &impl ConnectionTrait, community: CommunityId, seq: i64) -> anyhow::Result<()> {
+async fn set_last_seq(txn: &impl ConnectionTrait, community: CommunityId, seq: i64) -> Result<(), DbErr> {
     community_log::Entity::update_many()
         .col_expr(community_log::Column::LastSeq, Expr::value(seq))
         .filter(community_log::Column::CommunityId.eq(community.to_string()))

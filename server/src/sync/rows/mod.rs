@@ -1,5 +1,8 @@
 //! Writing documents' materialised rows, replacing the previous ones, inside the
-//! push's transaction.
+//! push's transaction; and the warnings those rows give (`warnings`, which the warning
+//! sweep writes with too).
+
+pub(crate) mod warnings;
 
 use std::collections::HashMap;
 

@@ -1,0 +1,118 @@
+//! The push path against what the database itself may do: a stored row damaged (by
+//! hand, or a bad restore) refuses its own elder and nothing else; and the database's
+//! refusals for the moment (a deadlock, SQLite busy) are told from refusals of the
+//! content by their codes, on real databases.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Backend, Client, TestServer, enrol, visit};
+use jinlin_server::db::writer::is_transient;
+use jinlin_shared::validate::RejectCode;
+use jinlin_shared::wire::PushOutcome;
+use jinlin_testkit::TestDatabase;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, Statement, TransactionTrait};
+
+async fn damaged_rows_refuse_their_own_elder_only(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = Client::sign_in(&server, "heping").await;
+    let community = server.community("350203001001");
+    let mut damaged = enrol(&client, community, 1);
+    let mut damaged_heads = enrol(&client, community, 2);
+    let mut sound = enrol(&client, community, 3);
+    common::push_whole(&client, [&damaged, &damaged_heads, &sound]).await;
+    let backend_of = server.db.get_database_backend();
+    for (column, value, elder) in
+        [("community_id", "not-a-community", damaged.elder_id()), ("heads", "{", damaged_heads.elder_id())]
+    {
+        let sql = format!("UPDATE documents SET {column} = '{value}' WHERE elder_id = '{elder}'");
+        server.db.execute_raw(Statement::from_string(backend_of, sql)).await.unwrap();
+    }
+    let pushes = [&mut damaged, &mut damaged_heads, &mut sound]
+        .into_iter()
+        .enumerate()
+        .map(|(seed, doc)| {
+            let before = doc.heads();
+            visit(doc, &client, seed as u64 + 10);
+            (doc.elder_id(), doc.changes_since(&before))
+        })
+        .collect();
+    let answer = client.push(pushes).await;
+    let codes: Vec<Option<RejectCode>> = answer
+        .results
+        .iter()
+        .map(|r| match &r.outcome {
+            PushOutcome::Rejected { code, .. } => Some(*code),
+            PushOutcome::Accepted { .. } => None,
+        })
+        .collect();
+    assert_eq!(codes, [Some(RejectCode::Unstorable), Some(RejectCode::Unstorable), None], "{answer:?}");
+    assert_eq!(answer.results[2].elder, sound.elder_id(), "answers in the order sent");
+    server.stop().await;
+}
+on_both_databases!(damaged_stored_rows, super::damaged_rows_refuse_their_own_elder_only);
+
+/// Two pools of one connection each (so that a pragma holds for every statement).
+async fn two_connections(database: &TestDatabase) -> (DatabaseConnection, DatabaseConnection) {
+    let url = match database.backend {
+        Backend::Sqlite => format!("{}?mode=rwc", database.url),
+        Backend::Postgres => database.url.clone(),
+    };
+    let connect = || {
+        let mut options = ConnectOptions::new(url.clone());
+        options.max_connections(1).min_connections(1).sqlx_logging(false);
+        Database::connect(options)
+    };
+    (connect().await.unwrap(), connect().await.unwrap())
+}
+
+async fn run(db: &DatabaseConnection, sql: &str) -> Result<sea_orm::ExecResult, sea_orm::DbErr> {
+    db.execute_raw(Statement::from_string(db.get_database_backend(), sql.to_owned())).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_busy_is_transient_and_a_duplicate_is_not() {
+    let database = TestDatabase::fresh(Backend::Sqlite).await;
+    let (first, second) = two_connections(&database).await;
+    run(&first, "CREATE TABLE t (id INTEGER PRIMARY KEY)").await.unwrap();
+    // No busy time-out: the second writer is refused at once.
+    run(&second, "PRAGMA busy_timeout = 0").await.unwrap();
+    let holding = first.begin().await.unwrap();
+    holding
+        .execute_raw(Statement::from_string(first.get_database_backend(), "INSERT INTO t VALUES (1)"))
+        .await
+        .unwrap();
+    let busy = run(&second, "INSERT INTO t VALUES (2)").await.expect_err("the first holds the write lock");
+    assert!(is_transient(&busy), "busy is for the moment: {busy:?}");
+    holding.commit().await.unwrap();
+    let duplicate = run(&second, "INSERT INTO t VALUES (1)").await.expect_err("a duplicate key");
+    assert!(!is_transient(&duplicate), "a duplicate is the content's fault: {duplicate:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_deadlock_is_transient_and_a_duplicate_is_not() {
+    let database = TestDatabase::fresh(Backend::Postgres).await;
+    let (first, second) = two_connections(&database).await;
+    run(&first, "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)").await.unwrap();
+    run(&first, "INSERT INTO t VALUES (1, 0), (2, 0)").await.unwrap();
+    let (a, b) = (first.begin().await.unwrap(), second.begin().await.unwrap());
+    let statement = |sql: &str| Statement::from_string(sea_orm::DatabaseBackend::Postgres, sql.to_owned());
+    a.execute_raw(statement("UPDATE t SET n = 1 WHERE id = 1")).await.unwrap();
+    b.execute_raw(statement("UPDATE t SET n = 1 WHERE id = 2")).await.unwrap();
+    // Each now waits for the other's row: PostgreSQL breaks the deadlock by refusing one.
+    let (left, right) = tokio::join!(
+        a.execute_raw(statement("UPDATE t SET n = 2 WHERE id = 2")),
+        b.execute_raw(statement("UPDATE t SET n = 2 WHERE id = 1")),
+    );
+    let refused = left.err().or(right.err()).expect("one of the two is refused");
+    assert!(is_transient(&refused), "a deadlock is for the moment: {refused:?}");
+    drop((a, b));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let duplicate = run(&first, "INSERT INTO t VALUES (1, 0)").await.expect_err("a duplicate key");
+    assert!(!is_transient(&duplicate), "a duplicate is the content's fault: {duplicate:?}");
+    first.close().await.unwrap();
+    second.close().await.unwrap();
+    database.remove().await;
+}
