@@ -320,7 +320,8 @@ pub(crate) fn decode_changes(changes: &[impl AsRef<[u8]>]) -> Result<Vec<Change>
         .map(|(index, bytes)| {
             let bytes = bytes.as_ref();
             summarise_change(bytes).map_err(|error| DocumentError::Chunk { index, error })?;
-            guard(|| Change::from_bytes(bytes.to_vec()))
+            // Decoded from the bytes as sent: Automerge copies what it keeps.
+            guard(|| Change::try_from(bytes))
                 .and_then(|r| r.map_err(|e| e.to_string()))
                 .map_err(|reason| DocumentError::UndecodableChange { index, reason })
         })
