@@ -103,19 +103,19 @@ pub use crate::db::writer::WriteTxn;
 
 impl AppState {
     pub fn new(db: DatabaseConnection, policy: Policy, limits: Limits) -> Self {
-        let policy = Arc::new(policy);
+        let (policy_version, policy) = (policy.version(), Arc::new(policy));
         let (actor, clock, metrics) =
             (jinlin_shared::ActorId::random(), crate::clock::Clock::default(), Arc::default());
         let writer = crate::db::writer::Writer::new(db.clone());
         let push = crate::sync::push::PushPath::new(
             writer.clone(),
-            policy.clone(),
+            (policy.clone(), policy_version.clone()),
             actor.clone(),
             clock.clone(),
             Arc::clone(&metrics),
         );
         Self {
-            policy_version: policy.version(),
+            policy_version,
             policy,
             report_slots: Arc::new(Semaphore::new(limits.concurrent_reports)),
             hash_slots: crate::auth::HashSlots::new(limits.concurrent_password_hashes),

@@ -21,16 +21,24 @@ async fn damaged_rows_refuse_their_own_elder_only(backend: Backend) {
     let community = server.community("350203001001");
     let mut damaged = enrol(&client, community, 1);
     let mut damaged_heads = enrol(&client, community, 2);
+    let mut damaged_save = enrol(&client, community, 4);
     let mut sound = enrol(&client, community, 3);
-    common::push_whole(&client, [&damaged, &damaged_heads, &sound]).await;
+    common::push_whole(&client, [&damaged, &damaged_heads, &damaged_save, &sound]).await;
     let backend_of = server.db.get_database_backend();
-    for (column, value, elder) in
-        [("community_id", "not-a-community", damaged.elder_id()), ("heads", "{", damaged_heads.elder_id())]
-    {
-        let sql = format!("UPDATE documents SET {column} = '{value}' WHERE elder_id = '{elder}'");
+    // A save of three bytes that are no Automerge document, in each database's literal.
+    let not_a_save = match backend {
+        Backend::Sqlite => "X'010203'",
+        Backend::Postgres => "'\\x010203'::bytea",
+    };
+    for (column, value, elder) in [
+        ("community_id", "'not-a-community'", damaged.elder_id()),
+        ("heads", "'{'", damaged_heads.elder_id()),
+        ("snapshot", not_a_save, damaged_save.elder_id()),
+    ] {
+        let sql = format!("UPDATE documents SET {column} = {value} WHERE elder_id = '{elder}'");
         server.db.execute_raw(Statement::from_string(backend_of, sql)).await.unwrap();
     }
-    let pushes = [&mut damaged, &mut damaged_heads, &mut sound]
+    let pushes = [&mut damaged, &mut damaged_heads, &mut damaged_save, &mut sound]
         .into_iter()
         .enumerate()
         .map(|(seed, doc)| {
@@ -48,8 +56,9 @@ async fn damaged_rows_refuse_their_own_elder_only(backend: Backend) {
             PushOutcome::Accepted { .. } => None,
         })
         .collect();
-    assert_eq!(codes, [Some(RejectCode::Unstorable), Some(RejectCode::Unstorable), None], "{answer:?}");
-    assert_eq!(answer.results[2].elder, sound.elder_id(), "answers in the order sent");
+    let unstorable = Some(RejectCode::Unstorable);
+    assert_eq!(codes, [unstorable, unstorable, unstorable, None], "{answer:?}");
+    assert_eq!(answer.results[3].elder, sound.elder_id(), "answers in the order sent");
     server.stop().await;
 }
 on_both_databases!(damaged_stored_rows, super::damaged_rows_refuse_their_own_elder_only);

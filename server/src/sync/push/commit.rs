@@ -16,7 +16,7 @@ use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
 
 use super::PushPath;
 use super::decide::{Decision, decide};
-use super::prepare::{Base, Judge, prepare, rejected};
+use super::prepare::{Base, Judge, prepare, rejected, unreadable_record};
 use super::record::{Pushed, Stage};
 use super::stored::{snapshots, stored_versions};
 use super::write::{CommitError, Write, write_group};
@@ -113,7 +113,12 @@ async fn write_in(path: &PushPath, txn: WriteTxn, mut groups: Vec<Group>) -> Vec
         Err(error) => Err(error),
     };
     if let Err(error) = written {
-        return groups.into_iter().map(|g| Err(Failed::new(g.documents, error.shared()))).collect();
+        // Nothing was written: every group fails, one that failed already for its own reason.
+        return groups
+            .into_iter()
+            .zip(failures)
+            .map(|(g, failure)| Err(Failed::new(g.documents, failure.unwrap_or_else(|| error.shared()))))
+            .collect();
     }
     let documents: usize = groups.iter().map(|g| g.documents.len()).sum();
     let took = started.elapsed() / (documents.max(1) as u32);
@@ -150,8 +155,7 @@ async fn decide_group(txn: &DatabaseTransaction, group: &mut Group, now: Timesta
         let current = match stored.remove(&document.elder).transpose() {
             Ok(current) => current,
             Err(unreadable) => {
-                tracing::error!(error = %unreadable, "pushes of this elder are refused");
-                document.refuse(RejectCode::Unstorable, "the stored record of this elder cannot be read");
+                document.stage = Stage::Done(unreadable_record(&unreadable));
                 continue;
             }
         };

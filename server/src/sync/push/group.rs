@@ -11,7 +11,7 @@ use jinlin_shared::ids::CommunityId;
 use jinlin_shared::validate::RejectCode;
 
 use super::commit::Group;
-use super::prepare::{Base, Judge, prepare};
+use super::prepare::{Base, Judge, prepare, unreadable_record};
 use super::record::{Pushed, Stage};
 use super::stored::{StoredVersion, snapshots, stored_versions};
 use super::{PushError, PushPath};
@@ -32,8 +32,7 @@ pub(super) async fn group(
     for mut document in documents {
         match stored.remove(&document.elder) {
             Some(Err(unreadable)) => {
-                tracing::error!(error = %unreadable, "pushes of this elder are refused");
-                document.refuse(RejectCode::Unstorable, "the stored record of this elder cannot be read");
+                document.stage = Stage::Done(unreadable_record(&unreadable));
                 answered.push(document);
             }
             Some(Ok(version)) => match judge.community_check(version.community, "before") {

@@ -67,8 +67,14 @@ pub struct PushPath {
 }
 
 impl PushPath {
-    pub fn new(writer: Writer, policy: Arc<Policy>, actor: ActorId, clock: Clock, metrics: Arc<Metrics>) -> Self {
-        let policy_version = policy.version();
+    /// `policy_version` is `policy`'s ([`Policy::version`]), computed once by the caller.
+    pub fn new(
+        writer: Writer,
+        (policy, policy_version): (Arc<Policy>, PolicyVersion),
+        actor: ActorId,
+        clock: Clock,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self { writer, policy, policy_version, actor, clock, metrics, queue: Queue::default() }
     }
 

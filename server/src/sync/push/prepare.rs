@@ -22,6 +22,13 @@ pub(super) fn rejected(code: RejectCode, reason: impl Into<String>) -> PushOutco
     PushOutcome::Rejected { code, field: None, reason: reason.into(), missing: Heads::default() }
 }
 
+/// The refusal of an elder whose stored record (its row, or its save) does not read,
+/// said in the log: pushes of that elder are refused, and nothing else is held up.
+pub(super) fn unreadable_record(error: &dyn std::fmt::Display) -> PushOutcome {
+    tracing::error!(%error, "a stored record does not read; pushes of its elder are refused");
+    rejected(RejectCode::Unstorable, "the stored record of this elder cannot be read")
+}
+
 /// What every document's checks need, shared with the blocking pool.
 pub(super) struct Judge {
     pub areas: Arc<AreaTree>,
@@ -91,10 +98,7 @@ pub(super) async fn prepare(
     let work = tokio::task::spawn_blocking(move || apply_and_check(base.map(|b| b.snapshot), &changes, now, &judge));
     let result = match work.await {
         Ok(Ok(result)) => result,
-        Ok(Err(unreadable)) => {
-            tracing::error!(error = %unreadable, "a stored document no longer loads; its pushes are refused");
-            Err(rejected(RejectCode::Unstorable, "the stored record of this elder cannot be read"))
-        }
+        Ok(Err(unreadable)) => Err(unreadable_record(&unreadable)),
         Err(failed) => {
             tracing::error!(error = %failed, "a document's checks stopped");
             Err(rejected(RejectCode::Unstorable, "the server could not check this document"))
