@@ -13,7 +13,12 @@
 
 use std::io::Read as _;
 
+use super::format::{CHUNK_CHANGE, CHUNK_COMPRESSED_CHANGE, CHUNK_DOCUMENT, COLUMN_DEFLATE, HASH_BYTES, MAGIC, column};
 use crate::author::Author;
+
+mod columns;
+
+pub(crate) use columns::{ChangeOp, OpAction, OpKey, OpRef, OpValue, change_ops};
 
 // The limits on one change: the wire's (`wire` re-exports them), checked here where
 // changes are read.
@@ -36,17 +41,6 @@ pub const MAX_CHANGE_OPS: u64 = 30_000;
 /// Most predecessor references over one change's operations (each deletion or
 /// overwrite names what it replaces; a conflict's resolution names every value).
 pub const MAX_CHANGE_PREDS: u64 = 60_000;
-
-const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-const CHUNK_DOCUMENT: u8 = 0;
-const CHUNK_CHANGE: u8 = 1;
-const CHUNK_COMPRESSED_CHANGE: u8 = 2;
-/// A change hash (dependency) is a SHA-256.
-const HASH_BYTES: usize = 32;
-/// Column specifications: the id in the upper bits, a deflate flag, a 3-bit type.
-const COLUMN_DEFLATE: u32 = 0b1000;
-const ACTION_COLUMN: u32 = (4 << 4) | 2;
-const PRED_GROUP_COLUMN: u32 = 7 << 4;
 
 /// What a change says about itself, read without decoding its operations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +78,19 @@ pub(crate) fn is_document(bytes: &[u8]) -> bool {
 /// Reads `bytes` as one Automerge change (plain or compressed) and measures it,
 /// refusing it as soon as it passes a limit.
 pub fn summarise_change(bytes: &[u8]) -> Result<ChangeSummary, ChunkError> {
+    let (chunk_type, data) = chunk_data(bytes)?;
+    match chunk_type {
+        CHUNK_CHANGE => {
+            check_bytes(data.len())?;
+            summarise_contents(data)
+        }
+        CHUNK_COMPRESSED_CHANGE => summarise_contents(&inflate(data)?),
+        other => Err(ChunkError::NotAChange(other)),
+    }
+}
+
+/// A chunk's type and its data (what follows its header), the chunk being all of `bytes`.
+fn chunk_data(bytes: &[u8]) -> Result<(u8, &[u8]), ChunkError> {
     let mut input = Input(bytes);
     if input.take(MAGIC.len())? != MAGIC {
         return Err(ChunkError::Malformed("wrong magic bytes"));
@@ -95,14 +102,7 @@ pub fn summarise_change(bytes: &[u8]) -> Result<ChangeSummary, ChunkError> {
     if !input.0.is_empty() {
         return Err(ChunkError::Malformed("bytes after the change"));
     }
-    match chunk_type {
-        CHUNK_CHANGE => {
-            check_bytes(data.len())?;
-            summarise_contents(data)
-        }
-        CHUNK_COMPRESSED_CHANGE => summarise_contents(&inflate(data)?),
-        other => Err(ChunkError::NotAChange(other)),
-    }
+    Ok((chunk_type, data))
 }
 
 fn check_bytes(bytes: usize) -> Result<(), ChunkError> {
@@ -125,50 +125,70 @@ fn inflate(deflated: &[u8]) -> Result<Vec<u8>, ChunkError> {
     Ok(out)
 }
 
+/// A change's contents after its chunk header, read as far as its columns.
+struct Contents<'a> {
+    dependencies: usize,
+    message: &'a str,
+    /// The actors its operations name besides its own.
+    other_actors: usize,
+    /// Each column: its specification and its bytes.
+    columns: Vec<(u32, &'a [u8])>,
+}
+
+impl<'a> Contents<'a> {
+    /// Reads the metadata and the column list, refusing what Automerge would refuse
+    /// before it reads an operation.
+    fn read(data: &'a [u8]) -> Result<Self, ChunkError> {
+        let mut input = Input(data);
+        let dependencies = input.count_of(HASH_BYTES)?;
+        input.take(dependencies * HASH_BYTES)?;
+        input.prefixed()?; // actor
+        input.uleb()?; // seq
+        if input.uleb()? == 0 {
+            return Err(ChunkError::Malformed("start op 0"));
+        }
+        input.sleb()?; // time
+        let message = std::str::from_utf8(input.prefixed()?).map_err(|_| ChunkError::Malformed("message not UTF-8"))?;
+        let other_actors = input.count_of(1)?;
+        for _ in 0..other_actors {
+            input.prefixed()?;
+        }
+        let count = input.count_of(2)?;
+        let mut layout = Vec::with_capacity(count);
+        for _ in 0..count {
+            let spec = u32::try_from(input.uleb()?).map_err(|_| ChunkError::Malformed("column specification"))?;
+            let length = usize::try_from(input.uleb()?).map_err(|_| ChunkError::Malformed("column length"))?;
+            layout.push((spec, length));
+        }
+        let mut columns = Vec::with_capacity(count);
+        for (spec, length) in layout {
+            if spec & COLUMN_DEFLATE != 0 {
+                // Automerge refuses these in changes too; refusing here keeps them from
+                // being a second way to inflate.
+                return Err(ChunkError::Malformed("a compressed column inside a change"));
+            }
+            columns.push((spec, input.take(length)?));
+        }
+        Ok(Self { dependencies, message, other_actors, columns })
+    }
+
+    /// The bytes of the column `spec` (empty when the change has none).
+    fn column(&self, spec: u32) -> &'a [u8] {
+        self.columns.iter().find(|(s, _)| *s == spec).map_or(&[], |(_, bytes)| *bytes)
+    }
+}
+
 /// The change's contents after its chunk header: its metadata, its column list, and
 /// the columns whose run lengths give the number of operations and predecessors.
 fn summarise_contents(data: &[u8]) -> Result<ChangeSummary, ChunkError> {
-    let mut input = Input(data);
-    let dependencies = input.count_of(HASH_BYTES)?;
-    input.take(dependencies * HASH_BYTES)?;
-    input.prefixed()?; // actor
-    input.uleb()?; // seq
-    if input.uleb()? == 0 {
-        return Err(ChunkError::Malformed("start op 0"));
-    }
-    input.sleb()?; // time
-    let message = std::str::from_utf8(input.prefixed()?).map_err(|_| ChunkError::Malformed("message not UTF-8"))?;
-    let other_actors = input.count_of(1)?;
-    for _ in 0..other_actors {
-        input.prefixed()?;
-    }
-    let columns = input.count_of(2)?;
-    let mut layout = Vec::with_capacity(columns);
-    for _ in 0..columns {
-        let spec = u32::try_from(input.uleb()?).map_err(|_| ChunkError::Malformed("column specification"))?;
-        let length = usize::try_from(input.uleb()?).map_err(|_| ChunkError::Malformed("column length"))?;
-        layout.push((spec, length));
-    }
-    let (mut actions, mut pred_groups) = (None, None);
-    for (spec, length) in layout {
-        let column = input.take(length)?;
-        if spec & COLUMN_DEFLATE != 0 {
-            // Automerge refuses these in changes too; refusing here keeps them from
-            // being a second way to inflate.
-            return Err(ChunkError::Malformed("a compressed column inside a change"));
-        }
-        match spec {
-            ACTION_COLUMN => actions = Some(column),
-            PRED_GROUP_COLUMN => pred_groups = Some(column),
-            _ => {}
-        }
-    }
+    let contents = Contents::read(data)?;
     // Automerge reads operations until the action column ends.
-    let ops = actions.map_or(Ok(0), |column| rle_rows(column, MAX_CHANGE_OPS, "operations"))?;
-    let preds = pred_groups.map_or(Ok(0), |column| rle_sum(column, ops, MAX_CHANGE_PREDS))?;
+    let ops = rle_rows(contents.column(column::ACTION), MAX_CHANGE_OPS, "operations")?;
+    let preds = rle_sum(contents.column(column::PRED_GROUP), ops, MAX_CHANGE_PREDS)?;
+    let message = contents.message;
     Ok(ChangeSummary {
         author: (!message.is_empty()).then(|| Author::from_commit_message(message)).flatten(),
-        dependencies,
+        dependencies: contents.dependencies,
         ops,
         preds,
         inflated_bytes: data.len(),

@@ -24,7 +24,7 @@ pub type FieldPath = Vec<String>;
 
 /// The deepest nesting an elder document has is five levels; a hostile document
 /// nested far deeper must not exhaust the reader's stack.
-const MAX_DEPTH: usize = 16;
+pub(crate) const MAX_DEPTH: usize = 16;
 
 /// One of the values left by concurrent writes, and who wrote it.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,10 +52,7 @@ pub(crate) fn read_map(
     mut conflicts: Option<&mut Vec<RawConflict>>,
 ) -> Result<Json, DocumentError> {
     if path.len() > MAX_DEPTH {
-        return Err(DocumentError::Schema {
-            path: path.join("."),
-            reason: format!("nested deeper than {MAX_DEPTH} levels"),
-        });
+        return Err(too_deep(path));
     }
     let mut out = JsonMap::new();
     let items = match heads {
@@ -128,7 +125,12 @@ fn read_object(
     }
 }
 
-fn read_conflict(doc: &Automerge, obj: &ObjId, key: &str, path: &FieldPath) -> Result<RawConflict, DocumentError> {
+pub(crate) fn read_conflict(
+    doc: &Automerge,
+    obj: &ObjId,
+    key: &str,
+    path: &FieldPath,
+) -> Result<RawConflict, DocumentError> {
     let all = doc.get_all(obj, key).map_err(|e| automerge_error(path, e))?;
     let winner = doc.get(obj, key).map_err(|e| automerge_error(path, e))?.map(|(_, id)| id);
     let mut values = Vec::with_capacity(all.len());
@@ -144,6 +146,11 @@ fn read_conflict(doc: &Automerge, obj: &ObjId, key: &str, path: &FieldPath) -> R
         values.push(RawConflictValue { value: json, author, at, winner: winner.as_ref() == Some(&id) });
     }
     Ok(RawConflict { path: path.clone(), values })
+}
+
+/// The refusal of a map nested deeper than an elder document ever is.
+pub(crate) fn too_deep(path: &FieldPath) -> DocumentError {
+    DocumentError::Schema { path: path.join("."), reason: format!("nested deeper than {MAX_DEPTH} levels") }
 }
 
 fn unsupported(path: &FieldPath, key: &str) -> DocumentError {
@@ -302,6 +309,18 @@ pub(crate) fn root_id<T: std::str::FromStr>(doc: &Automerge, key: &str) -> Resul
             _ => Err(bad("not a string")),
         },
         _ => Err(bad("missing")),
+    }
+}
+
+/// The schema version the document's root says it has, when it says one.
+pub(crate) fn schema_version(doc: &Automerge) -> Option<u64> {
+    match doc.get(&automerge::ROOT, super::schema::SCHEMA_VERSION_KEY).ok()?? {
+        (Value::Scalar(scalar), _) => match scalar.as_ref() {
+            ScalarValue::Int(version) => u64::try_from(*version).ok(),
+            ScalarValue::Uint(version) => Some(*version),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -9,7 +9,11 @@ use automerge::{ActorId, Automerge, ObjId, ObjType, ReadDoc, ScalarValue};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
+use super::format::MAGIC;
 use crate::author::Author;
+
+/// Column specifications of a change's operations, as the server reads them.
+pub use super::format::column;
 
 /// One change made with raw Automerge calls on a copy of `doc` under `actor`, signed
 /// as `by` (whoever that claims to be) at `at_millis`: its bytes.
@@ -54,24 +58,6 @@ pub fn map_at(doc: &Automerge, path: &[&str]) -> ObjId {
         Ok(Some((_, id))) => id,
         _ => obj,
     })
-}
-
-const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-
-/// Column specifications of a change's operations (Automerge's binary format).
-pub mod column {
-    pub const OBJ_ACTOR: u32 = 1;
-    pub const OBJ_COUNTER: u32 = 2;
-    pub const KEY_ACTOR: u32 = (1 << 4) | 1;
-    pub const KEY_COUNTER: u32 = (1 << 4) | 3;
-    pub const KEY_STRING: u32 = (1 << 4) | 5;
-    pub const INSERT: u32 = (3 << 4) | 4;
-    pub const ACTION: u32 = (4 << 4) | 2;
-    pub const VALUE_META: u32 = (5 << 4) | 6;
-    pub const VALUE: u32 = (5 << 4) | 7;
-    pub const PRED_GROUP: u32 = 7 << 4;
-    pub const PRED_ACTOR: u32 = (7 << 4) | 1;
-    pub const PRED_COUNTER: u32 = (7 << 4) | 3;
 }
 
 /// A change's contents, field by field.

@@ -12,10 +12,12 @@ mod codec;
 mod conflicts;
 #[cfg(any(test, feature = "hostile"))]
 pub mod craft;
+mod format;
 mod input;
 mod insurance;
 mod ops;
 mod pulled;
+mod reader;
 mod review;
 mod rules;
 pub mod schema;
@@ -270,7 +272,20 @@ impl ElderDocument {
 
     fn read(doc: &Automerge) -> Result<(ElderRecord, Vec<Conflict>), DocumentError> {
         let mut raw = Vec::new();
-        let mut json = codec::read_map(doc, &ROOT, None, &mut Vec::new(), Some(&mut raw))?;
+        let record = if codec::schema_version(doc) == Some(u64::from(SCHEMA_VERSION)) {
+            reader::read_record(doc, &mut raw)?
+        } else {
+            Self::read_upgraded(doc, &mut raw)?
+        };
+        let mut conflicts: Vec<Conflict> = raw.into_iter().map(Conflict::from).collect();
+        conflicts.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok((record, conflicts))
+    }
+
+    /// Reads a record of an earlier schema version (or none) as JSON, upgraded to this
+    /// one (`schema::upgrade`) before it is typed.
+    fn read_upgraded(doc: &Automerge, raw: &mut Vec<codec::RawConflict>) -> Result<ElderRecord, DocumentError> {
+        let mut json = codec::read_map(doc, &ROOT, None, &mut Vec::new(), Some(&mut *raw))?;
         // Maps made at once where a collection was added later are one collection,
         // not a conflict for anyone to resolve (`schema`).
         let made_twice = |c: &codec::RawConflict| c.path.len() == 1 && c.path[0] == schema::INSURANCE_STEPS;
@@ -279,10 +294,7 @@ impl ElderDocument {
             json[schema::INSURANCE_STEPS] = Json::Object(entries);
             raw.retain(|c| !made_twice(c));
         }
-        let record = record_from_json(json)?;
-        let mut conflicts: Vec<Conflict> = raw.into_iter().map(Conflict::from).collect();
-        conflicts.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok((record, conflicts))
+        record_from_json(json)
     }
 
     /// Re-reads the record after a local edit.

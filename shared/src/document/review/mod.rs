@@ -15,16 +15,16 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Display;
 
-use automerge::legacy::{ElementId, Key, Op, OpType};
-use automerge::{Automerge, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 mod insurance;
 mod places;
 
 use places::{Communities, Container, Objects, community_at};
 
+use super::chunk::{ChangeOp, OpAction, OpKey, OpRef, OpValue, change_ops};
 use super::schema::shape::{self, DateRule, InstantRule, Scalar, Shape, Write};
-use super::{ReceivedChange, guard, schema};
+use super::{ReceivedChange, schema};
 use crate::author::Author;
 use crate::ids::{CommunityId, DeviceId, VisitId};
 use crate::limits::{self, check_text};
@@ -71,9 +71,11 @@ pub(crate) fn review(
         if first && !(context.new_document && new.iter().filter(|(c, _)| c.deps().is_empty()).count() == 1) {
             return Err(invalid("", &received.hash, "a document has exactly one first change, its enrolment"));
         }
+        let actors: Vec<&ActorId> = std::iter::once(change.actor_id()).chain(change.other_actor_ids()).collect();
         let mut reader = ChangeReader {
             doc,
             change,
+            actors: &actors,
             author: received.author,
             named_user: received.author.user.to_string(),
             named_device: received.author.device.to_string(),
@@ -85,12 +87,13 @@ pub(crate) fn review(
             own_visits: HashMap::new(),
             new_steps: Vec::new(),
         };
-        let expanded = guard(|| change.decode()).map_err(|reason| ValidationError::Undecodable { index: 0, reason })?;
-        for (index, op) in expanded.operations.iter().enumerate() {
+        let ops = change_ops(change.raw_bytes())
+            .map_err(|e| ValidationError::Undecodable { index: 0, reason: e.to_string() })?;
+        for (index, op) in ops.iter().enumerate() {
             let counter = change.start_op().get() + index as u64;
-            let container = objects.resolve(&op.obj, change)?;
+            let container = objects.resolve(op.obj, &actors, change)?;
             reader.op(op, &container, counter)?;
-            if let (OpType::Make(_), Key::Map(key)) = (&op.action, &op.key) {
+            if let (OpAction::Make(_), OpKey::Map(key)) = (op.action, op.key) {
                 objects.made(&container, key, counter, change)?;
             }
         }
@@ -138,6 +141,8 @@ pub(crate) fn review(
 struct ChangeReader<'a> {
     doc: &'a Automerge,
     change: &'a Change,
+    /// The actors its operations name by index: its own first.
+    actors: &'a [&'a ActorId],
     author: Author,
     /// The author's user and device as person fields name them, written once per change.
     named_user: String,
@@ -156,10 +161,10 @@ struct ChangeReader<'a> {
 }
 
 impl ChangeReader<'_> {
-    fn op(&mut self, op: &Op, container: &Container, counter: u64) -> Result<(), ValidationError> {
-        match (&op.key, container.shape) {
-            (Key::Map(key), Shape::Record(_) | Shape::Entries(_)) => self.map_op(op, container, key),
-            (Key::Seq(after), Shape::Text { max }) => self.text_op(op, container, *max, after, counter),
+    fn op(&mut self, op: &ChangeOp<'_>, container: &Container, counter: u64) -> Result<(), ValidationError> {
+        match (op.key, container.shape) {
+            (OpKey::Map(key), Shape::Record(_) | Shape::Entries(_)) => self.map_op(op, container, key),
+            (OpKey::Seq(after), Shape::Text { max }) => self.text_op(op, container, *max, after, counter),
             _ => Err(unknown(&container.path, "")),
         }
     }
@@ -174,54 +179,54 @@ impl ChangeReader<'_> {
         }
     }
 
-    fn map_op(&mut self, op: &Op, container: &Container, key: &str) -> Result<(), ValidationError> {
+    fn map_op(&mut self, op: &ChangeOp<'_>, container: &Container, key: &str) -> Result<(), ValidationError> {
         let field = Field { path: &container.path, key };
         let (child, write) = container.shape.child(key).ok_or_else(|| unknown(&container.path, key))?;
         if write == Write::Once && !self.made_here(&container.id) {
             return Err(invalid(field, &self.change.hash(), "is written once, when its record is made"));
         }
-        if write == Write::WhileUnset && !op.pred.is_empty() {
+        if write == Write::WhileUnset && op.preds > 0 {
             return Err(invalid(field, &self.change.hash(), "is made once and never replaced or deleted"));
         }
         let entries = match container.shape {
             Shape::Entries(entries) => Some(entries),
             _ => None,
         };
-        let mut resolves = op.pred.len() >= 2;
-        match &op.action {
-            OpType::Delete => {
+        let mut resolves = op.preds >= 2;
+        match op.action {
+            OpAction::Delete => {
                 // Keeping one of several values written at once deletes the others:
                 // a resolution, not a deletion, when a value stays.
                 let before = self.doc.get_all_at(&container.id, key, self.change.deps()).map_or(0, |v| v.len());
-                let keeps_one = before > op.pred.len();
+                let keeps_one = before as u64 > op.preds;
                 resolves |= keeps_one && before >= 2;
                 if !keeps_one && !entries.is_some_and(|e| e.removable) {
                     return Err(invalid(field, &self.change.hash(), "cannot be deleted: nothing is deleted"));
                 }
             }
-            OpType::Put(value) => {
+            OpAction::Put(value) => {
                 self.not_replacing(op, entries, field)?;
                 self.scalar(child, value, field)?;
             }
-            OpType::Make(kind) => {
+            OpAction::Make(kind) => {
                 self.not_replacing(op, entries, field)?;
                 if container.path.len() == 1 && container.path[0] == schema::INSURANCE_STEPS {
                     self.new_steps.push((container.id.clone(), key.to_owned()));
                 }
                 let fits = match child.not_null() {
-                    Shape::Record(_) | Shape::Entries(_) => *kind == ObjType::Map,
-                    Shape::Text { .. } => *kind == ObjType::Text,
+                    Shape::Record(_) | Shape::Entries(_) => kind == ObjType::Map,
+                    Shape::Text { .. } => kind == ObjType::Text,
                     Shape::Nullable(_) | Shape::Scalar(_) => false,
                 };
                 if !fits {
                     return Err(schema_error(field, &format!("must not be a {kind:?}")));
                 }
             }
-            OpType::Increment(_) | OpType::MarkBegin(_) | OpType::MarkEnd(_) => {
+            OpAction::Increment | OpAction::Mark => {
                 return Err(schema_error(field, "counters and marks are not part of an elder's record"));
             }
         }
-        let operation = self.classify(container, key, &op.action)?;
+        let operation = self.classify(container, key, op.action)?;
         self.operations.entry(operation).or_insert_with(|| field.to_string());
         if resolves {
             // Writing over several values at once resolves a conflict.
@@ -238,11 +243,11 @@ impl ChangeReader<'_> {
     /// Refuses writing a new value over an entry kept for history.
     fn not_replacing(
         &self,
-        op: &Op,
+        op: &ChangeOp<'_>,
         entries: Option<&shape::Entries>,
         field: Field<'_>,
     ) -> Result<(), ValidationError> {
-        if entries.is_some_and(|e| !e.replaceable) && !op.pred.is_empty() {
+        if entries.is_some_and(|e| !e.replaceable) && op.preds > 0 {
             return Err(invalid(field, &self.change.hash(), "cannot be replaced: it is kept for history"));
         }
         Ok(())
@@ -250,20 +255,20 @@ impl ChangeReader<'_> {
 
     fn text_op(
         &mut self,
-        op: &Op,
+        op: &ChangeOp<'_>,
         container: &Container,
         max: usize,
-        after: &ElementId,
+        after: Option<OpRef>,
         counter: u64,
     ) -> Result<(), ValidationError> {
         let field = Field { path: &container.path, key: "" };
-        match &op.action {
-            OpType::Put(ScalarValue::Str(typed)) => {
+        match op.action {
+            OpAction::Put(OpValue::Str(typed)) => {
                 // Characters typed one after another form a run, checked whole: an ID
                 // number typed and deleted in one change never shows in the text.
                 let follows = op.insert
-                    && matches!(after, ElementId::Id(prev) if prev.actor() == self.change.actor_id()
-                        && prev.counter() + 1 == counter && self.typed.last == Some(prev.counter()));
+                    && matches!(after, Some(prev) if self.actors.get(prev.actor) == Some(&self.change.actor_id())
+                        && prev.counter + 1 == counter && self.typed.last == Some(prev.counter));
                 if !follows {
                     self.typed.flush()?;
                     self.typed.field = field.to_string();
@@ -271,7 +276,7 @@ impl ChangeReader<'_> {
                 self.typed.text.push_str(typed);
                 self.typed.last = Some(counter);
             }
-            OpType::Delete => {}
+            OpAction::Delete => {}
             _ => return Err(schema_error(field, "text holds only characters")),
         }
         if !self.texts.contains_key(&container.id) {
@@ -298,11 +303,16 @@ impl ChangeReader<'_> {
     }
 
     /// What writing `key` of `container` does, in the role table's words.
-    fn classify(&mut self, container: &Container, key: &str, action: &OpType) -> Result<Operation, ValidationError> {
+    fn classify(
+        &mut self,
+        container: &Container,
+        key: &str,
+        action: OpAction<'_>,
+    ) -> Result<Operation, ValidationError> {
         let path: Vec<&str> = container.path.iter().map(String::as_str).chain([key]).collect();
         let top = path[0];
         if top == schema::TIER_OVERRIDE {
-            let clearing = path.len() == 1 && matches!(action, OpType::Put(ScalarValue::Null));
+            let clearing = path.len() == 1 && matches!(action, OpAction::Put(OpValue::Null));
             return Ok(if self.first && clearing { Operation::Enrol } else { Operation::SetTier });
         }
         if top == schema::VISITS && path.len() >= 2 {
@@ -391,14 +401,14 @@ impl ChangeReader<'_> {
     }
 
     /// Checks a scalar written at `field` against its shape.
-    fn scalar(&self, shape: &'static Shape, value: &ScalarValue, field: Field<'_>) -> Result<(), ValidationError> {
-        if let ScalarValue::Str(text) = value
+    fn scalar(&self, shape: &'static Shape, value: OpValue<'_>, field: Field<'_>) -> Result<(), ValidationError> {
+        if let OpValue::Str(text) = value
             && contains_full_id_number(text)
         {
             return Err(ValidationError::FullIdNumber { field: field.to_string() });
         }
         let rule = match (shape, value) {
-            (Shape::Nullable(_), ScalarValue::Null) => return Ok(()),
+            (Shape::Nullable(_), OpValue::Null) => return Ok(()),
             (Shape::Nullable(inner), _) => return self.scalar(inner, value, field),
             (Shape::Scalar(rule), _) => rule,
             _ => return Err(schema_error(field, "must be a map or text, not a value")),
@@ -406,31 +416,31 @@ impl ChangeReader<'_> {
         let bad = |reason: &str| ValidationError::InvalidField { field: field.to_string(), reason: reason.to_owned() };
         let wrong_type = |expected: &str| schema_error(field, &format!("must be {expected}"));
         match (rule, value) {
-            (Scalar::Text { max, kind, blank }, ScalarValue::Str(text)) => {
+            (Scalar::Text { max, kind, blank }, OpValue::Str(text)) => {
                 check_text(text, *max, *kind).map_err(|e| bad(&e.to_string()))?;
                 if !blank && text.trim().is_empty() {
                     return Err(bad("must not be blank"));
                 }
             }
-            (Scalar::Enum(names), ScalarValue::Str(text)) if names.contains(&text.as_str()) => {}
+            (Scalar::Enum(names), OpValue::Str(text)) if names.contains(&text) => {}
             (Scalar::Enum(names), _) => return Err(wrong_type(&format!("one of {}", names.join(", ")))),
-            (Scalar::Id, ScalarValue::Str(text)) if shape::is_canonical_id(text) => {}
-            (Scalar::AuthorUser, ScalarValue::Str(text)) => {
-                if text.as_str() != self.named_user {
+            (Scalar::Id, OpValue::Str(text)) if shape::is_canonical_id(text) => {}
+            (Scalar::AuthorUser, OpValue::Str(text)) => {
+                if text != self.named_user {
                     return Err(self.wrong_author(field, "names a user other than the change's author"));
                 }
             }
-            (Scalar::AuthorDevice, ScalarValue::Str(text)) => {
-                if text.as_str() != self.named_device {
+            (Scalar::AuthorDevice, OpValue::Str(text)) => {
+                if text != self.named_device {
                     return Err(self.wrong_author(field, "names a device other than the change's"));
                 }
             }
-            (Scalar::Date(rule), ScalarValue::Str(text)) => self.date(*rule, text, field)?,
-            (Scalar::Instant(rule), ScalarValue::Int(millis)) => self.instant(*rule, *millis, field)?,
-            (Scalar::Bool, ScalarValue::Boolean(_)) | (Scalar::True, ScalarValue::Boolean(true)) => {}
-            (Scalar::SchemaVersion, ScalarValue::Int(v)) if (1..=i64::from(schema::SCHEMA_VERSION)).contains(v) => {}
-            (Scalar::Fen, ScalarValue::Int(fen)) if (1..=crate::insurance::max_amount_fen()).contains(fen) => {}
-            (Scalar::Phone, ScalarValue::Str(text)) => {
+            (Scalar::Date(rule), OpValue::Str(text)) => self.date(*rule, text, field)?,
+            (Scalar::Instant(rule), OpValue::Int(millis)) => self.instant(*rule, millis, field)?,
+            (Scalar::Bool, OpValue::Bool(_)) | (Scalar::True, OpValue::Bool(true)) => {}
+            (Scalar::SchemaVersion, OpValue::Int(v)) if (1..=i64::from(schema::SCHEMA_VERSION)).contains(&v) => {}
+            (Scalar::Fen, OpValue::Int(fen)) if (1..=crate::insurance::max_amount_fen()).contains(&fen) => {}
+            (Scalar::Phone, OpValue::Str(text)) => {
                 check_text(text, limits::FIELD_LIMITS.phone, limits::TextKind::OneLine)
                     .map_err(|e| bad(&e.to_string()))?;
                 // A masked phone is what an erasure leaves (`privacy::looks_masked_phone`).
@@ -438,7 +448,7 @@ impl ChangeReader<'_> {
                     return Err(bad("must be a phone number: digits, spaces, hyphens and a leading +"));
                 }
             }
-            (Scalar::MaskedIdNumber, ScalarValue::Str(text)) => {
+            (Scalar::MaskedIdNumber, OpValue::Str(text)) => {
                 if self.author.device != DeviceId::SERVER {
                     return Err(self.wrong_author(field, "only the server writes an ID number's masked form"));
                 }

@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
-use automerge::legacy::{ObjectId, OpId};
-use automerge::{Automerge, Change, ChangeHash, ObjId, Prop, ReadDoc};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, Prop, ReadDoc};
 
 use super::{invalid, schema_error, unknown};
+use crate::document::chunk::OpRef;
 use crate::document::schema::shape::{self, Shape};
 use crate::document::{codec, schema};
 use crate::elder::Placement;
@@ -48,19 +48,16 @@ pub(super) struct Container {
     pub shape: &'static Shape,
 }
 
-/// Objects already located, by the id operations name them with.
+/// Objects already located, by the document's handle on them.
 pub(super) struct Objects<'a> {
     pub doc: &'a Automerge,
-    pub known: HashMap<ObjectId, Rc<Container>>,
+    pub known: HashMap<ObjId, Rc<Container>>,
 }
 
-/// The document's handle on the object an operation names (its actor's index is found
-/// again when the handle is used).
-fn handle(obj: &ObjectId) -> ObjId {
-    match obj {
-        ObjectId::Root => automerge::ROOT,
-        ObjectId::Id(op) => ObjId::Id(op.counter(), op.actor().clone(), 0),
-    }
+/// The document's handle on the object made by operation `counter` of `actor` (its
+/// actor's index in the document is found again when the handle is used).
+fn handle(actor: &ActorId, counter: u64) -> ObjId {
+    ObjId::Id(counter, actor.clone(), 0)
 }
 
 impl Objects<'_> {
@@ -74,24 +71,36 @@ impl Objects<'_> {
         counter: u64,
         change: &Change,
     ) -> Result<(), ValidationError> {
-        let name = ObjectId::Id(OpId::new(counter, change.actor_id()));
-        let id = handle(&name);
+        let id = handle(change.actor_id(), counter);
         let (child, _) = container.shape.child(key).ok_or_else(|| unknown(&container.path, key))?;
         let mut path = container.path.clone();
         path.push(key.to_owned());
         let mut chain = container.chain.clone();
         chain.push(id.clone());
-        self.known.insert(name, Rc::new(Container { id, path, chain, shape: child.not_null() }));
+        self.known.insert(id.clone(), Rc::new(Container { id, path, chain, shape: child.not_null() }));
         Ok(())
     }
 
     /// Where `obj` sits in the document (for any object, visible or not: a deleted
     /// map or a conflict's losing map still has a place), and its shape there.
-    pub fn resolve(&mut self, obj: &ObjectId, change: &Change) -> Result<Rc<Container>, ValidationError> {
-        if let Some(known) = self.known.get(obj) {
+    /// `obj` is named by an index into `actors`, the change's (`None` is the root).
+    pub fn resolve(
+        &mut self,
+        obj: Option<OpRef>,
+        actors: &[&ActorId],
+        change: &Change,
+    ) -> Result<Rc<Container>, ValidationError> {
+        let id = match obj {
+            None => automerge::ROOT,
+            Some(obj) => {
+                let actor =
+                    actors.get(obj.actor).ok_or_else(|| invalid("", &change.hash(), "names an unlisted actor"))?;
+                handle(actor, obj.counter)
+            }
+        };
+        if let Some(known) = self.known.get(&id) {
             return Ok(Rc::clone(known));
         }
-        let id = handle(obj);
         let mut steps = Vec::new();
         if id != automerge::ROOT {
             let parents = self.doc.parents(&id).map_err(|e| invalid("", &change.hash(), &e.to_string()))?;
@@ -116,7 +125,7 @@ impl Objects<'_> {
         }
         chain.push(id.clone());
         let container = Rc::new(Container { id, path, chain, shape: shape.not_null() });
-        self.known.insert(obj.clone(), Rc::clone(&container));
+        self.known.insert(container.id.clone(), Rc::clone(&container));
         Ok(container)
     }
 }
