@@ -10,7 +10,7 @@ use automerge::{Change, ChangeHash, ReadDoc};
 
 use super::review::{self, ChangeReview};
 use super::rules::validate_record;
-use super::{DocumentError, ElderDocument, codec, decode_changes, guard, load_save, schema};
+use super::{DocumentError, ElderDocument, codec, decode_changes, guard, load_save, reader, schema};
 use crate::author::Author;
 use crate::ids::{ElderId, VisitId};
 use crate::policy::Policy;
@@ -78,9 +78,7 @@ impl ElderDocument {
             return Ok(());
         };
         let visits_at = |heads: &[ChangeHash]| -> Result<BTreeMap<VisitId, Visit>, ValidationError> {
-            let json = codec::read_map(&self.doc, &visits_obj, Some(heads), &mut vec![schema::VISITS.into()], None)?;
-            serde_json::from_value(json)
-                .map_err(|e| ValidationError::Schema { field: schema::VISITS.into(), reason: e.to_string() })
+            Ok(reader::read_at(&self.doc, visits_obj.clone(), &[schema::VISITS], heads)?)
         };
         for received in new_changes {
             let hash = &received.hash;

@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::fmt::Display;
 
 use automerge::iter::{ListRange, MapRange};
-use automerge::{Automerge, ObjId, ObjType, ReadDoc, ScalarValueRef, ValueRef};
+use automerge::{Automerge, ChangeHash, ObjId, ObjType, ReadDoc, ScalarValueRef, ValueRef};
 use serde::Deserialize as _;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde_json::Value as Json;
@@ -28,18 +28,45 @@ pub(crate) fn read_record<T: DeserializeOwned>(
     conflicts: &mut Vec<RawConflict>,
 ) -> Result<T, DocumentError> {
     let found = RefCell::new(Vec::new());
-    let walk = Walk { doc, conflicts: &found };
-    let root =
-        Node { walk: &walk, value: Value::Object(ObjType::Map, automerge::ROOT), path: Vec::new(), collect: true };
-    let record = serde_path_to_error::deserialize(root).map_err(|error| {
-        let path = error.path().to_string();
+    let walk = Walk { doc, heads: None, conflicts: &found };
+    let record = read(&walk, automerge::ROOT, Vec::new(), true)?;
+    conflicts.extend(found.into_inner());
+    Ok(record)
+}
+
+/// Reads the map `obj`, found at `path`, as it was at `heads` (conflicts are not
+/// collected at past heads, as `codec` does not).
+pub(crate) fn read_at<T: DeserializeOwned>(
+    doc: &Automerge,
+    obj: ObjId,
+    path: &[&str],
+    heads: &[ChangeHash],
+) -> Result<T, DocumentError> {
+    let none = RefCell::new(Vec::new());
+    let walk = Walk { doc, heads: Some(heads), conflicts: &none };
+    read(&walk, obj, path.iter().map(|key| (*key).to_owned()).collect(), false)
+}
+
+fn read<T: DeserializeOwned>(
+    walk: &Walk<'_, '_>,
+    obj: ObjId,
+    path: FieldPath,
+    collect: bool,
+) -> Result<T, DocumentError> {
+    let prefix = path.join(".");
+    let node = Node { walk, value: Value::Object(ObjType::Map, obj), path, collect };
+    serde_path_to_error::deserialize(node).map_err(|error| {
+        // The field at fault, from the document's root.
+        let path = [prefix.as_str(), &error.path().to_string()]
+            .into_iter()
+            .filter(|part| !part.is_empty() && *part != ".")
+            .collect::<Vec<_>>()
+            .join(".");
         match error.into_inner() {
             ReadError::Document(error) => error,
             ReadError::Shape(reason) => DocumentError::Schema { path, reason },
         }
-    })?;
-    conflicts.extend(found.into_inner());
-    Ok(record)
+    })
 }
 
 /// Why a value did not read: the document's own error, or the record's.
@@ -75,6 +102,8 @@ impl From<DocumentError> for ReadError {
 /// What every node of one walk shares.
 struct Walk<'a, 'w> {
     doc: &'a Automerge,
+    /// The heads read at; `None` for the document as it is now.
+    heads: Option<&'w [ChangeHash]>,
     conflicts: &'w RefCell<Vec<RawConflict>>,
 }
 
@@ -116,13 +145,20 @@ impl<'de> de::Deserializer<'de> for Node<'_, '_> {
                 }
             },
             Value::Object(ObjType::Text, id) => {
-                visitor.visit_string(doc.text(&id).map_err(|e| codec::automerge_error(&self.path, e))?)
+                let text = match self.walk.heads {
+                    Some(heads) => doc.text_at(&id, heads),
+                    None => doc.text(&id),
+                };
+                visitor.visit_string(text.map_err(|e| codec::automerge_error(&self.path, e))?)
             }
             Value::Object(ObjType::Map | ObjType::Table, id) => {
                 if self.path.len() > MAX_DEPTH {
                     return Err(codec::too_deep(&self.path).into());
                 }
-                let items = doc.map_range(&id, ..);
+                let items = match self.walk.heads {
+                    Some(heads) => doc.map_range_at(&id, .., heads),
+                    None => doc.map_range(&id, ..),
+                };
                 visitor.visit_map(Entries {
                     walk: self.walk,
                     obj: id,
@@ -133,7 +169,10 @@ impl<'de> de::Deserializer<'de> for Node<'_, '_> {
                 })
             }
             Value::Object(ObjType::List, id) => {
-                let items = doc.list_range(&id, ..);
+                let items = match self.walk.heads {
+                    Some(heads) => doc.list_range_at(&id, .., heads),
+                    None => doc.list_range(&id, ..),
+                };
                 visitor.visit_seq(Items { walk: self.walk, items, path: self.path })
             }
             Value::Json(json) => {

@@ -111,3 +111,41 @@ fn refusals_read_alike() {
     tx.commit();
     assert!(assert_read_alike(&counter).is_err(), "a counter is no value of a record");
 }
+
+#[test]
+fn a_map_at_past_heads_reads_alike() {
+    use std::collections::BTreeMap;
+
+    use crate::elder::Placement;
+    use crate::ids::{EntryId, VisitId};
+    use crate::visit::Visit;
+
+    let doc = lived_in();
+    let typed_and_json = |key: &str, heads: &[automerge::ChangeHash]| {
+        let obj = crate::document::codec::map_at(&doc, &[key]).expect("the map");
+        let json = codec::read_map(&doc, &obj, Some(heads), &mut vec![key.to_owned()], None).expect("reads");
+        (obj, json)
+    };
+    let mut seen_visits = 0;
+    for change in doc.get_changes(&[]) {
+        let heads = [change.hash()];
+        let (obj, json) = typed_and_json(schema::VISITS, &heads);
+        let typed: BTreeMap<VisitId, Visit> = read_at(&doc, obj, &[schema::VISITS], &heads).expect("reads");
+        assert_eq!(typed, serde_json::from_value::<BTreeMap<VisitId, Visit>>(json).expect("types"));
+        seen_visits = seen_visits.max(typed.len());
+        let (obj, json) = typed_and_json(schema::PLACEMENTS, &heads);
+        let typed: BTreeMap<EntryId, Placement> = read_at(&doc, obj, &[schema::PLACEMENTS], &heads).expect("reads");
+        assert_eq!(typed, serde_json::from_value::<BTreeMap<EntryId, Placement>>(json).expect("types"));
+    }
+    assert_eq!(seen_visits, 2, "the visits were read as they grew");
+    // A refusal at past heads names the field from the root.
+    let mut broken = doc.fork();
+    let placements = crate::document::codec::map_at(&broken, &[schema::PLACEMENTS]).expect("the placements");
+    let mut tx = broken.transaction();
+    tx.put(&placements, "not-an-entry", 1_i64).expect("a value");
+    tx.commit();
+    let heads = broken.get_heads();
+    let refused = read_at::<BTreeMap<EntryId, Placement>>(&broken, placements, &[schema::PLACEMENTS], &heads)
+        .expect_err("not a placement");
+    assert!(matches!(&refused, DocumentError::Schema { path, .. } if path.starts_with("placements")), "{refused:?}");
+}

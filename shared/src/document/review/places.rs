@@ -6,10 +6,10 @@ use std::rc::Rc;
 
 use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, Prop, ReadDoc};
 
-use super::{invalid, schema_error, unknown};
+use super::{invalid, unknown};
 use crate::document::chunk::OpRef;
 use crate::document::schema::shape::{self, Shape};
-use crate::document::{codec, schema};
+use crate::document::{codec, reader, schema};
 use crate::elder::Placement;
 use crate::ids::{CommunityId, EntryId};
 use crate::validate::ValidationError;
@@ -136,8 +136,6 @@ pub(super) fn community_at(doc: &Automerge, heads: &[ChangeHash]) -> Result<Opti
         return Ok(None);
     }
     let Some(placements) = codec::map_at(doc, &[schema::PLACEMENTS]) else { return Ok(None) };
-    let json = codec::read_map(doc, &placements, Some(heads), &mut vec![schema::PLACEMENTS.into()], None)?;
-    let entries: BTreeMap<EntryId, Placement> =
-        serde_json::from_value(json).map_err(|e| schema_error(schema::PLACEMENTS, &e.to_string()))?;
+    let entries: BTreeMap<EntryId, Placement> = reader::read_at(doc, placements, &[schema::PLACEMENTS], heads)?;
     Ok(entries.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community))
 }
