@@ -3,7 +3,8 @@
 //! Prints figures; asserts nothing.
 //!
 //! `cargo bench -p jinlin-server --bench sync` (JINLIN_BENCH_SCALE=0.1 for a tenth of
-//! the city; JINLIN_TEST_POSTGRES names the PostgreSQL, as for the tests).
+//! the city; JINLIN_BENCH_ROUNDS=10 for ten rounds of the fifty concurrent pushes, one
+//! by default; JINLIN_TEST_POSTGRES names the PostgreSQL, as for the tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -252,43 +253,55 @@ async fn run(backend: &str, scale: f64, now: Timestamp) {
     for i in 0..workstations {
         sessions.push(sign_in(&http, &server.base, &format!("a{i}")).await);
     }
-    let mut pushes = Vec::new();
-    for (i, session) in sessions.iter().enumerate() {
-        let community = communities[i % communities.len()].0;
-        let (_, doc) = city.documents.iter().filter(|(c, _)| *c == community).nth(i / communities.len()).unwrap();
-        let mut doc = doc.clone();
-        let heads = doc.heads();
-        let author = Author { user: session.user.id, device: session.device };
-        let at = jinlin_server::state::now().plus_minutes(-5);
-        let mut rng = Rng::new(i as u64);
-        doc.record_visit(&Edit { author, at }, synthetic::visit(&mut rng, at), &Policy::default()).unwrap();
-        pushes.push(PushRequest::new(vec![DocumentPush {
-            elder: doc.elder_id(),
-            changes: doc.changes_since(&heads).into_iter().map(AutomergeBytes::new).collect(),
-        }]));
-    }
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(workstations));
-    let mut tasks = Vec::new();
-    for (session, body) in sessions.into_iter().zip(pushes) {
-        let (http, base, barrier) = (http.clone(), server.base.clone(), barrier.clone());
-        tasks.push(tokio::spawn(async move {
-            barrier.wait().await;
-            let started = Instant::now();
-            let response: PushResponse = post(&http, &base, "/sync/push", &session.token, &body).await;
-            assert!(response.results[0].outcome.is_accepted(), "{:?}", response.results[0].outcome);
-            started.elapsed()
-        }));
-    }
+    // Each workstation's copy of its elder, a visit more each round.
+    let mut copies: Vec<ElderDocument> = (0..workstations)
+        .map(|i| {
+            let community = communities[i % communities.len()].0;
+            let mut of_community = city.documents.iter().filter(|(c, _)| *c == community);
+            of_community.nth(i / communities.len()).unwrap().1.clone()
+        })
+        .collect();
+    let rounds: usize = std::env::var("JINLIN_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
+    let cpu_before = server.cpu_seconds();
     let mut latencies = Vec::new();
-    for task in tasks {
-        latencies.push(task.await.unwrap());
+    for round in 0..rounds {
+        let mut pushes = Vec::new();
+        for (i, (session, doc)) in sessions.iter().zip(&mut copies).enumerate() {
+            let heads = doc.heads();
+            let author = Author { user: session.user.id, device: session.device };
+            let at = jinlin_server::state::now().plus_minutes(-5);
+            let mut rng = Rng::new((round * workstations + i) as u64);
+            doc.record_visit(&Edit { author, at }, synthetic::visit(&mut rng, at), &Policy::default()).unwrap();
+            pushes.push(PushRequest::new(vec![DocumentPush {
+                elder: doc.elder_id(),
+                changes: doc.changes_since(&heads).into_iter().map(AutomergeBytes::new).collect(),
+            }]));
+        }
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(workstations));
+        let mut tasks = Vec::new();
+        for (session, body) in sessions.iter().zip(pushes) {
+            let (http, base, barrier, token) =
+                (http.clone(), server.base.clone(), barrier.clone(), session.token.clone());
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let started = Instant::now();
+                let response: PushResponse = post(&http, &base, "/sync/push", &token, &body).await;
+                assert!(response.results[0].outcome.is_accepted(), "{:?}", response.results[0].outcome);
+                started.elapsed()
+            }));
+        }
+        for task in tasks {
+            latencies.push(task.await.unwrap());
+        }
     }
+    let server_cpu = server.cpu_seconds() - cpu_before;
     latencies.sort();
     println!(
-        "  [{backend}] {workstations} concurrent one-visit pushes: median {:.1?}, p95 {:.1?}, max {:.1?}",
+        "  [{backend}] {workstations} concurrent one-visit pushes ({rounds} rounds): median {:.1?}, p95 {:.1?}, max {:.1?}; server CPU {:.2} ms per push",
         percentile(&latencies, 0.5),
         percentile(&latencies, 0.95),
-        latencies[latencies.len() - 1]
+        latencies[latencies.len() - 1],
+        server_cpu * 1000.0 / latencies.len() as f64
     );
     drop(server);
     // The benchmark's PostgreSQL database goes with it.
