@@ -63,6 +63,76 @@ async fn damaged_rows_refuse_their_own_elder_only(backend: Backend) {
 }
 on_both_databases!(damaged_stored_rows, super::damaged_rows_refuse_their_own_elder_only);
 
+/// A push that adds one visit to an elder writes that visit's row and leaves the
+/// stored ones as they were (the same physical row: SQLite's rowid, PostgreSQL's
+/// ctid); a void rewrites its own row, keeping when the server first received it.
+async fn visit_rows_are_written_only_when_they_change(backend: Backend) {
+    let server = TestServer::start(backend).await;
+    let client = Client::sign_in(&server, "heping").await;
+    let mut doc = enrol(&client, server.community("350203001001"), 1);
+    let first = visit(&mut doc, &client, 1);
+    visit(&mut doc, &client, 2);
+    common::push_whole(&client, [&doc]).await;
+    let place = match backend {
+        Backend::Sqlite => "CAST(rowid AS TEXT)",
+        Backend::Postgres => "ctid::text",
+    };
+    let elder = doc.elder_id();
+    let rows = || {
+        let sql = format!(
+            "SELECT string_agg(v, ';') AS v FROM (SELECT visit_id || ' ' || {place} || ' ' || CAST(received_at AS TEXT) \
+             || ' ' || CAST(voided AS TEXT) AS v FROM visits WHERE elder_id = '{elder}' ORDER BY visit_id) AS rows"
+        );
+        let server = &server;
+        async move { server.text(&sql.replace("string_agg(v, ';')", aggregate(backend))).await }
+    };
+    if backend == Backend::Sqlite {
+        // SQLite gives a row inserted again the rowid it had when no larger one is
+        // left; moved above every other, a rewritten row could not keep its rowid.
+        let sql = format!("UPDATE visits SET rowid = rowid + 500000 WHERE elder_id = '{elder}'");
+        server.db.execute_raw(Statement::from_string(server.db.get_database_backend(), sql)).await.unwrap();
+    }
+    let stored: Vec<String> = rows().await.split(';').map(str::to_owned).collect();
+    assert_eq!(stored.len(), 2);
+
+    let before = doc.heads();
+    let added = visit(&mut doc, &client, 3);
+    let answer = client.push(vec![(elder, doc.changes_since(&before))]).await;
+    assert!(answer.results[0].outcome.is_accepted(), "{answer:?}");
+    let after: Vec<String> = rows().await.split(';').map(str::to_owned).collect();
+    assert_eq!(after.len(), 3);
+    for row in &stored {
+        assert!(after.contains(row), "{row} was rewritten: {after:?}");
+    }
+    assert!(after.iter().any(|row| row.starts_with(&added.to_string())));
+
+    let before = doc.heads();
+    let edit = jinlin_shared::document::Edit { author: client.author(), at: common::now() };
+    doc.void_visit(&edit, first, "录入错误").unwrap();
+    let answer = client.push(vec![(elder, doc.changes_since(&before))]).await;
+    assert!(answer.results[0].outcome.is_accepted(), "{answer:?}");
+    let voided: Vec<String> = rows().await.split(';').map(str::to_owned).collect();
+    let old = after.iter().find(|row| row.starts_with(&first.to_string())).unwrap();
+    let new = voided.iter().find(|row| row.starts_with(&first.to_string())).unwrap();
+    let received = |row: &str| row.split(' ').nth(2).unwrap().to_owned();
+    assert_eq!(received(old), received(new), "the void keeps when the visit was first received");
+    assert_ne!(old, new, "the voided visit's row is written again");
+    assert!(matches!(new.split(' ').nth(3), Some("1" | "true")), "{new}");
+    for row in after.iter().filter(|row| !row.starts_with(&first.to_string())) {
+        assert!(voided.contains(row), "{row} was rewritten: {voided:?}");
+    }
+    server.stop().await;
+}
+on_both_databases!(visit_rows, super::visit_rows_are_written_only_when_they_change);
+
+/// Each database's way of joining text rows.
+fn aggregate(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "group_concat(v, ';')",
+        Backend::Postgres => "string_agg(v, ';')",
+    }
+}
+
 /// Two pools of one connection each (so that a pragma holds for every statement).
 async fn two_connections(database: &TestDatabase) -> (DatabaseConnection, DatabaseConnection) {
     let url = match database.backend {

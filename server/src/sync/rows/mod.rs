@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use jinlin_shared::materialise::ElderRows;
 use jinlin_shared::time::Timestamp;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::OnConflict,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict,
 };
 
 use crate::db::entity::{conflict, elder, follow_up, insurance_case, visit};
@@ -20,7 +20,9 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 
 /// Replaces the rows of several elders (`known`: the elder had rows before) in a few
 /// statements. A visit keeps the time the server first received it, so a wrong
-/// workstation clock stays visible beside the visit's own times.
+/// workstation clock stays visible beside the visit's own times. A visit row is written
+/// only when it differs from the stored one: most pushes add one visit to an elder who
+/// has a year of them, and rewriting them all was most of the database's work.
 pub(crate) async fn replace_many<C: ConnectionTrait>(
     db: &C,
     elders: &[(&ElderRows, bool)],
@@ -28,48 +30,53 @@ pub(crate) async fn replace_many<C: ConnectionTrait>(
 ) -> Result<(), sea_orm::DbErr> {
     let known: Vec<String> =
         elders.iter().filter(|(_, known)| *known).map(|(r, _)| r.elder.elder_id.to_string()).collect();
-    let received = delete_rows(db, &known).await?;
+    let stored = stored_visits(db, &known).await?;
+    delete_rows(db, &known).await?;
     let mut models = Models::default();
     for (rows, _) in elders {
-        models.add(rows, &received, now);
+        models.add(rows, &stored, now);
     }
-    models.insert(db).await
+    models.insert(db, stored).await
 }
 
-/// Deletes the known elders' visit, follow-up, conflict and insurance case rows; answers when each of
-/// their visits was first received.
-async fn delete_rows<C: ConnectionTrait>(db: &C, known: &[String]) -> Result<HashMap<String, i64>, sea_orm::DbErr> {
-    let mut received = HashMap::new();
+/// The known elders' visit rows as stored, by elder and visit.
+async fn stored_visits<C: ConnectionTrait>(db: &C, known: &[String]) -> Result<StoredVisits, sea_orm::DbErr> {
+    let mut stored = HashMap::new();
+    for chunk in known.chunks(500) {
+        let rows = visit::Entity::find().filter(visit::Column::ElderId.is_in(chunk.to_vec())).all(db).await?;
+        stored.extend(rows.into_iter().map(|row| ((row.elder_id.clone(), row.visit_id.clone()), row)));
+    }
+    Ok(stored)
+}
+
+/// Visit rows by elder id and visit id: a visit id another elder's row holds is not
+/// this elder's, so writing it still meets that row (`idInUse`).
+type StoredVisits = HashMap<(String, String), visit::Model>;
+
+/// Deletes the known elders' follow-up, conflict and insurance case rows (a few per
+/// elder, written again whole).
+async fn delete_rows<C: ConnectionTrait>(db: &C, known: &[String]) -> Result<(), sea_orm::DbErr> {
     for chunk in known.chunks(500) {
         let ids = chunk.to_vec();
-        let seen: Vec<(String, i64)> = visit::Entity::find()
-            .select_only()
-            .columns([visit::Column::VisitId, visit::Column::ReceivedAt])
-            .filter(visit::Column::ElderId.is_in(ids.clone()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        received.extend(seen);
-        visit::Entity::delete_many().filter(visit::Column::ElderId.is_in(ids.clone())).exec(db).await?;
         follow_up::Entity::delete_many().filter(follow_up::Column::ElderId.is_in(ids.clone())).exec(db).await?;
         conflict::Entity::delete_many().filter(conflict::Column::ElderId.is_in(ids.clone())).exec(db).await?;
         insurance_case::Entity::delete_many().filter(insurance_case::Column::ElderId.is_in(ids)).exec(db).await?;
     }
-    Ok(received)
+    Ok(())
 }
 
 /// The rows to insert, table by table.
 #[derive(Default)]
 struct Models {
     elders: Vec<elder::ActiveModel>,
-    visits: Vec<visit::ActiveModel>,
+    visits: Vec<visit::Model>,
     follow_ups: Vec<follow_up::ActiveModel>,
     conflicts: Vec<conflict::ActiveModel>,
     insurance_cases: Vec<insurance_case::ActiveModel>,
 }
 
 impl Models {
-    fn add(&mut self, rows: &ElderRows, received: &HashMap<String, i64>, now: Timestamp) {
+    fn add(&mut self, rows: &ElderRows, stored: &StoredVisits, now: Timestamp) {
         let elder_id = rows.elder.elder_id.to_string();
         let community = rows.elder.community.to_string();
         let e = &rows.elder;
@@ -94,20 +101,21 @@ impl Models {
             // The columns, and beside them only what they do not hold.
             let (keys, details) = row.split();
             let id = keys.visit_id.to_string();
-            self.visits.push(visit::ActiveModel {
-                received_at: Set(received.get(&id).copied().unwrap_or(now.as_millis())),
-                visit_id: Set(id),
-                elder_id: Set(elder_id.clone()),
-                assistant_id: Set(keys.assistant.to_string()),
-                device_id: Set(keys.device.to_string()),
-                visited_at: Set(keys.visited_at.as_millis()),
-                recorded_at: Set(keys.recorded_at.as_millis()),
-                mode: Set(keys.mode.as_str().to_owned()),
-                outcome: Set(keys.outcome.as_str().to_owned()),
-                risk: Set(keys.risk.as_str().to_owned()),
-                incident: Set(details.incident.as_ref().map(|i| i.kind.as_str().to_owned())),
-                voided: Set(details.void.is_some()),
-                row: Set(json(&details)),
+            let before = stored.get(&(elder_id.clone(), id.clone()));
+            self.visits.push(visit::Model {
+                received_at: before.map_or(now.as_millis(), |row| row.received_at),
+                visit_id: id,
+                elder_id: elder_id.clone(),
+                assistant_id: keys.assistant.to_string(),
+                device_id: keys.device.to_string(),
+                visited_at: keys.visited_at.as_millis(),
+                recorded_at: keys.recorded_at.as_millis(),
+                mode: keys.mode.as_str().to_owned(),
+                outcome: keys.outcome.as_str().to_owned(),
+                risk: keys.risk.as_str().to_owned(),
+                incident: details.incident.as_ref().map(|i| i.kind.as_str().to_owned()),
+                voided: details.void.is_some(),
+                row: json(&details),
             });
         }
         for row in &rows.follow_ups {
@@ -147,7 +155,7 @@ impl Models {
         }
     }
 
-    async fn insert<C: ConnectionTrait>(self, db: &C) -> Result<(), sea_orm::DbErr> {
+    async fn insert<C: ConnectionTrait>(self, db: &C, mut stored: StoredVisits) -> Result<(), sea_orm::DbErr> {
         for chunk in self.elders.chunks(200) {
             elder::Entity::insert_many(chunk.to_vec())
                 .on_conflict(
@@ -173,8 +181,27 @@ impl Models {
                 .exec(db)
                 .await?;
         }
-        for chunk in self.visits.chunks(500) {
-            visit::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+        // A visit row is written only when it is new or differs from the stored one; a
+        // changed row is deleted first, and so is a stored row the record no longer gives.
+        let mut written = Vec::new();
+        let mut deleted = Vec::new();
+        for row in self.visits {
+            match stored.remove(&(row.elder_id.clone(), row.visit_id.clone())) {
+                Some(before) if before == row => {}
+                Some(_) => {
+                    deleted.push(row.visit_id.clone());
+                    written.push(row);
+                }
+                None => written.push(row),
+            }
+        }
+        deleted.extend(stored.into_keys().map(|(_, visit)| visit));
+        for chunk in deleted.chunks(500) {
+            visit::Entity::delete_many().filter(visit::Column::VisitId.is_in(chunk.to_vec())).exec(db).await?;
+        }
+        for chunk in written.chunks(500) {
+            let rows = chunk.iter().cloned().map(|row| visit::ActiveModel::from(row).reset_all());
+            visit::Entity::insert_many(rows).exec(db).await?;
         }
         for chunk in self.follow_ups.chunks(500) {
             follow_up::Entity::insert_many(chunk.to_vec()).exec(db).await?;
