@@ -49,11 +49,6 @@ pub async fn connect(url: &str, migrate: bool) -> Result<DatabaseConnection, DbS
                 // The write-ahead log is cut back to 8 MiB after a checkpoint instead
                 // of keeping the largest size a burst of pushes ever gave it.
                 .pragma("journal_size_limit", (8 * 1024 * 1024).to_string())
-                // The savepoints a push writes its documents under keep the pages they
-                // would undo in memory, not in a temporary file written and thrown
-                // away with every push (a tenth of the server's CPU in the city's
-                // upload went to those writes).
-                .pragma("temp_store", "memory")
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(30))
