@@ -4,7 +4,8 @@
 //!
 //! `cargo bench -p jinlin-server --bench sync` (JINLIN_BENCH_SCALE=0.1 for a tenth of
 //! the city; JINLIN_BENCH_ROUNDS=10 for ten rounds of the fifty concurrent pushes, one
-//! by default; JINLIN_TEST_POSTGRES names the PostgreSQL, as for the tests).
+//! by default; JINLIN_BENCH_DATABASES=sqlite for one database; JINLIN_TEST_POSTGRES
+//! names the PostgreSQL, as for the tests).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -344,7 +345,8 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let now = jinlin_server::state::now();
     println!("sync server benchmark, scale {scale}");
-    for backend in ["sqlite", "postgres"] {
+    let databases = std::env::var("JINLIN_BENCH_DATABASES").unwrap_or_else(|_| "sqlite,postgres".into());
+    for backend in ["sqlite", "postgres"].into_iter().filter(|b| databases.split(',').any(|d| d.trim() == *b)) {
         runtime.block_on(run(backend, scale, now));
     }
 }

@@ -79,7 +79,16 @@ fn main() {
     time("load the changes as a whole", elders, || {
         whole.iter().map(|bytes| Automerge::load(bytes).expect("loads").get_heads().len()).sum::<usize>()
     });
-    time("save", elders, || applied.iter().map(|doc| doc.save().len()).sum::<usize>());
+    let saves: Vec<Vec<u8>> = time("save", elders, || applied.iter().map(Automerge::save).collect());
+    let loaded: Vec<Automerge> =
+        time("load a save", elders, || saves.iter().map(|bytes| Automerge::load(bytes).expect("loads")).collect());
+    time("load a save, heads unverified", elders, || {
+        saves
+            .iter()
+            .map(|bytes| Automerge::load_unverified_heads(bytes).expect("loads").get_heads().len())
+            .sum::<usize>()
+    });
+    time("the changes of a loaded save", elders, || loaded.iter().map(|doc| doc.get_changes(&[]).len()).sum::<usize>());
 
     println!("The server's work:");
     let received: Vec<ElderDocument> = time("checked receive (decode, apply, review, read)", elders, || {
