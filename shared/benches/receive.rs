@@ -28,14 +28,12 @@ fn time<T>(label: &str, n: usize, f: impl FnOnce() -> T) -> T {
     out
 }
 
-fn main() {
-    let elders: usize = std::env::var("JINLIN_BENCH_ELDERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
-    let policy = Policy::default();
-    let now = Timestamp::from_millis(SERVER_NOW);
+/// `elders` new documents, each an enrolment and twelve monthly visits, as changes.
+fn documents(elders: usize, now: Timestamp, policy: &Policy) -> Vec<Vec<Vec<u8>>> {
     let mut rng = Rng::new(2026);
     let city = synthetic::city(&mut rng, 525, now);
     let year_ago = now.plus_hours(-24 * 365);
-    let documents: Vec<Vec<Vec<u8>>> = (0..elders)
+    (0..elders)
         .map(|i| {
             let author = synthetic::author(&mut rng, year_ago);
             let community = city.communities[i % city.communities.len()];
@@ -45,11 +43,18 @@ fn main() {
                 ElderDocument::enrol(enrolment, &edit, ActorId::from(rng.actor_bytes())).expect("enrols");
             for month in 0..12 {
                 let at = year_ago.plus_hours(24 * (30 * month + 3) + 10);
-                doc.record_visit(&Edit { author, at }, synthetic::visit(&mut rng, at), &policy).expect("a visit");
+                doc.record_visit(&Edit { author, at }, synthetic::visit(&mut rng, at), policy).expect("a visit");
             }
             doc.changes_since(&[])
         })
-        .collect();
+        .collect()
+}
+
+fn main() {
+    let elders: usize = std::env::var("JINLIN_BENCH_ELDERS").ok().and_then(|v| v.parse().ok()).unwrap_or(2_000);
+    let policy = Policy::default();
+    let now = Timestamp::from_millis(SERVER_NOW);
+    let documents = documents(elders, now, &policy);
     let changes: usize = documents.iter().map(Vec::len).sum();
     let bytes: usize = documents.iter().flatten().map(Vec::len).sum();
     println!(
@@ -91,6 +96,12 @@ fn main() {
     time("the changes of a loaded save", elders, || loaded.iter().map(|doc| doc.get_changes(&[]).len()).sum::<usize>());
 
     println!("The server's work:");
+    time("load a save and read its record", elders, || {
+        saves
+            .iter()
+            .map(|bytes| ElderDocument::load(bytes, ActorId::random()).expect("reads").change_count())
+            .sum::<usize>()
+    });
     let received: Vec<ElderDocument> = time("checked receive (decode, apply, review, read)", elders, || {
         documents
             .iter()

@@ -10,6 +10,7 @@
 //! know walked all the same. Documents of earlier schema versions are upgraded as JSON
 //! (`schema::upgrade`), so they are read through `codec`.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::Display;
 
@@ -29,7 +30,7 @@ pub(crate) fn read_record<T: DeserializeOwned>(
 ) -> Result<T, DocumentError> {
     let found = RefCell::new(Vec::new());
     let walk = Walk { doc, heads: None, conflicts: &found };
-    let record = read(&walk, automerge::ROOT, Vec::new(), true)?;
+    let record = read(&walk, automerge::ROOT, &[], true)?;
     conflicts.extend(found.into_inner());
     Ok(record)
 }
@@ -44,29 +45,66 @@ pub(crate) fn read_at<T: DeserializeOwned>(
 ) -> Result<T, DocumentError> {
     let none = RefCell::new(Vec::new());
     let walk = Walk { doc, heads: Some(heads), conflicts: &none };
-    read(&walk, obj, path.iter().map(|key| (*key).to_owned()).collect(), false)
+    read(&walk, obj, &path.iter().map(|key| (*key).to_owned()).collect::<FieldPath>(), false)
 }
 
+/// Reads the map `obj` at `start` as a `T`. A value that does not fit the record is
+/// rare: only then is the map read again with the path tracked, to name the field.
 fn read<T: DeserializeOwned>(
     walk: &Walk<'_, '_>,
     obj: ObjId,
-    path: FieldPath,
+    start: &[String],
     collect: bool,
 ) -> Result<T, DocumentError> {
-    let prefix = path.join(".");
-    let node = Node { walk, value: Value::Object(ObjType::Map, obj), path, collect };
-    serde_path_to_error::deserialize(node).map_err(|error| {
-        // The field at fault, from the document's root.
-        let path = [prefix.as_str(), &error.path().to_string()]
-            .into_iter()
-            .filter(|part| !part.is_empty() && *part != ".")
-            .collect::<Vec<_>>()
-            .join(".");
-        match error.into_inner() {
-            ReadError::Document(error) => error,
-            ReadError::Shape(reason) => DocumentError::Schema { path, reason },
-        }
+    let node = || Node { walk, value: Value::Object(ObjType::Map, obj.clone()), path: Path::Start(start), collect };
+    let reason = match T::deserialize(node()) {
+        Ok(record) => return Ok(record),
+        Err(ReadError::Document(error)) => return Err(error),
+        Err(ReadError::Shape(reason)) => reason,
+    };
+    let prefix = start.join(".");
+    let Err(error) = serde_path_to_error::deserialize::<_, T>(node()) else {
+        return Err(DocumentError::Schema { path: prefix, reason });
+    };
+    // The field at fault, from the document's root.
+    let path = [prefix.as_str(), &error.path().to_string()]
+        .into_iter()
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect::<Vec<_>>()
+        .join(".");
+    Err(match error.into_inner() {
+        ReadError::Document(error) => error,
+        ReadError::Shape(reason) => DocumentError::Schema { path, reason },
     })
+}
+
+/// Where a value is: the path the walk started at, then the keys down to it, each
+/// linked to its parent's, so that reading a field copies no path (it is spelled out
+/// only for an error or a conflict).
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Start(&'p [String]),
+    Key(&'p Path<'p>, &'p str),
+}
+
+impl Path<'_> {
+    fn depth(&self) -> usize {
+        match self {
+            Path::Start(start) => start.len(),
+            Path::Key(parent, _) => parent.depth() + 1,
+        }
+    }
+
+    fn keys(&self) -> FieldPath {
+        match self {
+            Path::Start(start) => start.to_vec(),
+            Path::Key(parent, key) => {
+                let mut keys = parent.keys();
+                keys.push((*key).to_owned());
+                keys
+            }
+        }
+    }
 }
 
 /// Why a value did not read: the document's own error, or the record's.
@@ -115,15 +153,15 @@ enum Value<'a> {
 }
 
 /// One value of the document at `path`, read as the record asks for it.
-struct Node<'a, 'w> {
+struct Node<'a, 'w, 'p> {
     walk: &'w Walk<'a, 'w>,
     value: Value<'a>,
-    path: FieldPath,
+    path: Path<'p>,
     /// Whether conflicts below are collected (not inside lists, as `codec` reads them).
     collect: bool,
 }
 
-impl<'de> de::Deserializer<'de> for Node<'_, '_> {
+impl<'de> de::Deserializer<'de> for Node<'_, '_, '_> {
     type Error = ReadError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
@@ -149,11 +187,11 @@ impl<'de> de::Deserializer<'de> for Node<'_, '_> {
                     Some(heads) => doc.text_at(&id, heads),
                     None => doc.text(&id),
                 };
-                visitor.visit_string(text.map_err(|e| codec::automerge_error(&self.path, e))?)
+                visitor.visit_string(text.map_err(|e| codec::automerge_error(&self.path.keys(), e))?)
             }
             Value::Object(ObjType::Map | ObjType::Table, id) => {
-                if self.path.len() > MAX_DEPTH {
-                    return Err(codec::too_deep(&self.path).into());
+                if self.path.depth() > MAX_DEPTH {
+                    return Err(codec::too_deep(&self.path.keys()).into());
                 }
                 let items = match self.walk.heads {
                     Some(heads) => doc.map_range_at(&id, .., heads),
@@ -217,17 +255,17 @@ impl<'de> de::Deserializer<'de> for Node<'_, '_> {
 }
 
 /// A map's keys and winning values, in key order.
-struct Entries<'a, 'w> {
+struct Entries<'a, 'w, 'p> {
     walk: &'w Walk<'a, 'w>,
     obj: ObjId,
     items: MapRange<'a>,
-    path: FieldPath,
+    path: Path<'p>,
     collect: bool,
     /// The value of the key just given, with its key.
-    next: Option<(String, Value<'a>)>,
+    next: Option<(Cow<'a, str>, Value<'a>)>,
 }
 
-impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
+impl<'de> de::MapAccess<'de> for Entries<'_, '_, '_> {
     type Error = ReadError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, ReadError> {
@@ -237,18 +275,17 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
             ValueRef::Object(kind) => Value::Object(kind, item.id()),
             ValueRef::Scalar(scalar) => Value::Scalar(scalar),
         };
-        let key = item.key.into_owned();
+        let key = item.key;
         if item.conflict && self.collect {
-            if self.path.is_empty() && key == schema::INSURANCE_STEPS {
+            if self.path.depth() == 0 && key == schema::INSURANCE_STEPS {
                 // Maps made at once where a collection was added later are one
                 // collection, not a conflict for anyone to resolve; the winning map is
                 // walked for the conflicts inside it, as `codec` walks it.
-                let winner = Node { walk: self.walk, value, path: vec![key.clone()], collect: true };
+                let winner = Node { walk: self.walk, value, path: Path::Key(&self.path, &key), collect: true };
                 de::IgnoredAny::deserialize(winner)?;
                 value = Value::Json(Json::Object(codec::entries_of_every_map(doc, &key, None)?));
             } else {
-                let mut path = self.path.clone();
-                path.push(key.clone());
+                let path = Path::Key(&self.path, &key).keys();
                 let conflict = codec::read_conflict(doc, &self.obj, &key, &path)?;
                 self.walk.conflicts.borrow_mut().push(conflict);
             }
@@ -260,20 +297,18 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
         let (key, value) = self.next.take().ok_or_else(|| ReadError::Shape("a value without its key".into()))?;
-        let mut path = self.path.clone();
-        path.push(key);
-        seed.deserialize(Node { walk: self.walk, value, path, collect: self.collect })
+        seed.deserialize(Node { walk: self.walk, value, path: Path::Key(&self.path, &key), collect: self.collect })
     }
 }
 
 /// A list's values, in order (conflicts are not collected inside lists).
-struct Items<'a, 'w> {
+struct Items<'a, 'w, 'p> {
     walk: &'w Walk<'a, 'w>,
     items: ListRange<'a>,
-    path: FieldPath,
+    path: Path<'p>,
 }
 
-impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
+impl<'de> de::SeqAccess<'de> for Items<'_, '_, '_> {
     type Error = ReadError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, ReadError> {
@@ -282,9 +317,8 @@ impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
             ValueRef::Object(kind) => Value::Object(kind, item.id()),
             ValueRef::Scalar(scalar) => Value::Scalar(scalar),
         };
-        let mut path = self.path.clone();
-        path.push(item.index.to_string());
-        seed.deserialize(Node { walk: self.walk, value, path, collect: false }).map(Some)
+        let index = item.index.to_string();
+        seed.deserialize(Node { walk: self.walk, value, path: Path::Key(&self.path, &index), collect: false }).map(Some)
     }
 }
 
