@@ -415,3 +415,16 @@ fn each_change_of_a_new_elders_history_names_the_communities_it_was_made_in_acro
     // in both (its author must cover each), the visits after it in the new one.
     assert_eq!(communities, vec![vec![community(1)], vec![community(1)], both, vec![community(2)], vec![community(2)]]);
 }
+
+#[test]
+fn each_change_of_a_new_elders_history_without_a_move_names_its_one_community() {
+    let policy = Policy::default();
+    let mut doc = enrolled(1);
+    doc.record_visit(&edit(2, 0), green_visit(1, 0), &policy).unwrap();
+    doc.record_visit(&edit(5, 20), green_visit(2, 20), &policy).unwrap();
+    let applied =
+        ElderDocument::from_changes_checked(&doc.changes_since(&[]), actor(9), at_minutes(60), &policy).unwrap();
+    let communities: Vec<Vec<CommunityId>> =
+        applied.reviews.iter().map(|r| r.communities.iter().copied().collect()).collect();
+    assert_eq!(communities, vec![vec![community(1)]; 3]);
+}

@@ -78,7 +78,7 @@ impl ElderDocument {
             return Ok(());
         };
         let visits_at = |heads: &[ChangeHash]| -> Result<BTreeMap<VisitId, Visit>, ValidationError> {
-            Ok(reader::read_at(&self.doc, visits_obj.clone(), &[schema::VISITS], heads)?)
+            Ok(reader::read_at(&self.doc, visits_obj.clone(), &[schema::VISITS], Some(heads))?)
         };
         for received in new_changes {
             let hash = &received.hash;

@@ -35,16 +35,16 @@ pub(crate) fn read_record<T: DeserializeOwned>(
     Ok(record)
 }
 
-/// Reads the map `obj`, found at `path`, as it was at `heads` (conflicts are not
-/// collected at past heads, as `codec` does not).
+/// Reads the map `obj`, found at `path`, as it was at `heads` (`None`: as it is now;
+/// conflicts are not collected, as `codec` does not collect them at past heads).
 pub(crate) fn read_at<T: DeserializeOwned>(
     doc: &Automerge,
     obj: ObjId,
     path: &[&str],
-    heads: &[ChangeHash],
+    heads: Option<&[ChangeHash]>,
 ) -> Result<T, DocumentError> {
     let none = RefCell::new(Vec::new());
-    let walk = Walk { doc, heads: Some(heads), conflicts: &none };
+    let walk = Walk { doc, heads, conflicts: &none };
     read(&walk, obj, &path.iter().map(|key| (*key).to_owned()).collect::<FieldPath>(), false)
 }
 

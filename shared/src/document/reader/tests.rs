@@ -130,14 +130,21 @@ fn a_map_at_past_heads_reads_alike() {
     for change in doc.get_changes(&[]) {
         let heads = [change.hash()];
         let (obj, json) = typed_and_json(schema::VISITS, &heads);
-        let typed: BTreeMap<VisitId, Visit> = read_at(&doc, obj, &[schema::VISITS], &heads).expect("reads");
+        let typed: BTreeMap<VisitId, Visit> = read_at(&doc, obj, &[schema::VISITS], Some(&heads)).expect("reads");
         assert_eq!(typed, serde_json::from_value::<BTreeMap<VisitId, Visit>>(json).expect("types"));
         seen_visits = seen_visits.max(typed.len());
         let (obj, json) = typed_and_json(schema::PLACEMENTS, &heads);
-        let typed: BTreeMap<EntryId, Placement> = read_at(&doc, obj, &[schema::PLACEMENTS], &heads).expect("reads");
+        let typed: BTreeMap<EntryId, Placement> =
+            read_at(&doc, obj, &[schema::PLACEMENTS], Some(&heads)).expect("reads");
         assert_eq!(typed, serde_json::from_value::<BTreeMap<EntryId, Placement>>(json).expect("types"));
     }
     assert_eq!(seen_visits, 2, "the visits were read as they grew");
+    // Read as it is now, a map reads as it does at the document's own heads.
+    let (obj, _) = typed_and_json(schema::VISITS, &doc.get_heads());
+    let now: BTreeMap<VisitId, Visit> = read_at(&doc, obj.clone(), &[schema::VISITS], None).expect("reads");
+    let at_heads: BTreeMap<VisitId, Visit> =
+        read_at(&doc, obj, &[schema::VISITS], Some(&doc.get_heads())).expect("reads");
+    assert_eq!((now.len(), &now), (2, &at_heads));
     // A refusal at past heads names the field from the root.
     let mut broken = doc.fork();
     let placements = crate::document::codec::map_at(&broken, &[schema::PLACEMENTS]).expect("the placements");
@@ -145,7 +152,7 @@ fn a_map_at_past_heads_reads_alike() {
     tx.put(&placements, "not-an-entry", 1_i64).expect("a value");
     tx.commit();
     let heads = broken.get_heads();
-    let refused = read_at::<BTreeMap<EntryId, Placement>>(&broken, placements, &[schema::PLACEMENTS], &heads)
+    let refused = read_at::<BTreeMap<EntryId, Placement>>(&broken, placements, &[schema::PLACEMENTS], Some(&heads))
         .expect_err("not a placement");
     assert!(matches!(&refused, DocumentError::Schema { path, .. } if path.starts_with("placements")), "{refused:?}");
 }

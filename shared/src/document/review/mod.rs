@@ -20,7 +20,7 @@ use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ReadDoc,
 mod insurance;
 mod places;
 
-use places::{Communities, Container, Objects, community_at};
+use places::{Communities, Container, Objects, community_now};
 
 use super::chunk::{ChangeOp, OpAction, OpKey, OpRef, OpValue, change_ops};
 use super::schema::shape::{self, DateRule, InstantRule, Scalar, Shape, Write};
@@ -113,13 +113,24 @@ pub(crate) fn review(
     }
     if !moves {
         // Only a move changes the community; without one every change sees the last.
-        let last = community_at(doc, &doc.get_heads())?;
+        let last = community_now(doc)?;
         for review in &mut reviews {
             review.communities.extend(last);
         }
         return Ok(reviews);
     }
     let mut communities = Communities { doc, known: HashMap::new() };
+    let places = |(change, review): (&(Change, ReceivedChange), &ChangeReview)| {
+        !change.0.deps().is_empty() && review.operations.contains_key(&Operation::MoveElder)
+    };
+    if context.new_document && !new.iter().zip(&reviews).any(places) {
+        // A new elder placed by its enrolment alone: every other change descends from
+        // it and writes nothing into the placements, so they are after it as they are
+        // now (most of an initial upload, read without weighing clocks).
+        if let Some((enrolment, _)) = new.iter().find(|(change, _)| change.deps().is_empty()) {
+            communities.remember(enrolment.hash(), community_now(doc)?);
+        }
+    }
     for (review, (change, _)) in reviews.iter_mut().zip(new) {
         let before = communities.at(change.deps())?;
         // A change that writes nothing into the placements leaves the community as its

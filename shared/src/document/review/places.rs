@@ -135,6 +135,16 @@ pub(super) fn community_at(doc: &Automerge, heads: &[ChangeHash]) -> Result<Opti
     if heads.is_empty() {
         return Ok(None);
     }
+    community_in(doc, Some(heads))
+}
+
+/// The community holding the record now: read as the document is, which costs a
+/// fraction of a read at heads (Automerge need not weigh each operation's clock).
+pub(super) fn community_now(doc: &Automerge) -> Result<Option<CommunityId>, ValidationError> {
+    community_in(doc, None)
+}
+
+fn community_in(doc: &Automerge, heads: Option<&[ChangeHash]>) -> Result<Option<CommunityId>, ValidationError> {
     let Some(placements) = codec::map_at(doc, &[schema::PLACEMENTS]) else { return Ok(None) };
     let entries: BTreeMap<EntryId, Placement> = reader::read_at(doc, placements, &[schema::PLACEMENTS], heads)?;
     Ok(entries.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community))
