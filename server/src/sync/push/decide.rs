@@ -4,9 +4,9 @@
 
 use jinlin_shared::ids::{CommunityId, ElderId};
 use jinlin_shared::validate::RejectCode;
-use jinlin_shared::wire::{Heads, PushOutcome};
+use jinlin_shared::wire::PushOutcome;
 
-use super::prepare::{Judge, Prepared, Ready, rejected};
+use super::prepare::{Judge, Prepared, rejected};
 use super::stored::StoredVersion;
 use super::write::Write;
 
@@ -38,16 +38,15 @@ pub(super) fn decide(
     if prepared.base.as_ref() != stored.map(|s| &s.heads) {
         return Decision::PrepareAgain;
     }
-    let Ready { applied, written } = match prepared.result {
+    let ready = match prepared.result {
         Err(refused) => return Decision::Done(refused),
         Ok(ready) => ready,
     };
-    let document = &applied.document;
-    if document.elder_id() != elder {
-        let reason = format!("the changes belong to elder {}", document.elder_id());
+    if ready.elder != elder {
+        let reason = format!("the changes belong to elder {}", ready.elder);
         return Decision::Done(rejected(RejectCode::ElderChanged, reason));
     }
-    let Some(community) = document.community() else {
+    let Some(community) = ready.community else {
         return Decision::Done(rejected(RejectCode::Schema, "the document names no community"));
     };
     if stored.is_none() && community != locked {
@@ -56,21 +55,20 @@ pub(super) fn decide(
     if let Some(refused) = judge.community_check(community, "after") {
         return Decision::Done(refused);
     }
-    let heads = Heads::new(document.heads());
-    let Some(written) = written else {
+    let Some(written) = ready.written else {
         // A replay: everything is stored already.
-        return Decision::Done(PushOutcome::Accepted { heads, stored: 0 });
+        return Decision::Done(PushOutcome::Accepted { heads: ready.heads, stored: 0 });
     };
     Decision::Write(Box::new(Write {
         elder,
         community,
         moved_from: (stored.is_some() && community != locked).then_some(locked),
-        change_count: document.change_count() as i64,
+        change_count: ready.change_count as i64,
         // Only the hashes: the save holds the changes themselves, and each one's author
         // (in its message, checked by the review).
-        changes: applied.new_changes.iter().map(|received| received.hash).collect(),
+        changes: ready.new_changes,
         snapshot: written.snapshot,
-        heads,
+        heads: ready.heads,
         rows: written.rows,
         known: stored.is_some(),
     }))

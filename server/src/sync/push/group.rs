@@ -53,7 +53,7 @@ pub(super) async fn group(
         };
         let community = match (stored_in, prepared) {
             (Some(community), _) => community,
-            (None, Some(Ok(ready))) => match ready.applied.document.community() {
+            (None, Some(Ok(ready))) => match ready.community {
                 Some(community) => community,
                 None => {
                     document.refuse(RejectCode::Schema, "the document names no community");

@@ -5,10 +5,11 @@
 use std::sync::Arc;
 
 use jinlin_shared::ActorId;
+use jinlin_shared::ChangeHash;
 use jinlin_shared::area::{AreaLevel, AreaTree, Scope};
 use jinlin_shared::authority::check_authority;
 use jinlin_shared::document::{Applied, ElderDocument, StoredDocument};
-use jinlin_shared::ids::{CommunityId, DeviceId};
+use jinlin_shared::ids::{CommunityId, DeviceId, ElderId};
 use jinlin_shared::materialise::{ElderRows, materialise};
 use jinlin_shared::policy::Policy;
 use jinlin_shared::time::Timestamp;
@@ -66,11 +67,33 @@ pub(super) struct Prepared {
     pub result: Result<Ready, PushOutcome>,
 }
 
-/// An accepted document: what applying gave, and, when it has new changes, its full
-/// save (the snapshot to store) and its materialised rows.
+/// An accepted document, as the decision under the lock needs it: the Automerge
+/// document itself is dropped on the blocking pool, so that freeing it neither holds
+/// the lock nor waits in memory for the writer.
 pub(super) struct Ready {
-    pub applied: Applied,
+    /// The elder its record names, the community holding it now, and its heads.
+    pub elder: ElderId,
+    pub community: Option<CommunityId>,
+    pub heads: Heads,
+    pub change_count: usize,
+    /// The changes new to the server, in the order received.
+    pub new_changes: Vec<ChangeHash>,
+    /// When it has new changes: its full save (the snapshot to store) and its rows.
     pub written: Option<Written>,
+}
+
+impl Ready {
+    fn new(applied: &Applied, written: Option<Written>) -> Self {
+        let document = &applied.document;
+        Ready {
+            elder: document.elder_id(),
+            community: document.community(),
+            heads: Heads::new(document.heads()),
+            change_count: document.change_count(),
+            new_changes: applied.new_changes.iter().map(|received| received.hash).collect(),
+            written,
+        }
+    }
 }
 
 /// What an accepted document with new changes stores.
@@ -137,7 +160,7 @@ pub(super) fn apply_and_check(
         }
     }
     if applied.new_changes.is_empty() {
-        return Ok(Ok(Ready { applied, written: None }));
+        return Ok(Ok(Ready::new(&applied, None)));
     }
     let snapshot = applied.document.save();
     if snapshot.len() > MAX_DOCUMENT_BYTES {
@@ -152,5 +175,5 @@ pub(super) fn apply_and_check(
             return Ok(Err(rejected(RejectCode::Schema, "the record could not be read into rows")));
         }
     };
-    Ok(Ok(Ready { applied, written: Some(Written { snapshot, rows }) }))
+    Ok(Ok(Ready::new(&applied, Some(Written { snapshot, rows }))))
 }
