@@ -397,6 +397,14 @@ fn replays_are_harmless_whoever_made_them() {
     assert_eq!(authority(&again.reviews, &[]), Ok(()));
 }
 
+/// The communities each change of `doc`'s history names, received by a server new to it.
+fn communities_of_each_change(doc: &ElderDocument) -> Vec<Vec<CommunityId>> {
+    let applied =
+        ElderDocument::from_changes_checked(&doc.changes_since(&[]), actor(9), at_minutes(60), &Policy::default())
+            .unwrap();
+    applied.reviews.iter().map(|r| r.communities.iter().copied().collect()).collect()
+}
+
 #[test]
 fn each_change_of_a_new_elders_history_names_the_communities_it_was_made_in_across_a_move() {
     let policy = Policy::default();
@@ -405,10 +413,7 @@ fn each_change_of_a_new_elders_history_names_the_communities_it_was_made_in_acro
     doc.move_to_community(&edit(4, 10), EntryId::from_parts(9, [9; 10]), community(2), date(2026, 10, 25)).unwrap();
     doc.record_visit(&edit(5, 20), green_visit(2, 20), &policy).unwrap();
     doc.record_visit(&edit(5, 30), green_visit(3, 30), &policy).unwrap();
-    let applied =
-        ElderDocument::from_changes_checked(&doc.changes_since(&[]), actor(9), at_minutes(60), &policy).unwrap();
-    let communities: Vec<Vec<CommunityId>> =
-        applied.reviews.iter().map(|r| r.communities.iter().copied().collect()).collect();
+    let communities = communities_of_each_change(&doc);
     let mut both = vec![community(1), community(2)];
     both.sort();
     // The enrolment and the visit before the move are in the first community, the move
@@ -422,9 +427,6 @@ fn each_change_of_a_new_elders_history_without_a_move_names_its_one_community() 
     let mut doc = enrolled(1);
     doc.record_visit(&edit(2, 0), green_visit(1, 0), &policy).unwrap();
     doc.record_visit(&edit(5, 20), green_visit(2, 20), &policy).unwrap();
-    let applied =
-        ElderDocument::from_changes_checked(&doc.changes_since(&[]), actor(9), at_minutes(60), &policy).unwrap();
-    let communities: Vec<Vec<CommunityId>> =
-        applied.reviews.iter().map(|r| r.communities.iter().copied().collect()).collect();
+    let communities = communities_of_each_change(&doc);
     assert_eq!(communities, vec![vec![community(1)]; 3]);
 }

@@ -306,7 +306,15 @@ impl ElderDocument {
 
 /// The community of the placement in force at the latest date recorded.
 pub fn current_community(record: &ElderRecord) -> Option<CommunityId> {
-    record.placements.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community)
+    placed_in(&record.placements)
+}
+
+/// The community of the placement with the latest effective date among `placements`
+/// (ties broken by entry id, identically on every replica).
+pub(crate) fn placed_in(
+    placements: &std::collections::BTreeMap<crate::ids::EntryId, crate::elder::Placement>,
+) -> Option<CommunityId> {
+    placements.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community)
 }
 
 /// Checks the version, upgrades documents of earlier schemas, then types the JSON.

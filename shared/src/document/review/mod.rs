@@ -120,10 +120,10 @@ pub(crate) fn review(
         return Ok(reviews);
     }
     let mut communities = Communities { doc, known: HashMap::new() };
-    let places = |(change, review): (&(Change, ReceivedChange), &ChangeReview)| {
-        !change.0.deps().is_empty() && review.operations.contains_key(&Operation::MoveElder)
-    };
-    if context.new_document && !new.iter().zip(&reviews).any(places) {
+    let placed_later = new.iter().zip(&reviews).any(|((change, _), review)| {
+        !change.deps().is_empty() && review.operations.contains_key(&Operation::MoveElder)
+    });
+    if context.new_document && !placed_later {
         // A new elder placed by its enrolment alone: every other change descends from
         // it and writes nothing into the placements, so they are after it as they are
         // now (most of an initial upload, read without weighing clocks).

@@ -9,7 +9,7 @@ use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, Prop, ReadDoc};
 use super::{invalid, unknown};
 use crate::document::chunk::OpRef;
 use crate::document::schema::shape::{self, Shape};
-use crate::document::{codec, reader, schema};
+use crate::document::{codec, placed_in, reader, schema};
 use crate::elder::Placement;
 use crate::ids::{CommunityId, EntryId};
 use crate::validate::ValidationError;
@@ -147,5 +147,5 @@ pub(super) fn community_now(doc: &Automerge) -> Result<Option<CommunityId>, Vali
 fn community_in(doc: &Automerge, heads: Option<&[ChangeHash]>) -> Result<Option<CommunityId>, ValidationError> {
     let Some(placements) = codec::map_at(doc, &[schema::PLACEMENTS]) else { return Ok(None) };
     let entries: BTreeMap<EntryId, Placement> = reader::read_at(doc, placements, &[schema::PLACEMENTS], heads)?;
-    Ok(entries.iter().max_by_key(|(id, p)| (p.effective_on, **id)).map(|(_, p)| p.community))
+    Ok(placed_in(&entries))
 }
